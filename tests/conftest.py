@@ -1,0 +1,28 @@
+"""Shared pytest configuration.
+
+Hypothesis runs derandomized (the same examples on every run, so CI is
+reproducible) with no deadline: the first call of a tracing autodiff is
+legitimately slower than later ones.  ``HYPOTHESIS_PROFILE=thorough`` runs
+many more, random examples when hunting for bugs locally.
+"""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+_common = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    print_blob=True,
+)
+settings.register_profile("default", max_examples=25, derandomize=True, database=None, **_common)
+settings.register_profile("thorough", max_examples=300, **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def rng():
+    """A seeded generator, fresh for each test."""
+    return np.random.default_rng(20240601)

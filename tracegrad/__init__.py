@@ -1,0 +1,37 @@
+"""tracegrad: a just-in-time tracing autograd over NumPy, for learning and teaching.
+
+    import tracegrad as tg
+    import tracegrad.numpy as tnp
+
+    def f(x):
+        return tnp.tanh(x) ** 2
+
+    tg.grad(f)(0.5)            # reverse mode: one backward pass
+    tg.grad(tg.grad(f))(0.5)   # nested: the second derivative
+
+Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
+(the record and backpropagation), ``forward.py`` (dual numbers),
+``transforms.py`` (Jacobians), ``lax/`` (every primitive with its rules).
+"""
+from . import lax, nn
+from . import numpy  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
+from .checks import check_grads, numerical_grad
+from .core import TracegradError
+from .custom import custom_jvp, custom_vjp
+from .forward import jvp
+from .lax import primitives
+from .reverse import grad, value_and_grad, vjp
+from .transforms import hessian, jacfwd, jacobian, jacrev
+from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
+
+__version__ = "0.1.0"
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
+           "hessian", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
+           "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
+           "primitives", "lax", "nn", "numpy", "TracegradError"]
+
+
+def stop_gradient(x):
+    """``x`` itself, but treated as a constant: no derivative flows through it."""
+    return lax.stop_gradient(x)

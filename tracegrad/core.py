@@ -1,0 +1,274 @@
+"""The heart of tracegrad: primitives, ``bind``, traces and tracers.
+
+Read this file first. Everything else is built from four ideas:
+
+1. A **primitive** is one operation that tracegrad knows how to differentiate
+   (``sin``, ``mul``, ``matmul``, ...). It holds its NumPy implementation and
+   its derivative rules. ``tracegrad.lax`` defines them; ``tracegrad.numpy``
+   composes them into NumPy's functions.
+
+2. A **tracer** is a stand-in for an array while a transformation runs. It
+   carries the ordinary value (the *primal*) and whatever the transformation
+   needs on the side: a tangent (forward mode) or a record of how it was made
+   (reverse mode). The user's Python code runs unchanged on tracers, just in
+   time, with concrete values: ``if x > 0:`` works because ``x`` has a value.
+
+3. A **trace** is one running transformation (one ``grad``, one ``jvp``).
+   Each tracer belongs to exactly one trace. Traces nest: ``grad(grad(f))``
+   runs an inner trace inside an outer one, and the inner tracer's primal is
+   itself a tracer of the outer trace.
+
+4. ``Primitive.bind`` is the single entry point for every operation. It looks
+   at its arguments, finds the newest trace among them and hands the call to
+   that trace (``trace.process``). The trace unwraps its own tracers, calls
+   ``bind`` again on the primals (the call now goes to the next trace down, or
+   finally to NumPy), and wraps the result. So a call falls through the stack
+   of traces level by level, each doing its own bookkeeping.
+
+Why levels? In ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` the inner
+function sees ``x`` from the outer trace and ``y`` from the inner one. If both
+were treated alike the inner derivative would pick up ``x``'s perturbation too
+("perturbation confusion"). Every trace gets a level when it starts, later
+traces get higher levels, and ``bind`` always serves the highest level first.
+To the inner trace, the outer ``x`` is just a constant.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+
+import numpy as np
+
+__all__ = ["Primitive", "Trace", "Tracer", "new_level", "concrete",
+           "is_tracer", "top_trace", "TracegradError"]
+
+
+class TracegradError(Exception):
+    """Base class for the errors tracegrad raises on bad input."""
+
+
+# ---------------------------------------------------------------------------
+# Primitives
+# ---------------------------------------------------------------------------
+
+class Primitive:
+    """One differentiable operation.
+
+    ``impl(*args, **params)``
+        computes the result with NumPy on ordinary arrays.
+    ``jvp(tangents, out, *args, **params)``
+        forward mode: given the input tangents (``None`` stands for a zero
+        tangent) returns the output tangent, or ``None`` if it is zero.
+    ``vjp``
+        reverse mode: a tuple with one rule per argument,
+        ``rule(g, out, *args, **params)`` returns the cotangent of that
+        argument given the output's cotangent ``g``. ``None`` in the tuple
+        means "never differentiable in this argument".
+    ``formulas``
+        the local derivative of the output with respect to each argument, as
+        text for graphs and tables, e.g. ``("1 - tanh(x)²",)``.
+
+    All rules are written with tracegrad's own operations, so when the values
+    they receive are tracers of an outer trace the derivative computation is
+    itself traced: that is all it takes to get higher-order derivatives.
+    """
+
+    def __init__(self, name, impl, jvp=None, vjp=None, formulas=(),
+                 differentiable=True, doc=""):
+        self.name = name
+        self.impl = impl
+        self.jvp = jvp
+        self.vjp = vjp
+        self.formulas = tuple(formulas)
+        self.differentiable = differentiable
+        self.__doc__ = doc or f"The `{name}` primitive."
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        return self.bind(*args, **params)
+
+    def bind(self, *args, **params):
+        """Apply the primitive: hand it to the newest trace among ``args``."""
+        top = None
+        for a in args:
+            if isinstance(a, Tracer) and (top is None or a._trace.level > top.level):
+                top = a._trace
+        if top is None:                          # no tracers: plain NumPy
+            try:
+                return self.impl(*args, **params)
+            except (ValueError, IndexError) as e:
+                raise _shape_error(self, args, e) from None
+        if not self.differentiable:              # e.g. argmax: no derivative
+            return self.bind(*[concrete(a) for a in args], **params)
+        return top.process(self, args, params)
+
+
+def _shape_error(prim, args, err):
+    shapes = " and ".join(str(np.shape(concrete(a))) for a in args
+                          if not isinstance(a, (str, type(None))))
+    return ValueError(f"{prim.name}: cannot apply to arguments of shapes {shapes}: {err}")
+
+
+# ---------------------------------------------------------------------------
+# Traces and their levels
+# ---------------------------------------------------------------------------
+
+class _ThreadState(threading.local):
+    """Per-thread tracing state: two threads never see each other's traces."""
+
+    def __init__(self):
+        self.levels = itertools.count(1)
+        self.active = []                         # the traces now running, oldest first
+
+
+_state = _ThreadState()
+
+
+class Trace:
+    """One running transformation. Subclasses define ``process``."""
+
+    def __init__(self):
+        self.level = next(_state.levels)
+
+    def process(self, primitive, args, params):
+        raise NotImplementedError
+
+
+class new_level:
+    """Context manager: start a trace, and always remove it again.
+
+    ``with new_level(ReverseTrace) as trace: ...`` pushes a fresh trace with a
+    level higher than any running one. The ``finally`` clause is why an
+    exception inside a traced function leaves nothing behind.
+    """
+
+    def __init__(self, trace_class, *args, **kwargs):
+        self.trace = trace_class(*args, **kwargs)
+
+    def __enter__(self):
+        _state.active.append(self.trace)
+        return self.trace
+
+    def __exit__(self, *exc):
+        _state.active.remove(self.trace)
+        return False
+
+
+def active_traces():
+    """The traces running in this thread, oldest first (for tools and tests)."""
+    return tuple(_state.active)
+
+
+# ---------------------------------------------------------------------------
+# Tracers
+# ---------------------------------------------------------------------------
+
+class Tracer:
+    """Base class of the values that transformations pass to user code.
+
+    Subclasses set ``_trace`` and ``primal``. Everything array-like (shape,
+    operators, methods) is defined once, in ``tracegrad/numpy/_tracer_methods``,
+    in terms of ``tracegrad.numpy`` functions, so a tracer behaves like an
+    ``ndarray`` and every operation on it goes through ``bind``.
+    """
+
+    __slots__ = ("_trace", "primal")
+    __array_priority__ = 100                     # ndarray ∘ tracer defers to us
+
+    @property
+    def shape(self):
+        return np.shape(self.primal)
+
+    @property
+    def dtype(self):
+        return concrete(self).dtype if hasattr(concrete(self), "dtype") \
+            else np.asarray(concrete(self)).dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape))
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d (scalar) traced array")
+        return self.shape[0]
+
+    def __bool__(self):
+        # Branching on a value is fine: the trace follows the branch taken.
+        return bool(concrete(self))
+
+    def __repr__(self):
+        kind = type(self).__name__
+        return f"{kind}<{_dtype_str(self.dtype)}{list(self.shape)}>({_short(concrete(self))})"
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        return format(concrete(self), spec) if spec else repr(self)
+
+    def __hash__(self):
+        return id(self)
+
+    # Turning a tracer into a plain number or array would silently cut it out
+    # of the trace, and its gradient would be lost. Refuse, and say why.
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "np.asarray()/np.array() was called on a traced array; converting it to a "
+            "plain NumPy array would silently drop its gradient. Inside a function you "
+            "differentiate, use tracegrad.numpy (import tracegrad.numpy as tnp) instead of "
+            "numpy for this step. To use the number itself on purpose, wrap it in "
+            "tg.stop_gradient(x), or take it out of the transformation's result.")
+
+    def _no_scalar(self, kind):
+        raise TypeError(
+            f"{kind}() of a traced value would drop its gradient. Keep it as an array "
+            "and use tracegrad.numpy operations on it; for a branch, compare instead "
+            "(`if x > 0:` works); to print it, use print(x).")
+
+    def __float__(self):
+        self._no_scalar("float")
+
+    def __int__(self):
+        self._no_scalar("int")
+
+    def __complex__(self):
+        self._no_scalar("complex")
+
+    def __index__(self):
+        self._no_scalar("index")
+
+
+def top_trace(args):
+    """The newest trace among the tracers in ``args``, or None."""
+    top = None
+    for a in args:
+        if isinstance(a, Tracer) and (top is None or a._trace.level > top.level):
+            top = a._trace
+    return top
+
+
+def is_tracer(x):
+    return isinstance(x, Tracer)
+
+
+def concrete(x):
+    """The plain NumPy value under any number of nested tracers."""
+    while isinstance(x, Tracer):
+        x = x.primal
+    return x
+
+
+def _dtype_str(dtype):
+    return {"float64": "f64", "float32": "f32", "int64": "i64", "bool": "bool"}.get(
+        str(dtype), str(dtype))
+
+
+def _short(value):
+    return np.array2string(np.asarray(value), precision=4, threshold=6,
+                           edgeitems=2, separator=", ")

@@ -1,0 +1,89 @@
+"""Forward mode: carry a tangent next to every value (dual numbers).
+
+Each traced value is a pair (primal x, tangent ẋ). Every primitive maps the
+pair forward with its JVP rule:
+
+    out = f(x),    ȯut = ∂f/∂x · ẋ
+
+so one pass gives the directional derivative ``J · ẋ``, a Jacobian-vector
+product, without ever forming J. Nothing is recorded: forward mode needs no
+memory of the past, which is why it pairs so well with reverse mode for
+higher derivatives (``hessian = jacfwd(jacrev(f))``).
+
+A tangent of ``None`` stands for zero: constants carry no tangent at all.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Trace, Tracer, concrete, new_level
+from .reverse import _check_float
+from .tree import tree_flatten, tree_unflatten
+
+__all__ = ["JVPTrace", "JVPTracer", "jvp"]
+
+
+class JVPTracer(Tracer):
+    """A dual number: a primal and its tangent."""
+
+    __slots__ = ("tangent",)
+
+    def __init__(self, trace, primal, tangent):
+        self._trace = trace
+        self.primal = primal
+        self.tangent = tangent
+
+
+class JVPTrace(Trace):
+    """Pushes tangents forward through each primitive with its JVP rule."""
+
+    def process(self, primitive, args, params):
+        primals, tangents = [], []
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                primals.append(a.primal)
+                tangents.append(a.tangent)
+            else:                                  # a constant: zero tangent
+                primals.append(a)
+                tangents.append(None)
+        out = primitive.bind(*primals, **params)
+        tangent = primitive.jvp(tangents, out, *primals, **params)
+        if tangent is None:                        # zero tangent: a constant again
+            return out
+        return JVPTracer(self, out, tangent)
+
+
+def jvp(fun, primals, tangents):
+    """``jvp(fun, primals, tangents) -> (out, tangent_out)``: ``J · tangent``.
+
+    ``primals`` and ``tangents`` are tuples (one entry per argument of
+    ``fun``) of the same structure and shapes.
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp(fun, primals, tangents): primals and tangents must be "
+                        "tuples with one entry per argument, e.g. jvp(f, (x,), (v,)).")
+    p_leaves, p_tree = tree_flatten(tuple(primals))
+    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise TypeError(f"jvp: primals and tangents must have the same structure, "
+                        f"but they are {p_tree} and {t_tree}.")
+    with new_level(JVPTrace) as trace:
+        inputs = []
+        for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+            p = _check_float(p, "jvp", k)
+            if np.shape(t) != np.shape(p):
+                raise ValueError(f"jvp: tangent {k} has shape {np.shape(t)} but its "
+                                 f"primal has shape {np.shape(p)}; they must match.")
+            inputs.append(JVPTracer(trace, p, t))
+        result = fun(*tree_unflatten(p_tree, inputs))
+    out_leaves, out_tree = tree_flatten(result)
+    outs, out_tangents = [], []
+    for o in out_leaves:
+        if isinstance(o, Tracer) and o._trace is trace:
+            outs.append(o.primal)
+            out_tangents.append(o.tangent)
+        else:                                     # does not depend on the inputs
+            outs.append(o)
+            c = concrete(o)
+            out_tangents.append(np.zeros(np.shape(c), np.result_type(c))[()])
+    return tree_unflatten(out_tree, outs), tree_unflatten(out_tree, out_tangents)

@@ -1,0 +1,171 @@
+"""Elementwise primitives: ``out[i] = f(x[i], y[i])``.
+
+Their Jacobian is diagonal, so one *local derivative* per argument says it
+all: ``∂out/∂x`` as an array of the output's shape. Both modes come from it:
+
+    forward (JVP):  ȯut = Σ_k ∂out/∂x_k · ẋ_k
+    reverse (VJP):  x̄_k = unbroadcast(ḡ · ∂out/∂x_k)
+
+So each primitive below is one line of table: its name, its NumPy function,
+and its local derivatives written with tracegrad operations (``out`` is the
+result, handy when ``tanh' = 1 − tanh²``), plus the same formula as text for
+graphs. Linear ones (add, subtract, negate) get exact rules that skip the
+multiplication by one.
+"""
+import operator
+
+import numpy as np
+
+from ..core import Primitive, concrete
+from .shape import broadcast_to, unbroadcast
+
+__all__ = ["add", "sub", "neg", "mul", "div", "pow", "square", "sqrt", "exp", "log",
+           "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+           "sinh", "cosh", "tanh", "logistic", "abs", "sign", "max", "min", "select",
+           "elementwise"]
+
+
+def elementwise(name, impl, derivatives, formulas, doc=""):
+    """A primitive from its NumPy function and its local derivatives.
+
+    ``derivatives[k](out, *args)`` is ∂out/∂args[k], elementwise (``None``:
+    the derivative is zero).
+    """
+    def jvp(tangents, out, *args):
+        total = None
+        for d, t in zip(derivatives, tangents):
+            if t is None or d is None:
+                continue
+            term = t * d(out, *args)
+            total = term if total is None else total + term
+        if total is not None and np.shape(total) != np.shape(out):
+            total = broadcast_to(total, np.shape(out))
+        return total
+
+    def vjp_rule(d, k):
+        if d is None:
+            return None
+        return lambda g, out, *args: unbroadcast(g * d(out, *args), args[k])
+
+    return Primitive(name, impl, jvp=jvp,
+                     vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
+                     formulas=formulas, doc=doc)
+
+
+# ---- linear: exact rules ---------------------------------------------------
+
+def _sum_tangents(ts, out, signs):
+    total = None
+    for t, s in zip(ts, signs):
+        if t is None:
+            continue
+        t = t if s > 0 else neg(t)
+        total = t if total is None else total + t
+    if total is not None and np.shape(total) != np.shape(out):
+        total = broadcast_to(total, np.shape(out))
+    return total
+
+
+add = Primitive(
+    "add", operator.add,
+    jvp=lambda ts, out, x, y: _sum_tangents(ts, out, (1, 1)),
+    vjp=(lambda g, out, x, y: unbroadcast(g, x),
+         lambda g, out, x, y: unbroadcast(g, y)),
+    formulas=("1", "1"), doc="x + y")
+
+sub = Primitive(
+    "sub", operator.sub,
+    jvp=lambda ts, out, x, y: _sum_tangents(ts, out, (1, -1)),
+    vjp=(lambda g, out, x, y: unbroadcast(g, x),
+         lambda g, out, x, y: unbroadcast(neg(g), y)),
+    formulas=("1", "−1"), doc="x − y")
+
+neg = Primitive(
+    "neg", operator.neg,
+    jvp=lambda ts, out, x: neg(ts[0]),
+    vjp=(lambda g, out, x: neg(g),),
+    formulas=("−1",), doc="−x")
+
+
+# ---- the table -------------------------------------------------------------
+#                 name      NumPy            local derivative(s) ∂out/∂arg                   shown as
+
+def _pow_dy(out, x, y):
+    # ∂(x^y)/∂y = log(x)·x^y; at x = 0 the limit is 0, not nan (0·log 0).
+    safe_x = select(concrete(x) == 0, 1.0, x)
+    return select(concrete(x) == 0, 0.0, log(safe_x) * out)
+
+
+def _max_dx(out, x, y):    # 1 where x wins, ½ on a tie (as JAX), 0 where y wins
+    x, y = concrete(x), concrete(y)
+    return (x > y) + 0.5 * (x == y)
+
+
+def _min_dx(out, x, y):
+    x, y = concrete(x), concrete(y)
+    return (x < y) + 0.5 * (x == y)
+
+
+mul      = elementwise("mul",      operator.mul,     (lambda out, x, y: y,
+                                                       lambda out, x, y: x),                  ("y", "x"), "x · y")
+div      = elementwise("div",      operator.truediv, (lambda out, x, y: 1.0 / y,
+                                                       lambda out, x, y: neg(out) / y),      ("1/y", "−x/y²"), "x / y")
+pow      = elementwise("pow",      operator.pow,     (lambda out, x, y: y * x ** (y - 1),
+                                                       _pow_dy),                              ("y·x^(y−1)", "log(x)·x^y"), "x ** y")
+square   = elementwise("square",   np.square,        (lambda out, x: 2.0 * x,),              ("2x",), "x²")
+sqrt     = elementwise("sqrt",     np.sqrt,          (lambda out, x: 0.5 / out,),            ("1/(2√x)",), "√x")
+exp      = elementwise("exp",      np.exp,           (lambda out, x: out,),                  ("exp(x)",), "eˣ")
+log      = elementwise("log",      np.log,           (lambda out, x: 1.0 / x,),              ("1/x",), "natural logarithm")
+log1p    = elementwise("log1p",    np.log1p,         (lambda out, x: 1.0 / (1.0 + x),),      ("1/(1+x)",), "log(1 + x), exact for small x")
+expm1    = elementwise("expm1",    np.expm1,         (lambda out, x: out + 1.0,),            ("exp(x)",), "eˣ − 1, exact for small x")
+sin      = elementwise("sin",      np.sin,           (lambda out, x: cos(x),),               ("cos(x)",), "sine")
+cos      = elementwise("cos",      np.cos,           (lambda out, x: neg(sin(x)),),          ("−sin(x)",), "cosine")
+tan      = elementwise("tan",      np.tan,           (lambda out, x: 1.0 + square(out),),    ("1 + tan(x)²",), "tangent")
+asin     = elementwise("asin",     np.arcsin,        (lambda out, x: 1.0 / sqrt(1.0 - square(x)),),   ("1/√(1−x²)",), "arc sine")
+acos     = elementwise("acos",     np.arccos,        (lambda out, x: -1.0 / sqrt(1.0 - square(x)),),  ("−1/√(1−x²)",), "arc cosine")
+atan     = elementwise("atan",     np.arctan,        (lambda out, x: 1.0 / (1.0 + square(x)),),       ("1/(1+x²)",), "arc tangent")
+atan2    = elementwise("atan2",    np.arctan2,       (lambda out, y, x: x / (square(x) + square(y)),
+                                                       lambda out, y, x: neg(y) / (square(x) + square(y))),
+                                                                                              ("x/(x²+y²)", "−y/(x²+y²)"), "atan(y/x), in the right quadrant")
+sinh     = elementwise("sinh",     np.sinh,          (lambda out, x: cosh(x),),              ("cosh(x)",), "hyperbolic sine")
+cosh     = elementwise("cosh",     np.cosh,          (lambda out, x: sinh(x),),              ("sinh(x)",), "hyperbolic cosine")
+tanh     = elementwise("tanh",     np.tanh,          (lambda out, x: 1.0 - square(out),),    ("1 − tanh(x)²",), "hyperbolic tangent")
+abs      = elementwise("abs",      np.abs,           (lambda out, x: sign(x),),              ("sign(x)",), "|x|")
+sign     = elementwise("sign",     np.sign,          (None,),                                ("0",), "−1, 0 or 1")
+max      = elementwise("max",      np.maximum,       (_max_dx,
+                                                       lambda out, x, y: _max_dx(out, y, x)),           
+                                                                                              ("1 if x > y", "1 if y > x"), "elementwise maximum")
+min      = elementwise("min",      np.minimum,       (_min_dx,
+                                                       lambda out, x, y: _min_dx(out, y, x)), ("1 if x < y", "1 if y < x"), "elementwise minimum")
+
+
+def _logistic(x):
+    # σ(x) = 1/(1+e^(−x)), computed without overflow for large |x|.
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+
+
+logistic = elementwise("logistic", _logistic,        (lambda out, x: out * (1.0 - out),),   ("σ(x)(1−σ(x))",), "σ(x), the sigmoid")
+
+
+# ---- select: where(cond, x, y) --------------------------------------------
+
+def _select(cond, x, y):
+    return np.where(cond, x, y)[()]
+
+
+def _select_jvp(ts, out, cond, x, y):
+    _, tx, ty = ts
+    if tx is None and ty is None:
+        return None
+    zero = np.zeros(np.shape(out))
+    return select(cond, zero if tx is None else tx, zero if ty is None else ty)
+
+
+select = Primitive(
+    "select", _select, jvp=_select_jvp,
+    vjp=(None,
+         lambda g, out, c, x, y: unbroadcast(select(c, g, 0.0), x),
+         lambda g, out, c, x, y: unbroadcast(select(c, 0.0, g), y)),
+    formulas=("", "1 where cond", "1 where not cond"),
+    doc="where(cond, x, y); cond is a plain boolean array")

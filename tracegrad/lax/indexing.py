@@ -1,0 +1,74 @@
+"""Indexing: reading parts of an array, and functional updates.
+
+``getitem`` reads ``x[index]``. Its VJP must put the cotangent back where the
+elements came from, and *add* where an index repeats (``x[[0, 0]]`` uses
+``x[0]`` twice): that is ``index_add``, the scatter-add. The two are each
+other's transposes, so their rules call each other.
+
+Traced arrays cannot be assigned in place (``x[0] = 1``): the old value may
+already be recorded and needed by the backward pass. ``x.at[i].set(v)`` makes
+a new array instead (``index_set``).
+"""
+import numpy as np
+
+from ..core import Primitive, Tracer, TracegradError
+from .shape import unbroadcast
+
+__all__ = ["getitem", "index_add", "index_set", "normalize_index"]
+
+
+def normalize_index(index):
+    """Make an index hashable-free but NumPy-exact, and refuse traced indices."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    for i in index:
+        if isinstance(i, Tracer):
+            raise TracegradError("An index is a traced (differentiable) value; indices must "
+                                 "be integers, slices or boolean masks. Compute the index "
+                                 "from plain values, e.g. with tnp.argmax, which returns ints.")
+        out.append(np.asarray(i) if isinstance(i, list) else i)
+    return tuple(out)
+
+
+def _is_basic(index):
+    return not any(isinstance(i, np.ndarray) for i in index)
+
+
+def _index_add_impl(g, index, shape):
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if _is_basic(index):
+        out[index] = g                   # basic indexing never repeats an element
+    else:
+        np.add.at(out, index, g)         # repeated indices add up
+    return out
+
+
+def _index_set_impl(x, v, index):
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+
+
+getitem = Primitive(
+    "getitem", lambda x, index: x[index],
+    jvp=lambda ts, out, x, index: getitem(ts[0], index),
+    vjp=(lambda g, out, x, index: index_add(g, index=index, shape=np.shape(x)),),
+    formulas=("1 at the picked elements",), doc="x[index]")
+
+index_add = Primitive(
+    "index_add", _index_add_impl,
+    jvp=lambda ts, out, g, index, shape: index_add(ts[0], index=index, shape=shape),
+    vjp=(lambda ct, out, g, index, shape: getitem(ct, index),),
+    formulas=("1",), doc="zeros(shape) with g added at index (scatter-add)")
+
+index_set = Primitive(
+    "index_set", _index_set_impl,
+    jvp=lambda ts, out, x, v, index: index_set(
+        np.zeros(np.shape(x)) if ts[0] is None else ts[0],
+        0.0 if ts[1] is None else ts[1], index=index),
+    vjp=(lambda g, out, x, v, index: index_set(g, 0.0, index=index),
+         lambda g, out, x, v, index: unbroadcast(getitem(g, index), v)),
+    formulas=("1 except at index", "1 at index"),
+    doc="a copy of x with x[index] = v (with repeated indices, the last write wins "
+        "and every repeat receives the cotangent)")

@@ -1,0 +1,127 @@
+"""Linear algebra: matmul (and batch_matmul) and einsum.
+
+For ``C = A @ B`` the chain rule gives the two matrix products every
+backpropagation derivation ends with:
+
+    Ā = C̄ @ Bᵀ        B̄ = Aᵀ @ C̄
+
+A 1-D operand is treated as a row (left) or a column (right) matrix, as
+NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
+"""
+import numpy as np
+
+from ..core import Primitive, TracegradError, concrete
+from .shape import reshape, sum_to_shape, transpose
+
+__all__ = ["matmul", "batch_matmul", "einsum"]
+
+
+def _promoted(a, b):
+    """Shapes of a, b and the output with 1-D operands made 2-D."""
+    sa, sb = np.shape(a), np.shape(b)
+    pa = (1,) + sa if len(sa) == 1 else sa
+    pb = sb + (1,) if len(sb) == 1 else sb
+    batch = np.broadcast_shapes(pa[:-2], pb[:-2])
+    return pa, pb, batch + (pa[-2], pb[-1])
+
+
+def _mT(x):
+    axes = tuple(range(np.ndim(x)))
+    return transpose(x, axes[:-2] + (axes[-1], axes[-2]))
+
+
+def _as(x, shape):
+    return x if np.shape(x) == shape else reshape(x, shape)
+
+
+def _matmul_vjp_a(g, out, a, b):
+    pa, pb, po = _promoted(a, b)
+    ga = _as(g, po) @ _mT(_as(b, pb))          # Ā = C̄ Bᵀ
+    return _as(sum_to_shape(ga, pa), np.shape(a))
+
+
+def _matmul_vjp_b(g, out, a, b):
+    pa, pb, po = _promoted(a, b)
+    gb = _mT(_as(a, pa)) @ _as(g, po)          # B̄ = Aᵀ C̄
+    return _as(sum_to_shape(gb, pb), np.shape(b))
+
+
+def _matmul_jvp(ts, out, a, b):
+    ta, tb = ts
+    terms = [matmul(ta, b) if ta is not None else None,
+             matmul(a, tb) if tb is not None else None]
+    terms = [t for t in terms if t is not None]
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+
+matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
+                   vjp=(_matmul_vjp_a, _matmul_vjp_b),
+                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules")
+
+
+def batch_matmul(lhs, rhs):
+    """``lhs @ rhs`` over a leading batch axis, as ``jax.lax.batch_matmul``."""
+    sl, sr = np.shape(lhs), np.shape(rhs)
+    if len(sl) < 3 or sl[:-2] != sr[:-2]:
+        raise ValueError(f"batch_matmul: both operands need the same batch axes and two "
+                         f"matrix axes, but the shapes are {sl} and {sr}.")
+    return matmul(lhs, rhs)
+
+
+# ---- einsum -----------------------------------------------------------------
+
+def _einsum_vjp(g, out, *operands, spec):
+    ins, result = spec.split("->")
+    ins = ins.split(",")
+    cotangents = []
+    for k, sub in enumerate(ins):
+        others = [(s, op) for j, (s, op) in enumerate(zip(ins, operands)) if j != k]
+        subs = [result] + [s for s, _ in others]
+        ops = [g] + [op for _, op in others]
+        if set(sub) - set("".join(subs)):       # an index summed away by this operand alone
+            subs.append(sub)
+            ops.append(np.ones(np.shape(operands[k])))
+        cotangents.append(einsum(*ops, spec=",".join(subs) + "->" + sub))
+    return cotangents
+
+
+def _einsum_jvp(ts, out, *operands, spec):
+    total = None
+    for k, t in enumerate(ts):
+        if t is None:
+            continue
+        ops = list(operands)
+        ops[k] = t
+        term = einsum(*ops, spec=spec)
+        total = term if total is None else total + term
+    return total
+
+
+def _einsum_impl(*operands, spec):
+    return np.einsum(spec, *operands)
+
+
+einsum = Primitive("einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
+                   formulas=("the other operands",),
+                   doc="Einstein summation with explicit output, e.g. 'ij,jk->ik'")
+
+
+def normalize_spec(spec, n_operands):
+    """'ij,jk' → 'ij,jk->ik' (NumPy's implicit output), checked for what we support."""
+    spec = spec.replace(" ", "")
+    if "." in spec:
+        raise TracegradError("einsum: '...' (ellipsis) is not supported; write out the "
+                             "axes with letters, e.g. 'bij,bjk->bik'.")
+    ins = spec.split("->")[0].split(",")
+    if len(ins) != n_operands:
+        raise ValueError(f"einsum: the subscripts {spec!r} name {len(ins)} operand(s), "
+                         f"but {n_operands} were given.")
+    if "->" not in spec:
+        letters = "".join(ins)
+        spec += "->" + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for sub in ins:
+        if len(set(sub)) != len(sub):
+            raise TracegradError(f"einsum: the subscript {sub!r} repeats an index (a "
+                                 f"diagonal); that is not supported. Use tnp.diagonal-free "
+                                 f"forms, e.g. multiply by an identity matrix.")
+    return spec

@@ -1,0 +1,43 @@
+"""Reductions other than the sum (which lives with broadcasting in shape.py).
+
+``reduce_max`` passes the cotangent to the element(s) that won; a tie splits
+it evenly, the same convention as JAX. ``argmax`` and ``argmin`` return
+integer positions: there is nothing to differentiate, so they are marked
+not differentiable and always run on plain values.
+"""
+import numpy as np
+
+from ..core import Primitive, concrete
+from .shape import broadcast_to, kept_shape, reduce_sum, reshape
+
+__all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
+
+
+def _winners(out, x, axes):
+    """Where x equals the extreme, as weights that sum to 1 along ``axes``."""
+    x = concrete(x)
+    extreme = np.reshape(concrete(out), kept_shape(np.shape(x), axes))
+    mask = (x == extreme).astype(np.result_type(x, np.float64))
+    return mask / np.sum(mask, axis=axes, keepdims=True)
+
+
+def _extreme(name, np_fun):
+    def vjp(g, out, x, axes, keepdims):
+        shape = np.shape(x)
+        return broadcast_to(reshape(g, kept_shape(shape, axes)), shape) * _winners(out, x, axes)
+
+    def jvp(ts, out, x, axes, keepdims):
+        return reduce_sum(ts[0] * _winners(out, x, axes), axes, keepdims)
+
+    return Primitive(name, lambda x, axes, keepdims: np_fun(x, axis=axes, keepdims=keepdims),
+                     jvp=jvp, vjp=(vjp,), formulas=("1 at the winner",),
+                     doc=f"{name} over ``axes``; ties share the cotangent evenly")
+
+
+reduce_max = _extreme("reduce_max", np.max)
+reduce_min = _extreme("reduce_min", np.min)
+
+argmax = Primitive("argmax", lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
+                   differentiable=False, doc="index of the maximum (an integer: no derivative)")
+argmin = Primitive("argmin", lambda x, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims),
+                   differentiable=False, doc="index of the minimum (an integer: no derivative)")

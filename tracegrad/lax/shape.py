@@ -1,0 +1,123 @@
+"""Shape primitives: reshape, transpose, broadcast_to, reduce_sum, concatenate, ...
+
+They move numbers around without changing them, so their derivative rules
+move cotangents back the same way: the VJP of ``reshape`` reshapes back, the
+VJP of ``transpose`` transposes back. Two pairs deserve a look:
+
+* ``broadcast_to`` copies a value along new axes; in reverse the copies'
+  cotangents are *summed* (fan-out again). So the VJP of ``broadcast_to`` is
+  ``reduce_sum``, and the VJP of ``reduce_sum`` is ``broadcast_to``: each is
+  the transpose of the other.
+* :func:`unbroadcast` is that sum, used by every elementwise rule: ``x + b``
+  with ``b`` of shape ``(3,)`` and ``x`` of shape ``(2, 3)`` uses each ``b[j]``
+  twice, so ``∂C/∂b`` is the sum of ``∂C/∂out`` over the broadcast axis.
+"""
+import numpy as np
+
+from ..core import Primitive, concrete
+
+__all__ = ["reshape", "transpose", "broadcast_to", "reduce_sum", "unbroadcast",
+           "sum_to_shape", "concatenate", "astype", "stop_gradient", "kept_shape"]
+
+
+def kept_shape(shape, axes):
+    """The shape of a reduction over ``axes`` with keepdims=True."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _inverse(axes):
+    return tuple(np.argsort(axes))
+
+
+reshape = Primitive(
+    "reshape", lambda x, shape: np.reshape(x, shape),
+    jvp=lambda ts, out, x, shape: reshape(ts[0], shape),
+    vjp=(lambda g, out, x, shape: reshape(g, np.shape(x)),),
+    formulas=("1 (moved)",),
+    doc="Same numbers, new shape.")
+
+transpose = Primitive(
+    "transpose", lambda x, axes: np.transpose(x, axes),
+    jvp=lambda ts, out, x, axes: transpose(ts[0], axes),
+    vjp=(lambda g, out, x, axes: transpose(g, _inverse(axes)),),
+    formulas=("1 (moved)",),
+    doc="Permute the axes.")
+
+broadcast_to = Primitive(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+    jvp=lambda ts, out, x, shape: broadcast_to(ts[0], shape),
+    vjp=(lambda g, out, x, shape: unbroadcast(g, x),),
+    formulas=("1 (copied)",),
+    doc="Copy along new or length-1 axes; its VJP sums the copies back.")
+
+reduce_sum = Primitive(
+    "reduce_sum", lambda x, axes, keepdims: np.sum(x, axis=axes, keepdims=keepdims),
+    jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes, keepdims),
+    vjp=(lambda g, out, x, axes, keepdims:
+         broadcast_to(reshape(g, kept_shape(np.shape(x), axes)), np.shape(x)),),
+    formulas=("1",),
+    doc="Sum over ``axes`` (a tuple, or None for all).")
+
+
+def unbroadcast(g, like):
+    """Sum ``g`` over the axes that broadcasting added to ``like``.
+
+    The single place where broadcasting is undone: every elementwise VJP
+    calls it, so no rule has to think about shapes.
+    """
+    return sum_to_shape(g, np.shape(like))
+
+
+def sum_to_shape(g, shape):
+    """Sum ``g`` down to ``shape`` (the shape it was broadcast from)."""
+    g_shape = np.shape(g)
+    if g_shape == shape:
+        return g
+    extra = len(g_shape) - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
+    if axes:
+        g = reduce_sum(g, axes, False)
+    return reshape(g, shape) if np.shape(g) != shape else g
+
+
+def _concatenate_vjp(g, out, *xs, axis):
+    from .indexing import getitem            # indexing builds on this module
+    cuts = np.cumsum([np.shape(x)[axis] for x in xs])[:-1]
+    pieces, start = [], 0
+    for x, stop in zip(xs, list(cuts) + [None]):
+        index = [slice(None)] * np.ndim(out)
+        index[axis] = slice(start, stop)
+        pieces.append(getitem(g, tuple(index)))
+        start = stop
+    return pieces
+
+
+def _concatenate_jvp(ts, out, *xs, axis):
+    if all(t is None for t in ts):
+        return None
+    return concatenate(*[np.zeros(np.shape(x)) if t is None else t
+                         for t, x in zip(ts, xs)], axis=axis)
+
+
+concatenate = Primitive(
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+    jvp=_concatenate_jvp, vjp=_concatenate_vjp,
+    formulas=("1 (placed)",),
+    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.")
+
+astype = Primitive(
+    "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
+    jvp=lambda ts, out, x, dtype: astype(ts[0], dtype),
+    vjp=(lambda g, out, x, dtype: astype(g, np.result_type(concrete(x))),),
+    formulas=("1",),
+    doc="Change the dtype (between floating types).")
+
+stop_gradient = Primitive(
+    "stop_gradient", lambda x: x,
+    jvp=lambda ts, out, x: None,
+    vjp=(None,),
+    formulas=("0",),
+    doc="The identity, but treated as a constant: its derivative is zero.")

@@ -1,0 +1,51 @@
+"""Neural-network functions, composed from tracegrad.numpy.
+
+Each is written to be numerically stable, and each stability trick is one
+line you can read:
+
+* ``sigmoid``: the primitive ``logistic``, evaluated without overflowing exp.
+* ``relu``: ``where(x > 0, x, 0)``, so relu'(0) = 0, as in JAX and PyTorch.
+* ``softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|))``: no overflow.
+* ``logsumexp`` subtracts the maximum first; the maximum is a constant
+  (``stop_gradient``) because the result does not depend on it.
+"""
+import numpy as np
+
+from . import lax
+from . import numpy as tnp
+from .core import concrete
+
+__all__ = ["sigmoid", "relu", "softplus", "logsumexp", "softmax", "log_softmax"]
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)(1 − σ(x))."""
+    return lax.logistic(x)
+
+
+def relu(x):
+    """max(x, 0); the derivative at 0 is taken to be 0."""
+    return lax.select(np.asarray(concrete(x)) > 0, x, 0.0)
+
+
+def softplus(x):
+    """log(1 + eˣ), a smooth relu; its derivative is σ(x)."""
+    return tnp.maximum(x, 0.0) + tnp.log1p(tnp.exp(-tnp.abs(x)))
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log Σ eˣ, computed as m + log Σ e^(x − m) with m = max x."""
+    m = lax.stop_gradient(tnp.max(x, axis=axis, keepdims=True))
+    m = tnp.where(tnp.isfinite(m), m, 0.0)          # all −inf: leave them alone
+    out = tnp.log(tnp.sum(tnp.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else tnp.squeeze(out, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    """x − logsumexp(x): log-probabilities, stable for large |x|."""
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis=-1):
+    """eˣ / Σ eˣ along ``axis``."""
+    return tnp.exp(log_softmax(x, axis=axis))

@@ -1,0 +1,431 @@
+"""tracegrad.numpy: NumPy's names, built from tracegrad's primitives.
+
+``import tracegrad.numpy as jnp`` (or ``tnp``) and write NumPy code; inside
+``grad`` and friends every call is traced. Outside any transformation the
+functions simply run NumPy on plain arrays.
+
+Each function here is a thin composition of ``tracegrad.lax`` primitives:
+``mean`` is a sum and a division, ``var`` is a mean of squares, ``dot`` is a
+``matmul`` or an ``einsum``. Only primitives have derivative rules; these
+compositions are differentiated by the chain rule, for free.
+"""
+import builtins
+import math
+
+import numpy as _np
+
+from .. import lax
+from ..core import Tracer, TracegradError, concrete
+from ..lax.linalg import normalize_spec
+from ..lax.indexing import normalize_index
+
+# Plain NumPy names that need no tracing (dtypes and constants).
+from numpy import (bool_, e, float16, float32, float64, inf, int32, int64, nan,  # noqa: F401
+                   ndarray, newaxis, pi)
+
+__all__ = [
+    # creation
+    "array", "asarray", "zeros", "ones", "zeros_like", "ones_like", "full", "arange",
+    "linspace", "eye",
+    # elementwise
+    "add", "subtract", "multiply", "divide", "true_divide", "negative", "power", "square",
+    "sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arcsin", "arccos",
+    "arctan", "arctan2", "sinh", "cosh", "tanh", "abs", "absolute", "sign", "maximum",
+    "minimum", "clip", "where",
+    # reductions
+    "sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "argmax", "argmin",
+    # linear algebra
+    "dot", "matmul", "einsum", "outer",
+    # shape
+    "shape", "ndim", "size", "reshape", "ravel", "transpose", "swapaxes", "expand_dims",
+    "squeeze", "broadcast_to", "concatenate", "stack",
+    # comparisons and tests (plain booleans: not differentiable)
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "isnan",
+    "isfinite", "isinf", "allclose", "result_type",
+    # dtypes and constants
+    "float16", "float32", "float64", "int32", "int64", "bool_", "pi", "e", "inf", "nan",
+    "newaxis", "ndarray",
+]
+
+
+def _shape(x):
+    return x.shape if isinstance(x, (Tracer, _np.ndarray, _np.generic)) else _np.shape(x)
+
+
+def _dtype(x):
+    return _np.result_type(concrete(x))
+
+
+def _traced(*xs):
+    return builtins.any(isinstance(x, Tracer) for x in xs)
+
+
+# ---- creation -----------------------------------------------------------------
+
+def _has_tracer(obj):
+    if isinstance(obj, Tracer):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return builtins.any(_has_tracer(o) for o in obj)
+    return False
+
+
+def array(obj, dtype=None):
+    """Like ``np.array``; a (nested) list holding traced values is stacked."""
+    if _has_tracer(obj):
+        if isinstance(obj, (list, tuple)):
+            out = stack([array(o) for o in obj])
+        else:
+            out = obj
+        return out if dtype is None else lax.astype(out, _np.dtype(dtype))
+    return _np.array(obj, dtype=dtype)
+
+
+def asarray(obj, dtype=None):
+    if isinstance(obj, Tracer) and (dtype is None or _np.dtype(dtype) == obj.dtype):
+        return obj
+    return array(obj, dtype) if _has_tracer(obj) else _np.asarray(obj, dtype=dtype)
+
+
+def zeros_like(x, dtype=None):
+    return _np.zeros(_shape(x), dtype=dtype or _dtype(x))
+
+
+def ones_like(x, dtype=None):
+    return _np.ones(_shape(x), dtype=dtype or _dtype(x))
+
+
+zeros, ones, full, arange, linspace, eye = (_np.zeros, _np.ones, _np.full, _np.arange,
+                                            _np.linspace, _np.eye)
+
+
+# ---- elementwise --------------------------------------------------------------
+
+add, subtract, multiply = lax.add, lax.sub, lax.mul
+divide = true_divide = lax.div
+negative, power, square, sqrt = lax.neg, lax.pow, lax.square, lax.sqrt
+exp, log, log1p, expm1 = lax.exp, lax.log, lax.log1p, lax.expm1
+sin, cos, tan = lax.sin, lax.cos, lax.tan
+arcsin, arccos, arctan, arctan2 = lax.asin, lax.acos, lax.atan, lax.atan2
+sinh, cosh, tanh = lax.sinh, lax.cosh, lax.tanh
+abs = absolute = lax.abs
+sign, maximum, minimum = lax.sign, lax.max, lax.min
+
+
+def clip(a, a_min=None, a_max=None):
+    """``minimum(maximum(a, a_min), a_max)``; either bound may be None."""
+    if a_min is None and a_max is None:
+        raise ValueError("clip: give a_min, a_max or both.")
+    if a_min is not None:
+        a = maximum(a, a_min)
+    if a_max is not None:
+        a = minimum(a, a_max)
+    return a
+
+
+def where(condition, x=None, y=None):
+    """``where(cond, x, y)``: x where cond holds, else y. cond is not differentiated."""
+    if x is None or y is None:
+        raise TypeError("where: tracegrad needs all three arguments, where(cond, x, y); "
+                        "for the positions of True values use np.nonzero on plain arrays.")
+    cond = _np.asarray(concrete(condition), dtype=bool)
+    return lax.select(cond, x, y)
+
+
+# ---- comparisons: plain booleans, computed on the values ---------------------------
+
+def _compare(np_fun):
+    def compare(x, y):
+        return np_fun(concrete(x), concrete(y))
+    compare.__name__ = np_fun.__name__
+    compare.__doc__ = f"np.{np_fun.__name__} on the values (a boolean: not differentiable)"
+    return compare
+
+
+equal, not_equal = _compare(_np.equal), _compare(_np.not_equal)
+less, less_equal = _compare(_np.less), _compare(_np.less_equal)
+greater, greater_equal = _compare(_np.greater), _compare(_np.greater_equal)
+
+
+def isnan(x):
+    return _np.isnan(concrete(x))
+
+
+def isfinite(x):
+    return _np.isfinite(concrete(x))
+
+
+def isinf(x):
+    return _np.isinf(concrete(x))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08):
+    return _np.allclose(concrete(a), concrete(b), rtol=rtol, atol=atol)
+
+
+def result_type(*xs):
+    return _np.result_type(*[concrete(x) for x in xs])
+
+
+# ---- reductions -----------------------------------------------------------------
+
+def _axes(axis, ndim, who):
+    """None, or a sorted tuple of non-negative axes; a clear error when out of range."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    out = []
+    for a in axes:
+        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise ValueError(f"{who}: axis {a} is out of range for an array with "
+                             f"{ndim} dimension(s); use an axis from {-ndim} to {ndim - 1}.")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(out)) if ndim else None
+
+
+def sum(a, axis=None, keepdims=False):
+    return lax.reduce_sum(a, _axes(axis, ndim(a), "sum"), keepdims)
+
+
+def _count(a, axes):
+    s = _shape(a)
+    return math.prod(s) if axes is None else math.prod(s[i] for i in axes)
+
+
+def mean(a, axis=None, keepdims=False):
+    axes = _axes(axis, ndim(a), "mean")
+    return lax.reduce_sum(a, axes, keepdims) / _count(a, axes)
+
+
+def var(a, axis=None, ddof=0, keepdims=False):
+    axes = _axes(axis, ndim(a), "var")
+    centered = a - mean(a, axis=axes, keepdims=True)
+    return lax.reduce_sum(square(centered), axes, keepdims) / (_count(a, axes) - ddof)
+
+
+def std(a, axis=None, ddof=0, keepdims=False):
+    return sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def max(a, axis=None, keepdims=False):
+    return lax.reduce_max(a, _axes(axis, ndim(a), "max"), keepdims)
+
+
+def min(a, axis=None, keepdims=False):
+    return lax.reduce_min(a, _axes(axis, ndim(a), "min"), keepdims)
+
+
+amax, amin = max, min
+
+
+def prod(a, axis=None, keepdims=False):
+    """Product by pairwise multiplication: exact derivatives even with zeros.
+
+    (The shortcut ∂/∂x_i = prod/x_i divides by zero when some x_i = 0, so
+    the product is built from ``mul`` and differentiated like any program.)
+    """
+    if not _traced(a):
+        return _np.prod(a, axis=axis, keepdims=keepdims)
+    original = _shape(a)
+    axes = _axes(axis, len(original), "prod")
+    if axes is None:
+        axes = tuple(range(len(original)))
+    for ax in reversed(axes):                 # one axis at a time, from the last
+        a = _prod_axis(a, ax)
+    if keepdims:
+        a = reshape(a, tuple(1 if i in axes else n for i, n in enumerate(original)))
+    return a
+
+
+def _prod_axis(a, axis):
+    a = moveaxis_last(a, axis)
+    n = _shape(a)[-1]
+    if n == 0:
+        return _np.ones(_shape(a)[:-1])
+    while n > 1:                              # halve the length: log₂(n) multiplications
+        half = n // 2
+        paired = a[..., :half] * a[..., half:2 * half]
+        a = concatenate([paired, a[..., 2 * half:]], axis=-1) if n % 2 else paired
+        n = half + n % 2
+    return reshape(a, _shape(a)[:-1])
+
+
+def moveaxis_last(a, axis):
+    order = [i for i in range(ndim(a)) if i != axis] + [axis]
+    return a if order == list(range(ndim(a))) else transpose(a, order)
+
+
+def argmax(a, axis=None, keepdims=False):
+    return lax.argmax(a, axis=axis, keepdims=keepdims)
+
+
+def argmin(a, axis=None, keepdims=False):
+    return lax.argmin(a, axis=axis, keepdims=keepdims)
+
+
+# ---- linear algebra -----------------------------------------------------------
+
+def matmul(a, b):
+    if ndim(a) == 0 or ndim(b) == 0:
+        raise ValueError(f"matmul: operands must be arrays with at least one axis, but the "
+                         f"shapes are {_shape(a)} and {_shape(b)}; use * for scalars.")
+    sa, sb = _shape(a), _shape(b)
+    k_a = sa[-1]
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    if k_a != k_b:
+        raise ValueError(f"matmul: shapes {sa} and {sb} do not align: the last axis of the "
+                         f"first ({k_a}) must equal the "
+                         f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the second ({k_b}).")
+    return lax.matmul(a, b)
+
+
+def dot(a, b):
+    """NumPy's ``dot``: a product for scalars, ``matmul`` up to 2-D ``b``."""
+    if ndim(a) == 0 or ndim(b) == 0:
+        return multiply(a, b)
+    if ndim(b) <= 2:
+        sa, sb = _shape(a), _shape(b)
+        k_b = sb[0] if len(sb) == 1 else sb[-2]
+        if sa[-1] != k_b:
+            raise ValueError(f"dot: shapes {sa} and {sb} do not align: the last axis of the "
+                             f"first ({sa[-1]}) must equal the "
+                             f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the second ({k_b}).")
+        return lax.matmul(a, b)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    na, nb = ndim(a), ndim(b)
+    sa = letters[:na - 1] + "z"
+    sb = letters[na - 1:na + nb - 3] + "z" + letters[na + nb - 3]
+    return einsum(f"{sa},{sb}->{sa[:-1]}{sb[:-2]}{sb[-1]}", a, b)
+
+
+def einsum(subscripts, *operands):
+    """Einstein summation, e.g. ``einsum('ij,jk->ik', A, B)`` (no '...')."""
+    spec = normalize_spec(subscripts, len(operands))
+    return lax.einsum(*operands, spec=spec)
+
+
+def outer(a, b):
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+# ---- shape ------------------------------------------------------------------------
+
+def shape(a):
+    return _shape(a)
+
+
+def ndim(a):
+    return len(_shape(a))
+
+
+def size(a):
+    return math.prod(_shape(a))
+
+
+def _resolve_shape(old, new, who="reshape"):
+    new = (new,) if isinstance(new, int) else tuple(new)
+    total = math.prod(old)
+    if new.count(-1) > 1:
+        raise ValueError(f"{who}: only one axis may be -1, got {new}.")
+    if -1 in new:
+        known = math.prod(n for n in new if n != -1)
+        if known == 0 or total % known:
+            raise ValueError(f"{who}: cannot reshape an array of shape {old} "
+                             f"({total} elements) into {new}.")
+        new = tuple(total // known if n == -1 else n for n in new)
+    if math.prod(new) != total:
+        raise ValueError(f"{who}: cannot reshape an array of shape {old} ({total} elements) "
+                         f"into shape {new} ({math.prod(new)} elements).")
+    return new
+
+
+def reshape(a, newshape):
+    new = _resolve_shape(_shape(a), newshape)
+    return a if new == _shape(a) else lax.reshape(a, new)
+
+
+def ravel(a):
+    return reshape(a, (-1,))
+
+
+def transpose(a, axes=None):
+    n = ndim(a)
+    axes = tuple(reversed(range(n))) if axes is None else tuple(i % n for i in axes)
+    if sorted(axes) != list(range(n)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                         f"{n} axes of an array of shape {_shape(a)}.")
+    return lax.transpose(a, axes)
+
+
+def swapaxes(a, axis1, axis2):
+    order = list(range(ndim(a)))
+    order[axis1], order[axis2] = order[axis2], order[axis1]
+    return transpose(a, order)
+
+
+def expand_dims(a, axis):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    n = ndim(a) + len(axes)
+    axes = sorted(ax % n for ax in axes)
+    new = list(_shape(a))
+    for ax in axes:
+        new.insert(ax, 1)
+    return reshape(a, tuple(new))
+
+
+def squeeze(a, axis=None):
+    s = _shape(a)
+    if axis is None:
+        axes = [i for i, n in enumerate(s) if n == 1]
+    else:
+        axes = [ax % len(s) for ax in (axis if isinstance(axis, tuple) else (axis,))]
+        for ax in axes:
+            if s[ax] != 1:
+                raise ValueError(f"squeeze: axis {ax} of shape {s} has length {s[ax]}, "
+                                 f"not 1, so it cannot be removed.")
+    return reshape(a, tuple(n for i, n in enumerate(s) if i not in axes))
+
+
+def broadcast_to(a, shape):
+    shape = tuple(shape) if not isinstance(shape, int) else (shape,)
+    try:
+        _np.broadcast_shapes(_shape(a), shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: an array of shape {_shape(a)} cannot be "
+                         f"broadcast to shape {shape}.") from None
+    return a if _shape(a) == shape else lax.broadcast_to(a, shape)
+
+
+def concatenate(arrays, axis=0):
+    arrays = list(arrays)
+    if not _traced(*arrays):
+        return _np.concatenate(arrays, axis=axis)
+    if axis is None:
+        arrays, axis = [ravel(x) for x in arrays], 0
+    n = ndim(arrays[0])
+    for x in arrays[1:]:
+        sx, s0 = _shape(x), _shape(arrays[0])
+        if len(sx) != n or builtins.any(p != q for i, (p, q) in enumerate(zip(sx, s0))
+                                        if i != axis % n):
+            raise ValueError(f"concatenate: shapes {s0} and {sx} differ outside axis {axis}.")
+    return lax.concatenate(*arrays, axis=axis % n)
+
+
+def stack(arrays, axis=0):
+    arrays = list(arrays)
+    if not _traced(*arrays):
+        return _np.stack(arrays, axis=axis)
+    shapes = {_shape(x) for x in arrays}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all arrays need the same shape, got {sorted(shapes)}.")
+    return concatenate([expand_dims(x, axis) for x in arrays], axis=axis)
+
+
+def __getattr__(name):
+    raise AttributeError(
+        f"tracegrad.numpy has no '{name}'. The functions it differentiates are listed in "
+        f"tracegrad.numpy.__all__; plain NumPy's np.{name} works on ordinary arrays but "
+        f"not on traced values inside grad/jvp.")
+
+
+from . import _methods  # noqa: E402,F401  (gives tracers their operators and methods)

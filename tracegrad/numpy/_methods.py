@@ -1,0 +1,165 @@
+"""Operators and methods of traced arrays, so they read like ``ndarray``.
+
+``x * y`` on a tracer calls ``tnp.multiply(x, y)``, ``x[0]`` calls
+``lax.getitem``, ``x.sum()`` calls ``tnp.sum``: every path leads to a
+primitive's ``bind``. NumPy's own functions are redirected too, through
+NumPy's dispatch protocols (``__array_ufunc__``, ``__array_function__``), so
+``np.sin(x)`` on a tracer is traced rather than silently losing the gradient;
+what tracegrad cannot trace raises an error naming the alternative.
+"""
+import numpy as np
+
+from .. import lax
+from ..core import Tracer, TracegradError, concrete
+from ..lax.indexing import normalize_index
+import tracegrad.numpy as tnp
+
+
+def _swap(f):
+    return lambda self, other: f(other, self)
+
+
+def _method(f):
+    # Primitives are objects, not functions, so Python would not pass `self`
+    # to them as a method: wrap each in a function.
+    return lambda self, *args, **kwargs: f(self, *args, **kwargs)
+
+
+def _getitem(self, index):
+    return lax.getitem(self, index=normalize_index(index))
+
+
+def _setitem(self, index, value):
+    raise TypeError(
+        "Traced arrays cannot be changed in place (x[i] = v): the old value may already "
+        "be recorded for the backward pass, and changing it would give a wrong gradient. "
+        "Build a new array instead: x = x.at[i].set(v) (or .add(v)), or "
+        "x = tnp.where(mask, v, x).")
+
+
+def _iter(self):
+    for i in range(len(self)):
+        yield self[i]
+
+
+def _reshape(self, *shape):
+    return tnp.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+
+def _transpose(self, *axes):
+    return tnp.transpose(self, None if not axes else (axes[0] if len(axes) == 1 else axes))
+
+
+def _astype(self, dtype):
+    dtype = np.dtype(dtype)
+    return self if dtype == self.dtype else lax.astype(self, dtype)
+
+
+_OPERATORS = {
+    "__add__": tnp.add, "__radd__": _swap(tnp.add),
+    "__sub__": tnp.subtract, "__rsub__": _swap(tnp.subtract),
+    "__mul__": tnp.multiply, "__rmul__": _swap(tnp.multiply),
+    "__truediv__": tnp.divide, "__rtruediv__": _swap(tnp.divide),
+    "__pow__": tnp.power, "__rpow__": _swap(tnp.power),
+    "__matmul__": tnp.matmul, "__rmatmul__": _swap(tnp.matmul),
+    "__neg__": tnp.negative, "__pos__": lambda self: self, "__abs__": tnp.abs,
+    "__lt__": tnp.less, "__le__": tnp.less_equal, "__gt__": tnp.greater,
+    "__ge__": tnp.greater_equal, "__eq__": tnp.equal, "__ne__": tnp.not_equal,
+    "__getitem__": _getitem, "__setitem__": _setitem, "__iter__": _iter,
+}
+
+_METHODS = {
+    "sum": tnp.sum, "mean": tnp.mean, "prod": tnp.prod, "max": tnp.max, "min": tnp.min,
+    "var": tnp.var, "std": tnp.std, "argmax": tnp.argmax, "argmin": tnp.argmin,
+    "dot": tnp.dot, "ravel": tnp.ravel, "flatten": tnp.ravel, "squeeze": tnp.squeeze,
+    "swapaxes": tnp.swapaxes, "clip": tnp.clip, "reshape": _reshape,
+    "transpose": _transpose, "astype": _astype,
+}
+
+for _name, _f in {**_OPERATORS, **_METHODS}.items():
+    setattr(Tracer, _name, _method(_f))
+Tracer.T = property(lambda self: tnp.transpose(self))
+Tracer.__hash__ = lambda self: id(self)      # __eq__ is elementwise, as in NumPy
+
+
+# ---- x.at[i].set(v): functional updates ---------------------------------------
+
+class _At:
+    __slots__ = ("x",)
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getitem__(self, index):
+        return _AtIndex(self.x, normalize_index(index))
+
+
+class _AtIndex:
+    """``x.at[i]``: ``.set(v)``, ``.add(v)``, ``.get()`` return new arrays."""
+
+    __slots__ = ("x", "index")
+
+    def __init__(self, x, index):
+        self.x, self.index = x, index
+
+    def get(self):
+        return lax.getitem(self.x, index=self.index)
+
+    def set(self, value):
+        return lax.index_set(self.x, value, index=self.index)
+
+    def add(self, value):
+        picked_shape = np.broadcast_to(np.empty((), bool), self.x.shape)[self.index].shape
+        value = tnp.broadcast_to(value, picked_shape)
+        return self.x + lax.index_add(value, index=self.index, shape=self.x.shape)
+
+
+Tracer.at = property(_At)
+
+
+# ---- NumPy's dispatch protocols -----------------------------------------------
+
+_UFUNCS = {
+    "add": tnp.add, "subtract": tnp.subtract, "multiply": tnp.multiply,
+    "divide": tnp.divide, "true_divide": tnp.divide, "negative": tnp.negative,
+    "power": tnp.power, "square": tnp.square, "sqrt": tnp.sqrt, "exp": tnp.exp,
+    "log": tnp.log, "log1p": tnp.log1p, "expm1": tnp.expm1, "sin": tnp.sin,
+    "cos": tnp.cos, "tan": tnp.tan, "arcsin": tnp.arcsin, "arccos": tnp.arccos,
+    "arctan": tnp.arctan, "arctan2": tnp.arctan2, "sinh": tnp.sinh, "cosh": tnp.cosh,
+    "tanh": tnp.tanh, "absolute": tnp.abs, "sign": tnp.sign, "maximum": tnp.maximum,
+    "minimum": tnp.minimum, "matmul": tnp.matmul, "equal": tnp.equal,
+    "not_equal": tnp.not_equal, "less": tnp.less, "less_equal": tnp.less_equal,
+    "greater": tnp.greater, "greater_equal": tnp.greater_equal, "isnan": tnp.isnan,
+    "isfinite": tnp.isfinite, "isinf": tnp.isinf, "positive": lambda x: x,
+}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    f = _UFUNCS.get(ufunc.__name__)
+    if method == "__call__" and f is not None and not kwargs:
+        return f(*inputs)
+    raise TypeError(
+        f"NumPy's np.{ufunc.__name__}"
+        f"{'' if method == '__call__' else '.' + method}"
+        f"{'(..., ' + ', '.join(kwargs) + '=...)' if kwargs else ''} cannot be traced "
+        f"for differentiation. "
+        + (f"Use tnp.{ufunc.__name__} from tracegrad.numpy without those arguments."
+           if f is not None else
+           "tracegrad.numpy has no equivalent; compose it from the functions in "
+           "tracegrad.numpy.__all__, or use tg.stop_gradient(x) if it need not be "
+           "differentiated."))
+
+
+def _array_function(self, func, types, args, kwargs):
+    f = getattr(tnp, func.__name__, None) if func.__name__ in tnp.__all__ else None
+    if f is not None:
+        return f(*args, **kwargs)
+    raise TypeError(
+        f"np.{func.__name__} was called on a traced array, and tracegrad.numpy has no "
+        f"'{func.__name__}', so it cannot be differentiated. Use the functions in "
+        f"tracegrad.numpy.__all__ (import tracegrad.numpy as tnp), or apply "
+        f"np.{func.__name__} outside the function you differentiate.")
+
+
+Tracer.__array_ufunc__ = _array_ufunc
+Tracer.__array_function__ = _array_function

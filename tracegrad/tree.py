@@ -1,0 +1,119 @@
+"""Pytrees: nested tuples, lists, dicts and namedtuples of arrays.
+
+A network's parameters are rarely one array; the lecture keeps them as a list
+of ``(W, b)`` pairs. Transformations flatten such a structure into a list of
+arrays (the *leaves*), work on the leaves, and rebuild the structure, so the
+gradient of ``params`` has exactly the structure of ``params``.
+
+``None`` is a pytree with no leaves. Dict keys are sorted, so the order of
+the leaves does not depend on the order in which the dict was built.
+"""
+from __future__ import annotations
+
+__all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves"]
+
+
+class PyTreeDef:
+    """The shape of a pytree without its leaves.
+
+    ``kind`` is ``"leaf"``, ``"none"``, ``"tuple"``, ``"list"``, ``"dict"`` or
+    ``"namedtuple"``; ``meta`` holds the dict keys or the namedtuple class.
+    """
+
+    __slots__ = ("kind", "meta", "children", "num_leaves")
+
+    def __init__(self, kind, meta, children):
+        self.kind = kind
+        self.meta = meta
+        self.children = children
+        self.num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
+
+    def __eq__(self, other):
+        return (isinstance(other, PyTreeDef) and self.kind == other.kind
+                and self.meta == other.meta and self.children == other.children)
+
+    def __hash__(self):
+        return hash((self.kind, str(self.meta), tuple(self.children)))
+
+    def __repr__(self):
+        if self.kind == "leaf":
+            return "*"
+        if self.kind == "none":
+            return "None"
+        inner = ", ".join(map(repr, self.children))
+        if self.kind == "tuple":
+            return f"({inner}{',' if len(self.children) == 1 else ''})"
+        if self.kind == "list":
+            return f"[{inner}]"
+        if self.kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.meta, self.children)) + "}"
+        return f"{self.meta.__name__}({inner})"
+
+
+_LEAF = PyTreeDef("leaf", None, ())
+
+
+def _flatten(tree, leaves):
+    if tree is None:
+        return PyTreeDef("none", None, ())
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
+        return PyTreeDef("namedtuple", type(tree), tuple(_flatten(c, leaves) for c in tree))
+    if type(tree) is tuple:
+        return PyTreeDef("tuple", None, tuple(_flatten(c, leaves) for c in tree))
+    if type(tree) is list:
+        return PyTreeDef("list", None, tuple(_flatten(c, leaves) for c in tree))
+    if type(tree) is dict:
+        keys = tuple(sorted(tree))
+        return PyTreeDef("dict", keys, tuple(_flatten(tree[k], leaves) for k in keys))
+    leaves.append(tree)
+    return _LEAF
+
+
+def tree_flatten(tree):
+    """``tree -> (leaves, treedef)``, leaves in a fixed left-to-right order."""
+    leaves = []
+    treedef = _flatten(tree, leaves)
+    return leaves, treedef
+
+
+def tree_leaves(tree):
+    return tree_flatten(tree)[0]
+
+
+def tree_unflatten(treedef, leaves):
+    """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
+    leaves = list(leaves)
+    if len(leaves) != treedef.num_leaves:
+        raise ValueError(f"tree_unflatten: the structure {treedef} has "
+                         f"{treedef.num_leaves} leaves, but {len(leaves)} were given.")
+    it = iter(leaves)
+    return _build(treedef, it)
+
+
+def _build(treedef, it):
+    kind = treedef.kind
+    if kind == "leaf":
+        return next(it)
+    if kind == "none":
+        return None
+    children = [_build(c, it) for c in treedef.children]
+    if kind == "tuple":
+        return tuple(children)
+    if kind == "list":
+        return children
+    if kind == "dict":
+        return dict(zip(treedef.meta, children))
+    return treedef.meta(*children)                                  # namedtuple
+
+
+def tree_map(f, tree, *rest):
+    """Apply ``f`` leaf by leaf; ``rest`` are trees of the same structure."""
+    leaves, treedef = tree_flatten(tree)
+    others = []
+    for other in rest:
+        other_leaves, other_def = tree_flatten(other)
+        if other_def != treedef:
+            raise ValueError(f"tree_map: the trees have different structures: "
+                             f"{treedef} and {other_def}.")
+        others.append(other_leaves)
+    return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
