@@ -20,7 +20,7 @@ from .core import TracegradError
 from .custom import custom_jvp, custom_vjp
 from .forward import jvp
 from .lax import primitives
-from .reverse import grad, value_and_grad, vjp
+from .reverse import grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
            "hessian", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
-           "primitives", "lax", "nn", "numpy", "TracegradError"]
+           "primitives", "label", "lax", "nn", "numpy", "TracegradError"]
 
 
 def stop_gradient(x):

@@ -40,7 +40,7 @@ import threading
 import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "concrete",
-           "is_tracer", "top_trace", "TracegradError"]
+           "is_tracer", "shape_of", "top_trace", "TracegradError"]
 
 
 class TracegradError(Exception):
@@ -86,9 +86,6 @@ class Primitive:
     def __repr__(self):
         return f"<primitive {self.name}>"
 
-    def __call__(self, *args, **params):
-        return self.bind(*args, **params)
-
     def bind(self, *args, **params):
         """Apply the primitive: hand it to the newest trace among ``args``."""
         top = None
@@ -103,6 +100,8 @@ class Primitive:
         if not self.differentiable:              # e.g. argmax: no derivative
             return self.bind(*[concrete(a) for a in args], **params)
         return top.process(self, args, params)
+
+    __call__ = bind                              # lax.sin(x) is lax.sin.bind(x)
 
 
 def _shape_error(prim, args, err):
@@ -121,6 +120,7 @@ class _ThreadState(threading.local):
     def __init__(self):
         self.levels = itertools.count(1)
         self.active = []                         # the traces now running, oldest first
+        self.backward_passes = 0                 # > 0 while a backward pass runs
 
 
 _state = _ThreadState()
@@ -251,6 +251,14 @@ def top_trace(args):
         if isinstance(a, Tracer) and (top is None or a._trace.level > top.level):
             top = a._trace
     return top
+
+
+def shape_of(x):
+    """``np.shape(x)``, faster for the common cases (arrays, scalars, tracers)."""
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
 
 
 def is_tracer(x):

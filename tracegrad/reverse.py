@@ -27,10 +27,10 @@ import functools
 
 import numpy as np
 
-from .core import Trace, Tracer, TracegradError, concrete, new_level
+from .core import Trace, Tracer, TracegradError, _state, concrete, new_level
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["Node", "ReverseTrace", "ReverseTracer", "backward_pass",
+__all__ = ["Node", "ReverseTrace", "ReverseTracer", "backward_pass", "label",
            "vjp", "grad", "value_and_grad"]
 
 
@@ -113,38 +113,57 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, out, node)
 
 
-def backward_pass(nodes, seeds, visit=None):
+def backward_pass(nodes, seeds, visit=None, keep=False):
     """Propagate cotangents from ``seeds`` ({node: ∂C/∂node}) back to the inputs.
 
-    Returns the dict of cotangents of every node reached (inputs included).
-    ``visit(node, cotangent)``, if given, is called as each node is processed,
-    in order: the stepper widget uses it to replay the pass.
+    Returns the cotangents of the inputs reached (of every node reached, with
+    ``keep=True``: graphs show them). ``visit(node, cotangent)``, if given, is
+    called as each node is reached, in order: the stepper widget replays it.
     """
     cotangents = dict(seeds)
     start = max(node.index for node in seeds)
-    for i in range(start, -1, -1):               # reverse order of creation
-        node = nodes[i]
-        g = cotangents.get(node)
-        if g is None or node.primitive is None:  # unreached, or an input
-            if g is not None and visit is not None:
-                visit(node, g)
-            continue
-        if visit is not None:
-            visit(node, g)
-        rules = node.primitive.vjp
-        if callable(rules):                      # one rule for all arguments
-            contributions = rules(g, node.out, *node.args, **node.params)
-        else:                                    # one rule per argument
-            contributions = [
-                rule(g, node.out, *node.args, **node.params)
-                if parent is not None and rule is not None else None
-                for parent, rule in zip(node.parents, rules)]
-        for parent, c in zip(node.parents, contributions):
-            if parent is None or c is None:
+    _state.backward_passes += 1        # lets graph tools tell backward ops apart
+    try:
+        for i in range(start, -1, -1):                  # reverse order of creation
+            node = nodes[i]
+            g = cotangents.get(node)
+            if g is None:                               # the output does not use it
                 continue
-            previous = cotangents.get(parent)
-            cotangents[parent] = c if previous is None else previous + c
+            if visit is not None:
+                visit(node, g)
+            if node.primitive is None:                  # an input: keep its gradient
+                continue
+            if not keep:
+                del cotangents[node]                    # free memory as we go
+            rules = node.primitive.vjp
+            if callable(rules):                         # one rule for all arguments
+                contributions = rules(g, node.out, *node.args, **node.params)
+            else:                                       # one rule per argument
+                contributions = [
+                    rule(g, node.out, *node.args, **node.params)
+                    if parent is not None and rule is not None else None
+                    for parent, rule in zip(node.parents, rules)]
+            for parent, c in zip(node.parents, contributions):
+                if parent is None or c is None:
+                    continue
+                previous = cotangents.get(parent)
+                cotangents[parent] = c if previous is None else previous + c
+    finally:
+        _state.backward_passes -= 1
     return cotangents
+
+
+def label(x, name):
+    """Name a traced value for graphs and listings: ``z = tg.label(w * a + b, "z")``.
+
+    Returns ``x`` unchanged; outside a transformation it does nothing.
+    """
+    t = x
+    while isinstance(t, Tracer):                  # every level that records it
+        if isinstance(t, ReverseTracer):
+            t.node.name = name
+        t = t.primal
+    return x
 
 
 # ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from ..core import Primitive, concrete
+from ..core import Primitive, concrete, shape_of
 from .shape import broadcast_to, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "square", "sqrt", "exp", "log",
@@ -38,8 +38,8 @@ def elementwise(name, impl, derivatives, formulas, doc=""):
                 continue
             term = t * d(out, *args)
             total = term if total is None else total + term
-        if total is not None and np.shape(total) != np.shape(out):
-            total = broadcast_to(total, np.shape(out))
+        if total is not None and shape_of(total) != shape_of(out):
+            total = broadcast_to(total, shape_of(out))
         return total
 
     def vjp_rule(d, k):
@@ -61,8 +61,8 @@ def _sum_tangents(ts, out, signs):
             continue
         t = t if s > 0 else neg(t)
         total = t if total is None else total + t
-    if total is not None and np.shape(total) != np.shape(out):
-        total = broadcast_to(total, np.shape(out))
+    if total is not None and shape_of(total) != shape_of(out):
+        total = broadcast_to(total, shape_of(out))
     return total
 
 
@@ -158,7 +158,7 @@ def _select_jvp(ts, out, cond, x, y):
     _, tx, ty = ts
     if tx is None and ty is None:
         return None
-    zero = np.zeros(np.shape(out))
+    zero = np.zeros(shape_of(out))
     return select(cond, zero if tx is None else tx, zero if ty is None else ty)
 
 

@@ -11,7 +11,7 @@ a new array instead (``index_set``).
 """
 import numpy as np
 
-from ..core import Primitive, Tracer, TracegradError
+from ..core import Primitive, Tracer, TracegradError, shape_of
 from .shape import unbroadcast
 
 __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
@@ -53,7 +53,7 @@ def _index_set_impl(x, v, index):
 getitem = Primitive(
     "getitem", lambda x, index: x[index],
     jvp=lambda ts, out, x, index: getitem(ts[0], index),
-    vjp=(lambda g, out, x, index: index_add(g, index=index, shape=np.shape(x)),),
+    vjp=(lambda g, out, x, index: index_add(g, index=index, shape=shape_of(x)),),
     formulas=("1 at the picked elements",), doc="x[index]")
 
 index_add = Primitive(
@@ -65,7 +65,7 @@ index_add = Primitive(
 index_set = Primitive(
     "index_set", _index_set_impl,
     jvp=lambda ts, out, x, v, index: index_set(
-        np.zeros(np.shape(x)) if ts[0] is None else ts[0],
+        np.zeros(shape_of(x)) if ts[0] is None else ts[0],
         0.0 if ts[1] is None else ts[1], index=index),
     vjp=(lambda g, out, x, v, index: index_set(g, 0.0, index=index),
          lambda g, out, x, v, index: unbroadcast(getitem(g, index), v)),

@@ -10,7 +10,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 """
 import numpy as np
 
-from ..core import Primitive, TracegradError, concrete
+from ..core import Primitive, TracegradError, concrete, shape_of
 from .shape import reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
@@ -18,7 +18,7 @@ __all__ = ["matmul", "batch_matmul", "einsum"]
 
 def _promoted(a, b):
     """Shapes of a, b and the output with 1-D operands made 2-D."""
-    sa, sb = np.shape(a), np.shape(b)
+    sa, sb = shape_of(a), shape_of(b)
     pa = (1,) + sa if len(sa) == 1 else sa
     pb = sb + (1,) if len(sb) == 1 else sb
     batch = np.broadcast_shapes(pa[:-2], pb[:-2])
@@ -31,19 +31,19 @@ def _mT(x):
 
 
 def _as(x, shape):
-    return x if np.shape(x) == shape else reshape(x, shape)
+    return x if shape_of(x) == shape else reshape(x, shape)
 
 
 def _matmul_vjp_a(g, out, a, b):
     pa, pb, po = _promoted(a, b)
     ga = _as(g, po) @ _mT(_as(b, pb))          # Ā = C̄ Bᵀ
-    return _as(sum_to_shape(ga, pa), np.shape(a))
+    return _as(sum_to_shape(ga, pa), shape_of(a))
 
 
 def _matmul_vjp_b(g, out, a, b):
     pa, pb, po = _promoted(a, b)
     gb = _mT(_as(a, pa)) @ _as(g, po)          # B̄ = Aᵀ C̄
-    return _as(sum_to_shape(gb, pb), np.shape(b))
+    return _as(sum_to_shape(gb, pb), shape_of(b))
 
 
 def _matmul_jvp(ts, out, a, b):
@@ -61,7 +61,7 @@ matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
 
 def batch_matmul(lhs, rhs):
     """``lhs @ rhs`` over a leading batch axis, as ``jax.lax.batch_matmul``."""
-    sl, sr = np.shape(lhs), np.shape(rhs)
+    sl, sr = shape_of(lhs), shape_of(rhs)
     if len(sl) < 3 or sl[:-2] != sr[:-2]:
         raise ValueError(f"batch_matmul: both operands need the same batch axes and two "
                          f"matrix axes, but the shapes are {sl} and {sr}.")
@@ -80,7 +80,7 @@ def _einsum_vjp(g, out, *operands, spec):
         ops = [g] + [op for _, op in others]
         if set(sub) - set("".join(subs)):       # an index summed away by this operand alone
             subs.append(sub)
-            ops.append(np.ones(np.shape(operands[k])))
+            ops.append(np.ones(shape_of(operands[k])))
         cotangents.append(einsum(*ops, spec=",".join(subs) + "->" + sub))
     return cotangents
 

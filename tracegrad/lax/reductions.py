@@ -7,7 +7,7 @@ not differentiable and always run on plain values.
 """
 import numpy as np
 
-from ..core import Primitive, concrete
+from ..core import Primitive, concrete, shape_of
 from .shape import broadcast_to, kept_shape, reduce_sum, reshape
 
 __all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
@@ -16,14 +16,14 @@ __all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
 def _winners(out, x, axes):
     """Where x equals the extreme, as weights that sum to 1 along ``axes``."""
     x = concrete(x)
-    extreme = np.reshape(concrete(out), kept_shape(np.shape(x), axes))
+    extreme = np.reshape(concrete(out), kept_shape(shape_of(x), axes))
     mask = (x == extreme).astype(np.result_type(x, np.float64))
     return mask / np.sum(mask, axis=axes, keepdims=True)
 
 
 def _extreme(name, np_fun):
     def vjp(g, out, x, axes, keepdims):
-        shape = np.shape(x)
+        shape = shape_of(x)
         return broadcast_to(reshape(g, kept_shape(shape, axes)), shape) * _winners(out, x, axes)
 
     def jvp(ts, out, x, axes, keepdims):

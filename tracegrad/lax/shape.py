@@ -14,7 +14,7 @@ VJP of ``transpose`` transposes back. Two pairs deserve a look:
 """
 import numpy as np
 
-from ..core import Primitive, concrete
+from ..core import Primitive, concrete, shape_of
 
 __all__ = ["reshape", "transpose", "broadcast_to", "reduce_sum", "unbroadcast",
            "sum_to_shape", "concatenate", "astype", "stop_gradient", "kept_shape"]
@@ -34,7 +34,7 @@ def _inverse(axes):
 reshape = Primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     jvp=lambda ts, out, x, shape: reshape(ts[0], shape),
-    vjp=(lambda g, out, x, shape: reshape(g, np.shape(x)),),
+    vjp=(lambda g, out, x, shape: reshape(g, shape_of(x)),),
     formulas=("1 (moved)",),
     doc="Same numbers, new shape.")
 
@@ -56,7 +56,7 @@ reduce_sum = Primitive(
     "reduce_sum", lambda x, axes, keepdims: np.sum(x, axis=axes, keepdims=keepdims),
     jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes, keepdims),
     vjp=(lambda g, out, x, axes, keepdims:
-         broadcast_to(reshape(g, kept_shape(np.shape(x), axes)), np.shape(x)),),
+         broadcast_to(reshape(g, kept_shape(shape_of(x), axes)), shape_of(x)),),
     formulas=("1",),
     doc="Sum over ``axes`` (a tuple, or None for all).")
 
@@ -67,12 +67,12 @@ def unbroadcast(g, like):
     The single place where broadcasting is undone: every elementwise VJP
     calls it, so no rule has to think about shapes.
     """
-    return sum_to_shape(g, np.shape(like))
+    return sum_to_shape(g, shape_of(like))
 
 
 def sum_to_shape(g, shape):
     """Sum ``g`` down to ``shape`` (the shape it was broadcast from)."""
-    g_shape = np.shape(g)
+    g_shape = shape_of(g)
     if g_shape == shape:
         return g
     extra = len(g_shape) - len(shape)
@@ -80,12 +80,12 @@ def sum_to_shape(g, shape):
         extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
     if axes:
         g = reduce_sum(g, axes, False)
-    return reshape(g, shape) if np.shape(g) != shape else g
+    return reshape(g, shape) if shape_of(g) != shape else g
 
 
 def _concatenate_vjp(g, out, *xs, axis):
     from .indexing import getitem            # indexing builds on this module
-    cuts = np.cumsum([np.shape(x)[axis] for x in xs])[:-1]
+    cuts = np.cumsum([shape_of(x)[axis] for x in xs])[:-1]
     pieces, start = [], 0
     for x, stop in zip(xs, list(cuts) + [None]):
         index = [slice(None)] * np.ndim(out)
@@ -98,7 +98,7 @@ def _concatenate_vjp(g, out, *xs, axis):
 def _concatenate_jvp(ts, out, *xs, axis):
     if all(t is None for t in ts):
         return None
-    return concatenate(*[np.zeros(np.shape(x)) if t is None else t
+    return concatenate(*[np.zeros(shape_of(x)) if t is None else t
                          for t, x in zip(ts, xs)], axis=axis)
 
 
