@@ -32,6 +32,16 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian
            "primitives", "label", "lax", "nn", "numpy", "TracegradError"]
 
 
+def __getattr__(name):
+    # Graphs and widgets are imported only when used: the engine never needs them.
+    import importlib
+    if name in ("graph", "Graph", "GraphvizNotFound"):
+        return getattr(importlib.import_module(".drawing", __name__), name)
+    if name == "widgets":
+        return importlib.import_module(".widgets", __name__)
+    raise AttributeError(f"module 'tracegrad' has no attribute {name!r}")
+
+
 def stop_gradient(x):
     """``x`` itself, but treated as a constant: no derivative flows through it."""
     return lax.stop_gradient(x)

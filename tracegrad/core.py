@@ -74,8 +74,9 @@ class Primitive:
     """
 
     def __init__(self, name, impl, jvp=None, vjp=None, formulas=(),
-                 differentiable=True, doc=""):
+                 differentiable=True, doc="", argnames=("x", "y")):
         self.name = name
+        self.argnames = argnames                 # the symbols the formulas use
         self.impl = impl
         self.jvp = jvp
         self.vjp = vjp

@@ -25,7 +25,7 @@ __all__ = ["add", "sub", "neg", "mul", "div", "pow", "square", "sqrt", "exp", "l
            "elementwise"]
 
 
-def elementwise(name, impl, derivatives, formulas, doc=""):
+def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y")):
     """A primitive from its NumPy function and its local derivatives.
 
     ``derivatives[k](out, *args)`` is ∂out/∂args[k], elementwise (``None``:
@@ -39,7 +39,7 @@ def elementwise(name, impl, derivatives, formulas, doc=""):
             term = t * d(out, *args)
             total = term if total is None else total + term
         if total is not None and shape_of(total) != shape_of(out):
-            total = broadcast_to(total, shape_of(out))
+            total = broadcast_to(total, shape=shape_of(out))
         return total
 
     def vjp_rule(d, k):
@@ -49,7 +49,7 @@ def elementwise(name, impl, derivatives, formulas, doc=""):
 
     return Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
-                     formulas=formulas, doc=doc)
+                     formulas=formulas, doc=doc, argnames=argnames)
 
 
 # ---- linear: exact rules ---------------------------------------------------
@@ -62,7 +62,7 @@ def _sum_tangents(ts, out, signs):
         t = t if s > 0 else neg(t)
         total = t if total is None else total + t
     if total is not None and shape_of(total) != shape_of(out):
-        total = broadcast_to(total, shape_of(out))
+        total = broadcast_to(total, shape=shape_of(out))
     return total
 
 
@@ -126,7 +126,8 @@ acos     = elementwise("acos",     np.arccos,        (lambda out, x: -1.0 / sqrt
 atan     = elementwise("atan",     np.arctan,        (lambda out, x: 1.0 / (1.0 + square(x)),),       ("1/(1+x²)",), "arc tangent")
 atan2    = elementwise("atan2",    np.arctan2,       (lambda out, y, x: x / (square(x) + square(y)),
                                                        lambda out, y, x: neg(y) / (square(x) + square(y))),
-                                                                                              ("x/(x²+y²)", "−y/(x²+y²)"), "atan(y/x), in the right quadrant")
+                                                                                              ("x/(x²+y²)", "−y/(x²+y²)"), "atan(y/x), in the right quadrant",
+                                                                                              argnames=("y", "x"))
 sinh     = elementwise("sinh",     np.sinh,          (lambda out, x: cosh(x),),              ("cosh(x)",), "hyperbolic sine")
 cosh     = elementwise("cosh",     np.cosh,          (lambda out, x: sinh(x),),              ("sinh(x)",), "hyperbolic cosine")
 tanh     = elementwise("tanh",     np.tanh,          (lambda out, x: 1.0 - square(out),),    ("1 − tanh(x)²",), "hyperbolic tangent")
@@ -168,4 +169,4 @@ select = Primitive(
          lambda g, out, c, x, y: unbroadcast(select(c, g, 0.0), x),
          lambda g, out, c, x, y: unbroadcast(select(c, 0.0, g), y)),
     formulas=("", "1 where cond", "1 where not cond"),
-    doc="where(cond, x, y); cond is a plain boolean array")
+    doc="where(cond, x, y); cond is a plain boolean array", argnames=("cond", "x", "y"))

@@ -27,11 +27,11 @@ def _promoted(a, b):
 
 def _mT(x):
     axes = tuple(range(np.ndim(x)))
-    return transpose(x, axes[:-2] + (axes[-1], axes[-2]))
+    return transpose(x, axes=axes[:-2] + (axes[-1], axes[-2]))
 
 
 def _as(x, shape):
-    return x if shape_of(x) == shape else reshape(x, shape)
+    return x if shape_of(x) == shape else reshape(x, shape=shape)
 
 
 def _matmul_vjp_a(g, out, a, b):

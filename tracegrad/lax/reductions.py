@@ -24,10 +24,10 @@ def _winners(out, x, axes):
 def _extreme(name, np_fun):
     def vjp(g, out, x, axes, keepdims):
         shape = shape_of(x)
-        return broadcast_to(reshape(g, kept_shape(shape, axes)), shape) * _winners(out, x, axes)
+        return broadcast_to(reshape(g, shape=kept_shape(shape, axes)), shape=shape) * _winners(out, x, axes)
 
     def jvp(ts, out, x, axes, keepdims):
-        return reduce_sum(ts[0] * _winners(out, x, axes), axes, keepdims)
+        return reduce_sum(ts[0] * _winners(out, x, axes), axes=axes, keepdims=keepdims)
 
     return Primitive(name, lambda x, axes, keepdims: np_fun(x, axis=axes, keepdims=keepdims),
                      jvp=jvp, vjp=(vjp,), formulas=("1 at the winner",),

@@ -33,30 +33,30 @@ def _inverse(axes):
 
 reshape = Primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
-    jvp=lambda ts, out, x, shape: reshape(ts[0], shape),
-    vjp=(lambda g, out, x, shape: reshape(g, shape_of(x)),),
+    jvp=lambda ts, out, x, shape: reshape(ts[0], shape=shape),
+    vjp=(lambda g, out, x, shape: reshape(g, shape=shape_of(x)),),
     formulas=("1 (moved)",),
     doc="Same numbers, new shape.")
 
 transpose = Primitive(
     "transpose", lambda x, axes: np.transpose(x, axes),
-    jvp=lambda ts, out, x, axes: transpose(ts[0], axes),
-    vjp=(lambda g, out, x, axes: transpose(g, _inverse(axes)),),
+    jvp=lambda ts, out, x, axes: transpose(ts[0], axes=axes),
+    vjp=(lambda g, out, x, axes: transpose(g, axes=_inverse(axes)),),
     formulas=("1 (moved)",),
     doc="Permute the axes.")
 
 broadcast_to = Primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-    jvp=lambda ts, out, x, shape: broadcast_to(ts[0], shape),
+    jvp=lambda ts, out, x, shape: broadcast_to(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: unbroadcast(g, x),),
     formulas=("1 (copied)",),
     doc="Copy along new or length-1 axes; its VJP sums the copies back.")
 
 reduce_sum = Primitive(
     "reduce_sum", lambda x, axes, keepdims: np.sum(x, axis=axes, keepdims=keepdims),
-    jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes, keepdims),
+    jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes=axes, keepdims=keepdims),
     vjp=(lambda g, out, x, axes, keepdims:
-         broadcast_to(reshape(g, kept_shape(shape_of(x), axes)), shape_of(x)),),
+         broadcast_to(reshape(g, shape=kept_shape(shape_of(x), axes)), shape=shape_of(x)),),
     formulas=("1",),
     doc="Sum over ``axes`` (a tuple, or None for all).")
 
@@ -79,8 +79,8 @@ def sum_to_shape(g, shape):
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
     if axes:
-        g = reduce_sum(g, axes, False)
-    return reshape(g, shape) if shape_of(g) != shape else g
+        g = reduce_sum(g, axes=axes, keepdims=False)
+    return reshape(g, shape=shape) if shape_of(g) != shape else g
 
 
 def _concatenate_vjp(g, out, *xs, axis):
@@ -110,8 +110,8 @@ concatenate = Primitive(
 
 astype = Primitive(
     "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
-    jvp=lambda ts, out, x, dtype: astype(ts[0], dtype),
-    vjp=(lambda g, out, x, dtype: astype(g, np.result_type(concrete(x))),),
+    jvp=lambda ts, out, x, dtype: astype(ts[0], dtype=dtype),
+    vjp=(lambda g, out, x, dtype: astype(g, dtype=np.result_type(concrete(x))),),
     formulas=("1",),
     doc="Change the dtype (between floating types).")
 

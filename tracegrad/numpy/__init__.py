@@ -77,7 +77,7 @@ def array(obj, dtype=None):
             out = stack([array(o) for o in obj])
         else:
             out = obj
-        return out if dtype is None else lax.astype(out, _np.dtype(dtype))
+        return out if dtype is None else lax.astype(out, dtype=_np.dtype(dtype))
     return _np.array(obj, dtype=dtype)
 
 
@@ -184,7 +184,7 @@ def _axes(axis, ndim, who):
 
 
 def sum(a, axis=None, keepdims=False):
-    return lax.reduce_sum(a, _axes(axis, ndim(a), "sum"), keepdims)
+    return lax.reduce_sum(a, axes=_axes(axis, ndim(a), "sum"), keepdims=keepdims)
 
 
 def _count(a, axes):
@@ -194,13 +194,13 @@ def _count(a, axes):
 
 def mean(a, axis=None, keepdims=False):
     axes = _axes(axis, ndim(a), "mean")
-    return lax.reduce_sum(a, axes, keepdims) / _count(a, axes)
+    return lax.reduce_sum(a, axes=axes, keepdims=keepdims) / _count(a, axes)
 
 
 def var(a, axis=None, ddof=0, keepdims=False):
     axes = _axes(axis, ndim(a), "var")
     centered = a - mean(a, axis=axes, keepdims=True)
-    return lax.reduce_sum(square(centered), axes, keepdims) / (_count(a, axes) - ddof)
+    return lax.reduce_sum(square(centered), axes=axes, keepdims=keepdims) / (_count(a, axes) - ddof)
 
 
 def std(a, axis=None, ddof=0, keepdims=False):
@@ -208,11 +208,11 @@ def std(a, axis=None, ddof=0, keepdims=False):
 
 
 def max(a, axis=None, keepdims=False):
-    return lax.reduce_max(a, _axes(axis, ndim(a), "max"), keepdims)
+    return lax.reduce_max(a, axes=_axes(axis, ndim(a), "max"), keepdims=keepdims)
 
 
 def min(a, axis=None, keepdims=False):
-    return lax.reduce_min(a, _axes(axis, ndim(a), "min"), keepdims)
+    return lax.reduce_min(a, axes=_axes(axis, ndim(a), "min"), keepdims=keepdims)
 
 
 amax, amin = max, min
@@ -341,7 +341,7 @@ def _resolve_shape(old, new, who="reshape"):
 
 def reshape(a, newshape):
     new = _resolve_shape(_shape(a), newshape)
-    return a if new == _shape(a) else lax.reshape(a, new)
+    return a if new == _shape(a) else lax.reshape(a, shape=new)
 
 
 def ravel(a):
@@ -354,7 +354,7 @@ def transpose(a, axes=None):
     if sorted(axes) != list(range(n)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the "
                          f"{n} axes of an array of shape {_shape(a)}.")
-    return lax.transpose(a, axes)
+    return lax.transpose(a, axes=axes)
 
 
 def swapaxes(a, axis1, axis2):
@@ -393,7 +393,7 @@ def broadcast_to(a, shape):
     except ValueError:
         raise ValueError(f"broadcast_to: an array of shape {_shape(a)} cannot be "
                          f"broadcast to shape {shape}.") from None
-    return a if _shape(a) == shape else lax.broadcast_to(a, shape)
+    return a if _shape(a) == shape else lax.broadcast_to(a, shape=shape)
 
 
 def concatenate(arrays, axis=0):

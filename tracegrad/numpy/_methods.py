@@ -52,7 +52,7 @@ def _transpose(self, *axes):
 
 def _astype(self, dtype):
     dtype = np.dtype(dtype)
-    return self if dtype == self.dtype else lax.astype(self, dtype)
+    return self if dtype == self.dtype else lax.astype(self, dtype=dtype)
 
 
 _OPERATORS = {

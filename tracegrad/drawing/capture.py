@@ -1,0 +1,183 @@
+"""Recording a program for a picture: the trace plus where each value came from.
+
+``record(fun, args)`` runs ``fun`` once under a :class:`ReverseTrace`, the
+very same record that ``grad`` walks, and adds what a picture needs:
+
+* **names**: the traced function's parameter names for its inputs
+  (``params[0][1]`` for a leaf of a pytree), ``tg.label`` names, and the
+  names of the user's own local variables (``z``, ``a``), read from the
+  running frames with ``sys.settrace``;
+* **where**: the stack of the user's function calls that made each node
+  (``loss_fun › predict``, and the pass of a loop: one per layer), used to
+  group nodes into clusters;
+* **phase**: whether a node was made during a backward pass (drawing
+  ``grad(f)`` shows the backward pass as part of the graph).
+
+Frames of tracegrad, NumPy and the standard library are not the user's and
+are skipped, so a node made inside ``tnp.mean`` belongs to whoever called it.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+import os
+import sys
+import sysconfig
+
+import numpy as np
+
+from ..core import Tracer, _state, new_level
+from ..reverse import ReverseTrace, ReverseTracer, _check_float
+from ..tree import tree_flatten, tree_unflatten
+
+__all__ = ["Frame", "Recorder", "record", "input_names"]
+
+_LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
+                  "inspect", "importlib", "typing", "collections", "abc", "weakref")
+_STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
+
+
+class Frame:
+    """One call of a user function during recording (or one pass of its loop)."""
+
+    __slots__ = ("name", "call", "iteration", "last_line")
+
+    def __init__(self, name, call):
+        self.name, self.call, self.iteration, self.last_line = name, call, 0, -1
+
+    def key(self):
+        return (self.name, self.call, self.iteration)
+
+
+def _is_users(frame):
+    module = frame.f_globals.get("__name__", "") or ""
+    if module.split(".")[0] in _LIBRARY_ROOTS:
+        return False
+    filename = os.path.normcase(frame.f_code.co_filename)
+    return not (filename.startswith(_STDLIB) or "site-packages" in filename
+                or frame.f_code.co_name.startswith("<") and frame.f_code.co_name != "<lambda>")
+
+
+class Recorder:
+    """Watches the user's frames while ``fun`` runs under ``trace``."""
+
+    def __init__(self, trace):
+        self.trace = trace
+        self.stack = []                   # the user's frames now running, outermost first
+        self.frames = {}                  # frame object -> Frame
+        self.calls = itertools.count(1)
+        self.constant_names = {}          # id(array) -> (name, array)
+
+    # -- sys.settrace protocol --------------------------------------------------
+    def on_call(self, frame, event, arg):
+        if event != "call" or not _is_users(frame):
+            return None                   # do not trace inside library code
+        info = Frame(frame.f_code.co_name, next(self.calls))
+        self.frames[frame] = info
+        self.stack.append(info)
+        return self.on_line
+
+    def on_line(self, frame, event, arg):
+        info = self.frames.get(frame)
+        if info is None:
+            return None
+        self.name_locals(frame)
+        if event == "line":
+            if frame.f_lineno < info.last_line:
+                info.iteration += 1       # jumped back: the next pass of a loop
+            info.last_line = frame.f_lineno
+        elif event == "return":
+            if self.stack and self.stack[-1] is info:
+                self.stack.pop()
+        return self.on_line
+
+    # -- what the trace's hook records -------------------------------------------
+    def on_node(self, node):
+        node.source = (tuple(f.key() for f in self.stack),
+                       "backward" if _state.backward_passes else "forward")
+
+    def name_locals(self, frame):
+        code = frame.f_code
+        parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        for var, value in frame.f_locals.items():
+            if isinstance(value, ReverseTracer) and value._trace is self.trace:
+                if value.node.name is None:
+                    value.node.name = var
+            elif isinstance(value, np.ndarray) or (
+                    var in parameters and isinstance(value, (float, np.floating))):
+                # Constants get names too: arrays from any variable, numbers only
+                # from parameters (a literal 2.0 is one shared object per function).
+                self.constant_names.setdefault(id(value), (var, value))
+
+    def constant_name(self, value):
+        found = self.constant_names.get(id(value))
+        return found[0] if found is not None and found[1] is value else None
+
+
+def input_names(fun, args):
+    """Names for the leaves of ``args``: ``x``, ``params[0][1]``, ``p['w']``."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i, arg in enumerate(args):
+        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY,
+                                                  params[i].POSITIONAL_OR_KEYWORD):
+            base = params[i].name
+        else:
+            base = f"arg{i}"
+        names.extend(base + path for path in _paths(arg))
+    return names
+
+
+def _paths(tree):
+    if isinstance(tree, (list, tuple)) and not hasattr(tree, "_fields"):
+        return [f"[{i}]{p}" for i, t in enumerate(tree) for p in _paths(t)]
+    if isinstance(tree, tuple):                                  # namedtuple
+        return [f".{f}{p}" for f, t in zip(tree._fields, tree) for p in _paths(t)]
+    if isinstance(tree, dict):
+        return [f"[{k!r}]{p}" for k in sorted(tree) for p in _paths(tree[k])]
+    if tree is None:
+        return []
+    return [""]
+
+
+def record(fun, args, argnums, who="graph"):
+    """Run ``fun(*args)`` once, recording; return (trace, recorder, inputs, out).
+
+    ``inputs`` are the input tracers of the arguments in ``argnums`` (the
+    others are recorded as constants)."""
+    names = input_names(fun, args)
+    trace_holder = new_level(ReverseTrace)
+    trace = trace_holder.trace
+    recorder = Recorder(trace)
+    trace.on_node = recorder.on_node
+    leaves_per_arg = [tree_flatten(a) for a in args]
+    traced_args, inputs, k = [], [], 0
+    with trace_holder:
+        for i, (leaves, treedef) in enumerate(leaves_per_arg):
+            if i in argnums:
+                new = []
+                for leaf, name in zip(leaves, names[k:k + len(leaves)]):
+                    tracer = trace.new_input(_check_float(leaf, who, name), name)
+                    inputs.append(tracer)
+                    new.append(tracer)
+                traced_args.append(tree_unflatten(treedef, new))
+            else:
+                for leaf, name in zip(leaves, names[k:k + len(leaves)]):
+                    if isinstance(leaf, (np.ndarray, float, np.floating)):
+                        recorder.constant_names.setdefault(id(leaf), (name, leaf))
+                traced_args.append(args[i])
+            k += len(leaves)
+        previous = sys.gettrace()
+        sys.settrace(recorder.on_call)
+        try:
+            out = fun(*traced_args)
+        finally:
+            sys.settrace(previous)
+    return trace, recorder, inputs, out
+
+
+def is_traced_by(x, trace):
+    return isinstance(x, Tracer) and x._trace is trace

@@ -1,0 +1,234 @@
+"""From a recorded graph to Graphviz's DOT language.
+
+One DOT node per recorded Node (inputs and primitive calls), one per
+constant array, one edge per argument: ``a + a`` gives two edges. Nodes are
+grouped in clusters by the user's function that made them, and large graphs
+are collapsed so that a picture stays readable and Graphviz stays fast.
+
+Everything the user wrote (names, labels) is escaped: labels are
+HTML-like, so ``<``, ``>`` and ``&`` become entities and cannot inject markup.
+Ids come from the record's order (``n12``), never from ``id()``: the same
+program gives byte-identical DOT.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+
+from .text import fmt, op_str, type_str
+
+__all__ = ["THEMES", "to_dot"]
+
+THEMES = {
+    "light": dict(bg="white", font="#222222", edge="#555555", border="#666666",
+                  input="#cfe3ff", constant="#eeeeee", op="#ffffff", output="#ffd8a8",
+                  backward="#e3f4e1", grad="#b3261e", tangent="#1b5e20",
+                  highlight="#e8590c", cluster="#f7f7f7", cluster_border="#bbbbbb",
+                  collapsed="#fff4cc"),
+    "dark": dict(bg="#111111", font="#eeeeee", edge="#aaaaaa", border="#bbbbbb",
+                 input="#1f3b63", constant="#333333", op="#1e1e1e", output="#6b3d0e",
+                 backward="#173d1a", grad="#ff8a80", tangent="#9be39f",
+                 highlight="#ffa94d", cluster="#1a1a1a", cluster_border="#555555",
+                 collapsed="#4d4000"),
+}
+
+_LAYOUT_LIMITS = 'nslimit=1; nslimit1=1; mclimit=0.01; searchsize=10;'
+
+
+def _h(text):
+    return escape(str(text), quote=True)
+
+
+def _table(rows, colors):
+    cells = "".join(f'<TR><TD ALIGN="CENTER">{r}</TD></TR>' for r in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+class _Layout:
+    """Which DOT nodes to draw: each recorded node, a collapsed box, or nothing."""
+
+    def __init__(self, graph, collapse, max_nodes):
+        self.graph = graph
+        self.box_of = {}              # node -> id of the collapsed box it is drawn in
+        self.boxes = {}               # box id -> (label, [nodes])
+        self.notes = []
+        nodes = graph.drawn_nodes()
+        clusters = graph.clusters()
+        chosen = set()
+        for key, info in clusters.items():
+            if collapse is True or info["label"] in collapse or info["name"] in collapse:
+                chosen.add(key)
+        count = self._count(nodes, clusters, chosen)
+        if count > max_nodes:         # collapse from the innermost clusters outwards
+            depth = max((len(k) for k in clusters), default=0)
+            while count > max_nodes and depth > 0:
+                chosen |= {k for k in clusters if len(k) == depth}
+                count = self._count(nodes, clusters, chosen)
+                depth -= 1
+            self.notes.append(f"{len(nodes)} operations: clusters collapsed to stay "
+                              f"under max_nodes={max_nodes}")
+        for node in nodes:
+            outer = self._outermost(node, chosen)
+            if outer is not None:
+                self.box_of[node] = "c" + clusters[outer]["id"]
+                self.boxes.setdefault(self.box_of[node], (clusters[outer], []))[1].append(node)
+        self.kept = [n for n in nodes if n not in self.box_of]
+        if len(self.kept) + len(self.boxes) > max_nodes:      # still too many: cut
+            inputs = [n for n in self.kept if n.primitive is None]
+            room = max(max_nodes - len(inputs) - len(self.boxes), 1)
+            ops = [n for n in self.kept if n.primitive is not None]
+            cut, keep = ops[:-room], ops[-room:]
+            for n in cut:
+                self.box_of[n] = "omitted"
+            self.boxes["omitted"] = ({"label": f"⋯ {len(cut)} earlier operations not drawn ⋯",
+                                      "name": "omitted", "id": "omitted"}, cut)
+            self.kept = inputs + keep
+            self.notes.append(f"{len(nodes)} operations: only the last {len(keep)} are drawn "
+                              f"(pass max_nodes= to draw more)")
+
+    def _outermost(self, node, chosen):
+        path = self.graph.cluster_path(node)
+        for i in range(1, len(path) + 1):
+            if path[:i] in chosen:
+                return path[:i]
+        return None
+
+    def _count(self, nodes, clusters, chosen):
+        boxes = {self._outermost(n, chosen) for n in nodes} - {None}
+        return sum(1 for n in nodes if self._outermost(n, chosen) is None) + len(boxes)
+
+    def dot_id(self, node):
+        return self.box_of.get(node, f"n{node.index}")
+
+
+def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labels=False,
+           digits=4, max_nodes=300, collapse=(), highlight=(), caption=()):
+    """DOT source for ``graph``; see :func:`tracegrad.graph` for the options."""
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {sorted(THEMES)}, not {theme!r}.")
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"rankdir must be 'TB', 'LR', 'BT' or 'RL', not {rankdir!r}.")
+    c = THEMES[theme]
+    layout = _Layout(graph, collapse, max_nodes)
+    highlight = set(highlight)
+    out = ["digraph tracegrad {",
+           f'  graph [rankdir={rankdir}, bgcolor="{c["bg"]}", fontname="Helvetica", '
+           f'fontcolor="{c["font"]}", fontsize=11, nodesep=0.25, ranksep=0.35];',
+           f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, '
+           f'color="{c["border"]}", fontcolor="{c["font"]}", margin="0.08,0.04"];',
+           f'  edge [color="{c["edge"]}", fontname="Helvetica", fontsize=9, '
+           f'fontcolor="{c["font"]}", arrowsize=0.6];']
+    total = len(layout.kept) + len(layout.boxes)
+    if total > 100:
+        out.append("  " + _LAYOUT_LIMITS)
+    notes = list(layout.notes) + list(caption)
+    if notes:
+        out.append(f'  label={_table([_h(n) for n in notes], c)}; labelloc=t; labeljust=l;')
+
+    # nodes, inside their clusters
+    body = _cluster_tree(graph, layout)
+    _emit_clusters(out, body, graph, layout, c, show, digits, highlight, indent="  ")
+    for box_id, (info, members) in sorted(layout.boxes.items()):
+        if box_id in {"c" + i["id"] for i in graph.clusters().values()} or box_id == "omitted":
+            last = members[-1]
+            rows = [f"<B>{_h(info['label'])}</B>",
+                    _h(f"{len([m for m in members if m.primitive])} operations")]
+            if box_id != "omitted" and "value" in show:
+                rows.append(_h(f"last: {graph.names[last]} = {fmt(last.out, digits)}"))
+            out.append(f'  "{box_id}" [label={_table(rows, c)}, fillcolor="{c["collapsed"]}", '
+                       f'style="filled,dashed"];')
+
+    # constants
+    for k, (name, value) in enumerate(graph.constant_list()):
+        if any(layout.dot_id(n) != "omitted" for n in graph.constant_users(k)):
+            rows = [f"<B>{_h(name)}</B>", _h(type_str(value))]
+            if "value" in show:
+                rows.append(_h(fmt(value, digits)))
+            out.append(f'  "k{k}" [label={_table(rows, c)}, fillcolor="{c["constant"]}", '
+                       f'shape=box, style="filled"];')
+
+    # edges: one per argument
+    seen_box_edges = set()
+    for node in graph.drawn_nodes():
+        if node.primitive is None:
+            continue
+        dst = layout.dot_id(node)
+        for k, parent in enumerate(node.parents):
+            if parent is not None and parent in graph.index_set:
+                src = layout.dot_id(parent)
+            else:
+                const = graph.constant_index(node.args[k])
+                if const is None:
+                    continue
+                src = f"k{const}"
+            if src == dst:
+                continue
+            attrs = []
+            if src in layout.boxes or dst in layout.boxes:
+                if (src, dst) in seen_box_edges:
+                    continue
+                seen_box_edges.add((src, dst))
+            elif edge_labels:
+                text = graph.edge_label(node, k, digits)
+                if text:
+                    attrs.append(f"label={_table([_h(text)], c)}")
+            if node in highlight and parent in highlight:
+                attrs.append(f'color="{c["highlight"]}", penwidth=2.2')
+            out.append(f'  "{src}" -> "{dst}"' + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _node_line(graph, node, c, show, digits, highlight, indent):
+    names = graph.names
+    if node.primitive is None:
+        rows = [f"<B>{_h(names[node])}</B>"]
+        fill = c["input"]
+    else:
+        args = ", ".join(graph.arg_name(node, k) for k in range(len(node.args)))
+        rows = [f"<B>{_h(names[node])}</B> = {_h(op_str(node))}({_h(args)})"]
+        fill = c["op"]
+        if graph.phase(node) == "backward":
+            fill = c["backward"]
+    if node in graph.output_nodes:
+        fill = c["output"]
+    if "shape" in show or np.ndim(graph.value(node)) > 0:
+        rows.append(_h(type_str(node.out)))
+    if "value" in show:
+        rows.append(_h(fmt(graph.value(node), digits)))
+    if "grad" in show and graph.grad(node) is not None:
+        rows.append(f'<FONT COLOR="{c["grad"]}">'
+                    f'{_h(graph.grad_symbol(node))} = {_h(fmt(graph.grad(node), digits))}</FONT>')
+    if "tangent" in show and graph.tangent(node) is not None:
+        rows.append(f'<FONT COLOR="{c["tangent"]}">'
+                    f'{_h("tangent")} = {_h(fmt(graph.tangent(node), digits))}</FONT>')
+    style = "rounded,filled" + (",dashed" if graph.phase(node) == "backward" else "")
+    extra = f', color="{c["highlight"]}", penwidth=2.5' if node in highlight else ""
+    return (f'{indent}"n{node.index}" [label={_table(rows, c)}, fillcolor="{fill}", '
+            f'style="{style}"{extra}];')
+
+
+def _cluster_tree(graph, layout):
+    """Nested dict: cluster path -> {"nodes": [...], "children": {...}}."""
+    root = {"nodes": [], "children": {}}
+    for node in layout.kept:
+        path = graph.cluster_path(node)
+        where = root
+        for i in range(1, len(path) + 1):
+            where = where["children"].setdefault(path[:i], {"nodes": [], "children": {}})
+        where["nodes"].append(node)
+    return root
+
+
+def _emit_clusters(out, tree, graph, layout, c, show, digits, highlight, indent):
+    for node in tree["nodes"]:
+        out.append(_node_line(graph, node, c, show, digits, highlight, indent))
+    for path, sub in tree["children"].items():
+        info = graph.clusters()[path]
+        out.append(f'{indent}subgraph "cluster_{info["id"]}" {{')
+        out.append(f'{indent}  label={_table([_h(info["label"])], c)}; style="rounded,filled"; '
+                   f'fillcolor="{c["cluster"]}"; color="{c["cluster_border"]}"; '
+                   f'fontcolor="{c["font"]}";')
+        _emit_clusters(out, sub, graph, layout, c, show, digits, highlight, indent + "  ")
+        out.append(f"{indent}}}")

@@ -1,0 +1,117 @@
+"""Text for graphs: numbers, shapes, operation names, and the jaxpr-like listing."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..core import concrete
+
+__all__ = ["fmt", "type_str", "op_str", "local_formula", "listing"]
+
+_DTYPES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+           "int32": "i32", "bool": "bool"}
+
+
+def fmt(x, digits=4):
+    """A value in a few characters: 4 significant digits, small arrays inline,
+    large arrays as (shape, min, mean, max)."""
+    a = np.asarray(concrete(x))
+    if a.dtype == bool or np.issubdtype(a.dtype, np.integer):
+        return np.array2string(a, threshold=8, separator=", ") if a.ndim else str(a.item())
+    if a.ndim == 0:
+        return _num(float(a), digits)
+    if a.size <= 6:
+        s = np.array2string(a, separator=", ", max_line_width=10**6,
+                            formatter={"float_kind": lambda v: _num(v, digits)})
+        return " ".join(s.split())
+    return (f"{'×'.join(map(str, a.shape))}: min {_num(a.min(), 3)}, "
+            f"mean {_num(a.mean(), 3)}, max {_num(a.max(), 3)}")
+
+
+def _num(v, digits):
+    s = f"{float(v):.{digits}g}"
+    return "0" if s == "-0" else s
+
+
+def type_str(x):
+    """``f64[]``, ``f64[3,4]``: dtype and shape, as in a jaxpr."""
+    a = concrete(x)
+    dtype = str(np.result_type(a))
+    return f"{_DTYPES.get(dtype, dtype)}[{','.join(map(str, np.shape(a)))}]"
+
+
+def params_str(params):
+    shown = {k: v for k, v in params.items() if k not in ("residuals",)}
+    if not shown:
+        return ""
+    return "[" + " ".join(f"{k}={_param(v)}" for k, v in shown.items()) + "]"
+
+
+def _param(v):
+    if isinstance(v, tuple) and v and all(isinstance(i, (slice, int, np.ndarray, type(None),
+                                                          type(Ellipsis))) for i in v):
+        return "[" + ", ".join(_index(i) for i in v) + "]"
+    return str(v).replace(" ", "")
+
+
+def _index(i):
+    if isinstance(i, slice):
+        parts = ["" if p is None else str(p) for p in (i.start, i.stop, i.step)]
+        return ":".join(parts[:2] if i.step is None else parts)
+    if i is None:
+        return "None"
+    if i is Ellipsis:
+        return "..."
+    if isinstance(i, np.ndarray):
+        return np.array2string(i, threshold=6, separator=",")
+    return str(i)
+
+
+def op_str(node):
+    name = node.primitive.name
+    return name + params_str(node.params)
+
+
+_SYMBOL = re.compile(r"\b(x|y|cond)\b")
+
+
+def local_formula(node, k, names):
+    """The local derivative ∂out/∂arg_k as text, with the user's names put in."""
+    prim = node.primitive
+    formulas = prim.formulas
+    if not formulas:
+        return ""
+    formula = formulas[k] if k < len(formulas) else formulas[-1]
+    symbols = getattr(prim, "argnames", ("x", "y"))
+    mapping = {s: names[i] for i, s in enumerate(symbols) if i < len(names)}
+    return _SYMBOL.sub(lambda m: mapping.get(m.group(1), m.group(1)), formula)
+
+
+def listing(graph):
+    """The trace as a jaxpr-like program: one line per primitive call, with
+    the value and the gradient of each result as a comment."""
+    names = graph.names
+    ins = ", ".join(f"{names[n]}:{type_str(n.out)}" for n in graph.inputs)
+    consts = [f"{name}:{type_str(value)}" for name, value in graph.constant_list()]
+    header = "{ lambda " + ins + (" ; " + ", ".join(consts) if consts else "") + " ."
+    rows = []
+    for node in graph.nodes:
+        if node.primitive is None:
+            continue
+        lhs = f"{names[node]}:{type_str(node.out)}"
+        args = " ".join(graph.arg_name(node, k) for k in range(len(node.args)))
+        rows.append((lhs, f"{op_str(node)} {args}".rstrip(), graph.annotation(node)))
+    lines = [header, "  let"]
+    w1 = max((len(r[0]) for r in rows), default=0)
+    w2 = max((len(r[1]) for r in rows), default=0)
+    for lhs, rhs, note in rows:
+        line = f"    {lhs:<{w1}} = {rhs:<{w2}}"
+        lines.append((line + "    # " + note) if note else line.rstrip())
+    outs = ", ".join(names[n] for n in graph.output_nodes) or fmt(graph.out)
+    lines.append(f"  in ( {outs} ) }}")
+    for n in graph.inputs:
+        note = graph.annotation(n)
+        if note:
+            lines.append(f"# {names[n]} = {note}")
+    return "\n".join(lines)
