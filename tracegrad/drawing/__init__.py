@@ -30,6 +30,7 @@ from .render import INSTALL_HINT, GraphvizNotFound, have_dot, run_dot
 
 __all__ = ["graph", "Graph", "GraphvizNotFound", "THEMES"]
 
+_MAX_PASSES = 12
 _OPTIONS = dict(rankdir="TB", theme="light", show=("value", "grad"), edge_labels=False,
                 digits=4, max_nodes=300, collapse=(), highlight=(), caption=())
 
@@ -208,7 +209,9 @@ class Graph:
             frames, _ = node.source or ((), "forward")
             for name, call, it in frames:
                 passes.setdefault((name, call), set()).add(it)
-        self._looped = {k for k, its in passes.items() if len(its) > 1}
+        # A loop's passes become clusters (one per layer, say), unless there are
+        # so many that the clusters would only clutter the picture.
+        self._looped = {k for k, its in passes.items() if 1 < len(its) <= _MAX_PASSES}
         self._clusters = {}
         self._paths = {}
         siblings = {}

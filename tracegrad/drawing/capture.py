@@ -100,8 +100,11 @@ class Recorder:
         code = frame.f_code
         parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
         for var, value in frame.f_locals.items():
-            if isinstance(value, ReverseTracer) and value._trace is self.trace:
-                if value.node.name is None:
+            if isinstance(value, Tracer):
+                # Our tracer, or (inside an inner grad) a tracer wrapping one of ours.
+                while isinstance(value, Tracer) and value._trace is not self.trace:
+                    value = value.primal
+                if isinstance(value, ReverseTracer) and value.node.name is None:
                     value.node.name = var
             elif isinstance(value, np.ndarray) or (
                     var in parameters and isinstance(value, (float, np.floating))):

@@ -74,16 +74,24 @@ class _Layout:
                 self.box_of[node] = "c" + clusters[outer]["id"]
                 self.boxes.setdefault(self.box_of[node], (clusters[outer], []))[1].append(node)
         self.kept = [n for n in nodes if n not in self.box_of]
-        if len(self.kept) + len(self.boxes) > max_nodes:      # still too many: cut
+        units = self.kept + list(self.boxes)
+        if len(units) > max_nodes:                            # still too many: cut
             inputs = [n for n in self.kept if n.primitive is None]
-            room = max(max_nodes - len(inputs) - len(self.boxes), 1)
-            ops = [n for n in self.kept if n.primitive is not None]
-            cut, keep = ops[:-room], ops[-room:]
-            for n in cut:
+            first = {n: n.index for n in self.kept}
+            first.update({b: members[0].index for b, (_, members) in self.boxes.items()})
+            rest = sorted((u for u in units if u not in inputs), key=first.get)
+            room = max(max_nodes - len(inputs), 1)
+            cut, keep = rest[:-room], rest[-room:]
+            omitted = []
+            for unit in cut:
+                members = self.boxes.pop(unit)[1] if unit in self.boxes else [unit]
+                omitted.extend(members)
+            for n in omitted:
                 self.box_of[n] = "omitted"
-            self.boxes["omitted"] = ({"label": f"⋯ {len(cut)} earlier operations not drawn ⋯",
-                                      "name": "omitted", "id": "omitted"}, cut)
-            self.kept = inputs + keep
+            ops = len([n for n in omitted if n.primitive is not None])
+            self.boxes["omitted"] = ({"label": f"⋯ {ops} earlier operations not drawn ⋯",
+                                      "name": "omitted", "id": "omitted"}, omitted)
+            self.kept = inputs + [u for u in keep if u not in self.boxes]
             self.notes.append(f"{len(nodes)} operations: only the last {len(keep)} are drawn "
                               f"(pass max_nodes= to draw more)")
 
