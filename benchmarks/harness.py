@@ -28,7 +28,7 @@ class Settings:
 
 
 FULL = Settings(repeat=5, min_time=0.2, import_runs=5)
-QUICK = Settings(repeat=3, min_time=0.02, import_runs=3)
+QUICK = Settings(repeat=3, min_time=0.05, import_runs=3)
 
 
 def _run_loops(fn, number):
@@ -40,28 +40,40 @@ def _run_loops(fn, number):
     return time.perf_counter() - start
 
 
-def best_time(fn, settings):
-    """Seconds per call of fn(): best of `settings.repeat` repeats, timeit-style.
+def loops_for(fn, settings):
+    """How many back-to-back calls of fn() last at least settings.min_time."""
+    fn()                              # warm-up: lazy imports, caches
+    number = 1
+    while True:
+        elapsed = _run_loops(fn, number)
+        if elapsed >= settings.min_time:
+            return number
+        grow = math.ceil(1.2 * settings.min_time / max(elapsed, 1e-9))
+        number *= max(2, min(grow, 100))
+
+
+def best_times(fns, settings):
+    """{name: seconds per call of fn()} for a dict {name: fn}, timeit-style.
 
     Each repeat runs fn() `number` times in a row, where `number` is chosen so
     that one repeat lasts at least `settings.min_time`; the best (smallest)
-    repeat is the one least disturbed by the rest of the machine.
+    of `settings.repeat` repeats is the one least disturbed by the rest of
+    the machine.  The functions take turns, one repeat each per round, so a
+    busy spell on the machine hits all of them alike, not just one: that
+    keeps the ratios between them honest.
 
     The garbage collector is collected before each repeat but stays ENABLED
     while timing (timeit disables it): autodiff libraries allocate many small
     container objects, and the collections they trigger are a real cost that
     a user pays, so hiding it would flatter them.
     """
-    fn()                              # warm-up: lazy imports, caches
-    number = 1
-    elapsed = _run_loops(fn, number)
-    while elapsed < settings.min_time:
-        grow = math.ceil(1.2 * settings.min_time / max(elapsed, 1e-9))
-        number *= max(2, min(grow, 100))
-        elapsed = _run_loops(fn, number)
-    times = [elapsed] + [_run_loops(fn, number)
-                         for _ in range(settings.repeat - 1)]
-    return min(times) / number
+    numbers = {name: loops_for(fn, settings) for name, fn in fns.items()}
+    best = {name: math.inf for name in fns}
+    for _ in range(settings.repeat):
+        for name, fn in fns.items():
+            elapsed = _run_loops(fn, numbers[name]) / numbers[name]
+            best[name] = min(best[name], elapsed)
+    return best
 
 
 # ---------------------------------------------------------------------------
@@ -154,9 +166,9 @@ def fmt_ratio(x):
 
 
 def fmt_seconds(s):
-    if s < 1e-3:
+    if abs(s) < 1e-3:
         return f"{s * 1e6:.1f} µs"
-    if s < 1:
+    if abs(s) < 1:
         return f"{s * 1e3:.2f} ms"
     return f"{s:.2f} s"
 
@@ -186,10 +198,12 @@ def blas_name():
         return "unknown"
 
 
-def machine_info(peers):
+def machine_info(peers, load):
     info = {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "CPU count": str(os.cpu_count()),
+        "load average at start (1, 5, 15 min)": ", ".join(
+            f"{x:.2f}" for x in load),
         "processor": platform.processor() or platform.machine(),
         "platform": platform.platform(),
         "python": platform.python_version(),

@@ -1,7 +1,7 @@
 """Benchmarks for tracegrad.
 
-    python benchmarks/run.py               # full run (about a minute or two)
-    python benchmarks/run.py --quick       # smoke run, about 20 s
+    python benchmarks/run.py               # full run, about half a minute
+    python benchmarks/run.py --quick       # smoke run, under 20 s
     python benchmarks/run.py --only chain  # one benchmark (comma-separate several)
 
 Every speed is reported as a ratio to a baseline measured in the same run
@@ -20,6 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -27,7 +28,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from harness import (FULL, QUICK, Row, WrongResult, best_time, check_close,
+from harness import (FULL, QUICK, Row, WrongResult, best_times, check_close,
                      fmt_ratio, fmt_seconds, machine_info, markdown_table,
                      try_import, write_report, yes_no)
 
@@ -77,31 +78,38 @@ def require(loaded, name):
     return loaded
 
 
-def measure(name, make, want, settings, tol=1e-10):
-    """Seconds per call of the function that `make()` builds.
+def measure(baseline, candidates, want, settings, tol=1e-10):
+    """Check each candidate against `want`, then time the correct ones
+    together with the baseline.
 
-    `make()` returns a zero-argument function computing the gradient(s).
-    Its result is checked against `want` first; if it is wrong it is not
-    timed.  Returns a float, or a string saying why there is no number.
+    `baseline` is (name, fn); `candidates` is a list of (name, make), where
+    make() builds a zero-argument function computing the gradient(s).
+    Returns {name: seconds per call, or a string saying why there is none},
+    baseline first.  A wrong candidate is not timed.
     """
-    try:
-        fn = make()
-        check_close(name, fn(), want, tol)
-        return best_time(fn, settings)
-    except Skipped as e:
-        return f"skipped: {e}"
-    except WrongResult as e:
-        return f"WRONG RESULT, not timed: {e}"
-    except Exception as e:
-        return f"ERROR: {type(e).__name__}: {e}"
+    fns, reasons = dict([baseline]), {}
+    for name, make in candidates:
+        try:
+            fn = make()
+            check_close(name, fn(), want, tol)
+            fns[name] = fn
+        except Skipped as e:
+            reasons[name] = f"skipped: {e}"
+        except WrongResult as e:
+            reasons[name] = f"WRONG RESULT, not timed: {e}"
+        except Exception as e:
+            reasons[name] = f"ERROR: {type(e).__name__}: {e}"
+    times = best_times(fns, settings)
+    names = [baseline[0]] + [name for name, _ in candidates]
+    return {name: times.get(name, reasons.get(name)) for name in names}
 
 
 def ratio_rows(bench, results, baseline, show, target=("", None), peers=""):
     """Table rows for `results` ({name: seconds, or why there is none}).
 
     `show(seconds)` formats a measurement; ratios are to `baseline` seconds.
-    `target` is (text, met) where met(seconds) -> True / False / None; it
-    and `peers` go on the tracegrad row only.
+    `target` is (text, met) where met(seconds) -> bool, or None when there is
+    no verdict; it and `peers` go on the tracegrad row only.
     """
     rows = []
     for name, result in results.items():
@@ -114,8 +122,7 @@ def ratio_rows(bench, results, baseline, show, target=("", None), peers=""):
         if name == "tracegrad":
             row.target, row.peers = target[0], peers
             if not isinstance(result, str) and target[1] is not None:
-                met = target[1](result)
-                row.meets = "" if met is None else yes_no(met)
+                row.meets = yes_no(target[1](result))
         rows.append(row)
     return rows
 
@@ -205,14 +212,13 @@ def chain_torch(x0):
 def bench_chain(settings, notes):
     assert count_chain_ops() == CHAIN_OPS, "the chain does not have 6,000 ops"
     x0 = 0.5
-    want = chain_grad_numpy(x0)
-    baseline = best_time(lambda: chain_grad_numpy(x0), settings)
-
-    results = {"numpy (hand-written backward)": baseline}
-    for name, make in [("tracegrad", chain_tracegrad),
-                       ("autograd", chain_autograd),
-                       ("torch", chain_torch)]:
-        results[name] = measure(name, lambda: make(x0), want, settings)
+    results = measure(
+        ("numpy (hand-written backward)", lambda: chain_grad_numpy(x0)),
+        [("tracegrad", lambda: chain_tracegrad(x0)),
+         ("autograd", lambda: chain_autograd(x0)),
+         ("torch", lambda: chain_torch(x0))],
+        want=chain_grad_numpy(x0), settings=settings)
+    baseline = results["numpy (hand-written backward)"]
 
     def show(seconds):
         return f"{seconds / CHAIN_OPS * 1e6:.2f} µs/op"
@@ -320,14 +326,13 @@ def mlp_torch(problem):
 
 def bench_mlp(name, sizes, batch, target_ratio, peers, settings, notes):
     problem = mlp_problem(sizes, batch)
-    want = mlp_grad_numpy(*problem)
-    baseline = best_time(lambda: mlp_grad_numpy(*problem), settings)
-
-    results = {"numpy (hand-written backprop)": baseline}
-    for impl, make in [("tracegrad", mlp_tracegrad),
-                       ("autograd", mlp_autograd),
-                       ("torch", mlp_torch)]:
-        results[impl] = measure(impl, lambda: make(problem), want, settings)
+    results = measure(
+        ("numpy (hand-written backprop)", lambda: mlp_grad_numpy(*problem)),
+        [("tracegrad", lambda: mlp_tracegrad(problem)),
+         ("autograd", lambda: mlp_autograd(problem)),
+         ("torch", lambda: mlp_torch(problem))],
+        want=mlp_grad_numpy(*problem), settings=settings)
+    baseline = results["numpy (hand-written backprop)"]
 
     target = (f"≤ {target_ratio}×",
               lambda seconds: seconds / baseline <= target_ratio)
@@ -398,14 +403,13 @@ def higher_order_torch(points):
 
 def bench_higher_order(settings, notes):
     points = HIGHER_ORDER_POINTS
-    want = second_derivative_numpy(points)
-    baseline = best_time(lambda: second_derivative_numpy(points), settings)
-
-    results = {"numpy (analytic tanh'')": baseline}
-    for name, make in [("tracegrad", higher_order_tracegrad),
-                       ("autograd", higher_order_autograd),
-                       ("torch", higher_order_torch)]:
-        results[name] = measure(name, lambda: make(points), want, settings)
+    results = measure(
+        ("numpy (analytic tanh'')", lambda: second_derivative_numpy(points)),
+        [("tracegrad", lambda: higher_order_tracegrad(points)),
+         ("autograd", lambda: higher_order_autograd(points)),
+         ("torch", lambda: higher_order_torch(points))],
+        want=second_derivative_numpy(points), settings=settings)
+    baseline = results["numpy (analytic tanh'')"]
 
     autograd_time = results["autograd"]
     if isinstance(autograd_time, str):      # no autograd, no verdict
@@ -436,11 +440,11 @@ print(elapsed, 'graphviz' in sys.modules, 'ipywidgets' in sys.modules)
 """
 
 
-def import_once(module):
+def import_once(module, env):
     """(seconds, graphviz loaded?, ipywidgets loaded?) in a fresh interpreter."""
     proc = subprocess.run(
         [sys.executable, "-c", IMPORT_PROBE.format(module=module)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["?"])[-1]
         raise RuntimeError(f"`import {module}` failed: {last}")
@@ -448,24 +452,39 @@ def import_once(module):
     return float(seconds), graphviz == "True", ipywidgets == "True"
 
 
-def median_import_time(module, runs):
-    import_once(module)                 # warm-up: writes the .pyc files
-    samples = [import_once(module) for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), samples[-1][1:]
+def median_import_times(modules, runs):
+    """{module: (median seconds, last probe)} over `runs` fresh interpreters.
+
+    Import times are measured as a user sees them, with compiled bytecode
+    cached (in a temporary folder, so the source tree is left alone and
+    PYTHONDONTWRITEBYTECODE cannot interfere).  The modules take turns, so
+    a busy moment on the machine affects them alike.
+    """
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=cache)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for module in modules:
+            import_once(module, env)    # warm-up: compiles the .pyc files
+        probes = {module: [] for module in modules}
+        for _ in range(runs):
+            for module in modules:
+                probes[module].append(import_once(module, env))
+    return {module: (statistics.median(p[0] for p in samples), samples[-1])
+            for module, samples in probes.items()}
 
 
 def bench_import(settings, notes):
     runs = settings.import_runs
-    numpy_time, _ = median_import_time("numpy", runs)
-    rows = [Row("import", "import numpy (baseline)", fmt_seconds(numpy_time),
-                "1.00×")]
     try:
-        total, (graphviz, ipywidgets) = median_import_time("tracegrad", runs)
+        times = median_import_times(["numpy", "tracegrad"], runs)
     except Exception as e:
-        rows.append(Row("import", "import tracegrad", f"ERROR: {e}"))
-        return rows
+        return [Row("import", "import tracegrad", f"ERROR: {e}")]
+    numpy_time, _ = times["numpy"]
+    total, (_, graphviz, ipywidgets) = times["tracegrad"]
     own = total - numpy_time
-    rows += [
+    rows = [
+        Row("import", "import numpy (baseline)", fmt_seconds(numpy_time),
+            "1.00×"),
         Row("import", "import tracegrad (total)", fmt_seconds(total),
             fmt_ratio(total / numpy_time)),
         Row("import", "tracegrad's own share (total − numpy)",
@@ -475,9 +494,10 @@ def bench_import(settings, notes):
         Row("import", "ipywidgets in sys.modules after import",
             yes_no(ipywidgets), target="no", meets=yes_no(not ipywidgets)),
     ]
-    notes.append(f"import: median of {runs} fresh interpreters each (after one "
-                 f"warm-up run that writes .pyc files), timed inside the "
-                 f"interpreter with perf_counter around the import statement.")
+    notes.append(f"import: median of {runs} fresh interpreters each, timed "
+                 f"inside the interpreter around the import statement, with "
+                 f"bytecode cached by one warm-up run (in a temporary "
+                 f"PYTHONPYCACHEPREFIX).")
     return rows
 
 
@@ -569,6 +589,7 @@ def main():
     args = parse_args()
     settings = QUICK if args.quick else FULL
     rows, notes = [], []
+    load_at_start = os.getloadavg()     # is something else running?
     for i, name in enumerate(args.names, 1):
         print(f"[{i}/{len(args.names)}] {name} ...", end=" ", flush=True)
         start = time.perf_counter()
@@ -579,6 +600,11 @@ def main():
                             f"ERROR: {type(e).__name__}: {e}"))
         print(f"{time.perf_counter() - start:.1f} s", flush=True)
 
+    load = load_at_start[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        notes.append(f"the machine was busy when the run started (load "
+                     f"average {load:.2f} on {os.cpu_count()} CPUs): expect "
+                     f"noisy timings, and run again on a quiet machine.")
     if load_torch() is None:
         notes.append("torch is not installed: its rows are skipped "
                      "(this suite never installs it).")
@@ -587,7 +613,7 @@ def main():
                      "(`make bench` installs it).")
 
     peers = {"autograd": try_import("autograd"), "torch": load_torch()}
-    info = machine_info(peers)
+    info = machine_info(peers, load_at_start)
     mode = "quick" if args.quick else "full"
     settings_text = (f"{mode} run; best of {settings.repeat} repeats of at "
                      f"least {settings.min_time} s each; GC collected before "
