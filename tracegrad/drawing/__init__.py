@@ -316,6 +316,16 @@ class Graph:
             parts.append(text.fmt(value, digits))
         return " = ".join(parts)
 
+    def users(self):
+        """{node: [(user, k), ...]}: where each node is used, as argument k."""
+        if getattr(self, "_users", None) is None:
+            self._users = {}
+            for node in self.nodes:
+                for k, parent in enumerate(node.parents):
+                    if parent is not None:
+                        self._users.setdefault(parent, []).append((node, k))
+        return self._users
+
     # ---- views --------------------------------------------------------------------
     def with_options(self, **options):
         """A copy drawn with other options (same record, same numbers)."""
@@ -350,11 +360,7 @@ class Graph:
         if not self.output_nodes:
             raise TracegradError("path: this graph has no traced output.")
         target = self.output_nodes[-1]
-        users = {}
-        for node in self.nodes:
-            for k, parent in enumerate(node.parents):
-                if parent is not None:
-                    users.setdefault(parent, []).append((node, k))
+        users = self.users()
         paths, stack = [], [(start, [])]
         while stack and len(paths) < max_paths:          # iterative depth-first search
             node, edges = stack.pop()

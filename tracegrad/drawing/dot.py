@@ -21,12 +21,12 @@ from .text import fmt, op_str, type_str
 __all__ = ["THEMES", "to_dot"]
 
 THEMES = {
-    "light": dict(bg="white", font="#222222", edge="#555555", border="#666666",
+    "light": dict(bg="white", font="#222222", value="#222223", edge="#555555", border="#666666",
                   input="#cfe3ff", constant="#eeeeee", op="#ffffff", output="#ffd8a8",
                   backward="#e3f4e1", grad="#b3261e", tangent="#1b5e20",
                   highlight="#e8590c", cluster="#f7f7f7", cluster_border="#bbbbbb",
                   collapsed="#fff4cc"),
-    "dark": dict(bg="#111111", font="#eeeeee", edge="#aaaaaa", border="#bbbbbb",
+    "dark": dict(bg="#111111", font="#eeeeee", value="#eeeeef", edge="#aaaaaa", border="#bbbbbb",
                  input="#1f3b63", constant="#333333", op="#1e1e1e", output="#6b3d0e",
                  backward="#173d1a", grad="#ff8a80", tangent="#9be39f",
                  highlight="#ffa94d", cluster="#1a1a1a", cluster_border="#555555",
@@ -204,7 +204,9 @@ def _node_line(graph, node, c, show, digits, highlight, indent):
     if "shape" in show or np.ndim(graph.value(node)) > 0:
         rows.append(_h(type_str(node.out)))
     if "value" in show:
-        rows.append(_h(fmt(graph.value(node), digits)))
+        # Values, gradients and tangents each have their own text colour (the value's
+        # differs from the font's by one bit), so the stepper can find them in the SVG.
+        rows.append(f'<FONT COLOR="{c["value"]}">{_h(fmt(graph.value(node), digits))}</FONT>')
     if "grad" in show and graph.grad(node) is not None:
         rows.append(f'<FONT COLOR="{c["grad"]}">'
                     f'{_h(graph.grad_symbol(node))} = {_h(fmt(graph.grad(node), digits))}</FONT>')

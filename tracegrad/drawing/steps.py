@@ -1,0 +1,93 @@
+"""The passes over a recorded graph, one node at a time, each step in words.
+
+``steps(graph, mode)`` lists the nodes in the order a pass visits them:
+
+* ``"reverse"``: the backward pass, from the output to the inputs, exactly the
+  order in which :func:`tracegrad.reverse.backward_pass` visited them;
+* ``"forward"``: the forward pass, values computed in the record's order;
+* ``"tangent"``: forward mode, tangents pushed in the same order.
+
+``explain(graph, node, mode)`` states that step with the chain rule, in the
+lecture's notation and with the numbers, e.g.
+
+    ∂C/∂z = ∂C/∂a · ∂a/∂z = ∂C/∂a · (1 − tanh(z)²) = -1.076 · 0.7864 = -0.846
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import TracegradError, concrete
+from . import text
+
+__all__ = ["steps", "explain"]
+
+MODES = ("reverse", "forward", "tangent")
+
+
+def steps(graph, mode="reverse"):
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}.")
+    if mode == "reverse":
+        if not graph.steps:
+            raise TracegradError(
+                "This graph has no backward pass to step through: its output is not a "
+                "scalar, or it was drawn with argnums=None or tangents=. Draw it with "
+                "tg.graph(f, argnums=...)(...) for a scalar f, or use mode='forward'.")
+        return [node for node, _ in graph.steps]
+    if mode == "tangent" and not any(graph.tangent(n) is not None for n in graph.nodes):
+        raise TracegradError("This graph carries no tangents. Draw it with "
+                             "tg.graph(f, tangents=(v,))(x) to step through forward mode.")
+    return [n for n in graph.nodes if n.primitive is not None or mode == "tangent"]
+
+
+def explain(graph, node, mode="reverse"):
+    digits = graph.options["digits"]
+    f = lambda v: text.fmt(v, digits)                       # noqa: E731
+    name = graph.names[node]
+    if mode == "forward":
+        if node.primitive is None:
+            return f"{name} = {f(graph.value(node))}  (an input)"
+        args = [graph.arg_name(node, k) for k in range(len(node.args))]
+        values = [f(a) for a in node.args]
+        op = text.op_str(node)
+        return (f"{name} = {op}({', '.join(args)}) = {op}({', '.join(values)}) "
+                f"= {f(graph.value(node))}")
+    if mode == "tangent":
+        dot = f"{name}\u0307"                               # ż: z with a dot above
+        if node.primitive is None:
+            return f"{dot} = {f(graph.tangent(node))}  (the input's tangent)"
+        terms, numbers = [], []
+        for k, parent in enumerate(node.parents):
+            if parent is None or graph.tangent(parent) is None:
+                continue
+            arg = graph.names[parent]
+            terms.append(f"∂{name}/∂{arg} · {arg}\u0307")
+            local = graph.local_derivative(node, k)
+            if local is not None:
+                numbers.append(f"{f(local)} · {f(graph.tangent(parent))}")
+        line = f"{dot} = " + " + ".join(terms)
+        if numbers and len(numbers) == len(terms):
+            line += " = " + " + ".join(numbers)
+        return line + f" = {f(graph.tangent(node))}"
+    # reverse: the cotangent of `node` gathers one term per use of it
+    symbol = graph.grad_symbol(node)
+    if node in graph.output_nodes:
+        return f"{symbol} = 1  (the backward pass starts at the output)"
+    out = graph.output_name
+    uses = [(u, k) for u, k in graph.users().get(node, []) if graph.grad(u) is not None]
+    symbolic = [f"∂{out}/∂{graph.names[u]} · ∂{graph.names[u]}/∂{name}" for u, k in uses]
+    formulas, numbers = [], []
+    for u, k in uses:
+        names = [graph.arg_name(u, j) for j in range(len(u.args))]
+        formula = text.local_formula(u, k, names)
+        formulas.append(f"∂{out}/∂{graph.names[u]} · ({formula})" if formula else None)
+        local = graph.local_derivative(u, k)
+        numbers.append(None if local is None else f"{f(graph.grad(u))} · {f(local)}")
+    line = f"{symbol} = " + " + ".join(symbolic)
+    if all(formulas) and formulas:
+        line += " = " + " + ".join(formulas)
+    if all(n is not None for n in numbers) and numbers:
+        line += " = " + " + ".join(numbers)
+    elif np.ndim(concrete(node.out)) > 0:
+        line += "  (arrays: each factor is applied as a vector-Jacobian product)"
+    return line + f" = {f(graph.grad(node))}"
