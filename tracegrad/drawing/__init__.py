@@ -326,6 +326,35 @@ class Graph:
                         self._users.setdefault(parent, []).append((node, k))
         return self._users
 
+    @property
+    def num_ops(self):
+        """How many primitive calls were recorded (the inputs not counted)."""
+        return sum(1 for n in self.nodes if n.primitive is not None)
+
+    def evaluate(self, *inputs):
+        """Run the *recorded* operations again on new input values.
+
+        This is a graph built ahead of time, like TensorFlow 1: the Python
+        code is not run again, so an ``if`` takes the branch it took when the
+        graph was recorded, whatever the new inputs. ``inputs`` are the new
+        values of the traced arguments, one per input leaf, in the order of
+        ``self.inputs``. The operations go through ``bind``, so the result
+        can itself be differentiated.
+        """
+        if len(inputs) != len(self.inputs):
+            raise TypeError(f"evaluate: this graph has {len(self.inputs)} input(s) "
+                            f"({', '.join(self.names[n] for n in self.inputs)}), but "
+                            f"{len(inputs)} value(s) were given.")
+        values = dict(zip(self.inputs, inputs))
+        for node in self.nodes:
+            if node.primitive is None:
+                continue
+            args = [values[p] if p is not None and p in values else a
+                    for p, a in zip(node.parents, node.args)]
+            values[node] = node.primitive.bind(*args, **node.params)
+        outs = [values[n] for n in self.output_nodes]
+        return outs[0] if len(outs) == 1 and not isinstance(self.out, tuple) else tuple(outs)
+
     # ---- views --------------------------------------------------------------------
     def with_options(self, **options):
         """A copy drawn with other options (same record, same numbers)."""

@@ -11,6 +11,7 @@ transpose of broadcasting), ``reductions.py``, ``linalg.py``, ``indexing.py``.
 import builtins
 
 from ..core import Primitive
+from .elementwise import elementwise
 from .elementwise import (abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1,
                           log, log1p, logistic, max, min, mul, neg, pow, select, sign, sin,
                           sinh, sqrt, square, sub, tan, tanh)
@@ -20,7 +21,7 @@ from .reductions import argmax, argmin, reduce_max, reduce_min
 from .shape import (astype, broadcast_to, concatenate, reduce_sum, reshape,
                     stop_gradient, transpose)
 
-__all__ = ["primitives", "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh",
+__all__ = ["Primitive", "elementwise", "primitives", "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh",
            "div", "exp", "expm1", "log", "log1p", "logistic", "max", "min", "mul", "neg",
            "pow", "select", "sign", "sin", "sinh", "sqrt", "square", "sub", "tan", "tanh",
            "getitem", "index_add", "index_set", "batch_matmul", "einsum", "matmul",

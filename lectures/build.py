@@ -1,0 +1,132 @@
+"""Build the lecture notebooks, in Ukrainian and English, from one source each.
+
+    python lectures/build.py                 # every lecture
+    python lectures/build.py 04              # lectures whose name starts with 04
+    python lectures/build.py --no-execute    # only write the cells
+
+A lecture is one text file, ``lectures/src/NN_name.txt``, made of cells. A
+line starting with ``%%`` opens a cell:
+
+    %% uk          a Markdown cell in Ukrainian
+    %% en          the same cell in English (each uk cell is followed by its en twin)
+    %% code        a code cell, shared by both languages
+
+Inside a code cell, a comment line ``# uk: ...`` or ``# en: ...`` appears only
+in that language's notebook (as ``# ...``); everything else is the same, so
+both notebooks run the same code (``tests/test_lectures.py`` checks that).
+
+The notebooks are executed here, with their outputs stored, so they open
+with pictures in place and ``pytest --nbval`` can compare a fresh run with
+them. Everything that runs must be deterministic: seed random numbers, and
+print no timings, memory addresses or absolute paths.
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+import nbformat
+
+HERE = pathlib.Path(__file__).resolve().parent
+LANGUAGES = ("uk", "en")
+
+
+def parse(path):
+    """Return the cells of a source file: [(kind, text)], kind in uk/en/code."""
+    cells, kind, lines = [], None, []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("%%"):
+            if kind is not None:
+                cells.append((kind, "\n".join(lines).strip("\n")))
+            kind = line[2:].strip()
+            if kind not in ("uk", "en", "code"):
+                raise SystemExit(f"{path}:{number}: unknown cell kind {kind!r}; "
+                                 f"use '%% uk', '%% en' or '%% code'.")
+            lines = []
+        elif kind is None:
+            if line.strip():
+                raise SystemExit(f"{path}:{number}: text before the first '%%' line.")
+        else:
+            lines.append(line)
+    if kind is not None:
+        cells.append((kind, "\n".join(lines).strip("\n")))
+    return cells
+
+
+def code_for(text, language):
+    """The code cell as ``language`` sees it: its own comments kept, the other's dropped."""
+    out = []
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        indent = line[:len(line) - len(stripped)]
+        tagged = next((lang for lang in LANGUAGES if stripped.startswith(f"# {lang}:")), None)
+        if tagged is None:
+            out.append(line)
+        elif tagged == language:
+            out.append(indent + "# " + stripped[len(f"# {language}:"):].strip())
+    return "\n".join(out)
+
+
+def notebook(cells, language, path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    expected = None
+    for kind, text in cells:
+        if kind == "code":
+            if expected is not None:
+                raise SystemExit(f"{path}: a '%% {expected[0]}' cell has no '%% {expected[1]}' twin.")
+            nb.cells.append(nbformat.v4.new_code_cell(code_for(text, language)))
+        else:
+            if expected is None:
+                expected = (kind, "en" if kind == "uk" else "uk")
+            elif kind == expected[1]:
+                expected = None
+            else:
+                raise SystemExit(f"{path}: two '%% {kind}' cells in a row; each Markdown "
+                                 f"cell needs its twin in the other language next to it.")
+            if kind == language:
+                nb.cells.append(nbformat.v4.new_markdown_cell(text))
+    for i, cell in enumerate(nb.cells):               # stable ids: clean diffs
+        cell["id"] = f"cell-{i:02d}"
+    return nb
+
+
+def execute(nb, workdir, timeout):
+    from nbclient import NotebookClient
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(workdir)}},
+                            record_timing=False, store_widget_state=True)
+    client.execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("only", nargs="*", help="build lectures whose names start with these")
+    parser.add_argument("--no-execute", action="store_true")
+    parser.add_argument("--timeout", type=int, default=300)
+    args = parser.parse_args(argv)
+    sources = sorted((HERE / "src").glob("*.txt"))
+    if args.only:
+        sources = [s for s in sources if any(s.stem.startswith(o) for o in args.only)]
+    if not sources:
+        raise SystemExit("no lecture sources matched.")
+    for source in sources:
+        cells = parse(source)
+        for language in LANGUAGES:
+            target = HERE / language / (source.stem + ".ipynb")
+            target.parent.mkdir(exist_ok=True)
+            nb = notebook(cells, language, source)
+            if not args.no_execute:
+                nb = execute(nb, target.parent, args.timeout)
+            nbformat.write(nb, target)
+            print(f"wrote {target.relative_to(HERE.parent)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
