@@ -1,12 +1,14 @@
 # Two commands a student needs:  `make lab`  and  `make test`.
-# Everything they need is installed here, into .venv, so a fresh clone works.
+# Everything is installed by these targets, into .venv, so a fresh clone works.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider
+NOTEBOOKS := lectures/uk lectures/en
 
-.PHONY: lab test unit bench dot clean
+.PHONY: lab test unit notebooks lectures-code binder browser bench dot chromium trust clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,24 +18,38 @@ $(STAMP): pyproject.toml
 
 # Graphviz's `dot` renders the graphs; the Python package only writes DOT.
 dot:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; \
-	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
-	    sudo apt-get update -qq && sudo apt-get install -y -qq graphviz >/dev/null; \
-	  else \
-	    echo "Graphviz's 'dot' is missing. Install it, then run make again:"; \
-	    echo "  Debian/Ubuntu: sudo apt-get install graphviz"; \
-	    echo "  macOS:         brew install graphviz"; \
-	    echo "  conda:         conda install -c conda-forge graphviz"; \
-	    echo "(tracegrad still works without it: graphs fall back to a text listing.)"; \
-	  fi; }
+	@.ci/install-system-package dot graphviz
 
-lab: $(STAMP) dot
-	$(VENV)/bin/jupyter lab lectures/
+# Debian's chromium for the browser test (Playwright drives it; nothing is downloaded).
+chromium:
+	@.ci/install-system-package chromium chromium
 
-test: $(STAMP) dot
-	$(PY) -m pytest -q -p no:cacheprovider tests
+# Trusted notebooks show their stored graphs before anything is re-run.
+trust: $(STAMP)
+	@$(VENV)/bin/jupyter trust $(wildcard lectures/uk/*.ipynb lectures/en/*.ipynb) >/dev/null
+
+lab: $(STAMP) dot trust
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lectures/
+
+# Every test, in order: unit tests, the notebooks under nbval, the uk/en code
+# check, the Binder check, the real-browser test.
+test: $(STAMP) dot chromium unit notebooks lectures-code binder browser
+
+unit: $(STAMP)
+	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py -n 2
+
+notebooks: $(STAMP) dot
+	$(PYTEST) --nbval $(NOTEBOOKS) --nbval-sanitize-with lectures/sanitize.cfg \
+	  --nbval-current-env --nbval-cell-timeout=300 -n 2 --dist loadscope
+
+lectures-code: $(STAMP)
+	$(PYTEST) tests/test_lectures.py
+
+binder: $(STAMP) dot
+	.ci/binder_check.sh
+
+browser: $(STAMP) chromium
+	$(PYTEST) tests/browser -s
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -150,7 +150,7 @@ def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labe
     # constants
     for k, (name, value) in enumerate(graph.constant_list()):
         if any(layout.dot_id(n) != "omitted" for n in graph.constant_users(k)):
-            rows = [f"<B>{_h(name)}</B>", _h(type_str(value))]
+            rows = [f"<B>{_h(name)}</B>"] + ([_h(type_str(value))] if np.ndim(value) else [])
             if "value" in show:
                 rows.append(_h(fmt(value, digits)))
             out.append(f'  "k{k}" [label={_table(rows, c)}, fillcolor="{c["constant"]}", '
