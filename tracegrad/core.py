@@ -180,7 +180,7 @@ class Tracer:
 
     @property
     def shape(self):
-        return np.shape(self.primal)
+        return shape_of(self.primal)
 
     @property
     def dtype(self):

@@ -185,7 +185,7 @@ def _check_float(x, who, position):
         dtype = x.dtype
         if x.ndim == 0 and isinstance(x, np.ndarray):
             x = x[()]
-    if not np.issubdtype(dtype, np.floating):
+    if dtype.kind != "f":
         raise TypeError(
             f"{who}: input {position} has dtype {dtype}, but derivatives are only "
             f"defined for floating-point inputs. Pass floats instead, e.g. "
@@ -319,7 +319,7 @@ def _check_scalar(out, who, has_aux):
             f"(e.g. .sum() or .mean()), or use tg.jacrev(fun) for the whole Jacobian, "
             f"or tg.vjp(fun, x) to pull back a cotangent of shape {shape}.")
     dtype = np.result_type(concrete(out))
-    if not np.issubdtype(dtype, np.floating):
+    if dtype.kind != "f":
         raise TypeError(f"{who}: the function returned a value of dtype {dtype}; a "
                         f"gradient needs a floating-point output.")
 

@@ -35,6 +35,24 @@ _OPTIONS = dict(rankdir="TB", theme="light", show=("value", "grad"), edge_labels
                 digits=4, max_nodes=300, collapse=(), highlight=(), caption=())
 
 
+def _check_options(options):
+    """Refuse unknown options and bad values when they are given, not when drawing."""
+    unknown = set(options) - set(_OPTIONS)
+    if unknown:
+        raise TypeError(f"graph: unknown option(s) {sorted(unknown)}; the options are "
+                        f"{sorted(_OPTIONS)}.")
+    if "theme" in options and options["theme"] not in THEMES:
+        raise ValueError(f"graph: theme must be one of {sorted(THEMES)}, not "
+                         f"{options['theme']!r}.")
+    if "rankdir" in options and options["rankdir"] not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"graph: rankdir must be 'TB', 'LR', 'BT' or 'RL', not "
+                         f"{options['rankdir']!r}.")
+    bad = set(options.get("show", ())) - {"value", "grad", "tangent", "shape"}
+    if bad:
+        raise ValueError(f"graph: show may hold 'value', 'grad', 'tangent' and 'shape', "
+                         f"not {sorted(bad)}.")
+
+
 def graph(fun, argnums=0, tangents=None, **options):
     """``graph(fun, argnums=0)(*args) -> Graph``: run ``fun`` once and record it.
 
@@ -49,10 +67,7 @@ def graph(fun, argnums=0, tangents=None, **options):
       ``max_nodes`` (collapse above this many), ``collapse`` (names of functions
       to draw as single boxes, or True for all).
     """
-    unknown = set(options) - set(_OPTIONS)
-    if unknown:
-        raise TypeError(f"graph: unknown option(s) {sorted(unknown)}; the options are "
-                        f"{sorted(_OPTIONS)}.")
+    _check_options(options)
 
     @functools.wraps(fun)
     def graph_fun(*args):
@@ -138,24 +153,25 @@ class Graph:
 
     # ---- names --------------------------------------------------------------
     def _name_nodes(self):
+        """Unique display names: the user's, else ``v1, v2, ...``; repeats get ``_2``.
+
+        An unnamed output is called ``C`` (the lecture's cost), or ``C_2`` if
+        ``C`` is taken."""
         self.names = {}
         used = {name: 1 for name, _ in self._constants}     # constants keep their names
+        out = self.output_nodes[-1] if self.output_nodes else None
         unnamed = 0
         for node in self.nodes:
             base = node.name
-            if base is None:
+            if base is None and node is out:
+                base = "C"
+            elif base is None:
                 unnamed += 1
                 base = f"v{unnamed}"
             count = used.get(base, 0) + 1
             used[base] = count
             self.names[node] = base if count == 1 else f"{base}_{count}"
-        if self.output_nodes:
-            out = self.output_nodes[-1]
-            self.output_name = out.name or "C"
-            if out.name is None:
-                self.names[out] = "C"
-        else:
-            self.output_name = "C"
+        self.output_name = self.names[out] if out is not None else "C"
 
     def _find_constants(self):
         self._constants = []                     # [(name, value)]
@@ -358,10 +374,7 @@ class Graph:
     # ---- views --------------------------------------------------------------------
     def with_options(self, **options):
         """A copy drawn with other options (same record, same numbers)."""
-        unknown = set(options) - set(_OPTIONS)
-        if unknown:
-            raise TypeError(f"unknown option(s) {sorted(unknown)}; the options are "
-                            f"{sorted(_OPTIONS)}.")
+        _check_options(options)
         new = copy.copy(self)
         new.options = dict(self.options, **options)
         return new
@@ -421,13 +434,14 @@ class Graph:
                 exact = False
             else:
                 total += float(np.prod(factors))
+        complete = exact and len(paths) < max_paths       # else the sum would be partial
         g = self.grad(start)
-        if exact and g is not None and len(paths) < max_paths:
+        if complete and g is not None:
             lines.append(f"sum over paths = {text.fmt(total, digits)};  backward pass: "
                          f"{self.grad_symbol(start)} = {text.fmt(g, digits)}")
         new = self.with_options(highlight=tuple(on_path), caption=tuple(lines),
                                 edge_labels=True)
-        new.path_sum = total if exact else None
+        new.path_sum = total if complete else None
         new.path_count = len(paths)
         return new
 

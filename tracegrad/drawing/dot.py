@@ -59,14 +59,15 @@ class _Layout:
         for key, info in clusters.items():
             if collapse is True or info["label"] in collapse or info["name"] in collapse:
                 chosen.add(key)
+        operations = sum(1 for n in nodes if n.primitive is not None)
         count = self._count(nodes, clusters, chosen)
-        if count > max_nodes:         # collapse from the innermost clusters outwards
-            depth = max((len(k) for k in clusters), default=0)
+        if count > max_nodes and clusters:   # collapse from the innermost clusters outwards
+            depth = max(len(k) for k in clusters)
             while count > max_nodes and depth > 0:
                 chosen |= {k for k in clusters if len(k) == depth}
                 count = self._count(nodes, clusters, chosen)
                 depth -= 1
-            self.notes.append(f"{len(nodes)} operations: clusters collapsed to stay "
+            self.notes.append(f"{operations} operations: clusters collapsed to stay "
                               f"under max_nodes={max_nodes}")
         for node in nodes:
             outer = self._outermost(node, chosen)
@@ -92,7 +93,7 @@ class _Layout:
             self.boxes["omitted"] = ({"label": f"⋯ {ops} earlier operations not drawn ⋯",
                                       "name": "omitted", "id": "omitted"}, omitted)
             self.kept = inputs + [u for u in keep if u not in self.boxes]
-            self.notes.append(f"{len(nodes)} operations: only the last {len(keep)} are drawn "
+            self.notes.append(f"{operations} operations: only the last {len(keep)} are drawn "
                               f"(pass max_nodes= to draw more)")
 
     def _outermost(self, node, chosen):

@@ -21,7 +21,7 @@ def _promoted(a, b):
     sa, sb = shape_of(a), shape_of(b)
     pa = (1,) + sa if len(sa) == 1 else sa
     pb = sb + (1,) if len(sb) == 1 else sb
-    batch = np.broadcast_shapes(pa[:-2], pb[:-2])
+    batch = np.broadcast_shapes(pa[:-2], pb[:-2]) if len(pa) > 2 or len(pb) > 2 else ()
     return pa, pb, batch + (pa[-2], pb[-1])
 
 
