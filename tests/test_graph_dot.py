@@ -631,3 +631,10 @@ def test_label_html_is_well_formed():
                 else:
                     stack.append(tag.upper())
             assert not stack, label
+
+
+def test_two_parameters_sharing_one_number_object_are_not_mislabelled():
+    def f(w, x=1.0, y=1.0):          # both defaults are the same float object
+        return (w * x - y) ** 2
+    listing = tg.graph(f)(0.5).listing()
+    assert "sub v1 x" not in listing and "mul w y" not in listing, listing

@@ -67,6 +67,7 @@ class Recorder:
         self.frames = {}                  # frame object -> Frame
         self.calls = itertools.count(1)
         self.constant_names = {}          # id(array) -> (name, array)
+        self.ambiguous = set()            # ids of numbers that two parameters share
 
     # -- sys.settrace protocol --------------------------------------------------
     def on_call(self, frame, event, arg):
@@ -99,7 +100,17 @@ class Recorder:
     def name_locals(self, frame):
         code = frame.f_code
         parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-        for var, value in frame.f_locals.items():
+        local = frame.f_locals
+        # Two parameters may hold the very same number object (defaults x=1.0, y=1.0
+        # share one constant): such a number cannot be named by identity.
+        seen = {}
+        for var in parameters:
+            value = local.get(var)
+            if isinstance(value, (float, np.floating)):
+                if id(value) in seen and seen[id(value)] != var:
+                    self.ambiguous.add(id(value))
+                seen[id(value)] = var
+        for var, value in local.items():
             if isinstance(value, Tracer):
                 # Our tracer, or (inside an inner grad) a tracer wrapping one of ours.
                 while isinstance(value, Tracer) and value._trace is not self.trace:
@@ -113,6 +124,8 @@ class Recorder:
                 self.constant_names.setdefault(id(value), (var, value))
 
     def constant_name(self, value):
+        if id(value) in self.ambiguous:
+            return None
         found = self.constant_names.get(id(value))
         return found[0] if found is not None and found[1] is value else None
 
