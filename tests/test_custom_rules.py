@@ -103,7 +103,8 @@ def test_custom_jvp_multiple_arguments():
 def test_custom_jvp_stable_softplus_at_large_input():
     # the naive derivative exp(x)/(1+exp(x)) is inf/inf = nan at x = 1000
     assert float(log1pexp(3.0)) == pytest.approx(math.log1p(math.exp(3.0)), rel=1e-13)
-    g = tg.grad(log1pexp)(1000.0)
+    with np.errstate(over="ignore"):  # the primal exp(1000) overflows; the rule does not care
+        g = tg.grad(log1pexp)(1000.0)
     assert float(g) == 1.0
     for x in (-3.0, 0.0, 2.0):
         assert_close(tg.grad(log1pexp)(x), 1 / (1 + math.exp(-x)), **EXACT_TOL)

@@ -42,10 +42,10 @@ from .numeric import (
     unpack,
 )
 
-FIRST = S.examples(12)
-SECOND = S.examples(4)
-CHECK = S.examples(3)
-FIXED = S.examples(4)  # fixed shapes, random values
+FIRST = S.examples(25)
+SECOND = S.examples(8)
+CHECK = S.examples(5)
+FIXED = S.examples(5)  # fixed shapes, random values
 
 
 # ---------------------------------------------------------------------------
@@ -479,14 +479,29 @@ def test_batched_matmul_first_derivative(s1, s2, data):
     check_first_order(tnp.matmul, np.matmul, [x, y], data)
 
 
-@pytest.mark.parametrize("s1,s2", PRODUCT_SHAPES[:4] + BATCHED_SHAPES[:1])
+PRODUCT_FUNCTIONS = {
+    "operator@": (lambda a, b: a @ b, np.matmul),
+    "matmul": (lambda a, b: tnp.matmul(a, b), np.matmul),
+    "dot": (lambda a, b: tnp.dot(a, b), np.dot),
+}
+
+
+@pytest.mark.parametrize(
+    "name,s1,s2",
+    [
+        pytest.param(name, *p.values, id=f"{name}-{p.id}")
+        for name in sorted(PRODUCT_FUNCTIONS)
+        # np.dot of 3-D arrays is not a batched product: matmul only
+        for p in PRODUCT_SHAPES[:4] + (BATCHED_SHAPES[:1] if name != "dot" else [])
+    ],
+)
 @S.examples(2)
 @given(data=st.data())
-def test_matmul_operator_second_order_and_check_grads(s1, s2, data):
+def test_products_second_order_and_check_grads(name, s1, s2, data):
     x, y = _random_pair(data, s1, s2)
-    matmul_op = lambda a, b: a @ b  # noqa: E731
-    check_second_order(matmul_op, np.matmul, [x, y], data)
-    check_with_check_grads(matmul_op, [x, y], data)
+    fn_tg, fn_np = PRODUCT_FUNCTIONS[name]
+    check_second_order(fn_tg, fn_np, [x, y], data)
+    check_with_check_grads(fn_tg, [x, y], data)
 
 
 def test_matmul_gradient_is_the_textbook_formula(rng):

@@ -73,7 +73,8 @@ def op_str(node):
     return name + params_str(node.params)
 
 
-_SYMBOL = re.compile(r"\b(x|y|cond)\b")
+# x, y or cond standing alone: "2x", "x²" and "tanh(x)" match, "exp" and "max" do not.
+_SYMBOL = re.compile(r"(?<![A-Za-z_])(x|y|cond)(?![A-Za-z_])")
 
 
 def local_formula(node, k, names):

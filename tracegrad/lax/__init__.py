@@ -13,7 +13,8 @@ import builtins
 from ..core import Primitive
 from .elementwise import elementwise
 from .elementwise import (abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1,
-                          log, log1p, logistic, max, min, mul, neg, pow, select, sign, sin,
+                          integer_pow, log, log1p, logistic, max, min, mul, neg, pow, select,
+                          sign, sin,
                           sinh, sqrt, square, sub, tan, tanh)
 from .indexing import getitem, index_add, index_set
 from .linalg import batch_matmul, einsum, matmul
@@ -22,7 +23,7 @@ from .shape import (astype, broadcast_to, concatenate, reduce_sum, reshape,
                     stop_gradient, transpose)
 
 __all__ = ["Primitive", "elementwise", "primitives", "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh",
-           "div", "exp", "expm1", "log", "log1p", "logistic", "max", "min", "mul", "neg",
+           "div", "exp", "expm1", "integer_pow", "log", "log1p", "logistic", "max", "min", "mul", "neg",
            "pow", "select", "sign", "sin", "sinh", "sqrt", "square", "sub", "tan", "tanh",
            "getitem", "index_add", "index_set", "batch_matmul", "einsum", "matmul",
            "argmax", "argmin", "reduce_max", "reduce_min", "astype", "broadcast_to",

@@ -19,7 +19,7 @@ import numpy as np
 from ..core import Primitive, concrete, shape_of
 from .shape import broadcast_to, unbroadcast
 
-__all__ = ["add", "sub", "neg", "mul", "div", "pow", "square", "sqrt", "exp", "log",
+__all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
            "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
            "sinh", "cosh", "tanh", "logistic", "abs", "sign", "max", "min", "select",
            "elementwise"]
@@ -28,15 +28,15 @@ __all__ = ["add", "sub", "neg", "mul", "div", "pow", "square", "sqrt", "exp", "l
 def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y")):
     """A primitive from its NumPy function and its local derivatives.
 
-    ``derivatives[k](out, *args)`` is ∂out/∂args[k], elementwise (``None``:
-    the derivative is zero).
+    ``derivatives[k](out, *args, **params)`` is ∂out/∂args[k], elementwise
+    (``None``: the derivative is zero).
     """
-    def jvp(tangents, out, *args):
+    def jvp(tangents, out, *args, **params):
         total = None
         for d, t in zip(derivatives, tangents):
             if t is None or d is None:
                 continue
-            term = t * d(out, *args)
+            term = t * d(out, *args, **params)
             total = term if total is None else total + term
         if total is not None and shape_of(total) != shape_of(out):
             total = broadcast_to(total, shape=shape_of(out))
@@ -45,7 +45,7 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y")):
     def vjp_rule(d, k):
         if d is None:
             return None
-        return lambda g, out, *args: unbroadcast(g * d(out, *args), args[k])
+        return lambda g, out, *args, **params: unbroadcast(g * d(out, *args, **params), args[k])
 
     return Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
@@ -112,6 +112,15 @@ div      = elementwise("div",      operator.truediv, (lambda out, x, y: 1.0 / y,
                                                        lambda out, x, y: neg(out) / y),      ("1/y", "−x/y²"), "x / y")
 pow      = elementwise("pow",      operator.pow,     (lambda out, x, y: y * x ** (y - 1),
                                                        _pow_dy),                              ("y·x^(y−1)", "log(x)·x^y"), "x ** y")
+
+
+def _integer_pow_dx(out, x, n):
+    if n in (0, 1):                      # constant or identity: no power left to take
+        return np.full(shape_of(x), float(n))[()]
+    return n * integer_pow(x, n=n - 1)
+
+
+integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,), ("n·x^(n−1)",), "xⁿ for a whole number n")
 square   = elementwise("square",   np.square,        (lambda out, x: 2.0 * x,),              ("2x",), "x²")
 sqrt     = elementwise("sqrt",     np.sqrt,          (lambda out, x: 0.5 / out,),            ("1/(2√x)",), "√x")
 exp      = elementwise("exp",      np.exp,           (lambda out, x: out,),                  ("exp(x)",), "eˣ")

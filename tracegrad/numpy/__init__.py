@@ -103,7 +103,18 @@ zeros, ones, full, arange, linspace, eye = (_np.zeros, _np.ones, _np.full, _np.a
 
 add, subtract, multiply = lax.add, lax.sub, lax.mul
 divide = true_divide = lax.div
-negative, power, square, sqrt = lax.neg, lax.pow, lax.square, lax.sqrt
+negative, square, sqrt = lax.neg, lax.square, lax.sqrt
+
+
+def power(x, y):
+    """x ** y. A whole-number constant exponent uses ``integer_pow``, whose
+    derivative n·xⁿ⁻¹ stays exact at x = 0 to every order (the general rule
+    y·x^(y−1) would meet 0 · 0⁻¹ = nan in the third derivative of x²)."""
+    if isinstance(y, (int, _np.integer)) and not isinstance(y, bool):
+        return lax.integer_pow(x, n=int(y))
+    if isinstance(y, (float, _np.floating)) and float(y).is_integer() and abs(y) < 2**31:
+        return lax.integer_pow(x, n=int(y))
+    return lax.pow(x, y)
 exp, log, log1p, expm1 = lax.exp, lax.log, lax.log1p, lax.expm1
 sin, cos, tan = lax.sin, lax.cos, lax.tan
 arcsin, arccos, arctan, arctan2 = lax.asin, lax.acos, lax.atan, lax.atan2

@@ -154,6 +154,17 @@ def _stepper_class():
 Stepper = None      # the class is made on first use, so importing needs no ipywidgets
 
 
+def _step_through(lo, step, value):
+    """A slider step that lands exactly on ``value`` (a slider snaps its value to
+    min + k·step, and would quietly start from a different number)."""
+    decade = 10.0 ** np.floor(np.log10(step))
+    for candidate in (step, decade, decade / 10, decade / 100, decade / 1000):
+        k = (value - lo) / candidate
+        if abs(k - round(k)) < 1e-9:
+            return candidate
+    return step
+
+
 def explore(fun, argnums=None, show_graph=True, **ranges):
     """Sliders for the scalar inputs of ``fun``, with its graph, value and gradient.
 
@@ -230,6 +241,8 @@ def _explorer_class():
             if not lo <= value <= hi:
                 raise TracegradError(f"explore: the start value {value} of {param.name} is "
                                      f"outside its range ({lo}, {hi}).")
+            if len(spec) < 4:
+                step = _step_through(lo, step, value)
             return widgets.FloatSlider(value=float(value), min=float(lo), max=float(hi),
                                        step=float(step), description=param.name,
                                        continuous_update=True, readout_format=".3f")

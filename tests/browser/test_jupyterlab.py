@@ -1,0 +1,169 @@
+"""The chain-rule lecture (04) in a real JupyterLab, in headless Chromium.
+
+Run all cells of a copy of the notebook; the graph images must render and
+carry the gradients that the lecture's formulas give (computed here with
+NumPy); moving the stepper's slider must reveal one more gradient per step;
+moving the explorer's w slider must change C₀ and ∂C₀/∂w as the formulas say.
+Screenshots go to a folder whose path is printed.
+"""
+import html
+import os
+import pathlib
+import re
+import shutil
+import tempfile
+
+import numpy as np
+import pytest
+
+from .lab import CHROMIUM, Lab, launch_browser, open_and_run, svg_images, svg_labels
+
+LECTURES = pathlib.Path(__file__).resolve().parents[2] / "lectures"
+NOTEBOOK = LECTURES / "en" / "04_backprop.ipynb"
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"chromium is missing ({CHROMIUM}); under CI the browser test "
+                           f"must run: install Debian's chromium (make chromium)")
+    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def g4(v):
+    return f"{v:.4g}"
+
+
+def sigma(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def lecture_parameters():
+    """The inputs the notebook sets (w1 ... y), read from its parameter cell."""
+    import json
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    source = next("".join(c["source"]) for c in cells
+                  if c["cell_type"] == "code" and "w1, b1 =" in "".join(c["source"]))
+    values = {}
+    for line in source.splitlines():
+        m = re.match(r"^(\w+), (\w+) = ([-\d.]+), ([-\d.]+)$", line.strip())
+        if m:
+            values[m.group(1)], values[m.group(2)] = float(m.group(3)), float(m.group(4))
+    return values
+
+
+def by_hand(p):
+    """Forward pass and the chain rule for the 3-layer, one-neuron network."""
+    z1 = p["w1"] * p["x"] + p["b1"]; a1 = sigma(z1)
+    z2 = p["w2"] * a1 + p["b2"]; a2 = sigma(z2)
+    z3 = p["w3"] * a2 + p["b3"]; a3 = sigma(z3)
+    dC_dz3 = 2 * (a3 - p["y"]) * a3 * (1 - a3)
+    dC_dz1 = dC_dz3 * p["w3"] * a2 * (1 - a2) * p["w2"] * a1 * (1 - a1)
+    return dict(a2=a2, a3=a3, C=(a3 - p["y"]) ** 2, dC_dw3=dC_dz3 * a2, dC_db3=dC_dz3,
+                dC_dw1=dC_dz1 * p["x"])
+
+
+def last_layer(w, b, a_prev, y):
+    z = w * a_prev + b
+    a = sigma(z)
+    dC_dz = 2 * (a - y) * a * (1 - a)
+    return (a - y) ** 2, dC_dz * a_prev, dC_dz
+
+
+@pytest.fixture(scope="module")
+def lab_page():
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-browser-"))
+    shots = work / "screenshots"
+    shots.mkdir()
+    print(f"\nbrowser test: screenshots in {shots}")
+    root = work / "root"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / "04_backprop.ipynb")     # a copy: autosave cannot touch the real one
+    lab = Lab(root, work)
+    try:
+        with playwright.sync_playwright() as p:
+            browser = launch_browser(p)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            open_and_run(page, lab, "04_backprop.ipynb")
+            page.wait_for_function(                     # widgets render after the run
+                "() => document.querySelectorAll('.widget-slider').length >= 3"
+                " && document.querySelectorAll('.jp-RenderedSVG img').length >= 1",
+                timeout=60_000)
+            page.screenshot(path=str(shots / "1-after-run-all.png"))
+            yield page, shots
+            browser.close()
+    finally:
+        lab.stop()
+
+
+def test_graphs_render_with_the_lectures_gradients(lab_page):
+    page, shots = lab_page
+    expected = by_hand(lecture_parameters())
+    graphs = [svg_labels(svg) for svg in svg_images(page)]
+    assert graphs, "no graph image was rendered"
+    labels = graphs[0]
+    assert f"∂C₀/∂w⁽³⁾ = {g4(expected['dC_dw3'])}" in labels
+    assert f"∂C₀/∂b⁽³⁾ = {g4(expected['dC_db3'])}" in labels
+    assert g4(expected["C"]) in labels and g4(expected["a3"]) in labels
+
+
+def _widget(page, containing):
+    """The output area of the widget that contains the given selector."""
+    areas = page.query_selector_all(".jp-OutputArea-output")
+    return next(a for a in areas if a.query_selector(containing) is not None)
+
+
+def test_stepper_slider_reveals_the_backward_pass(lab_page):
+    page, shots = lab_page
+    stepper = _widget(page, ".widget-play")
+    stepper.scroll_into_view_if_needed()
+    picture = lambda: stepper.eval_on_selector_all(                     # noqa: E731
+        ".widget-html-content", "els => els.map(e => e.innerHTML).join('')")
+    before = picture()
+    assert 'stroke-width="3"' not in before               # step 0: nothing highlighted yet
+    handle = stepper.query_selector(".widget-slider .noUi-handle")
+    handle.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => /step 3 of/.test(el.textContent)", arg=stepper)
+    after = picture()
+    page.screenshot(path=str(shots / "2-stepper-step-3.png"))
+    assert after != before
+    assert after.count('fill="#b3261e">') == 3           # three gradients known after 3 steps
+    assert after.count('stroke-width="3"') == 1          # and one current node
+    expected = by_hand(lecture_parameters())
+    for _ in range(50):                                   # to the last step
+        page.keyboard.press("End")
+    page.wait_for_function("el => /step (\\d+) of \\1:/.test(el.textContent)", arg=stepper)
+    text = html.unescape(stepper.query_selector(".widget-html-content").text_content())
+    line = re.search(r"step (\d+) of \1: (∂C₀/∂\S+) = .* = ([-\d.e]+)$", text.strip())
+    assert line, text[:300]                       # the last step reaches the first input
+    assert (line.group(2), line.group(3)) == ("∂C₀/∂w⁽¹⁾", g4(expected["dC_dw1"]))
+
+
+def test_explorer_slider_moves_the_cost_as_the_formula_says(lab_page):
+    page, shots = lab_page
+    explorer = next(a for a in page.query_selector_all(".jp-OutputArea-output")
+                    if any(lab.text_content().strip() == "w" for lab in
+                           a.query_selector_all(".widget-slider .widget-label")))
+    explorer.scroll_into_view_if_needed()
+    p = lecture_parameters()
+    a2 = by_hand(p)["a2"]
+    w_slider = next(s for s in explorer.query_selector_all(".widget-slider")
+                    if s.query_selector(".widget-label").text_content().strip() == "w")
+    readout_before = explorer.text_content()
+    w_slider.query_selector(".noUi-handle").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    def readout(name):
+        slider = next(s for s in explorer.query_selector_all(".widget-slider")
+                      if s.query_selector(".widget-label").text_content().strip() == name)
+        return float(slider.query_selector(".widget-readout").text_content().replace("−", "-"))
+    w, b = readout("w"), readout("b")
+    assert w == pytest.approx(p["w3"] + 5 * 0.04) and b == pytest.approx(p["b3"])
+    C, dC_dw, _ = last_layer(w, b, a2, p["y"])
+    page.wait_for_function("([el, t]) => el.textContent.includes(t)",
+                           arg=[explorer, f"C₀ = {g4(C)}"], timeout=20_000)
+    page.screenshot(path=str(shots / "3-explorer-moved.png"))
+    text = explorer.text_content()
+    assert text != readout_before
+    assert f"∂C₀/∂w = {g4(dC_dw)}" in text
