@@ -257,7 +257,7 @@ class Graph:
         frames, phase = node.source or ((), "forward")
         path = [("backward",)] if phase == "backward" else []
         for name, call, it in frames:
-            if call != 1:
+            if call != self._recorder.root:
                 path.append((name, call))
             if (name, call) in self._looped:
                 path.append((name, call, it))

@@ -61,8 +61,10 @@ def _is_users(frame):
 class Recorder:
     """Watches the user's frames while ``fun`` runs under ``trace``."""
 
-    def __init__(self, trace):
+    def __init__(self, trace, root_code=None):
         self.trace = trace
+        self.root_code = root_code        # the code of the function being drawn
+        self.root = None                  # the call number of its frame, once seen
         self.stack = []                   # the user's frames now running, outermost first
         self.frames = {}                  # frame object -> Frame
         self.calls = itertools.count(1)
@@ -74,6 +76,8 @@ class Recorder:
         if event != "call" or not _is_users(frame):
             return None                   # do not trace inside library code
         info = Frame(frame.f_code.co_name, next(self.calls))
+        if self.root is None and not self.stack and frame.f_code is self.root_code:
+            self.root = info.call         # the drawn function itself: no cluster for it
         self.frames[frame] = info
         self.stack.append(info)
         return self.on_line
@@ -167,7 +171,10 @@ def record(fun, args, argnums, who="graph"):
     names = input_names(fun, args)
     trace_holder = new_level(ReverseTrace)
     trace = trace_holder.trace
-    recorder = Recorder(trace)
+    # A plain function is the picture's frame; a transformation (tg.jacfwd(f), which
+    # calls f several times) is not, and each call of f gets a cluster.
+    plain = hasattr(fun, "__code__") and not hasattr(fun, "__wrapped__")
+    recorder = Recorder(trace, fun.__code__ if plain else None)
     trace.on_node = recorder.on_node
     leaves_per_arg = [tree_flatten(a) for a in args]
     traced_args, inputs, k = [], [], 0
