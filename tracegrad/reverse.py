@@ -27,7 +27,7 @@ import functools
 
 import numpy as np
 
-from .core import Trace, Tracer, TracegradError, _state, concrete, new_level
+from .core import Trace, Tracer, _state, concrete, new_level
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["Node", "ReverseTrace", "ReverseTracer", "backward_pass", "label",

@@ -26,7 +26,7 @@ from ..reverse import backward_pass
 from . import text
 from .capture import record
 from .dot import THEMES, to_dot
-from .render import INSTALL_HINT, GraphvizNotFound, have_dot, run_dot
+from .render import INSTALL_HINT, GraphvizNotFound, run_dot
 
 __all__ = ["graph", "Graph", "GraphvizNotFound", "THEMES"]
 

@@ -62,13 +62,21 @@ class _Layout:
         operations = sum(1 for n in nodes if n.primitive is not None)
         count = self._count(nodes, clusters, chosen)
         if count > max_nodes and clusters:   # collapse from the innermost clusters outwards
+            size = {}
+            for n in nodes:
+                path = graph.cluster_path(n)
+                for i in range(1, len(path) + 1):
+                    size[path[:i]] = size.get(path[:i], 0) + 1
             depth = max(len(k) for k in clusters)
             while count > max_nodes and depth > 0:
-                chosen |= {k for k in clusters if len(k) == depth}
+                # A box hiding more than a whole picture's worth shows nothing: such a
+                # cluster stays open, and the cut below keeps its last operations.
+                chosen |= {k for k in clusters if len(k) == depth and size.get(k, 0) <= max_nodes}
                 count = self._count(nodes, clusters, chosen)
                 depth -= 1
-            self.notes.append(f"{operations} operations: clusters collapsed to stay "
-                              f"under max_nodes={max_nodes}")
+            if chosen:
+                self.notes.append(f"{operations} operations: clusters collapsed to stay "
+                                  f"under max_nodes={max_nodes}")
         for node in nodes:
             outer = self._outermost(node, chosen)
             if outer is not None:

@@ -10,7 +10,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 """
 import numpy as np
 
-from ..core import Primitive, TracegradError, concrete, shape_of
+from ..core import Primitive, TracegradError, shape_of
 from .shape import reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]

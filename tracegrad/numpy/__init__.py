@@ -15,9 +15,8 @@ import math
 import numpy as _np
 
 from .. import lax
-from ..core import Tracer, TracegradError, concrete
+from ..core import Tracer, concrete
 from ..lax.linalg import normalize_spec
-from ..lax.indexing import normalize_index
 
 # Plain NumPy names that need no tracing (dtypes and constants).
 from numpy import (bool_, e, float16, float32, float64, inf, int32, int64, nan,  # noqa: F401

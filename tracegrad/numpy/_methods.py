@@ -10,7 +10,7 @@ what tracegrad cannot trace raises an error naming the alternative.
 import numpy as np
 
 from .. import lax
-from ..core import Tracer, TracegradError, concrete
+from ..core import Tracer
 from ..lax.indexing import normalize_index
 import tracegrad.numpy as tnp
 

@@ -1,0 +1,100 @@
+"""How long pictures take: recording, laying out with Graphviz, stepping a widget.
+
+    python benchmarks/drawing.py
+
+Each case is timed as the best of a few runs, split into the three costs a
+student waits for: recording the program (``tg.graph``), Graphviz's layout
+(``.svg()``), and, for the stepper widget, one step (re-colouring the SVG).
+There is no baseline to divide by: these are wall-clock seconds on this
+machine, reported next to the number of nodes drawn.
+"""
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import tracegrad as tg                  # noqa: E402
+import tracegrad.numpy as tnp           # noqa: E402
+
+
+def best(f, repeats=3):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = f()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+# ---- the programs drawn --------------------------------------------------------
+
+def one_neuron_per_layer(w1, b1, w2, b2, w3, b3, x=0.8, y=1.0):
+    a = x
+    for w, b in ((w1, b1), (w2, b2), (w3, b3)):
+        z = w * a + b
+        a = tg.nn.sigmoid(z)
+    return (a - y) ** 2
+
+
+def predict(params, inputs):
+    for W, b in params:
+        outputs = tnp.dot(inputs, W) + b
+        inputs = tnp.tanh(outputs)
+    return outputs
+
+
+def loss_fun(params, inputs, targets):
+    preds = predict(params, inputs)
+    return tnp.mean((preds - targets) ** 2)
+
+
+def chain(x, n):
+    for _ in range(n):
+        x = tnp.sin(x)
+    return x
+
+
+def cases():
+    rng = np.random.default_rng(0)
+    sizes = [8, 16, 16, 1]
+    params = [(rng.standard_normal((m, n)) / np.sqrt(m), rng.standard_normal(n))
+              for m, n in zip(sizes[:-1], sizes[1:])]
+    x, y = rng.standard_normal((16, 8)), rng.standard_normal((16, 1))
+    yield ("lecture: one neuron per layer", lambda: tg.graph(
+        one_neuron_per_layer, argnums=(0, 1, 2, 3, 4, 5))(0.6, 0.1, -1.2, 0.9, 1.4, -0.1))
+    yield "lecture MLP [8,16,16,1], batch 16", lambda: tg.graph(loss_fun)(params, x, y)
+    yield "1,000-node chain (max_nodes=1000)", lambda: tg.graph(
+        lambda v: chain(v, 999), max_nodes=1000)(0.3)
+    yield "300-node chain", lambda: tg.graph(lambda v: chain(v, 299))(0.3)
+    yield "10,000-node chain (cut to 300)", lambda: tg.graph(lambda v: chain(v, 9999))(0.3)
+
+
+def main():
+    rows = []
+    for name, make in cases():
+        record, graph = best(make)
+        layout, svg = best(graph.svg)
+        drawn = len(re.findall(r'class="node"', svg))
+        step = ""
+        if graph.steps and len(graph.nodes) <= 1000:
+            stepper = tg.widgets.stepper(graph)
+            n = len(stepper.order)
+            start = time.perf_counter()
+            for k in range(1, n + 1):
+                stepper.slider.value = k
+            step = f"{(time.perf_counter() - start) / n * 1e3:.1f} ms"
+        rows.append((name, len(graph.nodes), drawn, f"{record * 1e3:.1f} ms",
+                     f"{layout * 1e3:.0f} ms", step))
+    header = ("program", "nodes recorded", "boxes drawn", "record", "layout (dot -Tsvg)",
+              "stepper: one step")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    for r in [header] + rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+if __name__ == "__main__":
+    main()
