@@ -404,3 +404,34 @@ def test_numeric_helpers_self_check():
     assert_close(num_hessian(lambda a: np.sum(a**3), x), np.diag(6 * x), rtol=1e-6, atol=1e-7)
     with pytest.raises(AssertionError):
         assert_close(np.zeros(3), np.zeros((3, 1)))
+
+
+# ---------------------------------------------------------------------------
+# Jacobians and Hessians over pytrees (JAX's layout: output outside, input inside)
+# ---------------------------------------------------------------------------
+
+def test_jacobians_of_a_dict_argument_match_the_formula():
+    w, b = np.array([0.1, -0.4, 0.7]), np.array(1.5)
+    f = lambda p: tnp.sin(p["w"]) * p["b"]
+    for jac in (tg.jacfwd, tg.jacrev):
+        J = jac(f)({"w": w, "b": b})
+        assert set(J) == {"w", "b"}
+        np.testing.assert_allclose(J["w"], np.diag(np.cos(w) * b), rtol=1e-12)
+        np.testing.assert_allclose(J["b"], np.sin(w), rtol=1e-12)
+
+
+def test_hessian_of_a_dict_argument_matches_the_formula():
+    w, b = np.array([0.3, -1.2]), np.array(0.7)
+    H = tg.hessian(lambda p: tnp.sum(p["w"] ** 3) * p["b"])({"w": w, "b": b})
+    np.testing.assert_allclose(H["w"]["w"], np.diag(6 * w * b), rtol=1e-12)
+    np.testing.assert_allclose(H["w"]["b"], 3 * w ** 2, rtol=1e-12)
+    np.testing.assert_allclose(H["b"]["w"], 3 * w ** 2, rtol=1e-12)
+    np.testing.assert_allclose(H["b"]["b"], 0.0, atol=0)
+
+
+def test_jacobian_of_a_tuple_output_has_one_block_per_output():
+    x = np.array([0.2, 0.9])
+    for jac in (tg.jacfwd, tg.jacrev):
+        J_sin, J_sum = jac(lambda v: (tnp.sin(v), tnp.sum(v * v)))(x)
+        np.testing.assert_allclose(J_sin, np.diag(np.cos(x)), rtol=1e-12)
+        np.testing.assert_allclose(J_sum, 2 * x, rtol=1e-12)

@@ -11,6 +11,10 @@ inputs than outputs, the lecture's summary, and the reason a scalar loss
 (m = 1) is always differentiated in reverse mode.
 
 The Hessian is the Jacobian of the gradient: ``jacfwd(jacrev(f))``.
+
+Inputs and outputs may be pytrees (a dict of weights, say): the Jacobian then
+has one block ``out_leaf.shape + in_leaf.shape`` per pair of leaves, arranged
+as in JAX (the output's structure outside, the input's inside).
 """
 import functools
 
@@ -20,6 +24,7 @@ from . import numpy as tnp
 from .core import concrete
 from .forward import jvp
 from .reverse import _argnums_tuple, _check_float, vjp
+from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]
 
@@ -41,46 +46,80 @@ def _with_arg(fun, args, i, kwargs):
     return f
 
 
-def _jac(fun, argnums, one_argument_jacobian, who):
+def _jac(fun, argnums, one_leaf_jacobian, who):
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
         single, nums = _argnums_tuple(argnums, len(args), who)
-        jacs = tuple(one_argument_jacobian(_with_arg(fun, args, i, kwargs),
-                                           _check_float(args[i], who, i)) for i in nums)
+        jacs = tuple(_jacobian_tree(_with_arg(fun, args, i, kwargs), args[i],
+                                    one_leaf_jacobian, who, i) for i in nums)
         return jacs[0] if single else jacs
     return jac_fun
 
 
-def _jacfwd_one(f, x):
+def _jacobian_tree(f, x, one_leaf_jacobian, who, position):
+    """The Jacobian of ``f`` at ``x``, where input and output may be pytrees.
+
+    One block ``out_leaf.shape + in_leaf.shape`` per pair of leaves, arranged
+    like JAX: the output's structure outside, the input's inside (for plain
+    arrays, simply one array). Each input leaf is handled on its own.
+    """
+    in_leaves, in_tree = tree_flatten(x)
+    blocks, out_tree = [], None                   # blocks[k][j]: input leaf k, output leaf j
+    for k, leaf in enumerate(in_leaves):
+        def f_of_leaf(v, k=k):
+            return f(tree_unflatten(in_tree, in_leaves[:k] + [v] + in_leaves[k + 1:]))
+        where = position if in_tree.kind == "leaf" else f"{position}, leaf {k}"
+        column, out_tree = one_leaf_jacobian(f_of_leaf, _check_float(leaf, who, where))
+        blocks.append(column)
+    if out_tree is None:                          # an argument with no leaves
+        return tree_unflatten(in_tree, [])
+    return tree_unflatten(out_tree, [tree_unflatten(in_tree, [blocks[k][j] for k in
+                                                              range(len(in_leaves))])
+                                     for j in range(out_tree.num_leaves)])
+
+
+def _jacfwd_leaf(f, x):
     x_shape = np.shape(concrete(x))
-    columns = []
+    columns = []                                  # columns[e][j]: J_j · e, per output leaf j
+    out = None
     for e in _basis(x_shape, np.result_type(concrete(x))):
         out, column = jvp(f, (x,), (e,))          # one column: J · e_j
-        columns.append(column)
-    out_shape = np.shape(concrete(out)) if columns else np.shape(concrete(f(x)))
-    if not columns:
-        return np.zeros(out_shape + x_shape)
-    return tnp.reshape(tnp.stack(columns, axis=-1), out_shape + x_shape)
+        columns.append(tree_flatten(column)[0])
+    if out is None:                               # x has no elements
+        out = f(x)
+    out_leaves, out_tree = tree_flatten(out)
+    blocks = []
+    for j, o in enumerate(out_leaves):
+        shape = np.shape(concrete(o)) + x_shape
+        blocks.append(tnp.reshape(tnp.stack([c[j] for c in columns], axis=-1), shape)
+                      if columns else np.zeros(shape))
+    return blocks, out_tree
 
 
-def _jacrev_one(f, x):
+def _jacrev_leaf(f, x):
     out, pullback = vjp(f, x)
-    out_shape = np.shape(concrete(out))
     x_shape = np.shape(concrete(x))
-    rows = [pullback(e)[0] for e in _basis(out_shape, np.result_type(concrete(out)))]
-    if not rows:
-        return np.zeros(out_shape + x_shape)
-    return tnp.reshape(tnp.stack(rows, axis=0), out_shape + x_shape)   # eᵢᵀ J
+    out_leaves, out_tree = tree_flatten(out)
+    zeros = [np.zeros(np.shape(concrete(o)), np.result_type(concrete(o))) for o in out_leaves]
+    blocks = []
+    for j, o in enumerate(out_leaves):
+        rows = []
+        for e in _basis(np.shape(concrete(o)), np.result_type(concrete(o))):
+            cotangent = zeros[:j] + [e] + zeros[j + 1:]
+            rows.append(pullback(tree_unflatten(out_tree, cotangent))[0])   # eᵢᵀ J
+        shape = np.shape(concrete(o)) + x_shape
+        blocks.append(tnp.reshape(tnp.stack(rows, axis=0), shape) if rows else np.zeros(shape))
+    return blocks, out_tree
 
 
 def jacfwd(fun, argnums=0):
     """The Jacobian by forward mode: one JVP per input element. Shape out + in."""
-    return _jac(fun, argnums, _jacfwd_one, f"jacfwd({getattr(fun, '__name__', 'fun')})")
+    return _jac(fun, argnums, _jacfwd_leaf, f"jacfwd({getattr(fun, '__name__', 'fun')})")
 
 
 def jacrev(fun, argnums=0):
     """The Jacobian by reverse mode: one VJP per output element. Shape out + in."""
-    return _jac(fun, argnums, _jacrev_one, f"jacrev({getattr(fun, '__name__', 'fun')})")
+    return _jac(fun, argnums, _jacrev_leaf, f"jacrev({getattr(fun, '__name__', 'fun')})")
 
 
 jacobian = jacrev
