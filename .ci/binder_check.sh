@@ -34,7 +34,7 @@ PY
 
 echo "binder check: run every notebook in the Binder environment"
 for nb in lectures/uk/*.ipynb lectures/en/*.ipynb; do
-  (cd "$(dirname "$nb")" && "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
+  (cd "$(dirname "$nb")" && PATH="$work/venv/bin:$PATH" "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
       --ExecutePreprocessor.timeout=300 --output-dir "$work/out/$(basename "$(dirname "$nb")")" \
       "$(basename "$nb")" >/dev/null 2>"$work/nbconvert.log") \
     || { cat "$work/nbconvert.log"; echo "binder check: $nb failed in the Binder environment"; exit 1; }

@@ -541,6 +541,8 @@ def bench_memory(settings, notes):
             row.ratio = fmt_ratio(peak / baseline)
         except Skipped as e:
             row.measured = f"skipped: {e}"
+        except WrongResult as e:
+            row.measured = f"WRONG RESULT, not measured: {e}"
         except Exception as e:
             row.measured = f"ERROR: {type(e).__name__}: {e}"
         rows.append(row)
@@ -569,7 +571,7 @@ BENCHMARKS = {
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="short smoke run (~20 s): fewer, shorter repeats")
+                        help="smoke run (under 20 s): fewer, shorter repeats")
     parser.add_argument("--only", metavar="NAME",
                         help="run only these benchmarks (comma-separated): "
                              + ", ".join(BENCHMARKS))
