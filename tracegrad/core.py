@@ -67,6 +67,10 @@ class Primitive:
     ``formulas``
         the local derivative of the output with respect to each argument, as
         text for graphs and tables, e.g. ``("1 - tanh(x)²",)``.
+    ``saves``
+        what the VJP reads from the forward pass: ``"args"``, ``"out"``, both
+        (the default) or neither (``()``: it needs only shapes). Like PyTorch's
+        ``save_for_backward``, the record keeps only that (see reverse.py).
 
     All rules are written with tracegrad's own operations, so when the values
     they receive are tracers of an outer trace the derivative computation is
@@ -74,8 +78,9 @@ class Primitive:
     """
 
     def __init__(self, name, impl, jvp=None, vjp=None, formulas=(),
-                 differentiable=True, doc="", argnames=("x", "y")):
+                 differentiable=True, doc="", argnames=("x", "y"), saves=("args", "out")):
         self.name = name
+        self.saves = tuple(saves)
         self.argnames = argnames                 # the symbols the formulas use
         self.impl = impl
         self.jvp = jvp

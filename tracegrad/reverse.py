@@ -30,7 +30,7 @@ import numpy as np
 from .core import Trace, Tracer, _state, concrete, new_level
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["Node", "ReverseTrace", "ReverseTracer", "backward_pass", "label",
+__all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass", "label",
            "vjp", "grad", "value_and_grad"]
 
 
@@ -73,17 +73,34 @@ class ReverseTracer(Tracer):
         self.node = node
 
 
+SMALL = 1024     # arrays with fewer elements are always kept: no memory to win
+
+
+def placeholder(x):
+    """An array with the shape and dtype of ``x`` but no numbers (zero bytes)."""
+    return np.broadcast_to(np.zeros((), x.dtype), x.shape)
+
+
+
+
 class ReverseTrace(Trace):
     """Records primitive calls on its tracers into ``self.nodes``.
+
+    What the backward pass will not read (``Primitive.saves``) is not kept:
+    a large array that is neither saved nor still used by the program can be
+    freed at once, as in PyTorch, and is replaced in the record by a
+    placeholder of the same shape. ``keep_values=True`` keeps everything,
+    for graphs that show every value.
 
     ``on_node``, when set, is called with every new Node: the hook that
     graph tools use to note source lines and variable names.
     """
 
-    def __init__(self, on_node=None):
+    def __init__(self, on_node=None, keep_values=False):
         super().__init__()
         self.nodes = []
         self.on_node = on_node
+        self.keep_values = keep_values
 
     def new_input(self, value, name=None):
         node = Node(None, (), (), {}, value, len(self.nodes), name)
@@ -106,7 +123,16 @@ class ReverseTrace(Trace):
 
     def record(self, primitive, parents, values, params, out):
         """Append the Node ``out = primitive(*values)``; return its tracer."""
-        node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
+        saved_out = out
+        if not self.keep_values and primitive.saves != ("args", "out"):
+            # Keep only what the VJP reads: big arrays it does not read become
+            # placeholders, so the program's temporaries can be freed.
+            if "args" not in primitive.saves:
+                values = [placeholder(v) if type(v) is np.ndarray and v.size >= SMALL else v
+                          for v in values]
+            if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
+                saved_out = placeholder(out)
+        node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:
             self.on_node(node)
@@ -172,6 +198,8 @@ def label(x, name):
 
 def _check_float(x, who, position):
     """Derivatives need real floating-point inputs; say so clearly if not."""
+    if type(x) is np.ndarray and x.dtype.kind == "f":      # the common case, quickly
+        return x if x.ndim else x[()]
     if isinstance(x, Tracer):
         dtype = x.dtype
     elif isinstance(x, bool) or isinstance(x, np.bool_):

@@ -22,11 +22,13 @@ class PyTreeDef:
 
     __slots__ = ("kind", "meta", "children", "num_leaves")
 
-    def __init__(self, kind, meta, children):
+    def __init__(self, kind, meta, children, num_leaves=None):
         self.kind = kind
         self.meta = meta
         self.children = children
-        self.num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
+        if num_leaves is None:
+            num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
+        self.num_leaves = num_leaves
 
     def __eq__(self, other):
         return (isinstance(other, PyTreeDef) and self.kind == other.kind
@@ -51,20 +53,26 @@ class PyTreeDef:
 
 
 _LEAF = PyTreeDef("leaf", None, ())
+_NONE = PyTreeDef("none", None, ())
 
 
 def _flatten(tree, leaves):
-    if tree is None:
-        return PyTreeDef("none", None, ())
-    if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
-        return PyTreeDef("namedtuple", type(tree), tuple(_flatten(c, leaves) for c in tree))
-    if type(tree) is tuple:
-        return PyTreeDef("tuple", None, tuple(_flatten(c, leaves) for c in tree))
-    if type(tree) is list:
-        return PyTreeDef("list", None, tuple(_flatten(c, leaves) for c in tree))
-    if type(tree) is dict:
+    kind = type(tree)                       # the common cases first: this runs on every call
+    if kind is tuple or kind is list:
+        start = len(leaves)
+        children = tuple(_flatten(c, leaves) for c in tree)
+        return PyTreeDef(kind.__name__, None, children, len(leaves) - start)
+    if kind is dict:
+        start = len(leaves)
         keys = tuple(sorted(tree))
-        return PyTreeDef("dict", keys, tuple(_flatten(tree[k], leaves) for k in keys))
+        children = tuple(_flatten(tree[k], leaves) for k in keys)
+        return PyTreeDef("dict", keys, children, len(leaves) - start)
+    if tree is None:
+        return _NONE
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
+        start = len(leaves)
+        children = tuple(_flatten(c, leaves) for c in tree)
+        return PyTreeDef("namedtuple", kind, children, len(leaves) - start)
     leaves.append(tree)
     return _LEAF
 

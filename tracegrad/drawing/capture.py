@@ -169,7 +169,7 @@ def record(fun, args, argnums, who="graph"):
     ``inputs`` are the input tracers of the arguments in ``argnums`` (the
     others are recorded as constants)."""
     names = input_names(fun, args)
-    trace_holder = new_level(ReverseTrace)
+    trace_holder = new_level(ReverseTrace, keep_values=True)     # a picture shows every value
     trace = trace_holder.trace
     # A plain function is the picture's frame; a transformation (tg.jacfwd(f), which
     # calls f several times) is not, and each call of f gets a cluster.

@@ -25,7 +25,8 @@ __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "s
            "elementwise"]
 
 
-def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y")):
+def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
+                saves=("args", "out")):
     """A primitive from its NumPy function and its local derivatives.
 
     ``derivatives[k](out, *args, **params)`` is ∂out/∂args[k], elementwise
@@ -49,7 +50,7 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y")):
 
     return Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
-                     formulas=formulas, doc=doc, argnames=argnames)
+                     formulas=formulas, doc=doc, argnames=argnames, saves=saves)
 
 
 # ---- linear: exact rules ---------------------------------------------------
@@ -71,20 +72,20 @@ add = Primitive(
     jvp=lambda ts, out, x, y: _sum_tangents(ts, out, (1, 1)),
     vjp=(lambda g, out, x, y: unbroadcast(g, x),
          lambda g, out, x, y: unbroadcast(g, y)),
-    formulas=("1", "1"), doc="x + y")
+    formulas=("1", "1"), doc="x + y", saves=())
 
 sub = Primitive(
     "sub", operator.sub,
     jvp=lambda ts, out, x, y: _sum_tangents(ts, out, (1, -1)),
     vjp=(lambda g, out, x, y: unbroadcast(g, x),
          lambda g, out, x, y: unbroadcast(neg(g), y)),
-    formulas=("1", "−1"), doc="x − y")
+    formulas=("1", "−1"), doc="x − y", saves=())
 
 neg = Primitive(
     "neg", operator.neg,
     jvp=lambda ts, out, x: neg(ts[0]),
     vjp=(lambda g, out, x: neg(g),),
-    formulas=("−1",), doc="−x")
+    formulas=("−1",), doc="−x", saves=())
 
 
 # ---- the table -------------------------------------------------------------
@@ -158,6 +159,16 @@ def _logistic(x):
 logistic = elementwise("logistic", _logistic,        (lambda out, x: out * (1.0 - out),),   ("σ(x)(1−σ(x))",), "σ(x), the sigmoid")
 
 
+# What each VJP above reads from the forward pass; the record keeps only that.
+for _p in (mul, integer_pow, square, log, log1p, sin, cos, asin, acos, atan, atan2,
+           sinh, cosh, abs, max, min):
+    _p.saves = ("args",)
+for _p in (sqrt, exp, expm1, tan, tanh, logistic):
+    _p.saves = ("out",)
+sign.saves = ()
+# div (−out/y) and pow (log(x)·out) read both, the default.
+
+
 # ---- select: where(cond, x, y) --------------------------------------------
 
 def _select(cond, x, y):
@@ -178,4 +189,5 @@ select = Primitive(
          lambda g, out, c, x, y: unbroadcast(select(c, g, 0.0), x),
          lambda g, out, c, x, y: unbroadcast(select(c, 0.0, g), y)),
     formulas=("", "1 where cond", "1 where not cond"),
-    doc="where(cond, x, y); cond is a plain boolean array", argnames=("cond", "x", "y"))
+    doc="where(cond, x, y); cond is a plain boolean array", argnames=("cond", "x", "y"),
+    saves=("args",))

@@ -54,13 +54,13 @@ getitem = Primitive(
     "getitem", lambda x, index: x[index],
     jvp=lambda ts, out, x, index: getitem(ts[0], index),
     vjp=(lambda g, out, x, index: index_add(g, index=index, shape=shape_of(x)),),
-    formulas=("1 at the picked elements",), doc="x[index]")
+    formulas=("1 at the picked elements",), doc="x[index]", saves=())
 
 index_add = Primitive(
     "index_add", _index_add_impl,
     jvp=lambda ts, out, g, index, shape: index_add(ts[0], index=index, shape=shape),
     vjp=(lambda ct, out, g, index, shape: getitem(ct, index),),
-    formulas=("1",), doc="zeros(shape) with g added at index (scatter-add)")
+    formulas=("1",), doc="zeros(shape) with g added at index (scatter-add)", saves=())
 
 index_set = Primitive(
     "index_set", _index_set_impl,
@@ -71,4 +71,4 @@ index_set = Primitive(
          lambda g, out, x, v, index: unbroadcast(getitem(g, index), v)),
     formulas=("1 except at index", "1 at index"),
     doc="a copy of x with x[index] = v (with repeated indices, the last write wins "
-        "and every repeat receives the cotangent)")
+        "and every repeat receives the cotangent)", saves=())

@@ -26,7 +26,11 @@ def _promoted(a, b):
 
 
 def _mT(x):
-    axes = tuple(range(np.ndim(x)))
+    """Swap the last two axes (the matrix transpose, batched)."""
+    n = len(shape_of(x))
+    if n == 2:
+        return x.T                               # a tracer's .T is traced too
+    axes = tuple(range(n))
     return transpose(x, axes=axes[:-2] + (axes[-1], axes[-2]))
 
 
@@ -35,12 +39,16 @@ def _as(x, shape):
 
 
 def _matmul_vjp_a(g, out, a, b):
+    if len(shape_of(a)) == 2 and len(shape_of(b)) == 2:
+        return g @ _mT(b)                        # Ā = C̄ Bᵀ, the common case
     pa, pb, po = _promoted(a, b)
     ga = _as(g, po) @ _mT(_as(b, pb))          # Ā = C̄ Bᵀ
     return _as(sum_to_shape(ga, pa), shape_of(a))
 
 
 def _matmul_vjp_b(g, out, a, b):
+    if len(shape_of(a)) == 2 and len(shape_of(b)) == 2:
+        return _mT(a) @ g                        # B̄ = Aᵀ C̄, the common case
     pa, pb, po = _promoted(a, b)
     gb = _mT(_as(a, pa)) @ _as(g, po)          # B̄ = Aᵀ C̄
     return _as(sum_to_shape(gb, pb), shape_of(b))
@@ -56,7 +64,7 @@ def _matmul_jvp(ts, out, a, b):
 
 matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
                    vjp=(_matmul_vjp_a, _matmul_vjp_b),
-                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules")
+                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules", saves=("args",))
 
 
 def batch_matmul(lhs, rhs):
@@ -103,7 +111,8 @@ def _einsum_impl(*operands, spec):
 
 einsum = Primitive("einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
                    formulas=("the other operands",),
-                   doc="Einstein summation with explicit output, e.g. 'ij,jk->ik'")
+                   doc="Einstein summation with explicit output, e.g. 'ij,jk->ik'",
+                   saves=("args",))
 
 
 def normalize_spec(spec, n_operands):

@@ -36,29 +36,35 @@ reshape = Primitive(
     jvp=lambda ts, out, x, shape: reshape(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: reshape(g, shape=shape_of(x)),),
     formulas=("1 (moved)",),
-    doc="Same numbers, new shape.")
+    doc="Same numbers, new shape.", saves=())
 
 transpose = Primitive(
     "transpose", lambda x, axes: np.transpose(x, axes),
     jvp=lambda ts, out, x, axes: transpose(ts[0], axes=axes),
     vjp=(lambda g, out, x, axes: transpose(g, axes=_inverse(axes)),),
     formulas=("1 (moved)",),
-    doc="Permute the axes.")
+    doc="Permute the axes.", saves=())
 
 broadcast_to = Primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     jvp=lambda ts, out, x, shape: broadcast_to(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: unbroadcast(g, x),),
     formulas=("1 (copied)",),
-    doc="Copy along new or length-1 axes; its VJP sums the copies back.")
+    doc="Copy along new or length-1 axes; its VJP sums the copies back.", saves=())
+
+def _reduce_sum_vjp(g, out, x, axes, keepdims):
+    shape = shape_of(x)
+    if shape_of(g):                              # put the summed axes back, as length 1
+        g = reshape(g, shape=kept_shape(shape, axes))
+    return broadcast_to(g, shape=shape)          # every summand gets the cotangent
+
 
 reduce_sum = Primitive(
     "reduce_sum", lambda x, axes, keepdims: np.sum(x, axis=axes, keepdims=keepdims),
     jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes=axes, keepdims=keepdims),
-    vjp=(lambda g, out, x, axes, keepdims:
-         broadcast_to(reshape(g, shape=kept_shape(shape_of(x), axes)), shape=shape_of(x)),),
+    vjp=(_reduce_sum_vjp,),
     formulas=("1",),
-    doc="Sum over ``axes`` (a tuple, or None for all).")
+    doc="Sum over ``axes`` (a tuple, or None for all).", saves=())
 
 
 def unbroadcast(g, like):
@@ -67,7 +73,8 @@ def unbroadcast(g, like):
     The single place where broadcasting is undone: every elementwise VJP
     calls it, so no rule has to think about shapes.
     """
-    return sum_to_shape(g, shape_of(like))
+    shape = shape_of(like)
+    return g if shape_of(g) == shape else sum_to_shape(g, shape)
 
 
 def sum_to_shape(g, shape):
@@ -106,18 +113,18 @@ concatenate = Primitive(
     "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
     jvp=_concatenate_jvp, vjp=_concatenate_vjp,
     formulas=("1 (placed)",),
-    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.")
+    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=())
 
 astype = Primitive(
     "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
     jvp=lambda ts, out, x, dtype: astype(ts[0], dtype=dtype),
     vjp=(lambda g, out, x, dtype: astype(g, dtype=np.result_type(concrete(x))),),
     formulas=("1",),
-    doc="Change the dtype (between floating types).")
+    doc="Change the dtype (between floating types).", saves=())
 
 stop_gradient = Primitive(
     "stop_gradient", lambda x: x,
     jvp=lambda ts, out, x: None,
     vjp=(None,),
     formulas=("0",),
-    doc="The identity, but treated as a constant: its derivative is zero.")
+    doc="The identity, but treated as a constant: its derivative is zero.", saves=())

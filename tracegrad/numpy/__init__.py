@@ -291,10 +291,10 @@ def matmul(a, b):
 
 def dot(a, b):
     """NumPy's ``dot``: a product for scalars, ``matmul`` up to 2-D ``b``."""
-    if ndim(a) == 0 or ndim(b) == 0:
+    sa, sb = _shape(a), _shape(b)
+    if not sa or not sb:
         return multiply(a, b)
-    if ndim(b) <= 2:
-        sa, sb = _shape(a), _shape(b)
+    if len(sb) <= 2:
         k_b = sb[0] if len(sb) == 1 else sb[-2]
         if sa[-1] != k_b:
             raise ValueError(f"dot: shapes {sa} and {sb} do not align: the last axis of the "
@@ -302,7 +302,7 @@ def dot(a, b):
                              f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the second ({k_b}).")
         return lax.matmul(a, b)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    na, nb = ndim(a), ndim(b)
+    na, nb = len(sa), len(sb)
     sa = letters[:na - 1] + "z"
     sb = letters[na - 1:na + nb - 3] + "z" + letters[na + nb - 3]
     return einsum(f"{sa},{sb}->{sa[:-1]}{sb[:-2]}{sb[-1]}", a, b)

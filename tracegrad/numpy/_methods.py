@@ -19,6 +19,10 @@ def _swap(f):
     return lambda self, other: f(other, self)
 
 
+def _binary(f):
+    return lambda self, other: f(self, other)
+
+
 def _method(f):
     # Primitives are objects, not functions, so Python would not pass `self`
     # to them as a method: wrap each in a function.
@@ -56,13 +60,14 @@ def _astype(self, dtype):
 
 
 _OPERATORS = {
-    "__add__": tnp.add, "__radd__": _swap(tnp.add),
-    "__sub__": tnp.subtract, "__rsub__": _swap(tnp.subtract),
-    "__mul__": tnp.multiply, "__rmul__": _swap(tnp.multiply),
-    "__truediv__": tnp.divide, "__rtruediv__": _swap(tnp.divide),
-    "__pow__": tnp.power, "__rpow__": _swap(tnp.power),
-    "__matmul__": tnp.matmul, "__rmatmul__": _swap(tnp.matmul),
-    "__neg__": tnp.negative, "__pos__": lambda self: self, "__abs__": tnp.abs,
+    "__add__": _binary(tnp.add), "__radd__": _swap(tnp.add),
+    "__sub__": _binary(tnp.subtract), "__rsub__": _swap(tnp.subtract),
+    "__mul__": _binary(tnp.multiply), "__rmul__": _swap(tnp.multiply),
+    "__truediv__": _binary(tnp.divide), "__rtruediv__": _swap(tnp.divide),
+    "__pow__": _binary(tnp.power), "__rpow__": _swap(tnp.power),
+    "__matmul__": _binary(tnp.matmul), "__rmatmul__": _swap(tnp.matmul),
+    "__neg__": _method(tnp.negative), "__pos__": lambda self: self,
+    "__abs__": _method(tnp.abs),
     "__lt__": tnp.less, "__le__": tnp.less_equal, "__gt__": tnp.greater,
     "__ge__": tnp.greater_equal, "__eq__": tnp.equal, "__ne__": tnp.not_equal,
     "__getitem__": _getitem, "__setitem__": _setitem, "__iter__": _iter,
@@ -76,7 +81,9 @@ _METHODS = {
     "transpose": _transpose, "astype": _astype,
 }
 
-for _name, _f in {**_OPERATORS, **_METHODS}.items():
+for _name, _f in _OPERATORS.items():                 # all plain functions of self
+    setattr(Tracer, _name, _f)
+for _name, _f in _METHODS.items():
     setattr(Tracer, _name, _method(_f))
 Tracer.T = property(lambda self: tnp.transpose(self))
 Tracer.__hash__ = lambda self: id(self)      # __eq__ is elementwise, as in NumPy
