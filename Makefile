@@ -54,6 +54,7 @@ browser: $(STAMP) chromium
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/drawing.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
