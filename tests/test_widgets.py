@@ -180,3 +180,18 @@ def test_stepping_a_300_node_graph_keeps_one_layout():
     s.slider.value = 150
     assert boxes(s.picture.value) == first            # same nodes, same places: no re-layout
     assert len(shown_gradients(s.picture.value)) == 150
+
+
+def test_stepper_speaks_ukrainian_in_the_ukrainian_lectures(graph, monkeypatch, tmp_path):
+    s = tg.widgets.stepper(graph, language="uk")
+    s.slider.value = 1
+    assert s.line.value.count("крок 1 з 7: ∂C/∂C = 1") == 1
+    assert s.slider.description == "крок" and s.next.description == "далі ▶"
+    (tmp_path / "uk").mkdir()
+    monkeypatch.delenv("TRACEGRAD_LANG", raising=False)
+    monkeypatch.chdir(tmp_path / "uk")                    # where lectures/uk notebooks run
+    assert tg.widgets.stepper(graph).slider.description == "крок"
+    monkeypatch.setenv("TRACEGRAD_LANG", "en")
+    assert tg.widgets.stepper(graph).slider.description == "step"
+    with pytest.raises(ValueError, match="'en', 'uk'"):
+        tg.widgets.stepper(graph, language="fr")

@@ -23,6 +23,16 @@ __all__ = ["steps", "explain"]
 
 MODES = ("reverse", "forward", "tangent")
 
+# The few words a step says, in the lectures' two languages.
+WORDS = {
+    "en": {"input": "an input", "input tangent": "the input's tangent",
+           "start": "the backward pass starts at the output",
+           "arrays": "arrays: each factor is applied as a vector-Jacobian product"},
+    "uk": {"input": "вхід", "input tangent": "дотичний вектор входу",
+           "start": "зворотний прохід починається з виходу",
+           "arrays": "масиви: кожен множник застосовується як добуток вектора на якобіан"},
+}
+
 
 def steps(graph, mode="reverse"):
     if mode not in MODES:
@@ -40,13 +50,14 @@ def steps(graph, mode="reverse"):
     return [n for n in graph.nodes if n.primitive is not None or mode == "tangent"]
 
 
-def explain(graph, node, mode="reverse"):
+def explain(graph, node, mode="reverse", language="en"):
+    words = WORDS[language]
     digits = graph.options["digits"]
     f = lambda v: text.fmt(v, digits)                       # noqa: E731
     name = graph.names[node]
     if mode == "forward":
         if node.primitive is None:
-            return f"{name} = {f(graph.value(node))}  (an input)"
+            return f"{name} = {f(graph.value(node))}  ({words['input']})"
         args = [graph.arg_name(node, k) for k in range(len(node.args))]
         values = [f(a) for a in node.args]
         op = text.op_str(node)
@@ -55,7 +66,7 @@ def explain(graph, node, mode="reverse"):
     if mode == "tangent":
         dot = f"{name}\u0307"                               # ż: z with a dot above
         if node.primitive is None:
-            return f"{dot} = {f(graph.tangent(node))}  (the input's tangent)"
+            return f"{dot} = {f(graph.tangent(node))}  ({words['input tangent']})"
         terms, numbers = [], []
         for k, parent in enumerate(node.parents):
             if parent is None or graph.tangent(parent) is None:
@@ -72,7 +83,7 @@ def explain(graph, node, mode="reverse"):
     # reverse: the cotangent of `node` gathers one term per use of it
     symbol = graph.grad_symbol(node)
     if node in graph.output_nodes:
-        return f"{symbol} = 1  (the backward pass starts at the output)"
+        return f"{symbol} = 1  ({words['start']})"
     out = graph.output_name
     uses = [(u, k) for u, k in graph.users().get(node, []) if graph.grad(u) is not None]
     symbolic = [f"∂{out}/∂{graph.names[u]} · ∂{graph.names[u]}/∂{name}" for u, k in uses]
@@ -89,5 +100,5 @@ def explain(graph, node, mode="reverse"):
     if all(n is not None for n in numbers) and numbers:
         line += " = " + " + ".join(numbers)
     elif np.ndim(concrete(node.out)) > 0:
-        line += "  (arrays: each factor is applied as a vector-Jacobian product)"
+        line += f"  ({words['arrays']})"
     return line + f" = {f(graph.grad(node))}"

@@ -55,6 +55,30 @@ def _recolour(svg, hidden_colours, visible, current, highlight):
     return _NODE.sub(one, svg)
 
 
+# The widgets speak the lectures' two languages.
+WORDS = {
+    "en": {"step": "step", "of": "of", "previous": "◀ previous", "next": "next ▶",
+           "reverse": "the backward pass starts at the output",
+           "forward": "the forward pass computes each value in order",
+           "tangent": "forward mode pushes tangents in order"},
+    "uk": {"step": "крок", "of": "з", "previous": "◀ назад", "next": "далі ▶",
+           "reverse": "зворотний прохід починається з виходу",
+           "forward": "прямий прохід обчислює значення по черзі",
+           "tangent": "прямий режим передає дотичні по черзі"},
+}
+
+
+def _language(language):
+    """``"en"`` or ``"uk"``: as given, else $TRACEGRAD_LANG, else Ukrainian in a
+    folder named ``uk`` (where the Ukrainian lectures live), else English."""
+    import os
+    language = language or os.environ.get("TRACEGRAD_LANG") or (
+        "uk" if os.path.basename(os.getcwd()) == "uk" else "en")
+    if language not in WORDS:
+        raise ValueError(f"language must be one of {sorted(WORDS)}, not {language!r}.")
+    return language
+
+
 def _line_html(text):
     from html import escape
     return f'<div style="font-family: monospace; font-size: 13px; padding: 4px 0">{escape(text)}</div>'
@@ -68,14 +92,15 @@ class _Mixin:
         p.text(self._description)
 
 
-def stepper(graph, mode="reverse", interval=700):
+def stepper(graph, mode="reverse", interval=700, language=None):
     """A widget that walks a pass over ``graph`` one node at a time.
 
     ``mode``: "reverse" (the backward pass, the default), "forward" (values
     computed in order) or "tangent" (forward mode; draw the graph with
-    ``tangents=``). Step k shows the pass after its k-th node.
+    ``tangents=``). Step k shows the pass after its k-th node. ``language``:
+    "en" or "uk" (see :func:`_language` for the default).
     """
-    return _stepper_class()(graph, mode, interval)
+    return _stepper_class()(graph, mode, interval, _language(language))
 
 
 def _stepper_class():
@@ -86,9 +111,11 @@ def _stepper_class():
     class Stepper(_Mixin, widgets.VBox):
         """Play, a step slider, previous/next, the chain-rule line, the graph."""
 
-        def __init__(self, graph, mode, interval):
+        def __init__(self, graph, mode, interval, language):
             self.graph = graph
             self.mode = mode
+            self.language = language
+            words = self.words = WORDS[language]
             self.order = steps(graph, mode)
             colours = dot_module.THEMES[graph.options["theme"]]
             show = {"reverse": ("value", "grad"), "forward": ("value",),
@@ -102,11 +129,13 @@ def _stepper_class():
             n = len(self.order)
             self.play = widgets.Play(value=0, min=0, max=n, step=1, interval=interval,
                                      description="Play")
-            self.slider = widgets.IntSlider(value=0, min=0, max=n, step=1, description="step",
+            self.slider = widgets.IntSlider(value=0, min=0, max=n, step=1,
+                                            description=words["step"],
                                             continuous_update=True)
             widgets.jslink((self.play, "value"), (self.slider, "value"))
-            self.previous = widgets.Button(description="◀ previous", layout={"width": "110px"})
-            self.next = widgets.Button(description="next ▶", layout={"width": "110px"})
+            self.previous = widgets.Button(description=words["previous"],
+                                           layout={"width": "110px"})
+            self.next = widgets.Button(description=words["next"], layout={"width": "110px"})
             self.previous.on_click(lambda _: self.go(self.slider.value - 1))
             self.next.on_click(lambda _: self.go(self.slider.value + 1))
             self.line = widgets.HTML()
@@ -133,14 +162,13 @@ def _stepper_class():
 
         def _show(self, k):
             node = self.order[k - 1] if k > 0 else None
+            w = self.words
+            head = f"{w['step']} {k} {w['of']} {len(self.order)}: "
             if node is None:
-                first = {"reverse": "the backward pass starts at the output",
-                         "forward": "the forward pass computes each value in order",
-                         "tangent": "forward mode pushes tangents in order"}[self.mode]
-                self.line.value = _line_html(f"step 0 of {len(self.order)}: {first}")
+                self.line.value = _line_html(head + w[self.mode])
             else:
                 self.line.value = _line_html(
-                    f"step {k} of {len(self.order)}: {explain(self.graph, node, self.mode)}")
+                    head + explain(self.graph, node, self.mode, self.language))
             if k not in self._cache:
                 visible = {f"n{n.index}" for n in self.order[:k]} | self._inputs
                 self._cache[k] = _recolour(self._full_svg, self._hidden, visible,
