@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import tracegrad as tg                  # noqa: E402
 import tracegrad.numpy as tnp           # noqa: E402
+from run import make_loss_fun, mlp_problem      # noqa: E402  (the lecture MLP, shared)
 
 
 def best(f, repeats=3):
@@ -40,18 +40,6 @@ def one_neuron_per_layer(w1, b1, w2, b2, w3, b3, x=0.8, y=1.0):
     return (a - y) ** 2
 
 
-def predict(params, inputs):
-    for W, b in params:
-        outputs = tnp.dot(inputs, W) + b
-        inputs = tnp.tanh(outputs)
-    return outputs
-
-
-def loss_fun(params, inputs, targets):
-    preds = predict(params, inputs)
-    return tnp.mean((preds - targets) ** 2)
-
-
 def chain(x, n):
     for _ in range(n):
         x = tnp.sin(x)
@@ -59,11 +47,8 @@ def chain(x, n):
 
 
 def cases():
-    rng = np.random.default_rng(0)
-    sizes = [8, 16, 16, 1]
-    params = [(rng.standard_normal((m, n)) / np.sqrt(m), rng.standard_normal(n))
-              for m, n in zip(sizes[:-1], sizes[1:])]
-    x, y = rng.standard_normal((16, 8)), rng.standard_normal((16, 1))
+    params, x, y = mlp_problem([8, 16, 16, 1], 16)
+    loss_fun = make_loss_fun(tnp)
     yield ("lecture: one neuron per layer", lambda: tg.graph(
         one_neuron_per_layer, argnums=(0, 1, 2, 3, 4, 5))(0.6, 0.1, -1.2, 0.9, 1.4, -0.1))
     yield "lecture MLP [8,16,16,1], batch 16", lambda: tg.graph(loss_fun)(params, x, y)
