@@ -11,7 +11,9 @@ NOTEBOOKS := lectures/uk lectures/en
 .PHONY: lab test unit notebooks lectures-code binder browser bench dot chromium trust clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+	  echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt-get install python3-venv"; \
+	  echo "(or set PYTHON=python3.X to a Python that has it), then run make again."; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[lab,test]'
 	touch $(STAMP)

@@ -207,3 +207,11 @@ def test_third_order_mixing_modes(rng):
     d3_rev = tg.grad(d2)(x)  # = 6 x v^2 * ... gradient of 3 sum(z^2 v^2) = 6 z v^2
     assert_close(d3_rev, 6 * x * v**2, **EXACT_TOL)
     assert_close(tg.jvp(d2, (x,), (v,))[1], 6 * np.sum(x * v**3), **EXACT_TOL)
+
+
+def test_nested_grad_at_the_same_point_is_not_confused():
+    # f(x) = d/dy [y (x − y)] at y = x  =  x − 2y |_{y=x}  =  −x, so f'(x) = −1.
+    # (Reported against PyTorch's nested autograd as pytorch/pytorch#32576,
+    # where the answer came out 0; autograd's "nestable egg", HIPS/autograd#4,
+    # is test_no_perturbation_confusion_multiplicative above.)
+    assert tg.grad(lambda x: tg.grad(lambda y: y * (x - y))(x))(1.0) == -1.0
