@@ -161,11 +161,14 @@ def _array_function(self, func, types, args, kwargs):
     f = getattr(tnp, func.__name__, None) if func.__name__ in tnp.__all__ else None
     if f is not None:
         return f(*args, **kwargs)
+    module = (getattr(func, "__module__", None) or "numpy").replace("numpy", "np", 1)
+    name = f"{module}.{func.__name__}"
     raise TypeError(
-        f"np.{func.__name__} was called on a traced array, and tracegrad.numpy has no "
-        f"'{func.__name__}', so it cannot be differentiated. Use the functions in "
-        f"tracegrad.numpy.__all__ (import tracegrad.numpy as tnp), or apply "
-        f"np.{func.__name__} outside the function you differentiate.")
+        f"{name} was called on a traced array, and tracegrad.numpy has no "
+        f"'{func.__name__}', so it cannot be differentiated. Compose it from the "
+        f"functions in tracegrad.numpy.__all__ (import tracegrad.numpy as tnp)"
+        f"{', e.g. tnp.sqrt(tnp.sum(x ** 2))' if func.__name__ == 'norm' else ''}, "
+        f"or apply {name} outside the function you differentiate.")
 
 
 Tracer.__array_ufunc__ = _array_ufunc
