@@ -400,3 +400,38 @@ def test_values_computed_outside_any_trace_are_plain():
     # using an outside-computed value inside grad is a constant
     g = tg.grad(lambda a: tnp.sum(a * y))(np.array([3.0, 4.0]))
     assert_close(g, np.sin(x), **EXACT_TOL)
+
+
+def test_no_trace_is_left_running_after_an_exception():
+    from tracegrad.core import active_traces
+    seen = []
+
+    def boom(x):
+        seen.append(len(active_traces()))           # inside grad: one trace running
+        raise ValueError("inside the traced function")
+
+    with pytest.raises(ValueError, match="inside the traced function"):
+        tg.grad(boom)(1.0)
+    assert seen == [1]
+    assert active_traces() == ()                     # nothing left behind
+    assert tg.grad(lambda x: x * x)(3.0) == 6.0      # and the next call works
+
+
+def test_running_traces_are_per_thread():
+    import threading
+    from tracegrad.core import active_traces
+    inside, release = threading.Event(), threading.Event()
+    counts = {}
+
+    def slow(x):
+        inside.set()
+        release.wait(10)
+        return x * 2.0
+
+    t = threading.Thread(target=lambda: counts.setdefault("other", tg.grad(slow)(1.0)))
+    t.start()
+    inside.wait(10)
+    counts["here"] = len(active_traces())            # the other thread's trace is not ours
+    release.set()
+    t.join(10)
+    assert counts == {"here": 0, "other": 2.0}
