@@ -189,8 +189,7 @@ class Tracer:
 
     @property
     def dtype(self):
-        return concrete(self).dtype if hasattr(concrete(self), "dtype") \
-            else np.asarray(concrete(self)).dtype
+        return np.result_type(concrete(self))
 
     @property
     def ndim(self):

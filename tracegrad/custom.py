@@ -21,15 +21,10 @@ import functools
 
 import numpy as np
 
-from .core import Primitive, Tracer, TracegradError, concrete, top_trace
-from .reverse import ReverseTrace, vjp
+from .core import Primitive, Tracer, TracegradError, top_trace
+from .reverse import ReverseTrace, _zeros_like, vjp
 
 __all__ = ["custom_jvp", "custom_vjp"]
-
-
-def _zeros(x):
-    c = concrete(x)
-    return np.zeros(np.shape(c), np.result_type(c))[()]
 
 
 class custom_jvp:
@@ -54,7 +49,7 @@ class custom_jvp:
         return self.primitive.bind(*args)
 
     def _jvp(self, tangents, out, *primals):
-        tangents = tuple(_zeros(p) if t is None else t for t, p in zip(tangents, primals))
+        tangents = tuple(_zeros_like(p) if t is None else t for t, p in zip(tangents, primals))
         _, tangent_out = self.rule(primals, tangents)
         return tangent_out
 
@@ -62,7 +57,7 @@ class custom_jvp:
         # tangent_out = J · tangents is linear: pull g back through it.
         def linear(*tangents):
             return self.rule(primals, tangents)[1]
-        _, pullback = vjp(linear, *[_zeros(p) for p in primals])
+        _, pullback = vjp(linear, *[_zeros_like(p) for p in primals])
         return pullback(g)
 
 

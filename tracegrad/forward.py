@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer, concrete, new_level
-from .reverse import _check_float
+from .core import Trace, Tracer, new_level
+from .reverse import _check_float, _zeros_like
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["JVPTrace", "JVPTracer", "jvp"]
@@ -84,6 +84,5 @@ def jvp(fun, primals, tangents):
             out_tangents.append(o.tangent)
         else:                                     # does not depend on the inputs
             outs.append(o)
-            c = concrete(o)
-            out_tangents.append(np.zeros(np.shape(c), np.result_type(c))[()])
+            out_tangents.append(_zeros_like(o))
     return tree_unflatten(out_tree, outs), tree_unflatten(out_tree, out_tangents)
