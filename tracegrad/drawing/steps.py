@@ -17,22 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import TracegradError, concrete
+from ..words import words as words_of
 from . import text
 
 __all__ = ["steps", "explain"]
 
 MODES = ("reverse", "forward", "tangent")
-
-# The few words a step says, in the lectures' two languages.
-WORDS = {
-    "en": {"input": "an input", "input tangent": "the input's tangent",
-           "start": "the backward pass starts at the output",
-           "arrays": "arrays: each factor is applied as a vector-Jacobian product"},
-    "uk": {"input": "вхід", "input tangent": "дотичний вектор входу",
-           "start": "зворотний прохід починається з виходу",
-           "arrays": "масиви: кожен множник застосовується як добуток вектора на якобіан"},
-}
-
 
 def steps(graph, mode="reverse"):
     if mode not in MODES:
@@ -51,7 +41,7 @@ def steps(graph, mode="reverse"):
 
 
 def explain(graph, node, mode="reverse", language="en"):
-    words = WORDS[language]
+    words = words_of(language)
     digits = graph.options["digits"]
     f = lambda v: text.fmt(v, digits)                       # noqa: E731
     name = graph.names[node]

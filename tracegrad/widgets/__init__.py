@@ -21,6 +21,8 @@ import re
 import numpy as np
 
 from ..core import TracegradError, concrete
+from ..words import language as language_of
+from ..words import words as words_of
 
 __all__ = ["stepper", "explore", "Stepper", "Explorer"]
 
@@ -55,30 +57,6 @@ def _recolour(svg, hidden_colours, visible, current, highlight):
     return _NODE.sub(one, svg)
 
 
-# The widgets speak the lectures' two languages.
-WORDS = {
-    "en": {"step": "step", "of": "of", "previous": "◀ previous", "next": "next ▶",
-           "reverse": "the backward pass starts at the output",
-           "forward": "the forward pass computes each value in order",
-           "tangent": "forward mode pushes tangents in order"},
-    "uk": {"step": "крок", "of": "з", "previous": "◀ назад", "next": "далі ▶",
-           "reverse": "зворотний прохід починається з виходу",
-           "forward": "прямий прохід обчислює значення по черзі",
-           "tangent": "прямий режим передає дотичні по черзі"},
-}
-
-
-def _language(language):
-    """``"en"`` or ``"uk"``: as given, else $TRACEGRAD_LANG, else Ukrainian in a
-    folder named ``uk`` (where the Ukrainian lectures live), else English."""
-    import os
-    language = language or os.environ.get("TRACEGRAD_LANG") or (
-        "uk" if os.path.basename(os.getcwd()) == "uk" else "en")
-    if language not in WORDS:
-        raise ValueError(f"language must be one of {sorted(WORDS)}, not {language!r}.")
-    return language
-
-
 def _line_html(text):
     from html import escape
     return f'<div style="font-family: monospace; font-size: 13px; padding: 4px 0">{escape(text)}</div>'
@@ -98,9 +76,9 @@ def stepper(graph, mode="reverse", interval=700, language=None):
     ``mode``: "reverse" (the backward pass, the default), "forward" (values
     computed in order) or "tangent" (forward mode; draw the graph with
     ``tangents=``). Step k shows the pass after its k-th node. ``language``:
-    "en" or "uk" (see :func:`_language` for the default).
+    "en" or "uk" (see :func:`tracegrad.words.language` for the default).
     """
-    return _stepper_class()(graph, mode, interval, _language(language))
+    return _stepper_class()(graph, mode, interval, language_of(language))
 
 
 def _stepper_class():
@@ -115,7 +93,7 @@ def _stepper_class():
             self.graph = graph
             self.mode = mode
             self.language = language
-            words = self.words = WORDS[language]
+            words = self.words = words_of(language)
             self.order = steps(graph, mode)
             colours = dot_module.THEMES[graph.options["theme"]]
             show = {"reverse": ("value", "grad"), "forward": ("value",),

@@ -1,0 +1,76 @@
+"""Every word tracegrad shows a student, in each language: one table per language.
+
+Graph captions, listings, the stepper and the explorer, check messages and
+plot labels all look their words up here, so a Ukrainian notebook never shows
+an English caption and a new language is one more table.
+
+    >>> from tracegrad.words import words
+    >>> words("uk")["next"]
+    'далі ▶'
+
+Which language: the one passed (``language="uk"``), else ``$TRACEGRAD_LANG``,
+else Ukrainian when the notebook runs in a folder named ``uk`` (where the
+Ukrainian lectures live), else English.
+
+Keys are grouped by the part of tracegrad that shows them; a key missing from
+one language is a bug, and a test says so.
+"""
+from __future__ import annotations
+
+import os
+
+__all__ = ["LANGUAGES", "words", "language"]
+
+EN = {
+    # -- steps: the chain-rule line of one step (drawing/steps.py) ----------------
+    "input": "an input",
+    "input tangent": "the input's tangent",
+    "start": "the backward pass starts at the output",
+    "arrays": "arrays: each factor is applied as a vector-Jacobian product",
+    # -- widgets: the stepper and the explorer --------------------------------------
+    "step": "step",
+    "of": "of",
+    "previous": "◀ previous",
+    "next": "next ▶",
+    "reverse": "the backward pass starts at the output",
+    "forward": "the forward pass computes each value in order",
+    "tangent": "forward mode pushes tangents in order",
+    # -- graphs: captions, clusters and notes (drawing/) -----------------------------
+    # -- checks: check_grads and the primitives table --------------------------------
+}
+
+UK = {
+    # -- steps ------------------------------------------------------------------------
+    "input": "вхід",
+    "input tangent": "дотичний вектор входу",
+    "start": "зворотний прохід починається з виходу",
+    "arrays": "масиви: кожен множник застосовується як добуток вектора на якобіан",
+    # -- widgets ----------------------------------------------------------------------
+    "step": "крок",
+    "of": "з",
+    "previous": "◀ назад",
+    "next": "далі ▶",
+    "reverse": "зворотний прохід починається з виходу",
+    "forward": "прямий прохід обчислює значення по черзі",
+    "tangent": "прямий режим передає дотичні по черзі",
+    # -- graphs -----------------------------------------------------------------------
+    # -- checks -----------------------------------------------------------------------
+}
+
+LANGUAGES = {"en": EN, "uk": UK}
+
+
+def language(name=None):
+    """``"en"`` or ``"uk"``: as given, else $TRACEGRAD_LANG, else Ukrainian in a
+    folder named ``uk`` (where the Ukrainian lectures live), else English."""
+    name = name or os.environ.get("TRACEGRAD_LANG") or (
+        "uk" if os.path.basename(os.getcwd()) == "uk" else "en")
+    if name not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {name!r}: "
+                         f"pass language='en' or language='uk'.")
+    return name
+
+
+def words(name=None):
+    """The words table of a language (see :func:`language` for the default)."""
+    return LANGUAGES[language(name)]
