@@ -220,14 +220,15 @@ class Graph:
 
     # ---- clusters: which user function made each node -------------------------
     def _find_clusters(self):
-        passes = {}
+        passes = {}                              # (name, call, loop line) -> its passes
         for node in self.nodes:
             frames, _ = node.source or ((), "forward")
-            for name, call, it in frames:
-                passes.setdefault((name, call), set()).add(it)
+            for name, call, loops in frames:
+                for line, number in loops:
+                    passes.setdefault((name, call, line), set()).add(number)
         # A loop's passes become clusters (one per layer, say), unless there are
         # so many that the clusters would only clutter the picture.
-        self._looped = {k for k, its in passes.items() if 1 < len(its) <= _MAX_PASSES}
+        self._looped = {k for k, numbers in passes.items() if 1 < len(numbers) <= _MAX_PASSES}
         self._clusters = {}
         self._paths = {}
         siblings = {}
@@ -241,9 +242,8 @@ class Graph:
                 last = key[-1]
                 if last == ("backward",):
                     label, name = "backward pass", "backward"
-                elif len(last) == 3:
-                    rank = sorted(passes[last[:2]]).index(last[2]) + 1
-                    label, name = f"{last[0]}: loop pass {rank}", last[0]
+                elif len(last) == 4:                 # (name, call, loop line, pass)
+                    label, name = f"{last[0]}: loop pass {last[3]}", last[0]
                 else:
                     count = siblings.get((key[:-1], last[0]), 0) + 1
                     siblings[(key[:-1], last[0])] = count
@@ -256,11 +256,12 @@ class Graph:
             return ()
         frames, phase = node.source or ((), "forward")
         path = [("backward",)] if phase == "backward" else []
-        for name, call, it in frames:
+        for name, call, loops in frames:
             if call != self._recorder.root:
                 path.append((name, call))
-            if (name, call) in self._looped:
-                path.append((name, call, it))
+            for line, number in loops:
+                if (name, call, line) in self._looped:
+                    path.append((name, call, line, number))
         return tuple(path)
 
     def clusters(self):

@@ -29,6 +29,7 @@ import numpy as np
 from ..core import Tracer, _state, new_level
 from ..reverse import ReverseTrace, ReverseTracer, _check_float
 from ..tree import tree_flatten, tree_unflatten
+from .loops import loops_of
 
 __all__ = ["Frame", "Recorder", "record", "input_names"]
 
@@ -38,15 +39,35 @@ _STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
 
 
 class Frame:
-    """One call of a user function during recording (or one pass of its loop)."""
+    """One call of a user function during recording, and the passes of its loops."""
 
-    __slots__ = ("name", "call", "iteration", "last_line")
+    __slots__ = ("name", "call", "frame", "loops", "passes", "last_offset")
 
-    def __init__(self, name, call):
-        self.name, self.call, self.iteration, self.last_line = name, call, 0, -1
+    def __init__(self, name, frame, call):
+        self.name, self.frame, self.call = name, frame, call
+        self.loops = loops_of(frame.f_code)       # None: a function without loops
+        self.passes = {}                          # Loop -> passes finished so far
+        self.last_offset = -1
+
+    def on_line(self):
+        """A line starts: if it is a jump back to a loop's start, that loop is in its
+        next pass, and the loops inside it start again from their first pass."""
+        offset = self.frame.f_lasti
+        loop = self.loops.restarts.get(offset) if self.loops is not None else None
+        if loop is not None and offset <= self.last_offset:
+            self.passes[loop] = self.passes.get(loop, 0) + 1
+            for inner in list(self.passes):
+                if inner is not loop and inner.inside(loop):
+                    del self.passes[inner]
+        self.last_offset = offset
 
     def key(self):
-        return (self.name, self.call, self.iteration)
+        """``(name, call, ((loop line, pass), ...))``: where the running instruction
+        is, with the pass of each loop whose body holds it, outermost first."""
+        if self.loops is None:
+            return (self.name, self.call, ())
+        return (self.name, self.call, tuple((loop.line, self.passes.get(loop, 0) + 1)
+                                            for loop in self.loops.bodies_at(self.frame.f_lasti)))
 
 
 def _is_users(frame):
@@ -75,7 +96,7 @@ class Recorder:
     def on_call(self, frame, event, arg):
         if event != "call" or not _is_users(frame):
             return None                   # do not trace inside library code
-        info = Frame(frame.f_code.co_name, next(self.calls))
+        info = Frame(frame.f_code.co_name, frame, next(self.calls))
         if self.root is None and not self.stack and frame.f_code is self.root_code:
             self.root = info.call         # the drawn function itself: no cluster for it
         self.frames[frame] = info
@@ -88,12 +109,11 @@ class Recorder:
             return None
         self.name_locals(frame)
         if event == "line":
-            if frame.f_lineno < info.last_line:
-                info.iteration += 1       # jumped back: the next pass of a loop
-            info.last_line = frame.f_lineno
+            info.on_line()
         elif event == "return":
             if self.stack and self.stack[-1] is info:
                 self.stack.pop()
+            del self.frames[frame]        # keep no frame (and its locals) alive
         return self.on_line
 
     # -- what the trace's hook records -------------------------------------------
@@ -199,6 +219,8 @@ def record(fun, args, argnums, who="graph"):
             out = fun(*traced_args)
         finally:
             sys.settrace(previous)
+            recorder.frames.clear()
+            recorder.stack.clear()
     return trace, recorder, inputs, out
 
 
