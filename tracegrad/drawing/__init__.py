@@ -24,7 +24,7 @@ from ..core import Tracer, TracegradError, concrete
 from ..forward import JVPTracer, jvp
 from ..reverse import backward_pass
 from . import text
-from .capture import record
+from .capture import record, snapshot
 from .dot import THEMES, to_dot
 from .render import INSTALL_HINT, GraphvizNotFound, run_dot
 
@@ -71,6 +71,7 @@ def graph(fun, argnums=0, tangents=None, **options):
 
     @functools.wraps(fun)
     def graph_fun(*args):
+        args = tuple(snapshot(a) for a in args)     # the graph must not change later
         if argnums is None:
             nums = tuple(i for i, a in enumerate(args) if _is_float_tree(a))
             want_grad = False
@@ -85,7 +86,8 @@ def graph(fun, argnums=0, tangents=None, **options):
         if tangents is None:
             trace, recorder, inputs, out = record(fun, args, nums)
         else:
-            trace, recorder, inputs, out = _record_with_tangents(fun, args, nums, tangents)
+            trace, recorder, inputs, out = _record_with_tangents(fun, args, nums,
+                                                                 snapshot(tangents))
         opts = dict(_OPTIONS, **options)
         if tangents is not None and "show" not in options:
             opts["show"] = ("value", "tangent")

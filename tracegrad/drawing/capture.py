@@ -31,7 +31,7 @@ from ..reverse import ReverseTrace, ReverseTracer, _check_float
 from ..tree import tree_flatten, tree_unflatten
 from .loops import loops_of
 
-__all__ = ["Frame", "Recorder", "record", "input_names"]
+__all__ = ["Frame", "Recorder", "record", "input_names", "snapshot"]
 
 _LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
                   "inspect", "importlib", "typing", "collections", "abc", "weakref")
@@ -181,6 +181,18 @@ def _paths(tree):
     if tree is None:
         return []
     return [""]
+
+
+def snapshot(tree):
+    """``tree`` with a copy of each of its arrays.
+
+    A graph shows its inputs' values next to the gradients computed from them,
+    and can be replayed and stepped through later. The caller's arrays must not
+    change it afterwards (``params[0] -= lr * g`` updates in place), so the
+    graph keeps copies: inputs are small in teaching."""
+    leaves, treedef = tree_flatten(tree)
+    return tree_unflatten(treedef, [np.array(x, copy=True) if isinstance(x, np.ndarray) else x
+                                    for x in leaves])
 
 
 def record(fun, args, argnums, who="graph"):
