@@ -229,10 +229,10 @@ def test_label_names_a_value():
     dot = parse_dot(g.to_dot())
     rows = dot.rows(dot.id_named("triple"))
     assert g4(1.5) in rows
-    assert ("C", "triple", g4(np.cos(1.5))) in grad_rows(rows)
+    assert ("f", "triple", g4(np.cos(1.5))) in grad_rows(rows)     # the output is f's
     np.testing.assert_allclose(float(g.grads[g.node("triple")]), np.cos(1.5), **EXACT)
     # the sin node reads its argument by that name
-    assert dot.rows(dot.id_named("C"))[0] == "C = sin(triple)"
+    assert dot.rows(dot.id_named("f"))[0] == "f = sin(triple)"
 
 
 def test_pytree_leaf_names():
@@ -335,7 +335,7 @@ def test_repeated_argument_gives_two_edges(op):
     assert titled_edges(dot) == collections.Counter({("x", dot.title(out)): 2})
     # d(x+x)/dx = 2, d(x*x)/dx = 2x
     expected = 2.0 if op == "add" else 2.5
-    assert ("C", "x", g4(expected)) in grad_rows(dot.rows(dot.id_named("x")))
+    assert ("f", "x", g4(expected)) in grad_rows(dot.rows(dot.id_named("x")))
 
 
 def test_every_parent_relation_is_an_edge():
@@ -392,7 +392,7 @@ def test_called_function_gives_a_cluster_per_call():
         into[b].add(dot.title(a))
     assert {"x", "w1"} <= into[first_mul]
     assert "w2" in into[second_mul]
-    for name in ("x", "w1", "w2", "C"):
+    for name in ("x", "w1", "w2", "two_layers"):
         assert dot.enclosing_clusters(dot.id_named(name)) == []
 
 
@@ -482,7 +482,7 @@ def test_user_text_is_escaped_in_dot():
     [node] = dot.ids_named("<script>&")
     assert g4(2.0) in dot.rows(node)
     # d/dy (y^2 + x^2) = 2y = 4
-    assert ("C", "<script>&", g4(4.0)) in grad_rows(dot.rows(node))
+    assert ("escaping_program", "<script>&", g4(4.0)) in grad_rows(dot.rows(node))
     labels = [" ".join(label_rows(c.attrs["label"])) for c in dot.clusters()]
     assert any("<lambda>" in lbl for lbl in labels)
 

@@ -27,7 +27,7 @@ def test_in_place_update_after_drawing_changes_nothing_shown():
     p0 = np.array([1., 2.])                       # the values it was drawn at
     np.testing.assert_array_equal(g.value(g.inputs[0]), p0)
     np.testing.assert_allclose(g.grad(g.inputs[0]), 2 * p0 * 1.0 ** 2)
-    assert "# p[0] = [1, 2]   ∂C/∂p[0] = [2, 4]" in str(g)
+    assert "# p[0] = [1, 2]   ∂f/∂p[0] = [2, 4]" in str(g)
     dot = parse_dot(g.to_dot())
     rows = dot.rows(dot.id_named("p[0]"))
     assert "[1, 2]" in rows and [v for _, _, v in grad_rows(rows)] == ["[2, 4]"]
@@ -41,4 +41,4 @@ def test_replay_and_tangents_keep_the_recorded_constants():
     g = tg.graph(lambda x, c: tnp.sum(x * c), tangents=(np.ones(2),))(x, c)
     c[:] = 0.0
     np.testing.assert_allclose(g.tangent(g.output_nodes[0]), 3. + 4.)
-    np.testing.assert_allclose(g.evaluate(np.array([2., 2.])), 14.)
+    np.testing.assert_allclose(g.evaluate(np.array([2., 2.]), np.array([3., 4.])), 14.)

@@ -21,7 +21,8 @@ W, B, A_PREV, Y = 0.5, 0.1, 0.8, 1.0
 def neuron(w, b, a_prev=A_PREV, y=Y):
     z = w * a_prev + b
     a = tnp.tanh(z)
-    return (a - y) ** 2
+    C = (a - y) ** 2
+    return C
 
 
 def by_hand(w=W, b=B, a_prev=A_PREV, y=Y):

@@ -36,6 +36,24 @@ EN = {
     "forward": "the forward pass computes each value in order",
     "tangent": "forward mode pushes tangents in order",
     # -- graphs: captions, clusters and notes (drawing/) -----------------------------
+    "backward pass": "backward pass",
+    "loop pass": "{name}: loop pass {number}",
+    "graph tangent": "tangent",
+    "operations": "{count} operations",
+    "last": "last: {name} = {value}",
+    "collapsed note": "{count} operations: clusters collapsed to stay under max_nodes={max_nodes}",
+    "cut note": "{count} operations: the first {first} and the last {last} are drawn "
+                "(pass max_nodes= to draw more)",
+    "not drawn": "⋯ {count} operations not drawn ⋯",
+    "paths from": "Paths from {start} to {out}: {count}",
+    "stopped counting": " (stopped counting)",
+    "path": "path",
+    "more paths": "… and {count} more paths, counted in the sum",
+    "sum over paths": "sum over paths = {sum};  backward pass: {symbol} = {grad}",
+    "paths of arrays": "the factors are Jacobians of arrays, applied as vector-Jacobian "
+                       "products, so a path has no single number; the backward pass sums "
+                       "the paths: {symbol} = {grad}",
+    "more lines": "{count} more lines: print(graph) shows all",
     # -- checks: check_grads and the primitives table --------------------------------
 }
 
@@ -54,6 +72,25 @@ UK = {
     "forward": "прямий прохід обчислює значення по черзі",
     "tangent": "прямий режим передає дотичні по черзі",
     # -- graphs -----------------------------------------------------------------------
+    "backward pass": "зворотний прохід",
+    "loop pass": "{name}: прохід циклу {number}",
+    "graph tangent": "дотичний вектор",
+    "operations": "операцій: {count}",
+    "last": "останнє: {name} = {value}",
+    "collapsed note": "операцій: {count}; кластери згорнуто, щоб не перевищити "
+                      "max_nodes={max_nodes}",
+    "cut note": "операцій: {count}; показано перші {first} і останні {last} "
+                "(щоб показати більше, передайте max_nodes=)",
+    "not drawn": "⋯ не показано операцій: {count} ⋯",
+    "paths from": "Шляхи від {start} до {out}: {count}",
+    "stopped counting": " (лічбу зупинено)",
+    "path": "шлях",
+    "more paths": "… і ще шляхів: {count}, їх враховано в сумі",
+    "sum over paths": "сума за шляхами = {sum};  зворотний прохід: {symbol} = {grad}",
+    "paths of arrays": "множники — якобіани масивів, їх застосовують як добутки вектора "
+                       "на якобіан, тож шлях не має одного числа; зворотний прохід "
+                       "підсумовує шляхи: {symbol} = {grad}",
+    "more lines": "ще рядків: {count}; print(graph) покаже всі",
     # -- checks -----------------------------------------------------------------------
 }
 

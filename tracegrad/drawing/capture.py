@@ -23,15 +23,18 @@ import itertools
 import os
 import sys
 import sysconfig
+from typing import NamedTuple
 
 import numpy as np
 
 from ..core import Tracer, _state, new_level
+from ..forward import jvp
 from ..reverse import ReverseTrace, ReverseTracer, _check_float
 from ..tree import tree_flatten, tree_unflatten
 from .loops import loops_of
 
-__all__ = ["Frame", "Recorder", "record", "input_names", "snapshot"]
+__all__ = ["Frame", "Recorder", "Recording", "record", "record_with_tangents", "input_names",
+           "snapshot"]
 
 _LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
                   "inspect", "importlib", "typing", "collections", "abc", "weakref")
@@ -195,11 +198,19 @@ def snapshot(tree):
                                     for x in leaves])
 
 
-def record(fun, args, argnums, who="graph"):
-    """Run ``fun(*args)`` once, recording; return (trace, recorder, inputs, out).
+class Recording(NamedTuple):
+    """What one run of the user's function left behind."""
+    trace: ReverseTrace           # the engine's record: its nodes, in order
+    recorder: Recorder            # names and clusters
+    inputs: list                  # the input tracers of the ``argnums`` arguments
+    out: object                   # what the function returned (tracers in it)
 
-    ``inputs`` are the input tracers of the arguments in ``argnums`` (the
-    others are recorded as constants)."""
+
+def record(fun, args, argnums, who="graph"):
+    """Run ``fun(*args)`` once, recording; return a :class:`Recording`.
+
+    The arguments in ``argnums`` become inputs; the others are recorded as
+    constants."""
     names = input_names(fun, args)
     trace_holder = new_level(ReverseTrace, keep_values=True)     # a picture shows every value
     trace = trace_holder.trace
@@ -233,8 +244,26 @@ def record(fun, args, argnums, who="graph"):
             sys.settrace(previous)
             recorder.frames.clear()
             recorder.stack.clear()
-    return trace, recorder, inputs, out
+    return Recording(trace, recorder, inputs, out)
 
 
-def is_traced_by(x, trace):
-    return isinstance(x, Tracer) and x._trace is trace
+def record_with_tangents(fun, args, argnums, tangents):
+    """Record ``fun`` as :func:`record` does, under ``jvp``: every node's value
+    then carries its tangent (J·v so far), the forward-mode view."""
+    if not isinstance(tangents, (tuple, list)) or len(tangents) != len(argnums):
+        raise TypeError(f"graph: tangents must be a tuple with one tangent per argument in "
+                        f"argnums ({len(argnums)}), e.g. tangents=(1.0,).")
+    found = []
+
+    def along(*diff_args):
+        full = list(args)
+        for i, a in zip(argnums, diff_args):
+            full[i] = a
+        found.append(record(fun, full, argnums))
+        out = found[-1].out
+        return out.primal if isinstance(out, Tracer) and out._trace is found[-1].trace else out
+
+    jvp(along, tuple(args[i] for i in argnums), tuple(tangents))
+    return found[-1]
+
+

@@ -16,6 +16,8 @@ from html import escape
 
 import numpy as np
 
+from ..words import words
+from .options import resolve
 from .text import fmt, op_str, type_str
 
 __all__ = ["THEMES", "to_dot"]
@@ -40,7 +42,7 @@ def _h(text):
     return escape(str(text), quote=True)
 
 
-def _table(rows, colors):
+def _table(rows):
     cells = "".join(f'<TR><TD ALIGN="CENTER">{r}</TD></TR>' for r in rows)
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
@@ -53,7 +55,7 @@ class _Layout:
         self.box_of = {}              # node -> id of the collapsed box it is drawn in
         self.boxes = {}               # box id -> (label, [nodes])
         self.notes = []
-        nodes = graph.drawn_nodes()
+        nodes = graph.nodes
         clusters = graph.clusters()
         chosen = set()
         for key, info in clusters.items():
@@ -119,13 +121,14 @@ class _Layout:
         return self.box_of.get(node, f"n{node.index}")
 
 
-def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labels=False,
-           digits=4, max_nodes=300, collapse=(), highlight=(), caption=()):
+def to_dot(graph, **options):
     """DOT source for ``graph``; see :func:`tracegrad.graph` for the options."""
-    if theme not in THEMES:
-        raise ValueError(f"theme must be one of {sorted(THEMES)}, not {theme!r}.")
-    if rankdir not in ("TB", "LR", "BT", "RL"):
-        raise ValueError(f"rankdir must be 'TB', 'LR', 'BT' or 'RL', not {rankdir!r}.")
+    o = resolve(options, graph.options)
+    theme, show, edge_labels, digits = o["theme"], o["show"], o["edge_labels"], o["digits"]
+    max_nodes, collapse, highlight, caption = (o["max_nodes"], o["collapse"], o["highlight"],
+                                               o["caption"])
+    rankdir = o["rankdir"] or "TB"
+    w = words(o["language"])
     c = THEMES[theme]
     layout = _Layout(graph, collapse, max_nodes)
     highlight = set(highlight)
@@ -141,7 +144,7 @@ def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labe
         out.append("  " + _LAYOUT_LIMITS)
     notes = list(layout.notes) + list(caption)
     if notes:
-        out.append(f'  label={_table([_h(n) for n in notes], c)}; labelloc=t; labeljust=l;')
+        out.append(f'  label={_table([_h(n) for n in notes])}; labelloc=t; labeljust=l;')
 
     # nodes, inside their clusters
     body = _cluster_tree(graph, layout)
@@ -150,10 +153,10 @@ def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labe
         if box_id in {"c" + i["id"] for i in graph.clusters().values()} or box_id == "omitted":
             last = members[-1]
             rows = [f"<B>{_h(info['label'])}</B>",
-                    _h(f"{len([m for m in members if m.primitive])} operations")]
+                    _h(w["operations"].format(count=len([m for m in members if m.primitive])))]
             if box_id != "omitted" and "value" in show:
-                rows.append(_h(f"last: {graph.names[last]} = {fmt(last.out, digits)}"))
-            out.append(f'  "{box_id}" [label={_table(rows, c)}, fillcolor="{c["collapsed"]}", '
+                rows.append(_h(w["last"].format(name=graph.names[last], value=fmt(last.out, digits))))
+            out.append(f'  "{box_id}" [label={_table(rows)}, fillcolor="{c["collapsed"]}", '
                        f'style="filled,dashed"];')
 
     # constants
@@ -162,17 +165,17 @@ def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labe
             rows = [f"<B>{_h(name)}</B>"] + ([_h(type_str(value))] if np.ndim(value) else [])
             if "value" in show:
                 rows.append(_h(fmt(value, digits)))
-            out.append(f'  "k{k}" [label={_table(rows, c)}, fillcolor="{c["constant"]}", '
+            out.append(f'  "k{k}" [label={_table(rows)}, fillcolor="{c["constant"]}", '
                        f'shape=box, style="filled"];')
 
     # edges: one per argument
     seen_box_edges = set()
-    for node in graph.drawn_nodes():
+    for node in graph.nodes:
         if node.primitive is None:
             continue
         dst = layout.dot_id(node)
         for k, parent in enumerate(node.parents):
-            if parent is not None and parent in graph.index_set:
+            if parent is not None and parent in graph.node_set:
                 src = layout.dot_id(parent)
             else:
                 const = graph.constant_index(node.args[k])
@@ -189,7 +192,7 @@ def to_dot(graph, rankdir="TB", theme="light", show=("value", "grad"), edge_labe
             elif edge_labels:
                 text = graph.edge_label(node, k, digits)
                 if text:
-                    attrs.append(f"label={_table([_h(text)], c)}")
+                    attrs.append(f"label={_table([_h(text)])}")
             if node in highlight and parent in highlight:
                 attrs.append(f'color="{c["highlight"]}", penwidth=2.2')
             out.append(f'  "{src}" -> "{dst}"' + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
@@ -221,10 +224,10 @@ def _node_line(graph, node, c, show, digits, highlight, indent):
                     f'{_h(graph.grad_symbol(node))} = {_h(fmt(graph.grad(node), digits))}</FONT>')
     if "tangent" in show and graph.tangent(node) is not None:
         rows.append(f'<FONT COLOR="{c["tangent"]}">'
-                    f'{_h("tangent")} = {_h(fmt(graph.tangent(node), digits))}</FONT>')
+                    f'{_h(graph.words["graph tangent"])} = {_h(fmt(graph.tangent(node), digits))}</FONT>')
     style = "rounded,filled" + (",dashed" if graph.phase(node) == "backward" else "")
     extra = f', color="{c["highlight"]}", penwidth=2.5' if node in highlight else ""
-    return (f'{indent}"n{node.index}" [label={_table(rows, c)}, fillcolor="{fill}", '
+    return (f'{indent}"n{node.index}" [label={_table(rows)}, fillcolor="{fill}", '
             f'style="{style}"{extra}];')
 
 
@@ -246,7 +249,7 @@ def _emit_clusters(out, tree, graph, layout, c, show, digits, highlight, indent)
     for path, sub in tree["children"].items():
         info = graph.clusters()[path]
         out.append(f'{indent}subgraph "cluster_{info["id"]}" {{')
-        out.append(f'{indent}  label={_table([_h(info["label"])], c)}; style="rounded,filled"; '
+        out.append(f'{indent}  label={_table([_h(info["label"])])}; style="rounded,filled"; '
                    f'fillcolor="{c["cluster"]}"; color="{c["cluster_border"]}"; '
                    f'fontcolor="{c["font"]}";')
         _emit_clusters(out, sub, graph, layout, c, show, digits, highlight, indent + "  ")
