@@ -12,6 +12,7 @@ program gives byte-identical DOT.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 import numpy as np
@@ -36,10 +37,19 @@ THEMES = {
 }
 
 _LAYOUT_LIMITS = 'nslimit=1; nslimit1=1; mclimit=0.01; searchsize=10;'
+_MAX_RANKS = 36                   # about 3,500 px from top to bottom: a readable picture
+_MAX_TEXT = 300                   # characters of one piece of user text on a node
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _h(text):
-    return escape(str(text), quote=True)
+    """User text made safe for an HTML-like label: control characters (NUL, ESC,
+    form feed), which Graphviz refuses, are dropped; very long text is cut with
+    "…" (Graphviz refuses labels over 16,384 characters); empty text is a blank."""
+    text = _CONTROL.sub("", str(text))
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT - 1] + "…"
+    return escape(text, quote=True) if text else "&#160;"
 
 
 def _table(rows):
@@ -48,9 +58,15 @@ def _table(rows):
 
 
 class _Layout:
-    """Which DOT nodes to draw: each recorded node, a collapsed box, or nothing."""
+    """Which DOT nodes to draw: each recorded node, a collapsed box, or nothing.
 
-    def __init__(self, graph, collapse, max_nodes):
+    A picture stays readable: above ``max_nodes`` boxes, the innermost
+    clusters fold into boxes (repeated structure: a layer, a loop pass);
+    if it is still too big, or its longest chain is too long to read (more
+    than about 36 ranks), the first and the last parts are drawn with one
+    "⋯ N operations not drawn ⋯" box between them."""
+
+    def __init__(self, graph, collapse, max_nodes, w):
         self.graph = graph
         self.box_of = {}              # node -> id of the collapsed box it is drawn in
         self.boxes = {}               # box id -> (label, [nodes])
@@ -72,13 +88,13 @@ class _Layout:
             depth = max(len(k) for k in clusters)
             while count > max_nodes and depth > 0:
                 # A box hiding more than a whole picture's worth shows nothing: such a
-                # cluster stays open, and the cut below keeps its last operations.
+                # cluster stays open, and the cut below keeps its first and last operations.
                 chosen |= {k for k in clusters if len(k) == depth and size.get(k, 0) <= max_nodes}
                 count = self._count(nodes, clusters, chosen)
                 depth -= 1
             if chosen:
-                self.notes.append(f"{operations} operations: clusters collapsed to stay "
-                                  f"under max_nodes={max_nodes}")
+                self.notes.append(w["collapsed note"].format(count=operations,
+                                                            max_nodes=max_nodes))
         for node in nodes:
             outer = self._outermost(node, chosen)
             if outer is not None:
@@ -86,25 +102,73 @@ class _Layout:
                 self.boxes.setdefault(self.box_of[node], (clusters[outer], []))[1].append(node)
         self.kept = [n for n in nodes if n not in self.box_of]
         units = self.kept + list(self.boxes)
-        if len(units) > max_nodes:                            # still too many: cut
-            inputs = [n for n in self.kept if n.primitive is None]
-            first = {n: n.index for n in self.kept}
-            first.update({b: members[0].index for b, (_, members) in self.boxes.items()})
-            rest = sorted((u for u in units if u not in inputs), key=first.get)
-            room = max(max_nodes - len(inputs), 1)
-            cut, keep = rest[:-room], rest[-room:]
-            omitted = []
-            for unit in cut:
-                members = self.boxes.pop(unit)[1] if unit in self.boxes else [unit]
-                omitted.extend(members)
-            for n in omitted:
-                self.box_of[n] = "omitted"
-            ops = len([n for n in omitted if n.primitive is not None])
-            self.boxes["omitted"] = ({"label": f"⋯ {ops} earlier operations not drawn ⋯",
-                                      "name": "omitted", "id": "omitted"}, omitted)
-            self.kept = inputs + [u for u in keep if u not in self.boxes]
-            self.notes.append(f"{operations} operations: only the last {len(keep)} are drawn "
-                              f"(pass max_nodes= to draw more)")
+        inputs = [n for n in self.kept if n.primitive is None]
+        first = {n: n.index for n in self.kept}
+        first.update({b: members[0].index for b, (_, members) in self.boxes.items()})
+        rest = sorted((u for u in units if u not in inputs), key=first.get)
+        cut = []
+        if len(units) > max_nodes:                            # too many boxes
+            room = max(max_nodes - len(inputs), 2)
+            head = room // 3
+            cut = rest[head:len(rest) - (room - head)]
+            self._omit(cut, w)
+        rank = self._ranks(nodes)
+        top = max(rank.values(), default=0)
+        if top > _MAX_RANKS:                                  # too tall a chain
+            head, tail = _MAX_RANKS // 3, _MAX_RANKS - _MAX_RANKS // 3
+            tall = [u for u in rest if u in rank and head < rank[u] <= top - tail]
+            cut += tall
+            self._omit(tall, w)
+        if cut:
+            cut = set(cut)
+            drawn = [u for u in rest if u not in cut]
+            first_cut = min(first[u] for u in cut)
+            shown_first = len([u for u in drawn if first[u] < first_cut])
+            self.kept = inputs + [u for u in drawn if u not in self.boxes]
+            self.notes.append(w["cut note"].format(count=operations, first=shown_first,
+                                                   last=len(drawn) - shown_first))
+
+    def _omit(self, cut, w):
+        """Draw the units ``cut`` as one "⋯ N operations not drawn ⋯" box."""
+        if not cut:
+            return
+        _, omitted = self.boxes.pop("omitted", (None, []))
+        for unit in cut:
+            omitted.extend(self.boxes.pop(unit)[1] if unit in self.boxes else [unit])
+        for n in omitted:
+            self.box_of[n] = "omitted"
+        ops = len([n for n in omitted if n.primitive is not None])
+        self.boxes["omitted"] = ({"label": w["not drawn"].format(count=ops),
+                                  "name": "omitted", "id": "omitted"}, omitted)
+        self.kept = [n for n in self.kept if n not in self.box_of]
+
+    def _ranks(self, nodes):
+        """The rank of each drawn box: 1 + the highest rank among its arguments."""
+        rank = {}
+        for node in nodes:
+            if node.primitive is None:
+                continue
+            unit = self.box_of.get(node, node)
+            r = 1
+            for parent in node.parents:
+                if parent is None or parent.primitive is None:
+                    continue
+                source = self.box_of.get(parent, parent)
+                if source != unit:
+                    r = max(r, rank.get(source, 0) + 1)
+            rank[unit] = max(rank.get(unit, 0), r)
+        return rank
+
+    def shape(self):
+        """(ranks, widest rank) of the drawn picture: its depth and breadth."""
+        drawn = {n for n in self.kept} | set(self.boxes)
+        rank = {u: r for u, r in self._ranks(self.graph.nodes).items() if u in drawn}
+        if not rank:
+            return 1, 1
+        widths = {}
+        for r in rank.values():
+            widths[r] = widths.get(r, 0) + 1
+        return max(rank.values()) + 1, max(widths.values())
 
     def _outermost(self, node, chosen):
         path = self.graph.cluster_path(node)
@@ -121,16 +185,25 @@ class _Layout:
         return self.box_of.get(node, f"n{node.index}")
 
 
+def _rankdir(layout):
+    """Top to bottom, unless the picture is so wide and shallow that left to right
+    is nearer a page's shape (boxes are about 3 times wider than tall)."""
+    depth, breadth = layout.shape()
+    tall = max(breadth * 220 / 1000, depth * 75 / 1400)     # TB: width and height, in pages
+    wide = max(depth * 240 / 1000, breadth * 60 / 1400)     # LR
+    return "LR" if wide < tall else "TB"
+
+
 def to_dot(graph, **options):
     """DOT source for ``graph``; see :func:`tracegrad.graph` for the options."""
     o = resolve(options, graph.options)
     theme, show, edge_labels, digits = o["theme"], o["show"], o["edge_labels"], o["digits"]
     max_nodes, collapse, highlight, caption = (o["max_nodes"], o["collapse"], o["highlight"],
                                                o["caption"])
-    rankdir = o["rankdir"] or "TB"
     w = words(o["language"])
     c = THEMES[theme]
-    layout = _Layout(graph, collapse, max_nodes)
+    layout = _Layout(graph, collapse, max_nodes, w)
+    rankdir = o["rankdir"] or _rankdir(layout)
     highlight = set(highlight)
     out = ["digraph tracegrad {",
            f'  graph [rankdir={rankdir}, bgcolor="{c["bg"]}", fontname="Helvetica", '
