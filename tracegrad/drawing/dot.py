@@ -37,6 +37,7 @@ THEMES = {
 }
 
 _LAYOUT_LIMITS = 'nslimit=1; nslimit1=1; mclimit=0.01; searchsize=10;'
+_MAX_NODES = 300                  # boxes drawn, unless max_nodes= says otherwise
 _MAX_RANKS = 36                   # about 3,500 px from top to bottom: a readable picture
 _MAX_TEXT = 300                   # characters of one piece of user text on a node
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -62,11 +63,12 @@ class _Layout:
 
     A picture stays readable: above ``max_nodes`` boxes, the innermost
     clusters fold into boxes (repeated structure: a layer, a loop pass);
-    if it is still too big, or its longest chain is too long to read (more
-    than about 36 ranks), the first and the last parts are drawn with one
+    if it is still too big, or (unless ``max_nodes`` was given) its longest
+    chain is too long to read (more than 36 ranks), the first and the last parts are drawn with one
     "⋯ N operations not drawn ⋯" box between them."""
 
     def __init__(self, graph, collapse, max_nodes, w):
+        automatic, max_nodes = max_nodes is None, max_nodes or _MAX_NODES
         self.graph = graph
         self.box_of = {}              # node -> id of the collapsed box it is drawn in
         self.boxes = {}               # box id -> (label, [nodes])
@@ -114,7 +116,7 @@ class _Layout:
             self._omit(cut, w)
         rank = self._ranks(nodes)
         top = max(rank.values(), default=0)
-        if top > _MAX_RANKS:                                  # too tall a chain
+        if automatic and top > _MAX_RANKS:                    # too tall a chain
             head, tail = _MAX_RANKS // 3, _MAX_RANKS - _MAX_RANKS // 3
             tall = [u for u in rest if u in rank and head < rank[u] <= top - tail]
             cut += tall

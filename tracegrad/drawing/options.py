@@ -14,7 +14,8 @@ DEFAULTS = dict(
     show=("value", "grad"),
     edge_labels=False,            # label edges with local derivatives: the chain-rule view
     digits=4,
-    max_nodes=300,                # draw at most about this many boxes
+    max_nodes=None,               # draw at most this many boxes; None: automatic (300 boxes,
+                                  # and a long chain shown by its first and last parts)
     collapse=(),                  # names of functions to draw as boxes, or True for all
     highlight=(),
     caption=(),
@@ -46,7 +47,7 @@ def check(options):
         raise ValueError(f"graph: language must be one of {sorted(LANGUAGES)}, not "
                          f"{options['language']!r}.")
     for key in ("digits", "max_nodes"):
-        if key in options and not (isinstance(options[key], int) and options[key] >= 1):
+        if options.get(key) is not None and not (isinstance(options[key], int) and options[key] >= 1):
             raise ValueError(f"graph: {key} must be a positive whole number, not "
                              f"{options[key]!r}.")
 
