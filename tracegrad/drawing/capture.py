@@ -94,6 +94,7 @@ class Recorder:
         self.calls = itertools.count(1)
         self.constant_names = {}          # id(array) -> (name, array)
         self.ambiguous = set()            # ids of numbers that two parameters share
+        self.unpacked = {}                # input node -> {(code, local variable)} holding it
 
     # -- sys.settrace protocol --------------------------------------------------
     def on_call(self, frame, event, arg):
@@ -144,11 +145,29 @@ class Recorder:
                     value = value.primal
                 if isinstance(value, ReverseTracer) and value.node.name is None:
                     value.node.name = var
+                elif (isinstance(value, ReverseTracer) and value.node.primitive is None
+                      and var not in parameters):
+                    self.unpacked.setdefault(value.node, set()).add((code, var))
             elif isinstance(value, np.ndarray) or (
                     var in parameters and isinstance(value, (float, np.floating))):
                 # Constants get names too: arrays from any variable, numbers only
                 # from parameters (a literal 2.0 is one shared object per function).
                 self.constant_names.setdefault(id(value), (var, value))
+
+    def name_unpacked_inputs(self):
+        """``W1, b1 = params[0]``: call the input ``params[0][0]`` by the user's name
+        ``W1``, when that variable held this one input and no other (a loop
+        variable ``for W, b in params`` holds each layer's in turn: the inputs
+        keep their ``params[k][0]`` names)."""
+        holders = {}
+        for node, places in self.unpacked.items():
+            for place in places:
+                holders.setdefault(place, set()).add(node)
+        for node, places in self.unpacked.items():
+            names = {var for _, var in places}
+            if (len(names) == 1 and all(len(holders[p]) == 1 for p in places)
+                    and ("[" in (node.name or "") or "." in (node.name or ""))):
+                node.name = names.pop()
 
     def constant_name(self, value):
         if id(value) in self.ambiguous:
@@ -242,6 +261,7 @@ def record(fun, args, argnums, who="graph"):
             out = fun(*traced_args)
         finally:
             sys.settrace(previous)
+            recorder.name_unpacked_inputs()
             recorder.frames.clear()
             recorder.stack.clear()
     return Recording(trace, recorder, inputs, out)
