@@ -19,20 +19,37 @@ __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
 
 
 def normalize_index(index):
-    """Make an index hashable-free but NumPy-exact, and refuse traced indices."""
+    """The index as NumPy reads it: a tuple whose sequences are integer or boolean arrays.
+
+    Inside an index, a list or a tuple is an array (``x[(0, 0),]`` is
+    ``x[np.array([0, 0])]``): advanced indexing, where an element may be
+    picked twice. Making that explicit here is what lets the derivative rules
+    tell the two kinds apart (see ``_is_basic``). Traced indices are refused.
+    """
     if not isinstance(index, tuple):
         index = (index,)
     out = []
     for i in index:
-        if isinstance(i, Tracer):
+        if _holds_tracer(i):
             raise TracegradError("An index is a traced (differentiable) value; indices must "
                                  "be integers, slices or boolean masks. Compute the index "
                                  "from plain values, e.g. with tnp.argmax, which returns ints.")
-        out.append(np.asarray(i) if isinstance(i, list) else i)
+        if isinstance(i, (list, tuple)):
+            i = np.asarray(i)
+            if i.size == 0 and i.dtype.kind == "f":   # x[[]]: NumPy reads [] as no integers
+                i = i.astype(np.intp)
+        out.append(i)
     return tuple(out)
 
 
+def _holds_tracer(i):
+    if isinstance(i, (list, tuple)):
+        return any(_holds_tracer(j) for j in i)
+    return isinstance(i, Tracer)
+
+
 def _is_basic(index):
+    """No integer or boolean arrays: then no element can be picked twice."""
     return not any(isinstance(i, np.ndarray) for i in index)
 
 
