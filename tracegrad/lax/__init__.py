@@ -14,6 +14,7 @@ from ..core import Primitive
 from .elementwise import elementwise
 from .elementwise import (abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1,
                           integer_pow, log, log1p, logistic, max, min, mul, neg, pow, select,
+                          softplus,
                           sign, sin,
                           sinh, sqrt, square, sub, tan, tanh)
 from .indexing import getitem, index_add, index_set
@@ -24,7 +25,7 @@ from .shape import (astype, broadcast_to, concatenate, reduce_sum, reshape,
 
 __all__ = ["Primitive", "elementwise", "primitives", "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh",
            "div", "exp", "expm1", "integer_pow", "log", "log1p", "logistic", "max", "min", "mul", "neg",
-           "pow", "select", "sign", "sin", "sinh", "sqrt", "square", "sub", "tan", "tanh",
+           "pow", "select", "sign", "sin", "softplus", "sinh", "sqrt", "square", "sub", "tan", "tanh",
            "getitem", "index_add", "index_set", "batch_matmul", "einsum", "matmul",
            "argmax", "argmin", "reduce_max", "reduce_min", "astype", "broadcast_to",
            "concatenate", "reduce_sum", "reshape", "stop_gradient", "transpose"]

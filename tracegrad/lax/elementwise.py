@@ -21,7 +21,7 @@ from .shape import broadcast_to, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
            "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-           "sinh", "cosh", "tanh", "logistic", "abs", "sign", "max", "min", "select",
+           "sinh", "cosh", "tanh", "logistic", "softplus", "abs", "sign", "max", "min", "select",
            "elementwise"]
 
 
@@ -92,9 +92,10 @@ neg = Primitive(
 #                 name      NumPy            local derivative(s) ∂out/∂arg                   shown as
 
 def _pow_dy(out, x, y):
-    # ∂(x^y)/∂y = log(x)·x^y; at x = 0 the limit is 0, not nan (0·log 0).
-    safe_x = select(concrete(x) == 0, 1.0, x)
-    return select(concrete(x) == 0, 0.0, log(safe_x) * out)
+    # ∂(x^y)/∂y = log(x)·x^y. At x = 0, as JAX: log(x) is read as log(1) = 0, so
+    # the derivative is 0·0 = 0 for y > 0, 0·1 = 0 for y = 0, and 0·inf = nan for
+    # y < 0, where 0^y = inf is no value to differentiate.
+    return log(select(concrete(x) == 0, 1.0, x)) * out
 
 
 def _max_dx(out, x, y):    # 1 where x wins, ½ on a tie (as JAX), 0 where y wins
@@ -107,10 +108,16 @@ def _min_dx(out, x, y):
     return (x < y) + 0.5 * (x == y)
 
 
+def _abs_dx(out, x):
+    # sign(x), but 1 at 0 (JAX's convention): then d²/dx² |x|² = 2 at 0, as it must.
+    x = concrete(x)
+    return np.where(x >= 0, 1, -1).astype(np.result_type(x, np.float16))[()]
+
+
 mul      = elementwise("mul",      operator.mul,     (lambda out, x, y: y,
                                                        lambda out, x, y: x),                  ("y", "x"), "x · y")
-div      = elementwise("div",      operator.truediv, (lambda out, x, y: 1.0 / y,
-                                                       lambda out, x, y: neg(out) / y),      ("1/y", "−x/y²"), "x / y")
+div      = elementwise("div",      np.true_divide,   (lambda out, x, y: div(1.0, y),
+                                                       lambda out, x, y: div(neg(out), y)),      ("1/y", "−x/y²"), "x / y")
 pow      = elementwise("pow",      operator.pow,     (lambda out, x, y: y * x ** (y - 1),
                                                        _pow_dy),                              ("y·x^(y−1)", "log(x)·x^y"), "x ** y")
 
@@ -141,7 +148,7 @@ atan2    = elementwise("atan2",    np.arctan2,       (lambda out, y, x: x / (squ
 sinh     = elementwise("sinh",     np.sinh,          (lambda out, x: cosh(x),),              ("cosh(x)",), "hyperbolic sine")
 cosh     = elementwise("cosh",     np.cosh,          (lambda out, x: sinh(x),),              ("sinh(x)",), "hyperbolic cosine")
 tanh     = elementwise("tanh",     np.tanh,          (lambda out, x: 1.0 - square(out),),    ("1 − tanh(x)²",), "hyperbolic tangent")
-abs      = elementwise("abs",      np.abs,           (lambda out, x: sign(x),),              ("sign(x)",), "|x|")
+abs      = elementwise("abs",      np.abs,           (_abs_dx,),                             ("sign(x), 1 at 0",), "|x|")
 sign     = elementwise("sign",     np.sign,          (None,),                                ("0",), "−1, 0 or 1")
 max      = elementwise("max",      np.maximum,       (_max_dx,
                                                        lambda out, x, y: _max_dx(out, y, x)),           
@@ -159,9 +166,17 @@ def _logistic(x):
 logistic = elementwise("logistic", _logistic,        (lambda out, x: out * (1.0 - out),),   ("σ(x)(1−σ(x))",), "σ(x), the sigmoid")
 
 
+def _softplus(x):
+    # log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)): no overflow for large |x|.
+    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))[()]
+
+
+softplus = elementwise("softplus", _softplus,        (lambda out, x: logistic(x),),         ("σ(x)",), "log(1 + eˣ), a smooth relu")
+
+
 # What each VJP above reads from the forward pass; the record keeps only that.
 for _p in (mul, integer_pow, square, log, log1p, sin, cos, asin, acos, atan, atan2,
-           sinh, cosh, abs, max, min):
+           sinh, cosh, abs, max, min, softplus):
     _p.saves = ("args",)
 for _p in (sqrt, exp, expm1, tan, tanh, logistic):
     _p.saves = ("out",)
