@@ -98,6 +98,15 @@ def _pow_dy(out, x, y):
     return log(select(concrete(x) == 0, 1.0, x)) * out
 
 
+def _pow_dx(out, x, y):
+    # y·x^(y−1); at x = 0 and y = 0 that is 0·inf, but x^0 = 1 is flat: 0, as JAX.
+    # (The formula is evaluated at a safe x there, or its own derivative is nan.)
+    both_zero = (concrete(x) == 0) & (concrete(y) == 0)
+    if not np.any(both_zero):
+        return y * x ** (y - 1)
+    return select(both_zero, 0.0, y * select(both_zero, 1.0, x) ** (y - 1))
+
+
 def _max_dx(out, x, y):    # 1 where x wins, ½ on a tie (as JAX), 0 where y wins
     x, y = concrete(x), concrete(y)
     return (x > y) + 0.5 * (x == y)
@@ -118,7 +127,7 @@ mul      = elementwise("mul",      operator.mul,     (lambda out, x, y: y,
                                                        lambda out, x, y: x),                  ("y", "x"), "x · y")
 div      = elementwise("div",      np.true_divide,   (lambda out, x, y: div(1.0, y),
                                                        lambda out, x, y: div(neg(out), y)),      ("1/y", "−x/y²"), "x / y")
-pow      = elementwise("pow",      operator.pow,     (lambda out, x, y: y * x ** (y - 1),
+pow      = elementwise("pow",      operator.pow,     (_pow_dx,
                                                        _pow_dy),                              ("y·x^(y−1)", "log(x)·x^y"), "x ** y")
 
 
