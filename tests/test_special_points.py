@@ -164,7 +164,8 @@ UNARY = {   # name: (value, first derivative, second derivative)
     "sinh": (np.sinh, np.cosh, np.sinh),
     "cosh": (np.cosh, np.sinh, np.cosh),
     "tanh": (np.tanh, lambda x: 1 / np.cosh(x) ** 2, lambda x: -2 * np.tanh(x) / np.cosh(x) ** 2),
-    "logistic": (_sig, lambda x: _sig(x) * _sig(-x), lambda x: _sig(x) * _sig(-x) * (1 - 2 * _sig(x))),
+    "logistic": (_sig, lambda x: _sig(x) * _sig(-x),
+                 lambda x: _sig(x) * _sig(-x) * (1 - 2 * _sig(x))),
     "softplus": (lambda x: np.logaddexp(0.0, x), _sig, lambda x: _sig(x) * _sig(-x)),
     "abs": (np.abs, lambda x: 1.0 if x >= 0 else -1.0, _const(0.0)),      # JAX: 1 at 0
     "sign": (np.sign, _const(0.0), _const(0.0)),
@@ -311,3 +312,27 @@ def test_reduce_max_of_an_empty_array_is_an_error_as_in_numpy(name):
     with pytest.raises(ValueError, match="zero-size array"):
         getattr(tnp, name)(np.zeros(0))
     assert getattr(tnp, name)(np.ones(2)) == 1.0       # the next call works
+
+
+# ---- issue 13: tnp.linspace with a traced endpoint --------------------------------------
+
+
+def test_linspace_with_a_traced_endpoint_is_differentiable():
+    f = lambda b: tnp.sum(tnp.linspace(0.0, b, 5) ** 2)       # noqa: E731
+    assert_close(f(2.0), np.sum(np.linspace(0.0, 2.0, 5) ** 2), **EXACT_TOL)
+    # Σ (b·i/4)² = b² Σ (i/4)², so the derivative is 2b Σ (i/4)²
+    assert_close(tg.grad(f)(2.0), 2 * 2.0 * np.sum(np.linspace(0.0, 1.0, 5) ** 2), **EXACT_TOL)
+    tg.check_grads(lambda a, b: tnp.linspace(a, b, 4), (0.5, 2.0), order=2, modes=("fwd", "rev"))
+
+
+def test_linspace_traced_matches_numpy_in_every_form():
+    for args, kwargs in [((1.0, 3.0, 4), {"endpoint": False}), ((1.0, 3.0, 1), {}),
+                         ((1.0, 3.0, 0), {}), ((np.array([1.0, 0.0]), np.array([3.0, 5.0]), 3), {})]:
+        out, _ = tg.vjp(lambda a: np.linspace(a, *args[1:], **kwargs), args[0])  # via NumPy too
+        assert_close(out, np.linspace(*args, **kwargs), **EXACT_TOL)
+    # Σ_i (a + i (3 − a)/4) over i < 4 = 4a + 1.5 (3 − a): the derivative is 2.5
+    assert float(tg.grad(lambda a: tnp.sum(tnp.linspace(a, 3.0, 4, endpoint=False)))(1.0)) == 2.5
+
+
+def test_moveaxis_last_is_private():
+    assert "moveaxis_last" not in dir(tnp) and "_moveaxis_last" in dir(tnp)

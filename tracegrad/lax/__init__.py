@@ -14,18 +14,17 @@ from ..core import Primitive
 from .elementwise import elementwise
 from .elementwise import (abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1,
                           integer_pow, log, log1p, logistic, max, min, mul, neg, pow, select,
-                          softplus,
-                          sign, sin,
-                          sinh, sqrt, square, sub, tan, tanh)
+                          sign, sin, sinh, softplus, sqrt, square, sub, tan, tanh)
 from .indexing import getitem, index_add, index_set
 from .linalg import batch_matmul, einsum, matmul
 from .reductions import argmax, argmin, reduce_max, reduce_min
 from .shape import (astype, broadcast_to, concatenate, reduce_sum, reshape,
                     stop_gradient, transpose)
 
-__all__ = ["Primitive", "elementwise", "primitives", "SPECIAL_POINTS", "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh",
-           "div", "exp", "expm1", "integer_pow", "log", "log1p", "logistic", "max", "min", "mul", "neg",
-           "pow", "select", "sign", "sin", "softplus", "sinh", "sqrt", "square", "sub", "tan", "tanh",
+__all__ = ["Primitive", "elementwise", "primitives", "SPECIAL_POINTS",
+           "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh", "div", "exp", "expm1",
+           "integer_pow", "log", "log1p", "logistic", "max", "min", "mul", "neg", "pow",
+           "select", "sign", "sin", "sinh", "softplus", "sqrt", "square", "sub", "tan", "tanh",
            "getitem", "index_add", "index_set", "batch_matmul", "einsum", "matmul",
            "argmax", "argmin", "reduce_max", "reduce_min", "astype", "broadcast_to",
            "concatenate", "reduce_sum", "reshape", "stop_gradient", "transpose"]
@@ -64,18 +63,19 @@ SPECIAL_POINTS = {
     "expm1":        ((0.0, inf, -inf, nan), _SMOOTH),
     "getitem":      ((), "a repeated index picks twice: the cotangents add"),
     "index_add":    ((), "repeated indices add up (scatter-add)"),
-    "index_set":    ((), "with a repeated index the last write wins, and only it gets the cotangent"),
+    "index_set":    ((), "with a repeated index the last write wins; only it gets the cotangent"),
     "integer_pow":  (((0.0, 0), (0.0, 1), (0.0, 2), (0.0, 3), (0.0, -1), (inf, 2), (nan, 2)),
                      "exact at 0 to every order (x⁰ = 1, x¹ = x are flat and linear); 0⁻¹ = inf"),
     "log":          ((0.0, -1.0, inf, nan), "log 0 = −inf with log′(0) = inf; nan for x < 0"),
     "log1p":        ((0.0, -1.0, -2.0, inf, nan), "log1p(−1) = −inf with derivative inf"),
-    "logistic":     ((0.0, inf, -inf, nan), "σ(0) = ½, σ′(0) = ¼; σ(±inf) = 1, 0 with derivative 0"),
+    "logistic":     ((0.0, inf, -inf, nan), "σ(0) = ½, σ′(0) = ¼; σ(±inf) = 1, 0, with σ′ = 0"),
     "matmul":       ((), "an empty inner axis gives zeros (NumPy); derivatives are empty"),
     "max":          (((1.0, 1.0), (0.0, 0.0), (inf, inf), (nan, 1.0), (1.0, nan)),
                      "a tie shares the derivative: ½ each, as JAX; with a nan, both 0"),
     "min":          (((1.0, 1.0), (0.0, 0.0), (-inf, -inf), (nan, 1.0), (1.0, nan)),
                      "a tie shares the derivative: ½ each, as JAX; with a nan, both 0"),
-    "mul":          (((inf, 0.0), (nan, 1.0), (0.0, 0.0)), "∂/∂x = y and ∂/∂y = x, even where x·y is nan"),
+    "mul":          (((inf, 0.0), (nan, 1.0), (0.0, 0.0)),
+                     "∂/∂x = y and ∂/∂y = x, even where x·y is nan"),
     "neg":          ((inf, nan), "derivative −1 everywhere, at nan too"),
     "pow":          (((0.0, 2.0), (0.0, 0.5), (0.0, 0.0), (0.0, -1.0), (-1.0, 0.5), (nan, 2.0)),
                      "at x = 0, as JAX: ∂/∂y is 0 for y ≥ 0, nan for y < 0; ∂/∂x = 0 at (0, 0)"),
@@ -85,7 +85,7 @@ SPECIAL_POINTS = {
     "reduce_min":   (([0.0, 0.0, 1.0], [2.0, 2.0, 2.0], [nan, 1.0]),
                      "ties share the cotangent evenly, as JAX; with a nan, nan everywhere; "
                      "no minimum of an empty array (error, as NumPy)"),
-    "reduce_sum":   (([], [inf, 1.0], [nan, 1.0]), "the sum of nothing is 0; derivative 1 everywhere"),
+    "reduce_sum":   (([], [inf, 1.0], [nan, 1.0]), "the sum of nothing is 0; derivatives 1"),
     "reshape":      ((), "linear: no special points"),
     "select":       ((), "the derivative flows to the chosen branch only; cond has none"),
     "sign":         ((0.0, -0.0, inf, nan), "sign(0) = 0; derivative 0 everywhere, at 0 too"),
