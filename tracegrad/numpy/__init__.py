@@ -16,11 +16,11 @@ import numpy as _np
 
 from .. import lax
 from ..core import Tracer, concrete, shape_of
+from ..lax.indexing import normalize_index
 from ..lax.linalg import normalize_spec
 
 # Plain NumPy names that need no tracing (dtypes and constants).
-from numpy import (bool_, e, float16, float32, float64, inf, int32, int64, nan,  # noqa: F401
-                   ndarray, newaxis, pi)
+from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
 
 __all__ = [
     # creation
@@ -40,7 +40,9 @@ __all__ = [
     "squeeze", "broadcast_to", "concatenate", "stack",
     # comparisons and tests (plain booleans: not differentiable)
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "isnan",
-    "isfinite", "isinf", "allclose", "result_type",
+    "isfinite", "isinf", "allclose", "result_type", "any", "all", "round", "around",
+    # functional updates that run on plain and traced arrays alike
+    "at",
     # dtypes and constants
     "float16", "float32", "float64", "int32", "int64", "bool_", "pi", "e", "inf", "nan",
     "newaxis", "ndarray",
@@ -53,6 +55,41 @@ def _dtype(x):
 
 def _traced(*xs):
     return builtins.any(isinstance(x, Tracer) for x in xs)
+
+
+class _ScalarType:
+    """``tnp.float32`` and friends: NumPy's scalar types, usable on traced values too.
+
+    As a dtype (``dtype=tnp.float32``, ``x.astype(tnp.float32)``) it is NumPy's
+    (NumPy reads its ``dtype``). Called on a traced value, a float type casts
+    it differentiably, like ``x.astype``; an integer or boolean type would
+    drop the gradient, so it says what to do instead.
+    """
+
+    def __init__(self, np_type):
+        self.type, self.dtype, self.__name__ = np_type, _np.dtype(np_type), np_type.__name__
+
+    def __call__(self, x=0):
+        if not _has_tracer(x):
+            return self.type(x)
+        if self.dtype.kind == "f":
+            return asarray(x, dtype=self.dtype)
+        raise TypeError(
+            f"tnp.{self.__name__}(x) of a traced value: a cast to {self.__name__} has no "
+            f"derivative and would drop the gradient. Compare instead (x > 0), round with "
+            f"tnp.round, or cast outside the function you differentiate. Float casts of "
+            f"traced values go through x.astype(...) or tnp.asarray(x, dtype=...).")
+
+    def __repr__(self):
+        return f"tnp.{self.__name__}"
+
+    def __getattr__(self, name):                 # e.g. tnp.float32.__doc__, finfo-style use
+        return getattr(self.type, name)
+
+
+float16, float32, float64, int32, int64, bool_ = (
+    _ScalarType(t) for t in (_np.float16, _np.float32, _np.float64, _np.int32, _np.int64,
+                             _np.bool_))
 
 
 # ---- creation -----------------------------------------------------------------
@@ -188,6 +225,25 @@ def isinf(x):
     return _np.isinf(concrete(x))
 
 
+def any(a, axis=None, keepdims=False):
+    """np.any on the values: a boolean, not differentiable (as in JAX)."""
+    return _np.any(concrete(a), axis=axis, keepdims=keepdims)
+
+
+def all(a, axis=None, keepdims=False):
+    """np.all on the values: a boolean, not differentiable (as in JAX)."""
+    return _np.all(concrete(a), axis=axis, keepdims=keepdims)
+
+
+def round(a, decimals=0):
+    """np.round on the values. A step function: its derivative is zero wherever it
+    exists, so, as JAX does, the result is a constant with no gradient."""
+    return _np.round(concrete(a), decimals=decimals)
+
+
+around = round
+
+
 def allclose(a, b, rtol=1e-05, atol=1e-08):
     return _np.allclose(concrete(a), concrete(b), rtol=rtol, atol=atol)
 
@@ -212,7 +268,10 @@ def _axes(axis, ndim, who):
     return tuple(sorted(out)) if ndim else None
 
 
-def sum(a, axis=None, keepdims=False):
+def sum(a, axis=None, dtype=None, keepdims=False):
+    """np.sum; with ``dtype`` the elements are cast first (differentiably, for floats)."""
+    if dtype is not None:
+        a = asarray(a, dtype=dtype)
     return lax.reduce_sum(a, axes=_axes(axis, ndim(a), "sum"), keepdims=keepdims)
 
 
@@ -450,6 +509,48 @@ def stack(arrays, axis=0):
     if len(shapes) > 1:
         raise ValueError(f"stack: all arrays need the same shape, got {sorted(shapes)}.")
     return concatenate([expand_dims(x, axis) for x in arrays], axis=axis)
+
+
+# ---- functional updates: tnp.at(x)[i].set(v) -----------------------------------------
+
+def at(x):
+    """``tnp.at(x)[i].set(v)``: a new array with ``x[i] = v``; also ``.add(v)``, ``.get()``.
+
+    The same as ``x.at[i].set(v)`` on a traced value, but it runs on plain
+    NumPy arrays too, so one function works inside and outside ``grad`` (and
+    under ``numerical_grad``). With a repeated index the last write wins.
+    """
+    return _At(x if isinstance(x, Tracer) else _np.asarray(x))
+
+
+class _At:
+    __slots__ = ("x",)
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getitem__(self, index):
+        return _AtIndex(self.x, normalize_index(index))
+
+
+class _AtIndex:
+    """``x.at[i]``: ``.set(v)``, ``.add(v)``, ``.get()`` return new arrays."""
+
+    __slots__ = ("x", "index")
+
+    def __init__(self, x, index):
+        self.x, self.index = x, index
+
+    def get(self):
+        return lax.getitem(self.x, index=self.index)
+
+    def set(self, value):
+        return lax.index_set(self.x, value, index=self.index)
+
+    def add(self, value):
+        picked_shape = _np.broadcast_to(_np.empty((), bool), shape_of(self.x))[self.index].shape
+        value = broadcast_to(value, picked_shape)
+        return self.x + lax.index_add(value, index=self.index, shape=shape_of(self.x))
 
 
 def __getattr__(name):
