@@ -4,10 +4,13 @@ Each is written to be numerically stable, and each stability trick is one
 line you can read:
 
 * ``sigmoid``: the primitive ``logistic``, evaluated without overflowing exp.
-* ``relu``: ``where(x > 0, x, 0)``, so relu'(0) = 0, as in JAX and PyTorch.
-* ``softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|))``: no overflow.
+* ``relu``: ``where(x > 0, x, 0)``, so relu'(0) = 0, as in JAX and PyTorch;
+  a nan passes through (relu(nan) = nan), so it is not hidden.
+* ``softplus``: the primitive of that name, ``max(x, 0) + log1p(e^(−|x|))``:
+  no overflow, and its derivative is σ(x) exactly, at 0 too.
 * ``logsumexp`` subtracts the maximum first; the maximum is a constant
-  (``stop_gradient``) because the result does not depend on it.
+  (``stop_gradient``) because the result does not depend on it. Over no
+  elements at all it is log 0 = −inf, as in NumPy and JAX.
 """
 import numpy as np
 
@@ -24,18 +27,22 @@ def sigmoid(x):
 
 
 def relu(x):
-    """max(x, 0); the derivative at 0 is taken to be 0."""
-    return lax.select(np.asarray(concrete(x)) > 0, x, 0.0)
+    """max(x, 0); the derivative at 0 is taken to be 0. relu(nan) = nan."""
+    value = np.asarray(concrete(x))
+    return lax.select((value > 0) | np.isnan(value), x, 0.0)
 
 
 def softplus(x):
     """log(1 + eˣ), a smooth relu; its derivative is σ(x)."""
-    return tnp.maximum(x, 0.0) + tnp.log1p(tnp.exp(-tnp.abs(x)))
+    return lax.softplus(x)
 
 
 def logsumexp(x, axis=None, keepdims=False):
     """log Σ eˣ, computed as m + log Σ e^(x − m) with m = max x."""
-    m = lax.stop_gradient(tnp.max(x, axis=axis, keepdims=True))
+    if tnp.size(x) == 0:                 # no maximum to subtract: m = 0, the sum is 0
+        m = np.zeros_like(np.sum(concrete(x), axis=axis, keepdims=True))
+    else:
+        m = lax.stop_gradient(tnp.max(x, axis=axis, keepdims=True))
     m = tnp.where(tnp.isfinite(m), m, 0.0)          # all −inf: leave them alone
     out = tnp.log(tnp.sum(tnp.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else tnp.squeeze(out, axis=axis)

@@ -14,47 +14,120 @@ from ..core import Primitive
 from .elementwise import elementwise
 from .elementwise import (abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1,
                           integer_pow, log, log1p, logistic, max, min, mul, neg, pow, select,
-                          sign, sin,
-                          sinh, sqrt, square, sub, tan, tanh)
+                          sign, sin, sinh, softplus, sqrt, square, sub, tan, tanh)
 from .indexing import getitem, index_add, index_set
 from .linalg import batch_matmul, einsum, matmul
 from .reductions import argmax, argmin, reduce_max, reduce_min
 from .shape import (astype, broadcast_to, concatenate, reduce_sum, reshape,
                     stop_gradient, transpose)
 
-__all__ = ["Primitive", "elementwise", "primitives", "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh",
-           "div", "exp", "expm1", "integer_pow", "log", "log1p", "logistic", "max", "min", "mul", "neg",
-           "pow", "select", "sign", "sin", "sinh", "sqrt", "square", "sub", "tan", "tanh",
+__all__ = ["Primitive", "elementwise", "primitives", "SPECIAL_POINTS",
+           "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh", "div", "exp", "expm1",
+           "integer_pow", "log", "log1p", "logistic", "max", "min", "mul", "neg", "pow",
+           "select", "sign", "sin", "sinh", "softplus", "sqrt", "square", "sub", "tan", "tanh",
            "getitem", "index_add", "index_set", "batch_matmul", "einsum", "matmul",
            "argmax", "argmin", "reduce_max", "reduce_min", "astype", "broadcast_to",
            "concatenate", "reduce_sum", "reshape", "stop_gradient", "transpose"]
 
 
+inf, nan = float("inf"), float("nan")
+
+# What each primitive does at its special points: zero, ±inf, nan, ties and
+# empty arrays. Values there are NumPy's; derivatives follow JAX. The points
+# are listed so that a test can visit every one (tests/test_special_points.py):
+# numbers for one argument, pairs for two, lists (arrays) for reductions.
+_SMOOTH = "nan in, nan out (value and derivatives); at ±inf the formula's IEEE value"
+SPECIAL_POINTS = {
+    # name          points                          convention
+    "abs":          ((0.0, -0.0, inf, -inf, nan),
+                     "abs′(0) = 1, as in JAX, so (|x|²)″ = 2 at 0; abs′ = −1 at nan, abs″ = 0"),
+    "acos":         ((1.0, -1.0, 0.0, 2.0, nan), "acos′(±1) = −inf; nan outside [−1, 1]"),
+    "add":          (((inf, -inf), (nan, 1.0)), "derivatives 1 everywhere, at nan too"),
+    "argmax":       (([1.0, 1.0, 0.0], [nan, 1.0]),
+                     "a tie gives the first index, a nan wins (NumPy); no derivative"),
+    "argmin":       (([0.0, 0.0, 1.0], [nan, 1.0]),
+                     "a tie gives the first index, a nan wins (NumPy); no derivative"),
+    "asin":         ((1.0, -1.0, 0.0, 2.0, nan), "asin′(±1) = inf; nan outside [−1, 1]"),
+    "astype":       ((), "derivative 1; the cotangent returns in x's dtype"),
+    "atan":         ((0.0, inf, -inf, nan), _SMOOTH),
+    "atan2":        (((0.0, 0.0), (1.0, 0.0), (0.0, -1.0), (nan, 1.0)),
+                     "at (0, 0) the value is 0 and both derivatives nan (0/0)"),
+    "broadcast_to": ((), "linear: no special points"),
+    "concatenate":  ((), "linear: empty pieces are allowed"),
+    "cos":          ((0.0, inf, -inf, nan), _SMOOTH),
+    "cosh":         ((0.0, inf, -inf, nan), _SMOOTH),
+    "div":          (((1.0, 0.0), (0.0, 0.0), (inf, inf), (nan, 1.0)),
+                     "x/0 = ±inf with ∂/∂x = inf; 0/0 = nan; never ZeroDivisionError"),
+    "einsum":       ((), "an empty summed axis gives zeros (NumPy)"),
+    "exp":          ((0.0, inf, -inf, nan), _SMOOTH),
+    "expm1":        ((0.0, inf, -inf, nan), _SMOOTH),
+    "getitem":      ((), "a repeated index picks twice: the cotangents add"),
+    "index_add":    ((), "repeated indices add up (scatter-add)"),
+    "index_set":    ((), "with a repeated index the last write wins; only it gets the cotangent"),
+    "integer_pow":  (((0.0, 0), (0.0, 1), (0.0, 2), (0.0, 3), (0.0, -1), (inf, 2), (nan, 2)),
+                     "exact at 0 to every order (x⁰ = 1, x¹ = x are flat and linear); 0⁻¹ = inf"),
+    "log":          ((0.0, -1.0, inf, nan), "log 0 = −inf with log′(0) = inf; nan for x < 0"),
+    "log1p":        ((0.0, -1.0, -2.0, inf, nan), "log1p(−1) = −inf with derivative inf"),
+    "logistic":     ((0.0, inf, -inf, nan), "σ(0) = ½, σ′(0) = ¼; σ(±inf) = 1, 0, with σ′ = 0"),
+    "matmul":       ((), "an empty inner axis gives zeros (NumPy); derivatives are empty"),
+    "max":          (((1.0, 1.0), (0.0, 0.0), (inf, inf), (nan, 1.0), (1.0, nan)),
+                     "a tie shares the derivative: ½ each, as JAX; with a nan, both 0"),
+    "min":          (((1.0, 1.0), (0.0, 0.0), (-inf, -inf), (nan, 1.0), (1.0, nan)),
+                     "a tie shares the derivative: ½ each, as JAX; with a nan, both 0"),
+    "mul":          (((inf, 0.0), (nan, 1.0), (0.0, 0.0)),
+                     "∂/∂x = y and ∂/∂y = x, even where x·y is nan"),
+    "neg":          ((inf, nan), "derivative −1 everywhere, at nan too"),
+    "pow":          (((0.0, 2.0), (0.0, 0.5), (0.0, 0.0), (0.0, -1.0), (-1.0, 0.5), (nan, 2.0)),
+                     "at x = 0, as JAX: ∂/∂y is 0 for y ≥ 0, nan for y < 0; ∂/∂x = 0 at (0, 0)"),
+    "reduce_max":   (([1.0, 1.0, 0.0], [2.0, 2.0, 2.0], [nan, 1.0]),
+                     "ties share the cotangent evenly, as JAX; with a nan, nan everywhere; "
+                     "no maximum of an empty array (error, as NumPy)"),
+    "reduce_min":   (([0.0, 0.0, 1.0], [2.0, 2.0, 2.0], [nan, 1.0]),
+                     "ties share the cotangent evenly, as JAX; with a nan, nan everywhere; "
+                     "no minimum of an empty array (error, as NumPy)"),
+    "reduce_sum":   (([], [inf, 1.0], [nan, 1.0]), "the sum of nothing is 0; derivatives 1"),
+    "reshape":      ((), "linear: no special points"),
+    "select":       ((), "the derivative flows to the chosen branch only; cond has none"),
+    "sign":         ((0.0, -0.0, inf, nan), "sign(0) = 0; derivative 0 everywhere, at 0 too"),
+    "sin":          ((0.0, inf, -inf, nan), _SMOOTH),
+    "sinh":         ((0.0, inf, -inf, nan), _SMOOTH),
+    "softplus":     ((0.0, inf, -inf, nan), "softplus′ = σ: ½ at 0, softplus″(0) = ¼"),
+    "sqrt":         ((0.0, 1.0, inf, -1.0, nan), "√0 = 0 with √′(0) = inf; nan for x < 0"),
+    "square":       ((0.0, inf, -inf, nan), "square″ = 2 everywhere, at nan too"),
+    "stop_gradient": ((), "derivative 0 everywhere"),
+    "sub":          (((inf, inf), (nan, 1.0)), "derivatives 1 and −1 everywhere, at nan too"),
+    "tan":          ((0.0, inf, nan), _SMOOTH),
+    "tanh":         ((0.0, inf, -inf, nan), "tanh(±inf) = ±1 with derivative 0"),
+    "transpose":    ((), "linear: no special points"),
+}
+
+
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 
+    HEADER = ("primitive", "local derivative(s)", "meaning", "at special points")
+
     def _rows(self):
         for p in self:
-            yield p.name, "; ".join(p.formulas) if p.differentiable else "not differentiable", \
-                (p.__doc__ or "").split("\n")[0]
+            yield (p.name, "; ".join(p.formulas) if p.differentiable else "not differentiable",
+                   (p.__doc__ or "").split("\n")[0], SPECIAL_POINTS.get(p.name, ((), ""))[1])
 
     def __repr__(self):
-        rows = list(self._rows())
-        w = builtins.max(len(r[0]) for r in rows)
-        v = builtins.max(len(r[1]) for r in rows)
-        lines = [f"{'primitive':<{w}}  {'local derivative(s)':<{v}}  meaning"]
-        lines += [f"{n:<{w}}  {f:<{v}}  {d}" for n, f, d in rows]
-        return "\n".join(lines)
+        rows = [self.HEADER] + list(self._rows())
+        widths = [builtins.max(len(r[k]) for r in rows) for k in range(3)]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3]
+                         for r in rows)
 
     def _repr_html_(self):
         from html import escape
-        body = "".join(f"<tr><td><code>{escape(n)}</code></td><td>{escape(f)}</td>"
-                       f"<td>{escape(d)}</td></tr>" for n, f, d in self._rows())
-        return ("<table><thead><tr><th>primitive</th><th>local derivative(s)</th>"
-                f"<th>meaning</th></tr></thead><tbody>{body}</tbody></table>")
+        head = "".join(f"<th>{escape(h)}</th>" for h in self.HEADER)
+        body = "".join("<tr><td><code>" + escape(r[0]) + "</code></td>"
+                       + "".join(f"<td>{escape(c)}</td>" for c in r[1:]) + "</tr>"
+                       for r in self._rows())
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def primitives():
-    """All primitives, sorted by name, with their derivative formulas."""
+    """All primitives, sorted by name: derivative formulas and special-point conventions."""
     found = {p.name: p for p in globals().values() if isinstance(p, Primitive)}
     return PrimitiveTable(found[name] for name in sorted(found))

@@ -21,7 +21,7 @@ from .shape import broadcast_to, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
            "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-           "sinh", "cosh", "tanh", "logistic", "abs", "sign", "max", "min", "select",
+           "sinh", "cosh", "tanh", "logistic", "softplus", "abs", "sign", "max", "min", "select",
            "elementwise"]
 
 
@@ -88,66 +88,52 @@ neg = Primitive(
     formulas=("−1",), doc="−x", saves=())
 
 
-# ---- the table -------------------------------------------------------------
-#                 name      NumPy            local derivative(s) ∂out/∂arg                   shown as
+# ---- the table -------------------------------------------------------------------
+# One row per primitive: name, NumPy function, local derivative(s) ∂out/∂arg; then,
+# on the continuation line, the formula(s) shown on graphs, the doc, and what its VJP
+# reads from the forward pass (``saves``: the record keeps only that; see reverse.py).
+
+def _float_dtype(*xs):
+    """The dtype of masks and constants in a rule: the inputs' float type."""
+    dtype = np.result_type(*xs)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _pow_dx(out, x, y):
+    # y·x^(y−1); at x = 0 and y = 0 that is 0·inf, but x^0 = 1 is flat: 0, as JAX.
+    # (The formula is evaluated at a safe x there, or its own derivative is nan.)
+    both_zero = (concrete(x) == 0) & (concrete(y) == 0)
+    if not np.any(both_zero):
+        return y * x ** (y - 1)
+    return select(both_zero, 0.0, y * select(both_zero, 1.0, x) ** (y - 1))
+
 
 def _pow_dy(out, x, y):
-    # ∂(x^y)/∂y = log(x)·x^y; at x = 0 the limit is 0, not nan (0·log 0).
-    safe_x = select(concrete(x) == 0, 1.0, x)
-    return select(concrete(x) == 0, 0.0, log(safe_x) * out)
-
-
-def _max_dx(out, x, y):    # 1 where x wins, ½ on a tie (as JAX), 0 where y wins
-    x, y = concrete(x), concrete(y)
-    return (x > y) + 0.5 * (x == y)
-
-
-def _min_dx(out, x, y):
-    x, y = concrete(x), concrete(y)
-    return (x < y) + 0.5 * (x == y)
-
-
-mul      = elementwise("mul",      operator.mul,     (lambda out, x, y: y,
-                                                       lambda out, x, y: x),                  ("y", "x"), "x · y")
-div      = elementwise("div",      operator.truediv, (lambda out, x, y: 1.0 / y,
-                                                       lambda out, x, y: neg(out) / y),      ("1/y", "−x/y²"), "x / y")
-pow      = elementwise("pow",      operator.pow,     (lambda out, x, y: y * x ** (y - 1),
-                                                       _pow_dy),                              ("y·x^(y−1)", "log(x)·x^y"), "x ** y")
+    # ∂(x^y)/∂y = log(x)·x^y. At x = 0, as JAX: log(x) is read as log(1) = 0, so
+    # the derivative is 0·0 = 0 for y > 0, 0·1 = 0 for y = 0, and 0·inf = nan for
+    # y < 0, where 0^y = inf is no value to differentiate.
+    return log(select(concrete(x) == 0, 1.0, x)) * out
 
 
 def _integer_pow_dx(out, x, n):
     if n in (0, 1):                      # constant or identity: no power left to take
-        return np.full(shape_of(x), float(n))[()]
+        return np.full(shape_of(x), n, dtype=_float_dtype(concrete(x)))[()]
     return n * integer_pow(x, n=n - 1)
 
 
-integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,), ("n·x^(n−1)",), "xⁿ for a whole number n")
-square   = elementwise("square",   np.square,        (lambda out, x: 2.0 * x,),              ("2x",), "x²")
-sqrt     = elementwise("sqrt",     np.sqrt,          (lambda out, x: 0.5 / out,),            ("1/(2√x)",), "√x")
-exp      = elementwise("exp",      np.exp,           (lambda out, x: out,),                  ("exp(x)",), "eˣ")
-log      = elementwise("log",      np.log,           (lambda out, x: 1.0 / x,),              ("1/x",), "natural logarithm")
-log1p    = elementwise("log1p",    np.log1p,         (lambda out, x: 1.0 / (1.0 + x),),      ("1/(1+x)",), "log(1 + x), exact for small x")
-expm1    = elementwise("expm1",    np.expm1,         (lambda out, x: out + 1.0,),            ("exp(x)",), "eˣ − 1, exact for small x")
-sin      = elementwise("sin",      np.sin,           (lambda out, x: cos(x),),               ("cos(x)",), "sine")
-cos      = elementwise("cos",      np.cos,           (lambda out, x: neg(sin(x)),),          ("−sin(x)",), "cosine")
-tan      = elementwise("tan",      np.tan,           (lambda out, x: 1.0 + square(out),),    ("1 + tan(x)²",), "tangent")
-asin     = elementwise("asin",     np.arcsin,        (lambda out, x: 1.0 / sqrt(1.0 - square(x)),),   ("1/√(1−x²)",), "arc sine")
-acos     = elementwise("acos",     np.arccos,        (lambda out, x: -1.0 / sqrt(1.0 - square(x)),),  ("−1/√(1−x²)",), "arc cosine")
-atan     = elementwise("atan",     np.arctan,        (lambda out, x: 1.0 / (1.0 + square(x)),),       ("1/(1+x²)",), "arc tangent")
-atan2    = elementwise("atan2",    np.arctan2,       (lambda out, y, x: x / (square(x) + square(y)),
-                                                       lambda out, y, x: neg(y) / (square(x) + square(y))),
-                                                                                              ("x/(x²+y²)", "−y/(x²+y²)"), "atan(y/x), in the right quadrant",
-                                                                                              argnames=("y", "x"))
-sinh     = elementwise("sinh",     np.sinh,          (lambda out, x: cosh(x),),              ("cosh(x)",), "hyperbolic sine")
-cosh     = elementwise("cosh",     np.cosh,          (lambda out, x: sinh(x),),              ("sinh(x)",), "hyperbolic cosine")
-tanh     = elementwise("tanh",     np.tanh,          (lambda out, x: 1.0 - square(out),),    ("1 − tanh(x)²",), "hyperbolic tangent")
-abs      = elementwise("abs",      np.abs,           (lambda out, x: sign(x),),              ("sign(x)",), "|x|")
-sign     = elementwise("sign",     np.sign,          (None,),                                ("0",), "−1, 0 or 1")
-max      = elementwise("max",      np.maximum,       (_max_dx,
-                                                       lambda out, x, y: _max_dx(out, y, x)),           
-                                                                                              ("1 if x > y", "1 if y > x"), "elementwise maximum")
-min      = elementwise("min",      np.minimum,       (_min_dx,
-                                                       lambda out, x, y: _min_dx(out, y, x)), ("1 if x < y", "1 if y < x"), "elementwise minimum")
+def _abs_dx(out, x):
+    # sign(x), but 1 at 0 (JAX's convention): then d²/dx² |x|² = 2 at 0, as it must.
+    x = concrete(x)
+    return np.where(x >= 0, 1, -1).astype(_float_dtype(x))[()]
+
+
+def _max_dx(out, x, y):    # 1 where x wins, ½ on a tie (as JAX), 0 where y wins
+    x, y = concrete(x), concrete(y)
+    return ((x > y) + 0.5 * (x == y)).astype(_float_dtype(x, y))[()]
+
+
+def _min_dx(out, x, y):
+    return _max_dx(out, y, x)
 
 
 def _logistic(x):
@@ -156,17 +142,68 @@ def _logistic(x):
     return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
 
 
-logistic = elementwise("logistic", _logistic,        (lambda out, x: out * (1.0 - out),),   ("σ(x)(1−σ(x))",), "σ(x), the sigmoid")
+def _softplus(x):
+    # log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)): no overflow for large |x|.
+    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))[()]
 
 
-# What each VJP above reads from the forward pass; the record keeps only that.
-for _p in (mul, integer_pow, square, log, log1p, sin, cos, asin, acos, atan, atan2,
-           sinh, cosh, abs, max, min):
-    _p.saves = ("args",)
-for _p in (sqrt, exp, expm1, tan, tanh, logistic):
-    _p.saves = ("out",)
-sign.saves = ()
-# div (−out/y) and pow (log(x)·out) read both, the default.
+ARGS, OUT, BOTH = ("args",), ("out",), ("args", "out")
+
+mul      = elementwise("mul",      operator.mul,   (lambda out, x, y: y, lambda out, x, y: x),
+                       ("y", "x"), "x · y", saves=ARGS)
+div      = elementwise("div",      np.true_divide, (lambda out, x, y: div(1.0, y),
+                                                    lambda out, x, y: div(neg(out), y)),
+                       ("1/y", "−x/y²"), "x / y", saves=BOTH)
+pow      = elementwise("pow",      operator.pow,   (_pow_dx, _pow_dy),
+                       ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH)
+integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,),
+                       ("n·x^(n−1)",), "xⁿ for a whole number n", saves=ARGS)
+square   = elementwise("square",   np.square,      (lambda out, x: 2.0 * x,),
+                       ("2x",), "x²", saves=ARGS)
+sqrt     = elementwise("sqrt",     np.sqrt,        (lambda out, x: 0.5 / out,),
+                       ("1/(2√x)",), "√x", saves=OUT)
+exp      = elementwise("exp",      np.exp,         (lambda out, x: out,),
+                       ("exp(x)",), "eˣ", saves=OUT)
+log      = elementwise("log",      np.log,         (lambda out, x: 1.0 / x,),
+                       ("1/x",), "natural logarithm", saves=ARGS)
+log1p    = elementwise("log1p",    np.log1p,       (lambda out, x: 1.0 / (1.0 + x),),
+                       ("1/(1+x)",), "log(1 + x), exact for small x", saves=ARGS)
+expm1    = elementwise("expm1",    np.expm1,       (lambda out, x: out + 1.0,),
+                       ("exp(x)",), "eˣ − 1, exact for small x", saves=OUT)
+sin      = elementwise("sin",      np.sin,         (lambda out, x: cos(x),),
+                       ("cos(x)",), "sine", saves=ARGS)
+cos      = elementwise("cos",      np.cos,         (lambda out, x: neg(sin(x)),),
+                       ("−sin(x)",), "cosine", saves=ARGS)
+tan      = elementwise("tan",      np.tan,         (lambda out, x: 1.0 + square(out),),
+                       ("1 + tan(x)²",), "tangent", saves=OUT)
+asin     = elementwise("asin",     np.arcsin,      (lambda out, x: 1.0 / sqrt(1.0 - square(x)),),
+                       ("1/√(1−x²)",), "arc sine", saves=ARGS)
+acos     = elementwise("acos",     np.arccos,      (lambda out, x: -1.0 / sqrt(1.0 - square(x)),),
+                       ("−1/√(1−x²)",), "arc cosine", saves=ARGS)
+atan     = elementwise("atan",     np.arctan,      (lambda out, x: 1.0 / (1.0 + square(x)),),
+                       ("1/(1+x²)",), "arc tangent", saves=ARGS)
+atan2    = elementwise("atan2",    np.arctan2,     (lambda out, y, x: x / (square(x) + square(y)),
+                                                    lambda out, y, x: -y / (square(x) + square(y))),
+                       ("x/(x²+y²)", "−y/(x²+y²)"), "atan(y/x), in the right quadrant",
+                       argnames=("y", "x"), saves=ARGS)
+sinh     = elementwise("sinh",     np.sinh,        (lambda out, x: cosh(x),),
+                       ("cosh(x)",), "hyperbolic sine", saves=ARGS)
+cosh     = elementwise("cosh",     np.cosh,        (lambda out, x: sinh(x),),
+                       ("sinh(x)",), "hyperbolic cosine", saves=ARGS)
+tanh     = elementwise("tanh",     np.tanh,        (lambda out, x: 1.0 - square(out),),
+                       ("1 − tanh(x)²",), "hyperbolic tangent", saves=OUT)
+abs      = elementwise("abs",      np.abs,         (_abs_dx,),
+                       ("sign(x), 1 at 0",), "|x|", saves=ARGS)
+sign     = elementwise("sign",     np.sign,        (None,),
+                       ("0",), "−1, 0 or 1", saves=())
+max      = elementwise("max",      np.maximum,     (_max_dx, lambda out, x, y: _max_dx(out, y, x)),
+                       ("1 if x > y", "1 if y > x"), "elementwise maximum", saves=ARGS)
+min      = elementwise("min",      np.minimum,     (_min_dx, lambda out, x, y: _min_dx(out, y, x)),
+                       ("1 if x < y", "1 if y < x"), "elementwise minimum", saves=ARGS)
+logistic = elementwise("logistic", _logistic,      (lambda out, x: out * (1.0 - out),),
+                       ("σ(x)(1−σ(x))",), "σ(x), the sigmoid", saves=OUT)
+softplus = elementwise("softplus", _softplus,      (lambda out, x: logistic(x),),
+                       ("σ(x)",), "log(1 + eˣ), a smooth relu", saves=ARGS)
 
 
 # ---- select: where(cond, x, y) --------------------------------------------

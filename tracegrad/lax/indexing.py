@@ -11,27 +11,45 @@ a new array instead (``index_set``).
 """
 import numpy as np
 
-from ..core import Primitive, Tracer, TracegradError, shape_of
+from ..core import Primitive, Tracer, TracegradError, concrete, shape_of
+from .elementwise import select
 from .shape import unbroadcast
 
 __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
 
 
 def normalize_index(index):
-    """Make an index hashable-free but NumPy-exact, and refuse traced indices."""
+    """The index as NumPy reads it: a tuple whose sequences are integer or boolean arrays.
+
+    Inside an index, a list or a tuple is an array (``x[(0, 0),]`` is
+    ``x[np.array([0, 0])]``): advanced indexing, where an element may be
+    picked twice. Making that explicit here is what lets the derivative rules
+    tell the two kinds apart (see ``_is_basic``). Traced indices are refused.
+    """
     if not isinstance(index, tuple):
         index = (index,)
     out = []
     for i in index:
-        if isinstance(i, Tracer):
+        if _holds_tracer(i):
             raise TracegradError("An index is a traced (differentiable) value; indices must "
                                  "be integers, slices or boolean masks. Compute the index "
                                  "from plain values, e.g. with tnp.argmax, which returns ints.")
-        out.append(np.asarray(i) if isinstance(i, list) else i)
+        if isinstance(i, (list, tuple)):
+            i = np.asarray(i)
+            if i.size == 0 and i.dtype.kind == "f":   # x[[]]: NumPy reads [] as no integers
+                i = i.astype(np.intp)
+        out.append(i)
     return tuple(out)
 
 
+def _holds_tracer(i):
+    if isinstance(i, (list, tuple)):
+        return any(_holds_tracer(j) for j in i)
+    return isinstance(i, Tracer)
+
+
 def _is_basic(index):
+    """No integer or boolean arrays: then no element can be picked twice."""
     return not any(isinstance(i, np.ndarray) for i in index)
 
 
@@ -48,6 +66,30 @@ def _index_set_impl(x, v, index):
     out = np.array(x, copy=True)
     out[index] = v
     return out
+
+
+def _survivors(index, shape):
+    """Which writes of ``x[index] = v`` survive, as a boolean array of the picked shape.
+
+    With a repeated index (``x[[0, 0]] = v``) the later write overwrites the
+    earlier one, so only the survivor's value reaches the output, and only it
+    gets a cotangent. NumPy itself decides who wins: number the writes, let
+    NumPy write the numbers, and read back which number each element kept.
+    """
+    picked = np.empty(shape)[index].shape
+    order = np.arange(int(np.prod(picked)), dtype=np.intp).reshape(picked)
+    kept = np.full(shape, -1, dtype=np.intp)
+    kept[index] = order
+    return kept[index] == order
+
+
+def _index_set_dv(g, out, x, v, index):
+    picked = getitem(g, index)
+    if not _is_basic(index):              # only an integer array can repeat an element
+        survived = _survivors(index, shape_of(x))
+        if not survived.all():
+            picked = select(survived, picked, np.zeros((), np.result_type(concrete(g))))
+    return unbroadcast(picked, v)
 
 
 getitem = Primitive(
@@ -68,7 +110,7 @@ index_set = Primitive(
         np.zeros(shape_of(x)) if ts[0] is None else ts[0],
         0.0 if ts[1] is None else ts[1], index=index),
     vjp=(lambda g, out, x, v, index: index_set(g, 0.0, index=index),
-         lambda g, out, x, v, index: unbroadcast(getitem(g, index), v)),
+         _index_set_dv),
     formulas=("1 except at index", "1 at index"),
     doc="a copy of x with x[index] = v (with repeated indices, the last write wins "
-        "and every repeat receives the cotangent)", saves=())
+        "and only it receives the cotangent)", saves=())

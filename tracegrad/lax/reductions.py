@@ -17,14 +17,16 @@ def _winners(out, x, axes):
     """Where x equals the extreme, as weights that sum to 1 along ``axes``."""
     x = concrete(x)
     extreme = np.reshape(concrete(out), kept_shape(shape_of(x), axes))
-    mask = (x == extreme).astype(np.result_type(x, np.float64))
+    dtype = np.result_type(x)                     # the masks in the input's own dtype
+    mask = (x == extreme).astype(dtype if dtype.kind == "f" else np.float64)
     return mask / np.sum(mask, axis=axes, keepdims=True)
 
 
 def _extreme(name, np_fun):
     def vjp(g, out, x, axes, keepdims):
         shape = shape_of(x)
-        return broadcast_to(reshape(g, shape=kept_shape(shape, axes)), shape=shape) * _winners(out, x, axes)
+        g = broadcast_to(reshape(g, shape=kept_shape(shape, axes)), shape=shape)
+        return g * _winners(out, x, axes)
 
     def jvp(ts, out, x, axes, keepdims):
         return reduce_sum(ts[0] * _winners(out, x, axes), axes=axes, keepdims=keepdims)

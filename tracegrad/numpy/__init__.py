@@ -15,12 +15,12 @@ import math
 import numpy as _np
 
 from .. import lax
-from ..core import Tracer, concrete
+from ..core import Tracer, concrete, shape_of
+from ..lax.indexing import normalize_index
 from ..lax.linalg import normalize_spec
 
 # Plain NumPy names that need no tracing (dtypes and constants).
-from numpy import (bool_, e, float16, float32, float64, inf, int32, int64, nan,  # noqa: F401
-                   ndarray, newaxis, pi)
+from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
 
 __all__ = [
     # creation
@@ -40,15 +40,13 @@ __all__ = [
     "squeeze", "broadcast_to", "concatenate", "stack",
     # comparisons and tests (plain booleans: not differentiable)
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "isnan",
-    "isfinite", "isinf", "allclose", "result_type",
+    "isfinite", "isinf", "allclose", "result_type", "any", "all", "round", "around",
+    # functional updates that run on plain and traced arrays alike
+    "at",
     # dtypes and constants
     "float16", "float32", "float64", "int32", "int64", "bool_", "pi", "e", "inf", "nan",
     "newaxis", "ndarray",
 ]
-
-
-def _shape(x):
-    return x.shape if isinstance(x, (Tracer, _np.ndarray, _np.generic)) else _np.shape(x)
 
 
 def _dtype(x):
@@ -57,6 +55,41 @@ def _dtype(x):
 
 def _traced(*xs):
     return builtins.any(isinstance(x, Tracer) for x in xs)
+
+
+class _ScalarType:
+    """``tnp.float32`` and friends: NumPy's scalar types, usable on traced values too.
+
+    As a dtype (``dtype=tnp.float32``, ``x.astype(tnp.float32)``) it is NumPy's
+    (NumPy reads its ``dtype``). Called on a traced value, a float type casts
+    it differentiably, like ``x.astype``; an integer or boolean type would
+    drop the gradient, so it says what to do instead.
+    """
+
+    def __init__(self, np_type):
+        self.type, self.dtype, self.__name__ = np_type, _np.dtype(np_type), np_type.__name__
+
+    def __call__(self, x=0):
+        if not _has_tracer(x):
+            return self.type(x)
+        if self.dtype.kind == "f":
+            return asarray(x, dtype=self.dtype)
+        raise TypeError(
+            f"tnp.{self.__name__}(x) of a traced value: a cast to {self.__name__} has no "
+            f"derivative and would drop the gradient. Compare instead (x > 0), round with "
+            f"tnp.round, or cast outside the function you differentiate. Float casts of "
+            f"traced values go through x.astype(...) or tnp.asarray(x, dtype=...).")
+
+    def __repr__(self):
+        return f"tnp.{self.__name__}"
+
+    def __getattr__(self, name):                 # e.g. tnp.float32.__doc__, finfo-style use
+        return getattr(self.type, name)
+
+
+float16, float32, float64, int32, int64, bool_ = (
+    _ScalarType(t) for t in (_np.float16, _np.float32, _np.float64, _np.int32, _np.int64,
+                             _np.bool_))
 
 
 # ---- creation -----------------------------------------------------------------
@@ -87,15 +120,38 @@ def asarray(obj, dtype=None):
 
 
 def zeros_like(x, dtype=None):
-    return _np.zeros(_shape(x), dtype=dtype or _dtype(x))
+    return _np.zeros(shape_of(x), dtype=dtype or _dtype(x))
 
 
 def ones_like(x, dtype=None):
-    return _np.ones(_shape(x), dtype=dtype or _dtype(x))
+    return _np.ones(shape_of(x), dtype=dtype or _dtype(x))
 
 
-zeros, ones, full, arange, linspace, eye = (_np.zeros, _np.ones, _np.full, _np.arange,
-                                            _np.linspace, _np.eye)
+zeros, ones, full, arange, eye = _np.zeros, _np.ones, _np.full, _np.arange, _np.eye
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """``num`` evenly spaced numbers from ``start`` to ``stop``, as ``np.linspace``.
+
+    With a traced ``start`` or ``stop`` it is built from tnp operations,
+    ``start + i · (stop − start) / (num − 1)``, so it is differentiable in both
+    (plain NumPy would see a tracer it cannot read).
+    """
+    if not _traced(start, stop):
+        return _np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep,
+                            dtype=dtype, axis=axis)
+    if retstep or axis != 0:
+        raise TypeError("linspace: with a traced start or stop, tracegrad supports neither "
+                        "retstep nor axis; compute the step as (stop - start) / (num - 1).")
+    if num < 0:
+        raise ValueError(f"linspace: num must be non-negative, got {num}.")
+    start, stop = asarray(start), asarray(stop)
+    div = num - 1 if endpoint else num
+    steps = _np.arange(num, dtype=float).reshape((num,) + (1,) * ndim(stop - start))
+    out = start + steps * ((stop - start) / div) if div > 0 else start + steps * (stop - start)
+    if endpoint and num > 1:                     # the last point is stop exactly, as NumPy
+        out = concatenate([out[:-1], expand_dims(broadcast_to(stop, shape(out)[1:]), 0)])
+    return out if dtype is None else out.astype(dtype)
 
 
 # ---- elementwise --------------------------------------------------------------
@@ -169,6 +225,25 @@ def isinf(x):
     return _np.isinf(concrete(x))
 
 
+def any(a, axis=None, keepdims=False):
+    """np.any on the values: a boolean, not differentiable (as in JAX)."""
+    return _np.any(concrete(a), axis=axis, keepdims=keepdims)
+
+
+def all(a, axis=None, keepdims=False):
+    """np.all on the values: a boolean, not differentiable (as in JAX)."""
+    return _np.all(concrete(a), axis=axis, keepdims=keepdims)
+
+
+def round(a, decimals=0):
+    """np.round on the values. A step function: its derivative is zero wherever it
+    exists, so, as JAX does, the result is a constant with no gradient."""
+    return _np.round(concrete(a), decimals=decimals)
+
+
+around = round
+
+
 def allclose(a, b, rtol=1e-05, atol=1e-08):
     return _np.allclose(concrete(a), concrete(b), rtol=rtol, atol=atol)
 
@@ -193,12 +268,15 @@ def _axes(axis, ndim, who):
     return tuple(sorted(out)) if ndim else None
 
 
-def sum(a, axis=None, keepdims=False):
+def sum(a, axis=None, dtype=None, keepdims=False):
+    """np.sum; with ``dtype`` the elements are cast first (differentiably, for floats)."""
+    if dtype is not None:
+        a = asarray(a, dtype=dtype)
     return lax.reduce_sum(a, axes=_axes(axis, ndim(a), "sum"), keepdims=keepdims)
 
 
 def _count(a, axes):
-    s = _shape(a)
+    s = shape_of(a)
     return math.prod(s) if axes is None else math.prod(s[i] for i in axes)
 
 
@@ -236,7 +314,7 @@ def prod(a, axis=None, keepdims=False):
     """
     if not _traced(a):
         return _np.prod(a, axis=axis, keepdims=keepdims)
-    original = _shape(a)
+    original = shape_of(a)
     axes = _axes(axis, len(original), "prod")
     if axes is None:
         axes = tuple(range(len(original)))
@@ -248,19 +326,19 @@ def prod(a, axis=None, keepdims=False):
 
 
 def _prod_axis(a, axis):
-    a = moveaxis_last(a, axis)
-    n = _shape(a)[-1]
+    a = _moveaxis_last(a, axis)
+    n = shape_of(a)[-1]
     if n == 0:
-        return _np.ones(_shape(a)[:-1])
+        return _np.ones(shape_of(a)[:-1])
     while n > 1:                              # halve the length: log₂(n) multiplications
         half = n // 2
         paired = a[..., :half] * a[..., half:2 * half]
         a = concatenate([paired, a[..., 2 * half:]], axis=-1) if n % 2 else paired
         n = half + n % 2
-    return reshape(a, _shape(a)[:-1])
+    return reshape(a, shape_of(a)[:-1])
 
 
-def moveaxis_last(a, axis):
+def _moveaxis_last(a, axis):
     order = [i for i in range(ndim(a)) if i != axis] + [axis]
     return a if order == list(range(ndim(a))) else transpose(a, order)
 
@@ -278,20 +356,21 @@ def argmin(a, axis=None, keepdims=False):
 def matmul(a, b):
     if ndim(a) == 0 or ndim(b) == 0:
         raise ValueError(f"matmul: operands must be arrays with at least one axis, but the "
-                         f"shapes are {_shape(a)} and {_shape(b)}; use * for scalars.")
-    sa, sb = _shape(a), _shape(b)
+                         f"shapes are {shape_of(a)} and {shape_of(b)}; use * for scalars.")
+    sa, sb = shape_of(a), shape_of(b)
     k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
     if k_a != k_b:
         raise ValueError(f"matmul: shapes {sa} and {sb} do not align: the last axis of the "
                          f"first ({k_a}) must equal the "
-                         f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the second ({k_b}).")
+                         f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the "
+                         f"second ({k_b}).")
     return lax.matmul(a, b)
 
 
 def dot(a, b):
     """NumPy's ``dot``: a product for scalars, ``matmul`` up to 2-D ``b``."""
-    sa, sb = _shape(a), _shape(b)
+    sa, sb = shape_of(a), shape_of(b)
     if not sa or not sb:
         return multiply(a, b)
     if len(sb) <= 2:
@@ -299,7 +378,8 @@ def dot(a, b):
         if sa[-1] != k_b:
             raise ValueError(f"dot: shapes {sa} and {sb} do not align: the last axis of the "
                              f"first ({sa[-1]}) must equal the "
-                             f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the second ({k_b}).")
+                             f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the "
+                             f"second ({k_b}).")
         return lax.matmul(a, b)
     letters = "abcdefghijklmnopqrstuvwxyz"
     na, nb = len(sa), len(sb)
@@ -321,18 +401,18 @@ def outer(a, b):
 # ---- shape ------------------------------------------------------------------------
 
 def shape(a):
-    return _shape(a)
+    return shape_of(a)
 
 
 def ndim(a):
-    return len(_shape(a))
+    return len(shape_of(a))
 
 
 def size(a):
-    return math.prod(_shape(a))
+    return math.prod(shape_of(a))
 
 
-def _resolve_shape(old, new, who="reshape"):
+def _resolveshape_of(old, new, who="reshape"):
     new = (new,) if isinstance(new, int) else tuple(new)
     total = math.prod(old)
     if new.count(-1) > 1:
@@ -350,8 +430,8 @@ def _resolve_shape(old, new, who="reshape"):
 
 
 def reshape(a, newshape):
-    new = _resolve_shape(_shape(a), newshape)
-    return a if new == _shape(a) else lax.reshape(a, shape=new)
+    new = _resolveshape_of(shape_of(a), newshape)
+    return a if new == shape_of(a) else lax.reshape(a, shape=new)
 
 
 def ravel(a):
@@ -363,7 +443,7 @@ def transpose(a, axes=None):
     axes = tuple(reversed(range(n))) if axes is None else tuple(i % n for i in axes)
     if sorted(axes) != list(range(n)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                         f"{n} axes of an array of shape {_shape(a)}.")
+                         f"{n} axes of an array of shape {shape_of(a)}.")
     return lax.transpose(a, axes=axes)
 
 
@@ -377,14 +457,14 @@ def expand_dims(a, axis):
     axes = axis if isinstance(axis, tuple) else (axis,)
     n = ndim(a) + len(axes)
     axes = sorted(ax % n for ax in axes)
-    new = list(_shape(a))
+    new = list(shape_of(a))
     for ax in axes:
         new.insert(ax, 1)
     return reshape(a, tuple(new))
 
 
 def squeeze(a, axis=None):
-    s = _shape(a)
+    s = shape_of(a)
     if axis is None:
         axes = [i for i, n in enumerate(s) if n == 1]
     else:
@@ -399,11 +479,11 @@ def squeeze(a, axis=None):
 def broadcast_to(a, shape):
     shape = tuple(shape) if not isinstance(shape, int) else (shape,)
     try:
-        _np.broadcast_shapes(_shape(a), shape)
+        _np.broadcast_shapes(shape_of(a), shape)
     except ValueError:
-        raise ValueError(f"broadcast_to: an array of shape {_shape(a)} cannot be "
+        raise ValueError(f"broadcast_to: an array of shape {shape_of(a)} cannot be "
                          f"broadcast to shape {shape}.") from None
-    return a if _shape(a) == shape else lax.broadcast_to(a, shape=shape)
+    return a if shape_of(a) == shape else lax.broadcast_to(a, shape=shape)
 
 
 def concatenate(arrays, axis=0):
@@ -414,7 +494,7 @@ def concatenate(arrays, axis=0):
         arrays, axis = [ravel(x) for x in arrays], 0
     n = ndim(arrays[0])
     for x in arrays[1:]:
-        sx, s0 = _shape(x), _shape(arrays[0])
+        sx, s0 = shape_of(x), shape_of(arrays[0])
         if len(sx) != n or builtins.any(p != q for i, (p, q) in enumerate(zip(sx, s0))
                                         if i != axis % n):
             raise ValueError(f"concatenate: shapes {s0} and {sx} differ outside axis {axis}.")
@@ -425,10 +505,52 @@ def stack(arrays, axis=0):
     arrays = list(arrays)
     if not _traced(*arrays):
         return _np.stack(arrays, axis=axis)
-    shapes = {_shape(x) for x in arrays}
+    shapes = {shape_of(x) for x in arrays}
     if len(shapes) > 1:
         raise ValueError(f"stack: all arrays need the same shape, got {sorted(shapes)}.")
     return concatenate([expand_dims(x, axis) for x in arrays], axis=axis)
+
+
+# ---- functional updates: tnp.at(x)[i].set(v) -----------------------------------------
+
+def at(x):
+    """``tnp.at(x)[i].set(v)``: a new array with ``x[i] = v``; also ``.add(v)``, ``.get()``.
+
+    The same as ``x.at[i].set(v)`` on a traced value, but it runs on plain
+    NumPy arrays too, so one function works inside and outside ``grad`` (and
+    under ``numerical_grad``). With a repeated index the last write wins.
+    """
+    return _At(x if isinstance(x, Tracer) else _np.asarray(x))
+
+
+class _At:
+    __slots__ = ("x",)
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getitem__(self, index):
+        return _AtIndex(self.x, normalize_index(index))
+
+
+class _AtIndex:
+    """``x.at[i]``: ``.set(v)``, ``.add(v)``, ``.get()`` return new arrays."""
+
+    __slots__ = ("x", "index")
+
+    def __init__(self, x, index):
+        self.x, self.index = x, index
+
+    def get(self):
+        return lax.getitem(self.x, index=self.index)
+
+    def set(self, value):
+        return lax.index_set(self.x, value, index=self.index)
+
+    def add(self, value):
+        picked_shape = _np.broadcast_to(_np.empty((), bool), shape_of(self.x))[self.index].shape
+        value = broadcast_to(value, picked_shape)
+        return self.x + lax.index_add(value, index=self.index, shape=shape_of(self.x))
 
 
 def __getattr__(name):

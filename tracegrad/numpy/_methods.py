@@ -37,8 +37,8 @@ def _setitem(self, index, value):
     raise TypeError(
         "Traced arrays cannot be changed in place (x[i] = v): the old value may already "
         "be recorded for the backward pass, and changing it would give a wrong gradient. "
-        "Build a new array instead: x = x.at[i].set(v) (or .add(v)), or "
-        "x = tnp.where(mask, v, x).")
+        "Build a new array instead: x = tnp.at(x)[i].set(v) (or .add(v)), which runs on "
+        "plain arrays too, or x = tnp.where(mask, v, x).")
 
 
 def _iter(self):
@@ -52,6 +52,17 @@ def _reshape(self, *shape):
 
 def _transpose(self, *axes):
     return tnp.transpose(self, None if not axes else (axes[0] if len(axes) == 1 else axes))
+
+
+def _item(self, *args):
+    raise TypeError(
+        "x.item() of a traced value would turn it into a Python number and drop its "
+        "gradient. Keep it an array (x[0], x.sum()); to use the number on purpose, "
+        "take tg.stop_gradient(x) or read it from the transformation's result.")
+
+
+def _copy(self):
+    return self          # traced values are never changed in place: a copy is the value
 
 
 def _astype(self, dtype):
@@ -71,6 +82,7 @@ _OPERATORS = {
     "__lt__": tnp.less, "__le__": tnp.less_equal, "__gt__": tnp.greater,
     "__ge__": tnp.greater_equal, "__eq__": tnp.equal, "__ne__": tnp.not_equal,
     "__getitem__": _getitem, "__setitem__": _setitem, "__iter__": _iter,
+    "__round__": lambda self, ndigits=None: tnp.round(self, ndigits or 0),
 }
 
 _METHODS = {
@@ -78,7 +90,8 @@ _METHODS = {
     "var": tnp.var, "std": tnp.std, "argmax": tnp.argmax, "argmin": tnp.argmin,
     "dot": tnp.dot, "ravel": tnp.ravel, "flatten": tnp.ravel, "squeeze": tnp.squeeze,
     "swapaxes": tnp.swapaxes, "clip": tnp.clip, "reshape": _reshape,
-    "transpose": _transpose, "astype": _astype,
+    "transpose": _transpose, "astype": _astype, "any": tnp.any, "all": tnp.all,
+    "round": tnp.round, "item": _item, "copy": _copy,
 }
 
 for _name, _f in _OPERATORS.items():                 # all plain functions of self
@@ -89,39 +102,9 @@ Tracer.T = property(lambda self: tnp.transpose(self))
 Tracer.__hash__ = lambda self: id(self)      # __eq__ is elementwise, as in NumPy
 
 
-# ---- x.at[i].set(v): functional updates ---------------------------------------
+# ---- x.at[i].set(v): functional updates (tnp.at(x) works on plain arrays too) -----
 
-class _At:
-    __slots__ = ("x",)
-
-    def __init__(self, x):
-        self.x = x
-
-    def __getitem__(self, index):
-        return _AtIndex(self.x, normalize_index(index))
-
-
-class _AtIndex:
-    """``x.at[i]``: ``.set(v)``, ``.add(v)``, ``.get()`` return new arrays."""
-
-    __slots__ = ("x", "index")
-
-    def __init__(self, x, index):
-        self.x, self.index = x, index
-
-    def get(self):
-        return lax.getitem(self.x, index=self.index)
-
-    def set(self, value):
-        return lax.index_set(self.x, value, index=self.index)
-
-    def add(self, value):
-        picked_shape = np.broadcast_to(np.empty((), bool), self.x.shape)[self.index].shape
-        value = tnp.broadcast_to(value, picked_shape)
-        return self.x + lax.index_add(value, index=self.index, shape=self.x.shape)
-
-
-Tracer.at = property(_At)
+Tracer.at = property(tnp._At)
 
 
 # ---- NumPy's dispatch protocols -----------------------------------------------
