@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import tracegrad as tg                  # noqa: E402
-import tracegrad.numpy as tnp           # noqa: E402
-from run import make_loss_fun, mlp_problem      # noqa: E402  (the lecture MLP, shared)
+from run import make_loss_fun, mlp_problem  # noqa: E402  (the lecture MLP, shared)
+
+import tracegrad as tg  # noqa: E402
+import tracegrad.numpy as tnp  # noqa: E402
 
 
 def best(f, repeats=3):
@@ -78,7 +78,7 @@ def main():
               "stepper: one step")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     for r in [header] + rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 if __name__ == "__main__":

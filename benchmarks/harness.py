@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 # ---------------------------------------------------------------------------
 # Timing
 # ---------------------------------------------------------------------------
@@ -96,7 +95,7 @@ def max_rel_error(got, want):
     if len(got) != len(want):
         return math.inf
     worst = 0.0
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=True):
         if g.shape != w.shape:
             return math.inf
         scale = max(float(np.max(np.abs(w), initial=0.0)), 1e-300)
@@ -179,7 +178,7 @@ def markdown_table(rows):
     widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
 
     def line(row):
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(cells[0]), rule] + [line(r) for r in cells[1:]])

@@ -27,10 +27,21 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-
-from harness import (FULL, QUICK, Row, WrongResult, best_times, check_close,
-                     fmt_ratio, fmt_seconds, machine_info, markdown_table,
-                     try_import, write_report, yes_no)
+from harness import (
+    FULL,
+    QUICK,
+    Row,
+    WrongResult,
+    best_times,
+    check_close,
+    fmt_ratio,
+    fmt_seconds,
+    machine_info,
+    markdown_table,
+    try_import,
+    write_report,
+    yes_no,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -258,7 +269,7 @@ def mlp_problem(sizes, batch):
     """(params, inputs, targets), float64, from numpy.random.default_rng(0)."""
     rng = np.random.default_rng(0)
     params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
         W = rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
         b = rng.standard_normal(n_out) / np.sqrt(n_in)
         params.append((W, b))

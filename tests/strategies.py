@@ -72,7 +72,7 @@ def reduction_axes(shape):
     tuples = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).flatmap(
         lambda axes: st.lists(st.booleans(), min_size=len(axes), max_size=len(axes)).map(
             # sometimes spell an axis negatively
-            lambda negs: tuple(a - ndim if neg else a for a, neg in zip(axes, negs))
+            lambda negs: tuple(a - ndim if neg else a for a, neg in zip(axes, negs, strict=True))
         )
     )
     return st.one_of(st.just(None), ints, tuples)

@@ -78,7 +78,8 @@ def loss_fun(params, inputs, targets):
 
 def mlp_problem(seed=0, sizes=(3, 5, 4, 2), n=6):
     rng = np.random.default_rng(seed)
-    params = [(rng.normal(size=(m, k)), rng.normal(size=k)) for m, k in zip(sizes[:-1], sizes[1:])]
+    params = [(rng.normal(size=(m, k)), rng.normal(size=k))
+              for m, k in zip(sizes[:-1], sizes[1:], strict=True)]
     return params, rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
 
 
@@ -188,11 +189,12 @@ def test_mlp_grads_match_finite_differences():
     g = tg.graph(loss_fun)(params, X, Yt)
     leaves = [p for layer_ in params for p in layer_]
     assert len(g.inputs) == len(leaves)
-    for k, (node, leaf) in enumerate(zip(g.inputs, leaves)):
+    for k, (node, leaf) in enumerate(zip(g.inputs, leaves, strict=True)):
         def f(v, k=k):
             flat = list(leaves)
             flat[k] = v
-            return mlp_loss_numpy([(flat[0], flat[1]), (flat[2], flat[3]), (flat[4], flat[5])], X, Yt)
+            pairs = [(flat[0], flat[1]), (flat[2], flat[3]), (flat[4], flat[5])]
+            return mlp_loss_numpy(pairs, X, Yt)
         np.testing.assert_allclose(np.asarray(g.grads[node]), central_difference(f, leaf),
                                    rtol=1e-6, atol=1e-8, err_msg=g.names[node])
     np.testing.assert_allclose(float(g.out), mlp_loss_numpy(params, X, Yt), **EXACT)
@@ -260,7 +262,7 @@ def test_pytree_names_for_dicts_and_namedtuples():
     assert names[:2] == ["pt.u", "pt.v"]
     assert names[2] in ("d['k']", 'd["k"]')
     # ∂/∂pt.u = k, ∂/∂pt.v = 1, ∂/∂k = u
-    for node, expected in zip(g.inputs, [3.0, 1.0, 1.5]):
+    for node, expected in zip(g.inputs, [3.0, 1.0, 1.5], strict=True):
         np.testing.assert_allclose(float(g.grads[node]), expected, **EXACT)
 
 
@@ -378,7 +380,8 @@ def test_array_constants_get_a_node_and_an_edge():
 
 def test_called_function_gives_a_cluster_per_call():
     dot = parse_dot(tg.graph(two_layers, argnums=(0, 1, 2))(0.3, 0.5, -0.7).to_dot())
-    clusters = [c for c in dot.clusters() if "layer" in " ".join(label_rows(c.attrs.get("label", "")))]
+    clusters = [c for c in dot.clusters()
+                if "layer" in " ".join(label_rows(c.attrs.get("label", "")))]
     assert len(clusters) == 2
     labels = [" ".join(label_rows(c.attrs["label"])) for c in clusters]
     assert labels[0] != labels[1]
@@ -403,7 +406,7 @@ def test_mlp_loop_gives_one_cluster_per_pass():
     assert len(matmuls) == 3
     inner = [dot.enclosing_clusters(i)[0] for i in matmuls]
     assert len({id(c) for c in inner}) == 3
-    for k, (mm, cluster) in enumerate(zip(matmuls, inner)):
+    for k, (mm, cluster) in enumerate(zip(matmuls, inner, strict=True)):
         ops = sorted(op_of(dot, i) for i in cluster.all_nodes())
         assert ops == ["add", "matmul", "tanh"], ops
         label = " ".join(label_rows(cluster.attrs["label"]))
@@ -513,7 +516,7 @@ def build_all():
 
 def test_same_program_gives_identical_dot():
     first, second = build_all(), build_all()
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a == b
         assert "0x" not in a
         assert not re.search(r"\bat 0x|id\(", a)

@@ -17,8 +17,18 @@ import tracegrad as tg
 import tracegrad.numpy as tnp
 
 from .graph_helpers import g4, grad_rows, label_rows, parse_dot
-from .test_graph_dot import (A_PREV, B, W, Y, neuron, neuron_by_hand, neuron_graph, op_ids,
-                             op_of, two_layers)
+from .test_graph_dot import (
+    A_PREV,
+    B,
+    W,
+    Y,
+    neuron,
+    neuron_by_hand,
+    neuron_graph,
+    op_ids,
+    op_of,
+    two_layers,
+)
 
 EXACT = dict(rtol=1e-12, atol=1e-13)
 

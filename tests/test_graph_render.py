@@ -20,7 +20,8 @@ import tracegrad.numpy as tnp
 from .graph_helpers import g4, grad_rows, label_rows, parse_dot, svg_all_text, svg_node_texts
 from .test_graph_dot import escaping_program, neuron_by_hand, neuron_graph
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz's dot is not installed")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PDF_MAGIC = b"%PDF-"

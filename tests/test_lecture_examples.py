@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .numeric import GRAD_TOL, assert_close, num_grad
-
 # --- the lecture's code, verbatim except for the import --------------------
 import tracegrad.numpy as jnp  # noqa: E402
 from tracegrad import grad  # noqa: E402
+
+from .numeric import GRAD_TOL, assert_close, num_grad
 
 
 def predict(params, inputs):
@@ -50,7 +50,7 @@ def make_problem(seed=0):
     rng = np.random.default_rng(seed)
     params = [
         (rng.normal(scale=0.7, size=(m, n)), rng.normal(scale=0.3, size=(n,)))
-        for m, n in zip(LAYER_SIZES[:-1], LAYER_SIZES[1:])
+        for m, n in zip(LAYER_SIZES[:-1], LAYER_SIZES[1:], strict=True)
     ]
     inputs = rng.normal(size=(N_EXAMPLES, LAYER_SIZES[0]))
     targets = rng.normal(size=(N_EXAMPLES, LAYER_SIZES[-1]))
@@ -92,7 +92,7 @@ def test_lecture_mlp_gradient_has_params_structure(seed):
     params, inputs, targets = make_problem(seed)
     g = grad_fun(params, inputs, targets)
     assert isinstance(g, list) and len(g) == len(params)
-    for (W, b), gl in zip(params, g):
+    for (W, b), gl in zip(params, g, strict=True):
         assert isinstance(gl, tuple) and len(gl) == 2
         assert np.shape(gl[0]) == W.shape and np.shape(gl[1]) == b.shape
 
@@ -102,7 +102,7 @@ def test_lecture_mlp_gradient_matches_numpy_backprop(seed):
     params, inputs, targets = make_problem(seed)
     g = grad_fun(params, inputs, targets)
     expected = numpy_backprop(params, inputs, targets)
-    for layer, ((gW, gb), (eW, eb)) in enumerate(zip(g, expected)):
+    for layer, ((gW, gb), (eW, eb)) in enumerate(zip(g, expected, strict=True)):
         assert_close(gW, eW, rtol=1e-10, atol=1e-12, err_msg=f"layer {layer} W")
         assert_close(gb, eb, rtol=1e-10, atol=1e-12, err_msg=f"layer {layer} b")
 
@@ -131,7 +131,8 @@ def test_lecture_mlp_loss_value_and_training_step_decreases_loss():
     assert_close(value, numpy_loss(params, inputs, targets), rtol=1e-12, atol=0)
     step = 0.05
     g = grad_fun(params, inputs, targets)
-    new_params = [(W - step * np.asarray(gW), b - step * np.asarray(gb)) for (W, b), (gW, gb) in zip(params, g)]
+    new_params = [(W - step * np.asarray(gW), b - step * np.asarray(gb))
+                  for (W, b), (gW, gb) in zip(params, g, strict=True)]
     assert numpy_loss(new_params, inputs, targets) < numpy_loss(params, inputs, targets)
 
 

@@ -75,6 +75,12 @@ def _losses(fn_tg, fn_np, w):
     return loss_tg, loss_np
 
 
+def _draw_args(data, in_shapes, bound):
+    """One array per shape, elements in [-bound, bound]."""
+    return [data.draw(S.arrays(s, S.floats(-bound, bound)), label=f"arg{i}")
+            for i, s in enumerate(in_shapes)]
+
+
 def check_forward_value(fn_tg, fn_np, args):
     expected = np.asarray(fn_np(*args))
     out = fn_tg(*args)
@@ -332,7 +338,8 @@ def test_where_sends_gradient_to_the_selected_branch(data):
     cond = data.draw(hnp.arrays(np.bool_, sc), label="cond")
     x = data.draw(S.arrays(sx, S.floats(-3, 3)), label="x")
     y = data.draw(S.arrays(sy, S.floats(-3, 3)), label="y")
-    check_first_order(lambda a, b: tnp.where(cond, a, b), lambda a, b: np.where(cond, a, b), [x, y], data)
+    check_first_order(lambda a, b: tnp.where(cond, a, b), lambda a, b: np.where(cond, a, b),
+                      [x, y], data)
     check_with_check_grads(lambda a, b: tnp.where(cond, a, b), [x, y], data)
 
 
@@ -353,7 +360,8 @@ def _reduction_input(name, shape, data):
 
 
 def _reduction_case(name, data, max_dims=3):
-    shape, axis, keepdims = data.draw(S.shape_axis_keepdims(max_dims=max_dims), label="shape/axis/keepdims")
+    shape, axis, keepdims = data.draw(S.shape_axis_keepdims(max_dims=max_dims),
+                                      label="shape/axis/keepdims")
     if name == "std":
         assume(S.reduced_count(shape, axis) >= 2)  # std is not differentiable at var == 0
     x = _reduction_input(name, shape, data)
@@ -388,7 +396,8 @@ def test_reduction_passes_library_check_grads(name, data):
 
 @pytest.mark.parametrize(
     "axis,keepdims",
-    [(None, False), (0, False), (1, True), (-1, False), (-2, True), ((0, 1), False), ((-1, 0), True)],
+    [(None, False), (0, False), (1, True), (-1, False), (-2, True), ((0, 1), False),
+     ((-1, 0), True)],
 )
 @pytest.mark.parametrize("name", REDUCTIONS)
 def test_reduction_axis_spellings_on_a_matrix(name, axis, keepdims, rng):
@@ -530,7 +539,7 @@ EINSUM_CASES = [
 @FIXED
 @given(data=st.data())
 def test_einsum_first_derivative(subscripts, in_shapes, data):
-    args = [data.draw(S.arrays(s, S.floats(-2, 2)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 2)
     fn_tg = lambda *a: tnp.einsum(subscripts, *a)  # noqa: E731
     fn_np = lambda *a: np.einsum(subscripts, *a)  # noqa: E731
     check_first_order(fn_tg, fn_np, args, data)
@@ -552,7 +561,7 @@ def test_einsum_repeated_index_matches_numpy_or_says_unsupported(rng):
 @S.examples(2)
 @given(data=st.data())
 def test_einsum_second_order_and_check_grads(subscripts, in_shapes, data):
-    args = [data.draw(S.arrays(s, S.floats(-2, 2)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 2)
     fn_tg = lambda *a: tnp.einsum(subscripts, *a)  # noqa: E731
     fn_np = lambda *a: np.einsum(subscripts, *a)  # noqa: E731
     check_second_order(fn_tg, fn_np, args, data)
@@ -599,7 +608,7 @@ def _apply(module_fn, spec, *arrays):
 @FIXED
 @given(data=st.data())
 def test_shape_op_gradient_routes_values_back(get_fn, in_shapes, spec, data):
-    args = [data.draw(S.arrays(s, S.floats(-3, 3)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 3)
     fn_tg = lambda *a: _apply(get_fn(tnp), spec, *a)  # noqa: E731
     fn_np = lambda *a: _apply(get_fn(np), spec, *a)  # noqa: E731
     check_first_order(fn_tg, fn_np, args, data)
@@ -622,7 +631,7 @@ JOIN_CASES = [
 @FIXED
 @given(data=st.data())
 def test_concatenate_stack_gradient_splits_back(name, in_shapes, axis, data):
-    args = [data.draw(S.arrays(s, S.floats(-3, 3)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 3)
     fn_tg = lambda *a: getattr(tnp, name)(list(a), axis=axis)  # noqa: E731
     fn_np = lambda *a: getattr(np, name)(list(a), axis=axis)  # noqa: E731
     check_first_order(fn_tg, fn_np, args, data)
@@ -632,7 +641,7 @@ def test_concatenate_stack_gradient_splits_back(name, in_shapes, axis, data):
 @S.examples(2)
 @given(data=st.data())
 def test_concatenate_stack_second_order_and_check_grads(name, in_shapes, axis, data):
-    args = [data.draw(S.arrays(s, S.floats(-3, 3)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 3)
     # squared, so that the second derivative is not identically zero
     fn_tg = lambda *a: getattr(tnp, name)(tuple(a), axis=axis) ** 2  # noqa: E731
     fn_np = lambda *a: getattr(np, name)(tuple(a), axis=axis) ** 2  # noqa: E731
@@ -660,7 +669,8 @@ INDEX_CASES = [
     pytest.param((5,), [3, 3, 1], id="int-list-repeated"),
     pytest.param((5,), np.array([[0, 1], [1, 1]]), id="2d-int-array"),
     pytest.param((5,), np.array([-1, -1, 0]), id="negative-int-array"),
-    pytest.param((3, 4), (np.array([0, 0, 2]), np.array([1, 1, 3])), id="paired-int-arrays-repeated"),
+    pytest.param((3, 4), (np.array([0, 0, 2]), np.array([1, 1, 3])),
+                 id="paired-int-arrays-repeated"),
     pytest.param((3, 4), (slice(None), np.array([3, 3, 0])), id="slice-and-int-array"),
     pytest.param((5,), np.array([True, False, True, True, False]), id="bool-mask"),
     pytest.param((3, 4), np.arange(12).reshape(3, 4) % 3 == 0, id="2d-bool-mask"),
