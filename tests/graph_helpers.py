@@ -333,6 +333,17 @@ def grad_rows(rows):
     return out
 
 
+def op_ids(dot):
+    """DOT ids of the nodes whose label is ``name = op(args)``."""
+    return [i for i in dot.nodes if re.match(r"^.+? = \w+", dot.rows(i)[0] if dot.rows(i) else "")]
+
+
+def op_of(dot, node_id):
+    """The operation in a node's first row ``name = op(args)``, or None."""
+    m = re.match(r"^.+? = (\w+)", dot.rows(node_id)[0])
+    return m.group(1) if m else None
+
+
 def g4(v, digits=4):
     """A number as the brief specifies: ``digits`` significant digits."""
     s = f"{float(v):.{digits}g}"

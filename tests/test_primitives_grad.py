@@ -170,33 +170,30 @@ def _unary(name):
     return getattr(tnp, name), getattr(np, name)
 
 
+def _unary_input(name, data, max_dims=3):
+    shape = data.draw(S.shapes(max_dims=max_dims), label="shape")
+    return data.draw(S.unary_input(name, shape), label="x")
+
+
 @pytest.mark.parametrize("name", UNARY)
 @FIRST
 @given(data=st.data())
 def test_unary_first_derivative_matches_finite_differences(name, data):
-    shape = data.draw(S.shapes(), label="shape")
-    x = data.draw(S.unary_input(name, shape), label="x")
-    fn_tg, fn_np = _unary(name)
-    check_first_order(fn_tg, fn_np, [x], data)
+    check_first_order(*_unary(name), [_unary_input(name, data)], data)
 
 
 @pytest.mark.parametrize("name", UNARY)
 @SECOND
 @given(data=st.data())
 def test_unary_second_derivative_matches_finite_differences(name, data):
-    shape = data.draw(S.shapes(max_dims=2), label="shape")
-    x = data.draw(S.unary_input(name, shape), label="x")
-    fn_tg, fn_np = _unary(name)
-    check_second_order(fn_tg, fn_np, [x], data)
+    check_second_order(*_unary(name), [_unary_input(name, data, max_dims=2)], data)
 
 
 @pytest.mark.parametrize("name", UNARY)
 @CHECK
 @given(data=st.data())
 def test_unary_passes_library_check_grads(name, data):
-    shape = data.draw(S.shapes(max_dims=2), label="shape")
-    x = data.draw(S.unary_input(name, shape), label="x")
-    check_with_check_grads(getattr(tnp, name), [x], data)
+    check_with_check_grads(getattr(tnp, name), [_unary_input(name, data, max_dims=2)], data)
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -283,7 +280,7 @@ def _tie_free_pair(data):
     return values[:n1].reshape(s1), values[n1:].reshape(s2)
 
 
-@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("name", S.TIE_FREE_PAIRS)
 @FIRST
 @given(data=st.data())
 def test_maximum_minimum_first_derivative_away_from_ties(name, data):
@@ -291,7 +288,7 @@ def test_maximum_minimum_first_derivative_away_from_ties(name, data):
     check_first_order(getattr(tnp, name), getattr(np, name), [x, y], data)
 
 
-@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("name", S.TIE_FREE_PAIRS)
 @CHECK
 @given(data=st.data())
 def test_maximum_minimum_second_order_and_check_grads(name, data):
@@ -866,24 +863,51 @@ def test_lax_binary_primitives(data):
     check_first_order(lax.batch_matmul, np.matmul, [a, b], data)
 
 
-def test_lax_argmax_argmin_exist():
+@pytest.mark.parametrize("name,np_fn", [("argmax", np.argmax), ("argmin", np.argmin)])
+def test_lax_argmax_argmin_match_numpy_and_have_no_derivative(name, np_fn):
     import tracegrad.lax as lax
 
-    assert callable(lax.argmax) and callable(lax.argmin)
+    prim = getattr(lax, name)
+    x = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    for axis, keepdims in [(None, False), (0, False), (1, False), (1, True)]:
+        got = prim(x, axis, keepdims)
+        np.testing.assert_array_equal(got, np_fn(x, axis=axis, keepdims=keepdims))
+        assert np.asarray(got).dtype.kind == "i"
+    assert prim.differentiable is False and prim.formulas == ()
+
+    # traced, the index is a plain integer array: it picks elements, and the
+    # gradient of what it picked goes to exactly those elements
+    def picked(a):
+        i = prim(a, 1, False)
+        assert type(i) is np.ndarray
+        return tnp.sum(a[np.arange(2), i])
+
+    expected = np.zeros_like(x)
+    expected[np.arange(2), np_fn(x, axis=1)] = 1.0
+    assert_close(tg.grad(picked)(x), expected, **EXACT_TOL)
 
 
-def test_primitive_table_lists_core_primitives():
+def test_primitive_table_is_every_lax_primitive_sorted_with_its_formulas():
+    import tracegrad.lax as lax
+    from tracegrad.core import Primitive
+
     table = tg.primitives()
-    names = set()
-    if isinstance(table, dict):
-        names.update(str(k) for k in table)
-    for entry in table:
-        if isinstance(entry, str):
-            names.add(entry)
-        elif isinstance(entry, dict):
-            names.add(str(entry.get("name")))
-        elif hasattr(entry, "name"):
-            names.add(str(entry.name))
-        elif isinstance(entry, (tuple, list)) and entry:
-            names.add(str(entry[0]))
-    assert {"tanh", "add", "mul"} <= names, sorted(names)
+    exported = {getattr(lax, n) for n in dir(lax) if isinstance(getattr(lax, n), Primitive)}
+    assert all(isinstance(p, Primitive) for p in table)
+    assert len(table) == len(exported) and set(table) == exported
+    names = [p.name for p in table]
+    assert names == sorted(names)
+    by_name = {p.name: p for p in table}
+    assert {"tanh", "add", "mul", "matmul", "reduce_sum", "getitem"} <= set(by_name)
+    # one formula per differentiable argument, none for the integer-valued ones
+    # the local derivatives as the lecture writes them: ∂(xy)/∂x = y, ∂(xy)/∂y = x
+    assert by_name["mul"].formulas == ("y", "x")
+    assert len(by_name["tanh"].formulas) == 1 and "tanh(x)²" in by_name["tanh"].formulas[0]
+    assert [p.name for p in table if not p.differentiable] == ["argmax", "argmin"]
+    assert all(p.formulas for p in table if p.differentiable)
+    # printed: a header, then one row per primitive in the same order
+    header, *rows = repr(table).splitlines()
+    assert header.split()[0] == "primitive" and len(rows) == len(table)
+    for p, row in zip(table, rows, strict=True):
+        assert row.split()[0] == p.name
+        assert ("; ".join(p.formulas) if p.differentiable else "not differentiable") in row

@@ -1,6 +1,11 @@
 """The widgets, driven through their state (no browser): the stepper's slider and
 buttons, the explorer's sliders; every number checked against the lecture's
-formulas computed here with NumPy."""
+formulas computed here with NumPy.
+
+``make unit`` installs what these tests need (ipywidgets, from the lab extra;
+Graphviz's ``dot``); run elsewhere without them, they are skipped and
+pytest's summary (``-ra``) says why.
+"""
 import html
 import re
 import shutil
@@ -12,30 +17,14 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 
-pytest.importorskip("ipywidgets")
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+from .graph_helpers import g4
+from .programs import B, W
+from .programs import neuron_by_hand as by_hand
+from .programs import neuron_of_w_b as neuron
 
-W, B, A_PREV, Y = 0.5, 0.1, 0.8, 1.0
-
-
-def neuron(w, b, a_prev=A_PREV, y=Y):
-    z = w * a_prev + b
-    a = tnp.tanh(z)
-    return (a - y) ** 2
-
-
-def by_hand(w=W, b=B, a_prev=A_PREV, y=Y):
-    """The lecture's chain rule, written out."""
-    z = w * a_prev + b
-    a = np.tanh(z)
-    dC_da = 2 * (a - y)
-    dC_dz = dC_da * (1 - a ** 2)
-    return dict(z=z, a=a, C=(a - y) ** 2, dC_da=dC_da, dC_dz=dC_dz,
-                dC_dw=dC_dz * a_prev, dC_db=dC_dz)
-
-
-def g4(v):
-    return f"{v:.4g}"
+pytest.importorskip("ipywidgets", reason="needs ipywidgets: pip install -e '.[lab]'")
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
+                                reason="needs Graphviz's dot: make dot")
 
 
 def node_groups(svg):
