@@ -58,9 +58,11 @@ binder: $(STAMP) dot
 browser: $(STAMP) chromium
 	$(PYTEST) tests/browser -s
 
+# `make bench BENCH=--quick` for a smoke run (add --output PATH to keep results.md).
+BENCH ?=
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH)
 	$(PY) benchmarks/drawing.py
 
 clean:

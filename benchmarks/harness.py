@@ -149,11 +149,10 @@ class Row:
     ratio: str = ""          # relative to this benchmark's baseline row
     target: str = ""
     meets: str = ""          # "yes" / "no" / "" (no target)
-    peers: str = ""          # figures from the reference machine
 
 
 COLUMNS = ["benchmark", "implementation", "measured", "vs baseline",
-           "target", "meets target", "peers (reference machine)†"]
+           "target", "meets target"]
 
 
 def yes_no(flag):
@@ -174,7 +173,7 @@ def fmt_seconds(s):
 
 def markdown_table(rows):
     cells = [COLUMNS] + [[r.benchmark, r.implementation, r.measured, r.ratio,
-                          r.target, r.meets, r.peers] for r in rows]
+                          r.target, r.meets] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
 
     def line(row):
@@ -219,11 +218,10 @@ def write_report(path, title, info, settings_text, rows, notes):
     lines += [f"- **{key}**: {value}" for key, value in info.items()]
     lines += [f"- **settings**: {settings_text}", ""]
     lines += [markdown_table(rows), ""]
-    lines += ["† Peer figures in the last column were measured on a 2-core "
-              "reference machine, not in this run; they are there for "
-              "orientation only. Every other number was measured in this run, "
-              "and each ratio is against the baseline row of the same "
-              "benchmark, measured in the same run.", ""]
+    lines += ["Every number was measured in this run, and each ratio is against "
+              "the baseline row of the same benchmark, measured in the same run. "
+              "Figures for other libraries on a reference machine are in "
+              "benchmarks/README.md.", ""]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     with open(path, "w", encoding="utf-8") as f:
