@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
-.PHONY: lab test unit notebooks lectures-code binder browser bench dot chromium trust clean
+.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -33,11 +33,16 @@ trust: $(STAMP)
 lab: $(STAMP) dot trust
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lectures/
 
-# Every test, in order: unit tests, the notebooks under nbval, the uk/en code
-# check, the Binder check, the real-browser test.
-test: $(STAMP) dot chromium unit notebooks lectures-code binder browser
+# Every test, in order: lint, unit tests, the notebooks under nbval, the uk/en
+# code check, the Binder check, the real-browser test.
+test: $(STAMP) lint dot chromium unit notebooks lectures-code binder browser
 
-unit: $(STAMP)
+# Ruff (installed by the test extra) with the settings in pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# `dot` too: the widget and rendering tests need it, and skip (saying why) without it.
+unit: $(STAMP) dot
 	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py -n 2
 
 notebooks: $(STAMP) dot
@@ -53,9 +58,11 @@ binder: $(STAMP) dot
 browser: $(STAMP) chromium
 	$(PYTEST) tests/browser -s
 
+# `make bench BENCH=--quick` for a smoke run (add --output PATH to keep results.md).
+BENCH ?=
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH)
 	$(PY) benchmarks/drawing.py
 
 clean:

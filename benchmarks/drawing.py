@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import tracegrad as tg                  # noqa: E402
-import tracegrad.numpy as tnp           # noqa: E402
-from run import make_loss_fun, mlp_problem      # noqa: E402  (the lecture MLP, shared)
+from problems import MLP_SMALL, chain, make_loss_fun, mlp_problem  # noqa: E402
+
+import tracegrad as tg  # noqa: E402
+import tracegrad.numpy as tnp  # noqa: E402
 
 
 def best(f, repeats=3):
@@ -40,22 +40,21 @@ def one_neuron_per_layer(w1, b1, w2, b2, w3, b3, x=0.8, y=1.0):
     return (a - y) ** 2
 
 
-def chain(x, n):
-    for _ in range(n):
-        x = tnp.sin(x)
-    return x
+def chain_of(steps):
+    """problems.chain: 5 operations a step, so about 5·steps nodes."""
+    return lambda v: chain(v, tnp.sin, tnp.tanh, steps)
 
 
 def cases():
-    params, x, y = mlp_problem([8, 16, 16, 1], 16)
+    params, x, y = mlp_problem(**MLP_SMALL)
     loss_fun = make_loss_fun(tnp)
     yield ("lecture: one neuron per layer", lambda: tg.graph(
         one_neuron_per_layer, argnums=(0, 1, 2, 3, 4, 5))(0.6, 0.1, -1.2, 0.9, 1.4, -0.1))
-    yield "lecture MLP [8,16,16,1], batch 16", lambda: tg.graph(loss_fun)(params, x, y)
-    yield "1,000-node chain (max_nodes=1000)", lambda: tg.graph(
-        lambda v: chain(v, 999), max_nodes=1000)(0.3)
-    yield "300-node chain", lambda: tg.graph(lambda v: chain(v, 299))(0.3)
-    yield "10,000-node chain (cut to 300)", lambda: tg.graph(lambda v: chain(v, 9999))(0.3)
+    yield ("lecture MLP {sizes}, batch {batch}".format(**MLP_SMALL),
+           lambda: tg.graph(loss_fun)(params, x, y))
+    yield "chain, 59 steps", lambda: tg.graph(chain_of(59))(0.3)
+    yield "chain, 199 steps (max_nodes=1000)", lambda: tg.graph(chain_of(199), max_nodes=1000)(0.3)
+    yield "chain, 2,000 steps (cut to 300)", lambda: tg.graph(chain_of(2000))(0.3)
 
 
 def main():
@@ -78,7 +77,7 @@ def main():
               "stepper: one step")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     for r in [header] + rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 # ---------------------------------------------------------------------------
 # Timing
 # ---------------------------------------------------------------------------
@@ -96,7 +95,7 @@ def max_rel_error(got, want):
     if len(got) != len(want):
         return math.inf
     worst = 0.0
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=True):
         if g.shape != w.shape:
             return math.inf
         scale = max(float(np.max(np.abs(w), initial=0.0)), 1e-300)
@@ -150,11 +149,10 @@ class Row:
     ratio: str = ""          # relative to this benchmark's baseline row
     target: str = ""
     meets: str = ""          # "yes" / "no" / "" (no target)
-    peers: str = ""          # figures from the reference machine
 
 
 COLUMNS = ["benchmark", "implementation", "measured", "vs baseline",
-           "target", "meets target", "peers (reference machine)†"]
+           "target", "meets target"]
 
 
 def yes_no(flag):
@@ -175,11 +173,11 @@ def fmt_seconds(s):
 
 def markdown_table(rows):
     cells = [COLUMNS] + [[r.benchmark, r.implementation, r.measured, r.ratio,
-                          r.target, r.meets, r.peers] for r in rows]
+                          r.target, r.meets] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
 
     def line(row):
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(cells[0]), rule] + [line(r) for r in cells[1:]])
@@ -220,11 +218,10 @@ def write_report(path, title, info, settings_text, rows, notes):
     lines += [f"- **{key}**: {value}" for key, value in info.items()]
     lines += [f"- **settings**: {settings_text}", ""]
     lines += [markdown_table(rows), ""]
-    lines += ["† Peer figures in the last column were measured on a 2-core "
-              "reference machine, not in this run; they are there for "
-              "orientation only. Every other number was measured in this run, "
-              "and each ratio is against the baseline row of the same "
-              "benchmark, measured in the same run.", ""]
+    lines += ["Every number was measured in this run, and each ratio is against "
+              "the baseline row of the same benchmark, measured in the same run. "
+              "Figures for other libraries on a reference machine are in "
+              "benchmarks/README.md.", ""]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     with open(path, "w", encoding="utf-8") as f:

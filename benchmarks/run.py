@@ -27,10 +27,32 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-
-from harness import (FULL, QUICK, Row, WrongResult, best_times, check_close,
-                     fmt_ratio, fmt_seconds, machine_info, markdown_table,
-                     try_import, write_report, yes_no)
+from harness import (
+    FULL,
+    QUICK,
+    Row,
+    WrongResult,
+    best_times,
+    check_close,
+    fmt_ratio,
+    fmt_seconds,
+    machine_info,
+    markdown_table,
+    try_import,
+    write_report,
+    yes_no,
+)
+from problems import (
+    CHAIN_OPS,
+    CHAIN_STEPS,
+    MLP_LARGE,
+    MLP_SMALL,
+    TANH_POINTS,
+    chain,
+    make_loss_fun,
+    make_tanh,
+    mlp_problem,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -104,12 +126,12 @@ def measure(baseline, candidates, want, settings, tol=1e-10):
     return {name: times.get(name, reasons.get(name)) for name in names}
 
 
-def ratio_rows(bench, results, baseline, show, target=("", None), peers=""):
+def ratio_rows(bench, results, baseline, show, target=("", None)):
     """Table rows for `results` ({name: seconds, or why there is none}).
 
     `show(seconds)` formats a measurement; ratios are to `baseline` seconds.
     `target` is (text, met) where met(seconds) -> bool, or None when there is
-    no verdict; it and `peers` go on the tracegrad row only.
+    no verdict; it goes on the tracegrad row only.
     """
     rows = []
     for name, result in results.items():
@@ -120,7 +142,7 @@ def ratio_rows(bench, results, baseline, show, target=("", None), peers=""):
             row.measured = show(result)
             row.ratio = fmt_ratio(result / baseline)
         if name == "tracegrad":
-            row.target, row.peers = target[0], peers
+            row.target = target[0]
             if not isinstance(result, str) and target[1] is not None:
                 row.meets = yes_no(target[1](result))
         rows.append(row)
@@ -133,17 +155,6 @@ def ratio_rows(bench, results, baseline, show, target=("", None), peers=""):
 # A long chain of scalar operations is all overhead and no arithmetic, so the
 # gradient time divided by the number of operations is what the library costs
 # per primitive it records (forward) and differentiates (backward).
-
-CHAIN_STEPS = 1200
-OPS_PER_STEP = 5        # sin, *, tanh, *, +
-CHAIN_OPS = CHAIN_STEPS * OPS_PER_STEP   # 6,000
-
-
-def chain(x, sin, tanh):
-    for _ in range(CHAIN_STEPS):
-        x = sin(x) * 0.5 + tanh(x) * 0.5
-    return x
-
 
 class OpCounter:
     """A stand-in for a number that counts every operation applied to it."""
@@ -228,9 +239,7 @@ def bench_chain(settings, notes):
     notes.append(f"chain: {CHAIN_OPS:,} scalar ops ({CHAIN_STEPS} steps of "
                  f"`sin(x)*0.5 + tanh(x)*0.5`); µs/op = gradient time "
                  f"(forward + backward) / {CHAIN_OPS:,}.")
-    return ratio_rows("chain", results, baseline, show, target,
-                      peers="torch eager 5.2, micrograd 5.6, autograd 12.8, "
-                            "MyGrad 18.9 µs/op")
+    return ratio_rows("chain", results, baseline, show, target)
 
 
 # ===========================================================================
@@ -238,34 +247,6 @@ def bench_chain(settings, notes):
 # ===========================================================================
 # The same MLP twice: small, where per-op overhead dominates, and large, where
 # the matrix products dominate and any overhead should all but vanish.
-
-def make_loss_fun(jnp):
-    """The lecture's MLP, written against any NumPy-like module `jnp`."""
-    def predict(params, inputs):
-        for W, b in params:
-            outputs = jnp.dot(inputs, W) + b
-            inputs = jnp.tanh(outputs)
-        return outputs
-
-    def loss_fun(params, inputs, targets):
-        preds = predict(params, inputs)
-        return jnp.mean((preds - targets)**2)
-
-    return loss_fun
-
-
-def mlp_problem(sizes, batch):
-    """(params, inputs, targets), float64, from numpy.random.default_rng(0)."""
-    rng = np.random.default_rng(0)
-    params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
-        b = rng.standard_normal(n_out) / np.sqrt(n_in)
-        params.append((W, b))
-    inputs = rng.standard_normal((batch, sizes[0]))
-    targets = rng.standard_normal((batch, sizes[-1]))
-    return params, inputs, targets
-
 
 def mlp_grad_numpy(params, inputs, targets):
     """Gradient of loss_fun w.r.t. params: plain NumPy, backprop by hand.
@@ -324,7 +305,7 @@ def mlp_torch(problem):
     return grad
 
 
-def bench_mlp(name, sizes, batch, target_ratio, peers, settings, notes):
+def bench_mlp(name, sizes, batch, target_ratio, settings, notes):
     problem = mlp_problem(sizes, batch)
     results = measure(
         ("numpy (hand-written backprop)", lambda: mlp_grad_numpy(*problem)),
@@ -340,33 +321,21 @@ def bench_mlp(name, sizes, batch, target_ratio, peers, settings, notes):
     notes.append(f"{name}: sizes {sizes}, batch {batch}; time of one "
                  f"`grad(loss_fun)(params, x, y)`; the NumPy backprop is "
                  f"checked against each library's gradient to 1e-10 first.")
-    return ratio_rows(name, results, baseline, fmt_seconds, target, peers)
+    return ratio_rows(name, results, baseline, fmt_seconds, target)
 
 
 def bench_mlp_small(settings, notes):
-    return bench_mlp("mlp_small", [8, 16, 16, 1], 16, 6.5,
-                     "torch 6.5×, MyGrad 9.9×, autograd 24×", settings, notes)
+    return bench_mlp("mlp_small", **MLP_SMALL, target_ratio=6.5, settings=settings, notes=notes)
 
 
 def bench_mlp_large(settings, notes):
-    return bench_mlp("mlp_large", [256, 512, 512, 10], 256, 1.10,
-                     "MyGrad 1.33×, autograd 2.5×", settings, notes)
+    return bench_mlp("mlp_large", **MLP_LARGE, target_ratio=1.10, settings=settings,
+                     notes=notes)
 
 
 # ===========================================================================
 # 4. higher_order: grad of grad, one scalar point at a time
 # ===========================================================================
-
-HIGHER_ORDER_POINTS = [float(x) for x in np.linspace(-3.0, 3.0, 100)]
-
-
-def make_tanh(jnp):
-    """The lecture's tanh, written against any NumPy-like module `jnp`."""
-    def tanh(x):
-        y = jnp.exp(-2.0 * x)
-        return (1.0 - y) / (1.0 + y)
-    return tanh
-
 
 def second_derivative_numpy(points):
     """tanh''(x) = -2 tanh(x) (1 - tanh(x)**2), the same loop over points."""
@@ -402,7 +371,7 @@ def higher_order_torch(points):
 
 
 def bench_higher_order(settings, notes):
-    points = HIGHER_ORDER_POINTS
+    points = TANH_POINTS
     results = measure(
         ("numpy (analytic tanh'')", lambda: second_derivative_numpy(points)),
         [("tracegrad", lambda: higher_order_tracegrad(points)),
@@ -424,7 +393,7 @@ def bench_higher_order(settings, notes):
                  f"NumPy in the same loop.")
     return ratio_rows("higher_order", results, baseline,
                       lambda s: f"{fmt_seconds(s)} / {len(points)} pts",
-                      target, peers="torch 176×, autograd 300×")
+                      target)
 
 
 # ===========================================================================
@@ -525,7 +494,7 @@ def peak_memory(fn):
 
 
 def bench_memory(settings, notes):
-    problem = mlp_problem([256, 512, 512, 10], 256)
+    problem = mlp_problem(**MLP_LARGE)
     want = mlp_grad_numpy(*problem)
     baseline = peak_memory(lambda: mlp_grad_numpy(*problem))
     rows = [Row("memory", "numpy (hand-written backprop)",

@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+import tracegrad.reverse
+
 _common = dict(
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much],
     print_blob=True,
 )
 settings.register_profile("default", max_examples=25, derandomize=True, database=None, **_common)
@@ -28,11 +31,15 @@ def rng():
     return np.random.default_rng(20240601)
 
 
-# The record replaces values the backward pass does not read (Primitive.saves)
-# by shape-only placeholders, but only for arrays of 1,024 elements or more.
-# The tests use small arrays, so they lower that size to 0: every value a rule
-# does not declare is then a placeholder of zeros, and a rule that reads a
-# value it did not declare computes a wrong gradient, which the tests catch.
-import tracegrad.reverse  # noqa: E402
-
-tracegrad.reverse.SMALL = 0
+@pytest.fixture(autouse=True, scope="session")
+def every_unsaved_value_is_a_placeholder():
+    """The record replaces values the backward pass does not read
+    (``Primitive.saves``) by shape-only placeholders, but only for arrays of
+    ``reverse.SMALL`` (1,024) elements or more. The tests use small arrays, so
+    they lower that size to 0: every value a rule does not declare is then a
+    placeholder of zeros, and a rule that reads a value it did not declare
+    computes a wrong gradient, which the tests catch."""
+    saved = tracegrad.reverse.SMALL
+    tracegrad.reverse.SMALL = 0
+    yield
+    tracegrad.reverse.SMALL = saved

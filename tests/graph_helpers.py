@@ -29,6 +29,9 @@ class DotSyntaxError(ValueError):
 
 
 _PUNCT = set("{}[];,=:")
+# a numeral, or a name (letters, digits, underscores, and any non-ASCII character)
+_ID = re.compile(r"-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)"
+                 r"|[A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*")
 
 
 def _tokens(text):
@@ -92,7 +95,7 @@ def _tokens(text):
             yield "punct", ch
             i += 1
         else:
-            m = re.compile(r"-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)|[A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*").match(text, i)
+            m = _ID.match(text, i)
             if not m:
                 raise DotSyntaxError(f"unexpected character {ch!r} at {i}")
             yield "id", m.group(0)
@@ -271,7 +274,7 @@ def parse_dot(text):
         if len(chain) == 1:
             declare(chain[0], sub, attrs)
         else:
-            for a, b in zip(chain, chain[1:]):
+            for a, b in zip(chain, chain[1:], strict=False):
                 for end in (a, b):
                     if end not in nodes:
                         declare(end, sub, {})
@@ -328,6 +331,17 @@ def grad_rows(rows):
         if m:
             out.append((m["num"], m["den"], m["val"]))
     return out
+
+
+def op_ids(dot):
+    """DOT ids of the nodes whose label is ``name = op(args)``."""
+    return [i for i in dot.nodes if re.match(r"^.+? = \w+", dot.rows(i)[0] if dot.rows(i) else "")]
+
+
+def op_of(dot, node_id):
+    """The operation in a node's first row ``name = op(args)``, or None."""
+    m = re.match(r"^.+? = (\w+)", dot.rows(node_id)[0])
+    return m.group(1) if m else None
 
 
 def g4(v, digits=4):

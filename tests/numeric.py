@@ -50,7 +50,7 @@ def num_jacobian(f, x, eps=FIRST_ORDER_STEP):
         idx = np.unravel_index(i, x.shape) if x.ndim else ()
         h = eps * max(1.0, abs(float(x[idx])))
 
-        def central(step):
+        def central(step, idx=idx):
             xp = x.copy()
             xm = x.copy()
             xp[idx] += step

@@ -72,7 +72,7 @@ def reduction_axes(shape):
     tuples = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).flatmap(
         lambda axes: st.lists(st.booleans(), min_size=len(axes), max_size=len(axes)).map(
             # sometimes spell an axis negatively
-            lambda negs: tuple(a - ndim if neg else a for a, neg in zip(axes, negs))
+            lambda negs: tuple(a - ndim if neg else a for a, neg in zip(axes, negs, strict=True))
         )
     )
     return st.one_of(st.just(None), ints, tuples)
@@ -170,14 +170,9 @@ BINARY_DOMAINS = {
     "arctan2": (floats(-2, 2), floats(0.3, 2)),  # x > 0: away from the branch cut
 }
 
-# maximum/minimum need |x - y| bounded away from 0 after broadcasting; they are
-# drawn as y = x + offset (see maximum_minimum_inputs).
-
-
-def gap_offsets(shape, gap=0.2):
-    mag = arrays(shape, floats(gap, 2.0))
-    sign = hnp.arrays(np.bool_, shape)
-    return st.tuples(mag, sign).map(lambda ms: np.where(ms[1], ms[0], -ms[0]))
+# maximum/minimum are not smooth where x = y: their two arguments are drawn
+# together from distinct_arrays, every value at least a gap from every other.
+TIE_FREE_PAIRS = ("maximum", "minimum")
 
 
 # ---------------------------------------------------------------------------

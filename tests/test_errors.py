@@ -1,8 +1,8 @@
 """Bad input gives an exception that names the problem and the fix, and the
 *next* call works normally (no tracing state is left behind).
 
-Messages are matched loosely (case-insensitive key words and the shapes
-involved), never by exact wording.
+Each test names the exact exception type, and matches the key part of the
+message (the problem, the shapes involved, the fix), not its whole wording.
 """
 
 from __future__ import annotations
@@ -28,45 +28,32 @@ def assert_next_call_works():
     assert_close(t, 1.0, **EXACT_TOL)
 
 
-def _message(excinfo):
-    return str(excinfo.value)
-
-
 # --- grad of a non-scalar output ---------------------------------------------
 
 
 def test_grad_of_vector_output_names_shape_and_alternatives():
-    with pytest.raises((TypeError, ValueError)) as excinfo:
+    with pytest.raises(TypeError, match=r"must return a scalar.*shape \(3,\)") as excinfo:
         tg.grad(lambda x: x * 2.0)(np.ones(3))
-    msg = _message(excinfo)
-    assert re.search(r"scalar", msg, re.I), msg
-    assert "(3,)" in msg, msg
-    assert re.search(r"jacrev|jacobian|vjp", msg, re.I), msg
+    assert re.search(r"jacrev|jacobian|vjp", str(excinfo.value)), excinfo.value
     assert_next_call_works()
 
 
 def test_grad_of_matrix_output_names_shape():
-    with pytest.raises((TypeError, ValueError)) as excinfo:
+    with pytest.raises(TypeError, match=r"must return a scalar.*shape \(2, 2\)"):
         tg.grad(lambda x: tnp.outer(x, x))(np.ones(2))
-    assert "(2, 2)" in _message(excinfo), _message(excinfo)
     assert_next_call_works()
 
 
 def test_value_and_grad_of_vector_output_is_rejected_too():
-    with pytest.raises((TypeError, ValueError), match=r"(?i)scalar"):
+    with pytest.raises(TypeError, match=r"must return a scalar.*shape \(4,\)"):
         tg.value_and_grad(lambda x: tnp.sin(x))(np.ones(4))
     assert_next_call_works()
 
 
-def test_grad_of_size_one_array_output_is_still_not_a_scalar_error_or_works():
-    """A shape-(1,) output is not a scalar; JAX refuses it.  Accept either a
-    clear error naming the shape or the derivative of its only element."""
-    try:
-        g = tg.grad(lambda x: tnp.sin(x))(np.array([0.5]))
-    except (TypeError, ValueError) as exc:
-        assert "(1,)" in str(exc), str(exc)
-    else:
-        assert_close(g, [math.cos(0.5)], **EXACT_TOL)
+def test_grad_of_size_one_array_output_is_not_a_scalar():
+    """A shape-(1,) output is not a scalar: JAX refuses it, and so do we."""
+    with pytest.raises(TypeError, match=r"must return a scalar.*shape \(1,\)"):
+        tg.grad(lambda x: tnp.sin(x))(np.array([0.5]))
     assert_next_call_works()
 
 
@@ -83,10 +70,8 @@ def test_grad_of_size_one_array_output_is_still_not_a_scalar_error_or_works():
     ],
 )
 def test_grad_wrt_integer_or_boolean_array_asks_for_floats(bad):
-    with pytest.raises((TypeError, ValueError)) as excinfo:
+    with pytest.raises(TypeError, match=rf"input 0 has dtype {bad.dtype}.*floating-point"):
         tg.grad(lambda x: tnp.sum(x * 2.0))(bad)
-    msg = _message(excinfo)
-    assert re.search(r"float", msg, re.I), msg
     assert_next_call_works()
 
 
@@ -104,7 +89,7 @@ def test_python_ints_are_promoted_to_floats(x, expected):
 
 def test_jacobian_wrt_integer_array_asks_for_floats():
     for transform in (tg.jacrev, tg.jacfwd):
-        with pytest.raises((TypeError, ValueError), match=r"(?i)float"):
+        with pytest.raises(TypeError, match=rf"{transform.__name__}.*floating-point"):
             transform(lambda x: x * 2.0)(np.array([1, 2]))
     assert_next_call_works()
 
@@ -114,12 +99,10 @@ def test_jacobian_wrt_integer_array_asks_for_floats():
 
 @pytest.mark.parametrize("argnums", [2, 5, (0, 2), -3])
 def test_argnums_out_of_range(argnums):
-    with pytest.raises((TypeError, ValueError, IndexError)) as excinfo:
+    # names the offending argnums and the range that would be right
+    with pytest.raises(ValueError, match=re.escape(f"argnums={argnums} is out of range")
+                       + r".*between 0 and 1"):
         tg.grad(lambda x, y: x * y, argnums=argnums)(1.0, 2.0)
-    msg = _message(excinfo)
-    assert re.search(r"argnum", msg, re.I), msg
-    offending = str(argnums) if isinstance(argnums, int) else "2"
-    assert offending in msg, msg  # names the offending argnum
     assert_next_call_works()
 
 
@@ -131,10 +114,9 @@ def test_inplace_item_assignment_on_traced_array_suggests_at_or_where():
         x[0] = 1.0
         return tnp.sum(x)
 
-    with pytest.raises((TypeError, ValueError)) as excinfo:
+    with pytest.raises(TypeError, match=r"cannot be changed in place") as excinfo:
         tg.grad(f)(np.array([3.0, 4.0]))
-    msg = _message(excinfo)
-    assert re.search(r"\.at\[|where", msg, re.I), msg
+    assert re.search(r"\.at\[|where", str(excinfo.value)), excinfo.value
     assert_next_call_works()
 
 
@@ -145,15 +127,14 @@ def test_np_asarray_of_traced_value_raises_instead_of_dropping_gradient():
     def f(x):
         return tnp.sum(np.asarray(x) * 2.0)
 
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(TypeError, match=r"np\.asarray\(\)/np\.array\(\) was called on a traced"
+                       r".*import tracegrad\.numpy as tnp"):
         tg.grad(f)(np.array([1.0, 2.0]))
-    msg = _message(excinfo)
-    assert re.search(r"tracegrad\.numpy|tnp|trac", msg, re.I), msg
     assert_next_call_works()
 
 
 def test_np_array_of_traced_value_raises():
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError, match=r"would silently drop its gradient"):
         tg.grad(lambda x: tnp.sum(np.array(x)))(np.array([1.0, 2.0]))
     assert_next_call_works()
 
@@ -166,29 +147,22 @@ def test_np_array_of_traced_value_raises():
         (np.tanh, "tanh", lambda x: 1 - np.tanh(x) ** 2),
     ],
 )
-def test_numpy_ufunc_on_traced_value_dispatches_or_names_tnp(np_fn, tnp_name, derivative):
+def test_numpy_ufunc_on_traced_value_dispatches_to_tnp(np_fn, tnp_name, derivative):
+    """``np.sin(traced)`` reaches ``Tracer.__array_ufunc__``, which calls
+    ``tnp.sin``: the gradient is exact, nothing is raised."""
     x = np.array([0.2, -1.0, 0.7])
-    try:
-        g = tg.grad(lambda a: tnp.sum(np_fn(a)))(x)
-    except Exception as exc:  # noqa: BLE001 - refusing is allowed, silently wrong is not
-        msg = str(exc)
-        assert re.search(rf"(tnp|jnp|tracegrad\.numpy)\.{tnp_name}\b", msg), msg
-    else:
-        assert_close(g, derivative(x), **EXACT_TOL)
+    g = tg.grad(lambda a: tnp.sum(np_fn(a)))(x)
+    assert_close(g, derivative(x), **EXACT_TOL)
     assert_next_call_works()
 
 
-def test_numpy_array_on_left_of_operator_dispatches_or_raises():
-    """``np_array * traced`` goes through NumPy's ufunc machinery first: it
-    must either give the right gradient or raise, never drop the gradient."""
+def test_numpy_array_on_left_of_operator_dispatches():
+    """``np_array * traced`` goes through NumPy's ufunc machinery first, which
+    hands it to the tracer: the gradient is the constant, and nothing is raised."""
     c = np.array([1.0, 2.0, 3.0])
     x = np.array([0.5, -0.5, 2.0])
-    try:
-        g = tg.grad(lambda a: tnp.sum(c * a))(x)
-    except Exception:  # noqa: BLE001
-        pass
-    else:
-        assert_close(g, c, **EXACT_TOL)
+    g = tg.grad(lambda a: tnp.sum(c * a))(x)
+    assert_close(g, c, **EXACT_TOL)
     assert_next_call_works()
 
 
@@ -196,51 +170,41 @@ def test_numpy_array_on_left_of_operator_dispatches_or_raises():
 
 
 def test_add_shape_mismatch_names_operation_and_shapes():
-    with pytest.raises((ValueError, TypeError)) as excinfo:
+    with pytest.raises(ValueError, match=r"add: cannot apply to .*shapes \(3,\) and \(4,\)"):
         tg.grad(lambda a, b: tnp.sum(tnp.add(a, b)))(np.ones(3), np.ones(4))
-    msg = _message(excinfo)
-    assert re.search(r"add", msg, re.I), msg
-    assert "(3,)" in msg and "(4,)" in msg, msg
     assert_next_call_works()
 
 
 def test_operator_shape_mismatch_names_both_shapes():
-    with pytest.raises((ValueError, TypeError)) as excinfo:
+    with pytest.raises(ValueError, match=r"mul: .*shapes \(2, 3\) and \(4,\)"):
         tg.grad(lambda a, b: tnp.sum(a * b))(np.ones((2, 3)), np.ones((4,)))
-    msg = _message(excinfo)
-    assert "(2, 3)" in msg and "(4,)" in msg, msg
     assert_next_call_works()
 
 
+MATMUL_MISMATCH = r"matmul: shapes \(2, 3\) and \(4, 5\) do not align"
+
+
 def test_matmul_shape_mismatch_names_operation_and_shapes():
-    with pytest.raises((ValueError, TypeError)) as excinfo:
+    with pytest.raises(ValueError, match=MATMUL_MISMATCH):
         tg.grad(lambda a, b: tnp.sum(tnp.matmul(a, b)))(np.ones((2, 3)), np.ones((4, 5)))
-    msg = _message(excinfo)
-    assert re.search(r"matmul", msg, re.I), msg
-    assert "(2, 3)" in msg and "(4, 5)" in msg, msg
     assert_next_call_works()
 
 
 def test_matmul_operator_shape_mismatch_names_shapes():
-    with pytest.raises((ValueError, TypeError)) as excinfo:
+    with pytest.raises(ValueError, match=MATMUL_MISMATCH):
         tg.grad(lambda a, b: tnp.sum(a @ b))(np.ones((2, 3)), np.ones((4, 5)))
-    msg = _message(excinfo)
-    assert "(2, 3)" in msg and "(4, 5)" in msg, msg
     assert_next_call_works()
 
 
 def test_shape_mismatch_in_forward_mode_names_shapes():
-    with pytest.raises((ValueError, TypeError)) as excinfo:
+    with pytest.raises(ValueError, match=r"add: .*shapes \(3,\) and \(4,\)"):
         tg.jvp(lambda a, b: tnp.add(a, b), (np.ones(3), np.ones(4)), (np.ones(3), np.ones(4)))
-    msg = _message(excinfo)
-    assert "(3,)" in msg and "(4,)" in msg, msg
     assert_next_call_works()
 
 
 def test_tangent_shape_must_match_primal_shape():
-    with pytest.raises((ValueError, TypeError)) as excinfo:
+    with pytest.raises(ValueError, match=r"tangent 0 has shape \(4,\) but its primal has .*\(3,\)"):
         tg.jvp(tnp.sin, (np.ones(3),), (np.ones(4),))
-    assert "(3,)" in _message(excinfo) and "(4,)" in _message(excinfo), _message(excinfo)
     assert_next_call_works()
 
 
@@ -248,6 +212,6 @@ def test_error_deep_inside_nested_grad_leaves_no_state():
     def inner(y):
         return tnp.add(y, np.ones(5))  # (3,) + (5,): shape error
 
-    with pytest.raises((ValueError, TypeError)):
+    with pytest.raises(ValueError, match=r"shapes \(3,\) and \(5,\)"):
         tg.grad(lambda x: tnp.sum(tg.grad(lambda y: tnp.sum(inner(y) * x))(np.ones(3))))(np.ones(3))
     assert_next_call_works()

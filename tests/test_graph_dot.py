@@ -18,98 +18,23 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 
-from .graph_helpers import g4, grad_rows, label_rows, parse_dot
-
-EXACT = dict(rtol=1e-12, atol=1e-13)
-
-
-# ---------------------------------------------------------------------------
-# programs
-
-
-def neuron(w, a_prev, b, y):
-    """The lecture's one-neuron chain."""
-    z = w * a_prev + b
-    a = tnp.tanh(z)
-    C = (a - y) ** 2
-    return C
-
-
-W, A_PREV, B, Y = 0.7, -0.3, 0.25, 0.9
-
-
-def neuron_by_hand(w=W, a_prev=A_PREV, b=B, y=Y):
-    """Values and derivatives of the neuron, by the chain rule on paper."""
-    z = w * a_prev + b
-    a = np.tanh(z)
-    C = (a - y) ** 2
-    dC_da = 2 * (a - y)
-    dC_dz = dC_da * (1 - a ** 2)
-    return dict(z=z, a=a, C=C, dC_da=dC_da, dC_dz=dC_dz,
-                dC_dw=dC_dz * a_prev, dC_da_prev=dC_dz * w, dC_db=dC_dz, dC_dy=-dC_da)
-
-
-def neuron_graph(**options):
-    return tg.graph(neuron, argnums=(0, 1, 2, 3), **options)(W, A_PREV, B, Y)
-
-
-def layer(x, w):
-    h = tnp.tanh(x * w)
-    return h
-
-
-def two_layers(x, w1, w2):
-    h1 = layer(x, w1)
-    h2 = layer(h1, w2)
-    return h2 * h2
-
-
-def predict(params, inputs):
-    for W_, b_ in params:
-        outputs = tnp.dot(inputs, W_) + b_
-        inputs = tnp.tanh(outputs)
-    return outputs
-
-
-def loss_fun(params, inputs, targets):
-    preds = predict(params, inputs)
-    return tnp.mean((preds - targets) ** 2)
-
-
-def mlp_problem(seed=0, sizes=(3, 5, 4, 2), n=6):
-    rng = np.random.default_rng(seed)
-    params = [(rng.normal(size=(m, k)), rng.normal(size=k)) for m, k in zip(sizes[:-1], sizes[1:])]
-    return params, rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
-
-
-def mlp_loss_numpy(params, inputs, targets):
-    for W_, b_ in params:
-        outputs = inputs @ W_ + b_
-        inputs = np.tanh(outputs)
-    return np.mean((outputs - targets) ** 2)
-
-
-def central_difference(f, x, h=1e-6):
-    """Plain central differences of a scalar function of one array."""
-    x = np.array(x, dtype=float)
-    out = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        out[i] = (f(xp) - f(xm)) / (2 * h)
-    return out
-
-
-def op_ids(dot):
-    """DOT ids of the nodes whose label is ``name = op(args)``."""
-    return [i for i in dot.nodes if re.match(r"^.+? = \w+", dot.rows(i)[0] if dot.rows(i) else "")]
-
-
-def op_of(dot, node_id):
-    m = re.match(r"^.+? = (\w+)", dot.rows(node_id)[0])
-    return m.group(1) if m else None
-
+from .graph_helpers import g4, grad_rows, label_rows, op_ids, op_of, parse_dot
+from .numeric import EXACT_TOL as EXACT
+from .numeric import GRAD_TOL, assert_close, num_grad
+from .programs import (
+    A_PREV,
+    B,
+    W,
+    Y,
+    escaping_program,
+    loss_fun,
+    mlp_loss_numpy,
+    mlp_problem,
+    neuron,
+    neuron_by_hand,
+    neuron_graph,
+    two_layers,
+)
 
 # ---------------------------------------------------------------------------
 # 1. labels carry the right values and gradients
@@ -188,13 +113,12 @@ def test_mlp_grads_match_finite_differences():
     g = tg.graph(loss_fun)(params, X, Yt)
     leaves = [p for layer_ in params for p in layer_]
     assert len(g.inputs) == len(leaves)
-    for k, (node, leaf) in enumerate(zip(g.inputs, leaves)):
+    for k, (node, leaf) in enumerate(zip(g.inputs, leaves, strict=True)):
         def f(v, k=k):
             flat = list(leaves)
             flat[k] = v
-            return mlp_loss_numpy([(flat[0], flat[1]), (flat[2], flat[3]), (flat[4], flat[5])], X, Yt)
-        np.testing.assert_allclose(np.asarray(g.grads[node]), central_difference(f, leaf),
-                                   rtol=1e-6, atol=1e-8, err_msg=g.names[node])
+            return mlp_loss_numpy(list(zip(flat[::2], flat[1::2], strict=True)), X, Yt)
+        assert_close(g.grads[node], num_grad(f, leaf), **GRAD_TOL, err_msg=g.names[node])
     np.testing.assert_allclose(float(g.out), mlp_loss_numpy(params, X, Yt), **EXACT)
 
 
@@ -260,7 +184,7 @@ def test_pytree_names_for_dicts_and_namedtuples():
     assert names[:2] == ["pt.u", "pt.v"]
     assert names[2] in ("d['k']", 'd["k"]')
     # ∂/∂pt.u = k, ∂/∂pt.v = 1, ∂/∂k = u
-    for node, expected in zip(g.inputs, [3.0, 1.0, 1.5]):
+    for node, expected in zip(g.inputs, [3.0, 1.0, 1.5], strict=True):
         np.testing.assert_allclose(float(g.grads[node]), expected, **EXACT)
 
 
@@ -378,7 +302,8 @@ def test_array_constants_get_a_node_and_an_edge():
 
 def test_called_function_gives_a_cluster_per_call():
     dot = parse_dot(tg.graph(two_layers, argnums=(0, 1, 2))(0.3, 0.5, -0.7).to_dot())
-    clusters = [c for c in dot.clusters() if "layer" in " ".join(label_rows(c.attrs.get("label", "")))]
+    clusters = [c for c in dot.clusters()
+                if "layer" in " ".join(label_rows(c.attrs.get("label", "")))]
     assert len(clusters) == 2
     labels = [" ".join(label_rows(c.attrs["label"])) for c in clusters]
     assert labels[0] != labels[1]
@@ -403,7 +328,7 @@ def test_mlp_loop_gives_one_cluster_per_pass():
     assert len(matmuls) == 3
     inner = [dot.enclosing_clusters(i)[0] for i in matmuls]
     assert len({id(c) for c in inner}) == 3
-    for k, (mm, cluster) in enumerate(zip(matmuls, inner)):
+    for k, (mm, cluster) in enumerate(zip(matmuls, inner, strict=True)):
         ops = sorted(op_of(dot, i) for i in cluster.all_nodes())
         assert ops == ["add", "matmul", "tanh"], ops
         label = " ".join(label_rows(cluster.attrs["label"]))
@@ -465,12 +390,6 @@ def test_collapse_everything_and_max_nodes():
 # 5. escaping
 
 
-def escaping_program(x):
-    y = tg.label(x * 2.0, "<script>&")
-    sq = lambda t: t * t  # noqa: E731  (a <lambda> cluster)
-    return sq(y) + sq(x)
-
-
 def test_user_text_is_escaped_in_dot():
     g = tg.graph(escaping_program)(1.0)
     text = g.to_dot()
@@ -513,7 +432,7 @@ def build_all():
 
 def test_same_program_gives_identical_dot():
     first, second = build_all(), build_all()
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a == b
         assert "0x" not in a
         assert not re.search(r"\bat 0x|id\(", a)

@@ -16,11 +16,9 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 
-from .graph_helpers import g4, grad_rows, label_rows, parse_dot
-from .test_graph_dot import (A_PREV, B, W, Y, neuron, neuron_by_hand, neuron_graph, op_ids,
-                             op_of, two_layers)
-
-EXACT = dict(rtol=1e-12, atol=1e-13)
+from .graph_helpers import g4, grad_rows, label_rows, op_ids, op_of, parse_dot
+from .numeric import EXACT_TOL as EXACT
+from .programs import A_PREV, B, W, Y, neuron, neuron_by_hand, neuron_graph, two_layers
 
 
 def f(x):

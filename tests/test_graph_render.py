@@ -18,9 +18,17 @@ import tracegrad as tg
 import tracegrad.numpy as tnp
 
 from .graph_helpers import g4, grad_rows, label_rows, parse_dot, svg_all_text, svg_node_texts
-from .test_graph_dot import escaping_program, neuron_by_hand, neuron_graph
+from .programs import (
+    escaping_program,
+    loss_fun,
+    mlp_problem,
+    neuron_by_hand,
+    neuron_graph,
+    two_layers,
+)
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz's dot is not installed")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PDF_MAGIC = b"%PDF-"
@@ -96,7 +104,6 @@ def test_mimebundle_with_graphviz():
 @needs_dot
 def test_every_kind_of_graph_is_accepted_by_dot():
     """dot exits cleanly on clusters, boxes, paths, constants, themes."""
-    from .test_graph_dot import loss_fun, mlp_problem, two_layers
 
     params, X, Yt = mlp_problem()
     g = tg.graph(loss_fun)(params, X, Yt)

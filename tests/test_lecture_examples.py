@@ -1,8 +1,10 @@
 """The lecture's code runs unchanged, with only the import swapped.
 
 The network example is checked against finite differences and against a
-hand-written NumPy backpropagation; the ``tanh`` example against the closed
-forms of its first and second derivatives.
+hand-written NumPy backpropagation (both in ``tests/programs.py``); the
+``tanh`` example against the closed forms of its first and second derivatives.
+The lecture's code is copied here on purpose, verbatim: the tests' own
+programs live in ``tests/programs.py``.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .numeric import GRAD_TOL, assert_close, num_grad
-
 # --- the lecture's code, verbatim except for the import --------------------
 import tracegrad.numpy as jnp  # noqa: E402
 from tracegrad import grad  # noqa: E402
+
+from .numeric import GRAD_TOL, assert_close, num_grad
+from .programs import mlp_backprop_numpy, mlp_loss_numpy, mlp_problem
 
 
 def predict(params, inputs):
@@ -42,97 +45,53 @@ fpp = grad(grad(tanh))
 # ----------------------------------------------------------------------------
 
 
-LAYER_SIZES = [3, 5, 4, 2]
-N_EXAMPLES = 6
-
-
-def make_problem(seed=0):
-    rng = np.random.default_rng(seed)
-    params = [
-        (rng.normal(scale=0.7, size=(m, n)), rng.normal(scale=0.3, size=(n,)))
-        for m, n in zip(LAYER_SIZES[:-1], LAYER_SIZES[1:])
-    ]
-    inputs = rng.normal(size=(N_EXAMPLES, LAYER_SIZES[0]))
-    targets = rng.normal(size=(N_EXAMPLES, LAYER_SIZES[-1]))
-    return params, inputs, targets
-
-
-def numpy_loss(params, inputs, targets):
-    outputs = None
-    for W, b in params:
-        outputs = inputs @ W + b
-        inputs = np.tanh(outputs)
-    return np.mean((outputs - targets) ** 2)
-
-
-def numpy_backprop(params, inputs, targets):
-    """Textbook backpropagation for the lecture's network, in plain NumPy."""
-    activations = [inputs]  # a_0 = inputs, a_l = tanh(z_l)
-    zs = []
-    a = inputs
-    for W, b in params:
-        z = a @ W + b
-        zs.append(z)
-        a = np.tanh(z)
-        activations.append(a)
-    preds = zs[-1]  # the last layer's pre-activation is the prediction
-    delta = 2.0 * (preds - targets) / preds.size  # dL/dz_L
-    grads = [None] * len(params)
-    for layer in reversed(range(len(params))):
-        W, _ = params[layer]
-        a_prev = activations[layer]
-        grads[layer] = (a_prev.T @ delta, delta.sum(axis=0))
-        if layer > 0:
-            delta = (delta @ W.T) * (1.0 - a_prev**2)  # a_prev = tanh(z_{layer-1})
-    return grads
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lecture_mlp_gradient_has_params_structure(seed):
-    params, inputs, targets = make_problem(seed)
+    params, inputs, targets = mlp_problem(seed)
     g = grad_fun(params, inputs, targets)
     assert isinstance(g, list) and len(g) == len(params)
-    for (W, b), gl in zip(params, g):
+    for (W, b), gl in zip(params, g, strict=True):
         assert isinstance(gl, tuple) and len(gl) == 2
         assert np.shape(gl[0]) == W.shape and np.shape(gl[1]) == b.shape
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_lecture_mlp_gradient_matches_numpy_backprop(seed):
-    params, inputs, targets = make_problem(seed)
+def test_lecture_mlp_gradient_matches_mlp_backprop_numpy(seed):
+    params, inputs, targets = mlp_problem(seed)
     g = grad_fun(params, inputs, targets)
-    expected = numpy_backprop(params, inputs, targets)
-    for layer, ((gW, gb), (eW, eb)) in enumerate(zip(g, expected)):
+    expected = mlp_backprop_numpy(params, inputs, targets)
+    for layer, ((gW, gb), (eW, eb)) in enumerate(zip(g, expected, strict=True)):
         assert_close(gW, eW, rtol=1e-10, atol=1e-12, err_msg=f"layer {layer} W")
         assert_close(gb, eb, rtol=1e-10, atol=1e-12, err_msg=f"layer {layer} b")
 
 
 def test_lecture_mlp_gradient_matches_finite_differences():
-    params, inputs, targets = make_problem(3)
+    params, inputs, targets = mlp_problem(3)
     g = grad_fun(params, inputs, targets)
     for layer, (W, b) in enumerate(params):
         def loss_of_W(Wl, layer=layer):
             p = list(params)
             p[layer] = (Wl, p[layer][1])
-            return numpy_loss(p, inputs, targets)
+            return mlp_loss_numpy(p, inputs, targets)
 
         def loss_of_b(bl, layer=layer):
             p = list(params)
             p[layer] = (p[layer][0], bl)
-            return numpy_loss(p, inputs, targets)
+            return mlp_loss_numpy(p, inputs, targets)
 
         assert_close(g[layer][0], num_grad(loss_of_W, W), **GRAD_TOL, err_msg=f"W{layer}")
         assert_close(g[layer][1], num_grad(loss_of_b, b), **GRAD_TOL, err_msg=f"b{layer}")
 
 
 def test_lecture_mlp_loss_value_and_training_step_decreases_loss():
-    params, inputs, targets = make_problem(4)
+    params, inputs, targets = mlp_problem(4)
     value = loss_fun(params, inputs, targets)
-    assert_close(value, numpy_loss(params, inputs, targets), rtol=1e-12, atol=0)
+    assert_close(value, mlp_loss_numpy(params, inputs, targets), rtol=1e-12, atol=0)
     step = 0.05
     g = grad_fun(params, inputs, targets)
-    new_params = [(W - step * np.asarray(gW), b - step * np.asarray(gb)) for (W, b), (gW, gb) in zip(params, g)]
-    assert numpy_loss(new_params, inputs, targets) < numpy_loss(params, inputs, targets)
+    new_params = [(W - step * np.asarray(gW), b - step * np.asarray(gb))
+                  for (W, b), (gW, gb) in zip(params, g, strict=True)]
+    assert mlp_loss_numpy(new_params, inputs, targets) < mlp_loss_numpy(params, inputs, targets)
 
 
 POINTS = np.concatenate([np.linspace(-6.0, 6.0, 97), [-0.3, 1e-3, 0.25, 2.5]])

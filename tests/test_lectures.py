@@ -36,7 +36,7 @@ def test_both_languages_exist_and_share_their_code(source):
     en = load(LECTURES / "en" / f"{source.stem}.ipynb")
     uk_code, en_code = code_cells(uk), code_cells(en)
     assert len(uk_code) == len(en_code), "the two notebooks have different numbers of code cells"
-    for i, (a, b) in enumerate(zip(uk_code, en_code)):
+    for i, (a, b) in enumerate(zip(uk_code, en_code, strict=True)):
         assert code_without_comments(a) == code_without_comments(b), \
             f"code cell {i} differs between uk and en (beyond comments)"
 
@@ -59,7 +59,8 @@ def test_notebooks_were_built_from_their_source(source):
                              f"src/{source.name}: run python lectures/build.py {source.stem[:2]}")
 
 
-@pytest.mark.parametrize("path", sorted(LECTURES.glob("*/*.ipynb")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", sorted(LECTURES.glob("*/*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_stored_outputs_are_clean(path):
     nb = load(path)
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]

@@ -168,12 +168,14 @@ def test_closure_captures_array_from_outer_trace(rng):
 
 def test_no_perturbation_confusion_multiplicative():
     # d/dx [ x * d/dy (x y) ] = d/dx [x * x] = 2x at x = 1
-    assert tg.grad(lambda x: x * tg.grad(lambda y: x * y)(2.0))(1.0) == pytest.approx(2.0, abs=1e-15)
+    assert tg.grad(lambda x: x * tg.grad(lambda y: x * y)(2.0))(1.0) == pytest.approx(2.0,
+                                                                                      abs=1e-15)
 
 
 def test_no_perturbation_confusion_additive():
     # d/dy (x + y) = 1 regardless of x, so d/dx [x * 1] = 1
-    assert tg.grad(lambda x: x * tg.grad(lambda y: x + y)(1.0))(3.0) == pytest.approx(1.0, abs=1e-15)
+    assert tg.grad(lambda x: x * tg.grad(lambda y: x + y)(1.0))(3.0) == pytest.approx(1.0,
+                                                                                      abs=1e-15)
 
 
 def test_no_perturbation_confusion_in_forward_mode():

@@ -75,6 +75,12 @@ def _losses(fn_tg, fn_np, w):
     return loss_tg, loss_np
 
 
+def _draw_args(data, in_shapes, bound):
+    """One array per shape, elements in [-bound, bound]."""
+    return [data.draw(S.arrays(s, S.floats(-bound, bound)), label=f"arg{i}")
+            for i, s in enumerate(in_shapes)]
+
+
 def check_forward_value(fn_tg, fn_np, args):
     expected = np.asarray(fn_np(*args))
     out = fn_tg(*args)
@@ -164,33 +170,30 @@ def _unary(name):
     return getattr(tnp, name), getattr(np, name)
 
 
+def _unary_input(name, data, max_dims=3):
+    shape = data.draw(S.shapes(max_dims=max_dims), label="shape")
+    return data.draw(S.unary_input(name, shape), label="x")
+
+
 @pytest.mark.parametrize("name", UNARY)
 @FIRST
 @given(data=st.data())
 def test_unary_first_derivative_matches_finite_differences(name, data):
-    shape = data.draw(S.shapes(), label="shape")
-    x = data.draw(S.unary_input(name, shape), label="x")
-    fn_tg, fn_np = _unary(name)
-    check_first_order(fn_tg, fn_np, [x], data)
+    check_first_order(*_unary(name), [_unary_input(name, data)], data)
 
 
 @pytest.mark.parametrize("name", UNARY)
 @SECOND
 @given(data=st.data())
 def test_unary_second_derivative_matches_finite_differences(name, data):
-    shape = data.draw(S.shapes(max_dims=2), label="shape")
-    x = data.draw(S.unary_input(name, shape), label="x")
-    fn_tg, fn_np = _unary(name)
-    check_second_order(fn_tg, fn_np, [x], data)
+    check_second_order(*_unary(name), [_unary_input(name, data, max_dims=2)], data)
 
 
 @pytest.mark.parametrize("name", UNARY)
 @CHECK
 @given(data=st.data())
 def test_unary_passes_library_check_grads(name, data):
-    shape = data.draw(S.shapes(max_dims=2), label="shape")
-    x = data.draw(S.unary_input(name, shape), label="x")
-    check_with_check_grads(getattr(tnp, name), [x], data)
+    check_with_check_grads(getattr(tnp, name), [_unary_input(name, data, max_dims=2)], data)
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -277,7 +280,7 @@ def _tie_free_pair(data):
     return values[:n1].reshape(s1), values[n1:].reshape(s2)
 
 
-@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("name", S.TIE_FREE_PAIRS)
 @FIRST
 @given(data=st.data())
 def test_maximum_minimum_first_derivative_away_from_ties(name, data):
@@ -285,7 +288,7 @@ def test_maximum_minimum_first_derivative_away_from_ties(name, data):
     check_first_order(getattr(tnp, name), getattr(np, name), [x, y], data)
 
 
-@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("name", S.TIE_FREE_PAIRS)
 @CHECK
 @given(data=st.data())
 def test_maximum_minimum_second_order_and_check_grads(name, data):
@@ -332,7 +335,8 @@ def test_where_sends_gradient_to_the_selected_branch(data):
     cond = data.draw(hnp.arrays(np.bool_, sc), label="cond")
     x = data.draw(S.arrays(sx, S.floats(-3, 3)), label="x")
     y = data.draw(S.arrays(sy, S.floats(-3, 3)), label="y")
-    check_first_order(lambda a, b: tnp.where(cond, a, b), lambda a, b: np.where(cond, a, b), [x, y], data)
+    check_first_order(lambda a, b: tnp.where(cond, a, b), lambda a, b: np.where(cond, a, b),
+                      [x, y], data)
     check_with_check_grads(lambda a, b: tnp.where(cond, a, b), [x, y], data)
 
 
@@ -353,7 +357,8 @@ def _reduction_input(name, shape, data):
 
 
 def _reduction_case(name, data, max_dims=3):
-    shape, axis, keepdims = data.draw(S.shape_axis_keepdims(max_dims=max_dims), label="shape/axis/keepdims")
+    shape, axis, keepdims = data.draw(S.shape_axis_keepdims(max_dims=max_dims),
+                                      label="shape/axis/keepdims")
     if name == "std":
         assume(S.reduced_count(shape, axis) >= 2)  # std is not differentiable at var == 0
     x = _reduction_input(name, shape, data)
@@ -388,7 +393,8 @@ def test_reduction_passes_library_check_grads(name, data):
 
 @pytest.mark.parametrize(
     "axis,keepdims",
-    [(None, False), (0, False), (1, True), (-1, False), (-2, True), ((0, 1), False), ((-1, 0), True)],
+    [(None, False), (0, False), (1, True), (-1, False), (-2, True), ((0, 1), False),
+     ((-1, 0), True)],
 )
 @pytest.mark.parametrize("name", REDUCTIONS)
 def test_reduction_axis_spellings_on_a_matrix(name, axis, keepdims, rng):
@@ -530,7 +536,7 @@ EINSUM_CASES = [
 @FIXED
 @given(data=st.data())
 def test_einsum_first_derivative(subscripts, in_shapes, data):
-    args = [data.draw(S.arrays(s, S.floats(-2, 2)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 2)
     fn_tg = lambda *a: tnp.einsum(subscripts, *a)  # noqa: E731
     fn_np = lambda *a: np.einsum(subscripts, *a)  # noqa: E731
     check_first_order(fn_tg, fn_np, args, data)
@@ -552,7 +558,7 @@ def test_einsum_repeated_index_matches_numpy_or_says_unsupported(rng):
 @S.examples(2)
 @given(data=st.data())
 def test_einsum_second_order_and_check_grads(subscripts, in_shapes, data):
-    args = [data.draw(S.arrays(s, S.floats(-2, 2)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 2)
     fn_tg = lambda *a: tnp.einsum(subscripts, *a)  # noqa: E731
     fn_np = lambda *a: np.einsum(subscripts, *a)  # noqa: E731
     check_second_order(fn_tg, fn_np, args, data)
@@ -599,7 +605,7 @@ def _apply(module_fn, spec, *arrays):
 @FIXED
 @given(data=st.data())
 def test_shape_op_gradient_routes_values_back(get_fn, in_shapes, spec, data):
-    args = [data.draw(S.arrays(s, S.floats(-3, 3)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 3)
     fn_tg = lambda *a: _apply(get_fn(tnp), spec, *a)  # noqa: E731
     fn_np = lambda *a: _apply(get_fn(np), spec, *a)  # noqa: E731
     check_first_order(fn_tg, fn_np, args, data)
@@ -622,7 +628,7 @@ JOIN_CASES = [
 @FIXED
 @given(data=st.data())
 def test_concatenate_stack_gradient_splits_back(name, in_shapes, axis, data):
-    args = [data.draw(S.arrays(s, S.floats(-3, 3)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 3)
     fn_tg = lambda *a: getattr(tnp, name)(list(a), axis=axis)  # noqa: E731
     fn_np = lambda *a: getattr(np, name)(list(a), axis=axis)  # noqa: E731
     check_first_order(fn_tg, fn_np, args, data)
@@ -632,7 +638,7 @@ def test_concatenate_stack_gradient_splits_back(name, in_shapes, axis, data):
 @S.examples(2)
 @given(data=st.data())
 def test_concatenate_stack_second_order_and_check_grads(name, in_shapes, axis, data):
-    args = [data.draw(S.arrays(s, S.floats(-3, 3)), label=f"arg{i}") for i, s in enumerate(in_shapes)]
+    args = _draw_args(data, in_shapes, 3)
     # squared, so that the second derivative is not identically zero
     fn_tg = lambda *a: getattr(tnp, name)(tuple(a), axis=axis) ** 2  # noqa: E731
     fn_np = lambda *a: getattr(np, name)(tuple(a), axis=axis) ** 2  # noqa: E731
@@ -660,7 +666,8 @@ INDEX_CASES = [
     pytest.param((5,), [3, 3, 1], id="int-list-repeated"),
     pytest.param((5,), np.array([[0, 1], [1, 1]]), id="2d-int-array"),
     pytest.param((5,), np.array([-1, -1, 0]), id="negative-int-array"),
-    pytest.param((3, 4), (np.array([0, 0, 2]), np.array([1, 1, 3])), id="paired-int-arrays-repeated"),
+    pytest.param((3, 4), (np.array([0, 0, 2]), np.array([1, 1, 3])),
+                 id="paired-int-arrays-repeated"),
     pytest.param((3, 4), (slice(None), np.array([3, 3, 0])), id="slice-and-int-array"),
     pytest.param((5,), np.array([True, False, True, True, False]), id="bool-mask"),
     pytest.param((3, 4), np.arange(12).reshape(3, 4) % 3 == 0, id="2d-bool-mask"),
@@ -856,24 +863,51 @@ def test_lax_binary_primitives(data):
     check_first_order(lax.batch_matmul, np.matmul, [a, b], data)
 
 
-def test_lax_argmax_argmin_exist():
+@pytest.mark.parametrize("name,np_fn", [("argmax", np.argmax), ("argmin", np.argmin)])
+def test_lax_argmax_argmin_match_numpy_and_have_no_derivative(name, np_fn):
     import tracegrad.lax as lax
 
-    assert callable(lax.argmax) and callable(lax.argmin)
+    prim = getattr(lax, name)
+    x = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    for axis, keepdims in [(None, False), (0, False), (1, False), (1, True)]:
+        got = prim(x, axis, keepdims)
+        np.testing.assert_array_equal(got, np_fn(x, axis=axis, keepdims=keepdims))
+        assert np.asarray(got).dtype.kind == "i"
+    assert prim.differentiable is False and prim.formulas == ()
+
+    # traced, the index is a plain integer array: it picks elements, and the
+    # gradient of what it picked goes to exactly those elements
+    def picked(a):
+        i = prim(a, 1, False)
+        assert type(i) is np.ndarray
+        return tnp.sum(a[np.arange(2), i])
+
+    expected = np.zeros_like(x)
+    expected[np.arange(2), np_fn(x, axis=1)] = 1.0
+    assert_close(tg.grad(picked)(x), expected, **EXACT_TOL)
 
 
-def test_primitive_table_lists_core_primitives():
+def test_primitive_table_is_every_lax_primitive_sorted_with_its_formulas():
+    import tracegrad.lax as lax
+    from tracegrad.core import Primitive
+
     table = tg.primitives()
-    names = set()
-    if isinstance(table, dict):
-        names.update(str(k) for k in table)
-    for entry in table:
-        if isinstance(entry, str):
-            names.add(entry)
-        elif isinstance(entry, dict):
-            names.add(str(entry.get("name")))
-        elif hasattr(entry, "name"):
-            names.add(str(entry.name))
-        elif isinstance(entry, (tuple, list)) and entry:
-            names.add(str(entry[0]))
-    assert {"tanh", "add", "mul"} <= names, sorted(names)
+    exported = {getattr(lax, n) for n in dir(lax) if isinstance(getattr(lax, n), Primitive)}
+    assert all(isinstance(p, Primitive) for p in table)
+    assert len(table) == len(exported) and set(table) == exported
+    names = [p.name for p in table]
+    assert names == sorted(names)
+    by_name = {p.name: p for p in table}
+    assert {"tanh", "add", "mul", "matmul", "reduce_sum", "getitem"} <= set(by_name)
+    # one formula per differentiable argument, none for the integer-valued ones
+    # the local derivatives as the lecture writes them: ∂(xy)/∂x = y, ∂(xy)/∂y = x
+    assert by_name["mul"].formulas == ("y", "x")
+    assert len(by_name["tanh"].formulas) == 1 and "tanh(x)²" in by_name["tanh"].formulas[0]
+    assert [p.name for p in table if not p.differentiable] == ["argmax", "argmin"]
+    assert all(p.formulas for p in table if p.differentiable)
+    # printed: a header, then one row per primitive in the same order
+    header, *rows = repr(table).splitlines()
+    assert header.split()[0] == "primitive" and len(rows) == len(table)
+    for p, row in zip(table, rows, strict=True):
+        assert row.split()[0] == p.name
+        assert ("; ".join(p.formulas) if p.differentiable else "not differentiable") in row

@@ -44,13 +44,14 @@ def _leaves(tree, dict_order=sorted):
 def _same_leaf_list(got, expected):
     return len(got) == len(expected) and all(
         g is e or (np.shape(g) == np.shape(e) and np.array_equal(np.asarray(g), np.asarray(e)))
-        for g, e in zip(got, expected)
+        for g, e in zip(got, expected, strict=True)
     )
 
 
 def _same_tree(a, b, leaf_eq=None):
     """Same containers (exact types, keys, lengths) and equal leaves."""
-    leaf_eq = leaf_eq or (lambda x, y: np.array_equal(np.asarray(x), np.asarray(y)) and np.shape(x) == np.shape(y))
+    leaf_eq = leaf_eq or (lambda x, y: np.array_equal(np.asarray(x), np.asarray(y))
+                          and np.shape(x) == np.shape(y))
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, (dict, list, tuple)) or isinstance(b, (dict, list, tuple)):
@@ -58,7 +59,8 @@ def _same_tree(a, b, leaf_eq=None):
             return False
         if isinstance(a, dict):
             return set(a) == set(b) and all(_same_tree(a[k], b[k], leaf_eq) for k in a)
-        return len(a) == len(b) and all(_same_tree(x, y, leaf_eq) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same_tree(x, y, leaf_eq)
+                                        for x, y in zip(a, b, strict=True))
     return leaf_eq(a, b)
 
 
@@ -148,7 +150,7 @@ def test_tree_map_with_several_trees():
 
 
 def test_tree_map_of_mismatched_structures_raises():
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match=r"different structures: \(\*, \*\) and \(\*, \*, \*\)"):
         tg.tree_map(lambda x, y: x + y, (1.0, 2.0), (1.0, 2.0, 3.0))
 
 
@@ -238,7 +240,7 @@ def test_grad_over_random_pytree_structure(tree, seed):
 
     def f(t):
         total = 0.0
-        for c, leaf in zip(coeffs, _leaves(t)):  # our own walker, on the traced tree
+        for c, leaf in zip(coeffs, _leaves(t), strict=True):  # our own walker, on the traced tree
             total = total + tnp.sum(leaf**2) * c
         return total
 
@@ -246,5 +248,5 @@ def test_grad_over_random_pytree_structure(tree, seed):
     assert _same_tree(_rebuild(g, lambda v: 0), _rebuild(tree, lambda v: 0))
     got_leaves = _leaves(g)
     assert len(got_leaves) == len(leaves)
-    for got, c, leaf in zip(got_leaves, coeffs, leaves):
+    for got, c, leaf in zip(got_leaves, coeffs, leaves, strict=True):
         assert_close(got, 2 * c * np.asarray(leaf, dtype=float), **EXACT_TOL)

@@ -109,7 +109,8 @@ def test_all_comparison_operators_on_traced_values():
         return a * 1.0
 
     tg.grad(f)(2.0)
-    assert {k: bool(v) for k, v in results.items()} == dict(lt=False, le=True, gt=False, ge=True, eq=True, ne=False)
+    assert {k: bool(v) for k, v in results.items()} == dict(lt=False, le=True, gt=False, ge=True,
+                                                            eq=True, ne=False)
 
 
 # --- traced arrays behave like arrays ------------------------------------------------
@@ -134,12 +135,14 @@ def test_traced_array_operators(rng):
 
     def f(a, b):
         return tnp.sum(
-            (a + b) * (a - b) / b + a**2 - (-a) + abs(a - 3.0) + 2.0**a + 1.0 / a + 3.0 - a + (a @ M) * b
+            (a + b) * (a - b) / b + a**2 - (-a) + abs(a - 3.0) + 2.0**a + 1.0 / a + 3.0 - a
+            + (a @ M) * b
         )
 
     def f_np(a, b):
         return np.sum(
-            (a + b) * (a - b) / b + a**2 - (-a) + abs(a - 3.0) + 2.0**a + 1.0 / a + 3.0 - a + (a @ M) * b
+            (a + b) * (a - b) / b + a**2 - (-a) + abs(a - 3.0) + 2.0**a + 1.0 / a + 3.0 - a
+            + (a @ M) * b
         )
 
     gx, gy = tg.grad(f, argnums=(0, 1))(x, y)
@@ -321,8 +324,10 @@ def test_exception_in_inner_grad_does_not_confuse_later_nesting():
     with pytest.raises(Boom):
         tg.grad(tg.grad(outer))(1.0)
     # perturbation-confusion checks still hold afterwards
-    assert tg.grad(lambda x: x * tg.grad(lambda y: x * y)(2.0))(1.0) == pytest.approx(2.0, abs=1e-15)
-    assert tg.grad(lambda x: x * tg.grad(lambda y: x + y)(1.0))(3.0) == pytest.approx(1.0, abs=1e-15)
+    assert tg.grad(lambda x: x * tg.grad(lambda y: x * y)(2.0))(1.0) == pytest.approx(2.0,
+                                                                                      abs=1e-15)
+    assert tg.grad(lambda x: x * tg.grad(lambda y: x + y)(1.0))(3.0) == pytest.approx(1.0,
+                                                                                      abs=1e-15)
     assert_close(tg.grad(tg.grad(tg.grad(tnp.sin)))(0.4), -math.cos(0.4), **EXACT_TOL)
 
 
@@ -363,7 +368,7 @@ def test_exception_in_one_thread_does_not_affect_another():
 
     def failing():
         def bad(x):
-            y = x * 3.0
+            x * 3.0                         # something recorded before the failure
             started.set()
             raise Boom("thread")
 
@@ -408,6 +413,7 @@ def test_no_trace_is_left_running_after_an_exception():
 
 def test_running_traces_are_per_thread():
     import threading
+
     from tracegrad.core import active_traces
     inside, release = threading.Event(), threading.Event()
     counts = {}

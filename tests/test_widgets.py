@@ -1,6 +1,11 @@
 """The widgets, driven through their state (no browser): the stepper's slider and
 buttons, the explorer's sliders; every number checked against the lecture's
-formulas computed here with NumPy."""
+formulas computed here with NumPy.
+
+``make unit`` installs what these tests need (ipywidgets, from the lab extra;
+Graphviz's ``dot``); run elsewhere without them, they are skipped and
+pytest's summary (``-ra``) says why.
+"""
 import html
 import re
 import shutil
@@ -12,31 +17,14 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 
-pytest.importorskip("ipywidgets")
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+from .graph_helpers import g4
+from .programs import B, W
+from .programs import neuron_by_hand as by_hand
+from .programs import neuron_of_w_b as neuron
 
-W, B, A_PREV, Y = 0.5, 0.1, 0.8, 1.0
-
-
-def neuron(w, b, a_prev=A_PREV, y=Y):
-    z = w * a_prev + b
-    a = tnp.tanh(z)
-    C = (a - y) ** 2
-    return C
-
-
-def by_hand(w=W, b=B, a_prev=A_PREV, y=Y):
-    """The lecture's chain rule, written out."""
-    z = w * a_prev + b
-    a = np.tanh(z)
-    dC_da = 2 * (a - y)
-    dC_dz = dC_da * (1 - a ** 2)
-    return dict(z=z, a=a, C=(a - y) ** 2, dC_da=dC_da, dC_dz=dC_dz,
-                dC_dw=dC_dz * a_prev, dC_db=dC_dz)
-
-
-def g4(v):
-    return f"{v:.4g}"
+pytest.importorskip("ipywidgets", reason="needs ipywidgets: pip install -e '.[lab]'")
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
+                                reason="needs Graphviz's dot: make dot")
 
 
 def node_groups(svg):
@@ -75,7 +63,8 @@ def test_stepper_walks_the_backward_pass_with_the_chain_rule(graph):
     s.slider.value = order.index("z") + 1
     line = s.line.value
     assert "∂C/∂z = ∂C/∂a · ∂a/∂z" in line
-    assert f"{g4(expected['dC_da'])} · {g4(1 - expected['a'] ** 2)} = {g4(expected['dC_dz'])}" in line
+    da_dz = 1 - expected['a'] ** 2
+    assert f"{g4(expected['dC_da'])} · {g4(da_dz)} = {g4(expected['dC_dz'])}" in line
     s.slider.value = order.index("w") + 1
     assert s.line.value.rstrip("</div>").endswith(f"= {g4(expected['dC_dw'])}")
 
@@ -176,7 +165,10 @@ def test_stepping_a_300_node_graph_keeps_one_layout():
     g = tg.graph(chain, max_nodes=400)(0.3)
     s = tg.widgets.stepper(g)
     assert len(s.order) == 301
-    boxes = lambda svg: re.findall(r'<g id="node\d+" class="node">\s*<title>(n\d+)</title>', svg)
+
+    def boxes(svg):
+        return re.findall(r'<g id="node\d+" class="node">\s*<title>(n\d+)</title>', svg)
+
     first = boxes(s.picture.value)
     s.slider.value = 150
     assert boxes(s.picture.value) == first            # same nodes, same places: no re-layout

@@ -53,9 +53,12 @@ def lecture_parameters():
 
 def by_hand(p):
     """Forward pass and the chain rule for the 3-layer, one-neuron network."""
-    z1 = p["w1"] * p["x"] + p["b1"]; a1 = sigma(z1)
-    z2 = p["w2"] * a1 + p["b2"]; a2 = sigma(z2)
-    z3 = p["w3"] * a2 + p["b3"]; a3 = sigma(z3)
+    z1 = p["w1"] * p["x"] + p["b1"]
+    a1 = sigma(z1)
+    z2 = p["w2"] * a1 + p["b2"]
+    a2 = sigma(z2)
+    z3 = p["w3"] * a2 + p["b3"]
+    a3 = sigma(z3)
     dC_dz3 = 2 * (a3 - p["y"]) * a3 * (1 - a3)
     dC_dz1 = dC_dz3 * p["w3"] * a2 * (1 - a2) * p["w2"] * a1 * (1 - a1)
     return dict(a2=a2, a3=a3, C=(a3 - p["y"]) ** 2, dC_dw3=dC_dz3 * a2, dC_db3=dC_dz3,
@@ -77,7 +80,8 @@ def lab_page():
     print(f"\nbrowser test: screenshots in {shots}")
     root = work / "root"
     root.mkdir()
-    shutil.copy(NOTEBOOK, root / "04_backprop.ipynb")     # a copy: autosave cannot touch the real one
+    # a copy: autosave cannot touch the real one
+    shutil.copy(NOTEBOOK, root / "04_backprop.ipynb")
     lab = Lab(root, work)
     try:
         with playwright.sync_playwright() as p:

@@ -1,0 +1,74 @@
+"""The computations the benchmarks time, each written once.
+
+Each is written against a NumPy-like module passed in (``tracegrad.numpy``,
+``autograd.numpy``, torch, or NumPy itself), so every library runs the same
+code; ``run.py`` times them and ``drawing.py`` draws them.
+
+* ``chain``: a long chain of scalar operations, all overhead and no arithmetic.
+* the lecture's MLP: ``tanh(x @ W + b)`` layers and a mean squared error.
+* the lecture's ``tanh``, ``y = exp(-2x); (1 - y) / (1 + y)``.
+"""
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# chain
+
+CHAIN_STEPS = 1200
+OPS_PER_STEP = 5        # sin, *, tanh, *, +
+CHAIN_OPS = CHAIN_STEPS * OPS_PER_STEP   # 6,000
+
+
+def chain(x, sin, tanh, steps=CHAIN_STEPS):
+    for _ in range(steps):
+        x = sin(x) * 0.5 + tanh(x) * 0.5
+    return x
+
+
+# ---------------------------------------------------------------------------
+# the lecture's MLP
+
+MLP_SMALL = dict(sizes=[8, 16, 16, 1], batch=16)
+MLP_LARGE = dict(sizes=[256, 512, 512, 10], batch=256)
+
+
+def make_loss_fun(jnp):
+    """The lecture's MLP, written against any NumPy-like module `jnp`."""
+    def predict(params, inputs):
+        for W, b in params:
+            outputs = jnp.dot(inputs, W) + b
+            inputs = jnp.tanh(outputs)
+        return outputs
+
+    def loss_fun(params, inputs, targets):
+        preds = predict(params, inputs)
+        return jnp.mean((preds - targets)**2)
+
+    return loss_fun
+
+
+def mlp_problem(sizes, batch):
+    """(params, inputs, targets), float64, from numpy.random.default_rng(0)."""
+    rng = np.random.default_rng(0)
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        W = rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
+        b = rng.standard_normal(n_out) / np.sqrt(n_in)
+        params.append((W, b))
+    inputs = rng.standard_normal((batch, sizes[0]))
+    targets = rng.standard_normal((batch, sizes[-1]))
+    return params, inputs, targets
+
+
+# ---------------------------------------------------------------------------
+# the lecture's tanh
+
+TANH_POINTS = [float(x) for x in np.linspace(-3.0, 3.0, 100)]
+
+
+def make_tanh(jnp):
+    """The lecture's tanh, written against any NumPy-like module `jnp`."""
+    def tanh(x):
+        y = jnp.exp(-2.0 * x)
+        return (1.0 - y) / (1.0 + y)
+    return tanh
