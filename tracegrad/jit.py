@@ -583,9 +583,9 @@ class JitTrace(Trace):
             return
         local = frame.f_locals
         node, g = local.get("node"), local.get("g")
-        if node is None or (node, g) == self._last_visit:
+        if node is None or (id(node), id(g)) == self._last_visit:
             return
-        self._last_visit = (node, g)
+        self._last_visit = (id(node), id(g))
         self.name_cotangent(g, node.out)
         # Rules that only pass g on (add, reshape) record nothing: their cotangents
         # are seen here, waiting in the backward pass's table.
@@ -977,8 +977,10 @@ def _leaf_key(x):
     t = type(x)
     if t is np.ndarray:
         return (x.shape, x.dtype)
-    if t is float or t is int or t is bool or t is complex:
+    if t is float or t is complex:
         return t
+    if t is int or t is bool:        # counts and flags: keyed by value, not traced
+        return (t, x)
     if isinstance(x, np.generic):
         return (t,)
     if isinstance(x, np.ndarray):
@@ -1089,7 +1091,9 @@ class Jitted:
         names = _leaf_names(self.fun, rebuild, leaves)
         with new_level(JitTrace) as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, names)]
-            args, kwargs = rebuild(inputs)
+            # Python ints and bools are part of the cache key: they stay themselves.
+            args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
+                                    for leaf, x in zip(leaves, inputs)])
             with _Namer(trace):
                 result = self.fun(*args, **kwargs)
         out_leaves, out_tree = tree_flatten(result)
