@@ -123,7 +123,8 @@ SOURCE = {
     "concatenate":   lambda a, p, lit: f"np.concatenate(({', '.join(a)},), axis={p['axis']})",
     "astype":        "np.asarray({0}).astype({dtype})[()]",
     "stop_gradient": "{0}",
-    "getitem":       lambda a, p, lit: f"{a[0]}[{_index_text(p['index'], lit)}]",
+    "getitem":       lambda a, p, lit: (f"{a[0]}[{_index_text(p['index'], lit)}]" if "index" in p
+                                        else f"{a[0]}[{a[1]}]"),   # the index given positionally
     "index_add":     "index_add({0}, {index}, {shape})",
     "index_set":     "index_set({0}, {1}, {index})",
 }

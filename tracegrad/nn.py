@@ -25,7 +25,7 @@ def sigmoid(x):
 
 def relu(x):
     """max(x, 0); the derivative at 0 is taken to be 0."""
-    return lax.select(np.asarray(concrete(x)) > 0, x, 0.0)
+    return lax.select(np.greater(concrete(x), 0), x, 0.0)
 
 
 def softplus(x):
