@@ -443,6 +443,7 @@ class JitTrace(Trace):
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
         self._last_visit = None
+        self._last_scan = None
 
     def new_input(self, value, name):
         node = Node(None, (), (), {}, value, len(self.nodes), name)
@@ -467,13 +468,14 @@ class JitTrace(Trace):
         if params:
             params = {k: self._plain(v, f"the parameter {k} of {primitive.name}")
                       for k, v in params.items()}
-        node = self._lookup(primitive, parents, values, params)
+        key = self._key(primitive, parents, values, params)
+        node = self._seen.get(key) if key is not None else None
         if node is None:
             try:
                 out = primitive.impl(*values, **params)
             except (ValueError, IndexError) as e:
                 raise _shape_error(primitive, values, e) from None
-            node = self.record(primitive, parents, values, params, out)
+            node = self.record(primitive, parents, values, params, out, key)
         return JitTracer(self, node.out, node)
 
     def _plain(self, value, what):
@@ -484,22 +486,19 @@ class JitTrace(Trace):
             return tuple(self._plain(v, what) for v in value)
         return value
 
-    def record(self, primitive, parents, values, params, out):
+    def record(self, primitive, parents, values, params, out, key=None):
         node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
         node.source = "backward" if _state.backward_passes else "forward"
         self.nodes.append(node)
-        key = self._key(primitive, parents, values, params)
         if key is not None:
             self._seen[key] = node
         if _state.backward_passes:
             self._name_cotangent()
+        else:
+            _name_locals(self)
         return node
 
     # -- common subexpressions --------------------------------------------------
-    def _lookup(self, primitive, parents, values, params):
-        key = self._key(primitive, parents, values, params)
-        return self._seen.get(key) if key is not None else None
-
     def _key(self, primitive, parents, values, params):
         try:
             return (primitive, tuple(p.index if p is not None else _const_key(v)
@@ -655,7 +654,7 @@ def _user_location():
     """``file:line`` of the innermost user code now running (and the library call)."""
     frame, inside = sys._getframe(1), None
     while frame is not None:
-        if _is_users(frame.f_code):
+        if _is_users_code(frame.f_code):
             where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
             return where + (f" (in {inside})" if inside else "")
         module = frame.f_globals.get("__name__", "")
@@ -680,39 +679,39 @@ def _inside_repr():
 _REPR_CODES = {Tracer.__repr__.__code__, Tracer.__format__.__code__}
 
 
-class _Namer:
-    """Names nodes after the user's local variables (``z``, ``a``) as ``fun`` runs.
+_users_code = {}                      # code object -> is it the user's? (cached)
 
-    ``sys.settrace`` reports each line of the user's own functions (library
-    code is not traced); the locals then are scanned for staged values. The
-    first name a node gets is kept, so a loop's ``a`` names each pass's value.
+
+def _is_users_code(code):
+    mine = _users_code.get(code)
+    if mine is None:
+        mine = _users_code[code] = _is_users(code)
+    return mine
+
+
+def _name_locals(trace):
+    """Name nodes after the user's local variables (``z``, ``a``), cheaply.
+
+    Called as each primitive is recorded: the innermost frame of the user's
+    own code then holds, in its locals, the values assigned so far. The first
+    name a node gets is kept, so each pass of a loop names its own ``a``.
     """
-
-    def __init__(self, trace):
-        self.trace = trace
-
-    def __enter__(self):
-        self.previous = sys.gettrace()
-        sys.settrace(self.on_call)
-        return self
-
-    def __exit__(self, *exc):
-        sys.settrace(self.previous)
-        return False
-
-    def on_call(self, frame, event, arg):
-        return self.on_line if _is_users(frame.f_code) else None
-
-    def on_line(self, frame, event, arg):
-        trace = self.trace
-        for var, value in frame.f_locals.items():
-            if isinstance(value, (Tracer, Staged)):
-                node = trace.node_of(value)
-                if node is not None and node.name is None:
-                    node.name = var
-            elif type(value) is np.ndarray:
-                trace.constant_names.setdefault(id(value), (var, value))
-        return self.on_line
+    frame = sys._getframe(3)
+    while frame is not None and not _is_users_code(frame.f_code):
+        frame = frame.f_back
+    if frame is None:
+        return
+    where = (id(frame), frame.f_lasti)
+    if where == trace._last_scan:             # nothing new was assigned since
+        return
+    trace._last_scan = where
+    for var, value in frame.f_locals.items():
+        if isinstance(value, (Tracer, Staged)):
+            node = trace.node_of(value)
+            if node is not None and node.name is None:
+                node.name = var
+        elif type(value) is np.ndarray:
+            trace.constant_names.setdefault(id(value), (var, value))
 
 
 # ---------------------------------------------------------------------------
@@ -731,11 +730,13 @@ class _Names:
 
     def __init__(self, reserved):
         self.taken = set(reserved)
+        self.counts = {}                         # wanted -> the next suffix to try
 
     def new(self, wanted):
-        name, k = wanted, 1
+        name, k = wanted, self.counts.get(wanted, 1)
         while name in self.taken:
             name, k = f"{wanted}_{k}", k + 1
+        self.counts[wanted] = k
         self.taken.add(name)
         return name
 
@@ -1095,8 +1096,7 @@ class Jitted:
             # Python ints and bools are part of the cache key: they stay themselves.
             args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
                                     for leaf, x in zip(leaves, inputs)])
-            with _Namer(trace):
-                result = self.fun(*args, **kwargs)
+            result = self.fun(*args, **kwargs)
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
         if trace.impure is not None:
