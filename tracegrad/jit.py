@@ -990,6 +990,10 @@ def _leaf_key(x):
     return None
 
 
+def _flat_rebuild(new_leaves):
+    return list(new_leaves), {}
+
+
 class Jitted:
     """A function compiled by :func:`jit`. Call it like the original."""
 
@@ -1044,6 +1048,19 @@ class Jitted:
 
     # -- the cache key ---------------------------------------------------------------
     def _key(self, args, kwargs):
+        if not kwargs and not self.static_argnums:
+            # The common case, quickly: every argument an array or a float.
+            kinds = []
+            for a in args:
+                t = type(a)
+                if t is np.ndarray:
+                    kinds.append((a.shape, a.dtype))
+                elif t is float:
+                    kinds.append(t)
+                else:
+                    break
+            else:
+                return tuple(kinds), args, _flat_rebuild
         nargs = len(args)
         static = []
         for i in self.static_argnums:
