@@ -1140,8 +1140,7 @@ class Jitted:
                       f"these: {why}.", JitWarning, stacklevel=3)
 
     def _failed_where(self, entry, leaves):
-        """Where the newest version's first failing guard was recorded."""
-        # Retrace once, without keeping it, to find which condition differs.
+        """Where the newest version's first guard was recorded (the branch to name)."""
         for version in entry.versions[-1:]:
             for line in version.source.splitlines():
                 if "# guard:" in line:
