@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py $(BENCH)
 	$(PY) benchmarks/drawing.py
+	$(PY) benchmarks/jit.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -11,7 +11,8 @@
 
 Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
 (the record and backpropagation), ``forward.py`` (dual numbers),
-``transforms.py`` (Jacobians), ``lax/`` (every primitive with its rules).
+``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy source),
+``lax/`` (every primitive with its rules).
 """
 from . import lax, nn
 from . import numpy  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
@@ -19,6 +20,7 @@ from .checks import check_grads, numerical_grad
 from .core import TracegradError
 from .custom import custom_jvp, custom_vjp
 from .forward import jvp
+from .jit import jit
 from .lax import primitives
 from .reverse import grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
@@ -27,7 +29,7 @@ from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
-           "hessian", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
+           "hessian", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
            "primitives", "label", "lax", "nn", "numpy", "TracegradError"]
 

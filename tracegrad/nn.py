@@ -28,8 +28,8 @@ def sigmoid(x):
 
 def relu(x):
     """max(x, 0); the derivative at 0 is taken to be 0. relu(nan) = nan."""
-    value = np.asarray(concrete(x))
-    return lax.select((value > 0) | np.isnan(value), x, 0.0)
+    value = concrete(x)           # ufuncs only: tg.jit can stage the mask
+    return lax.select(np.logical_or(np.greater(value, 0), np.isnan(value)), x, 0.0)
 
 
 def softplus(x):

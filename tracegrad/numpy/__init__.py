@@ -194,7 +194,7 @@ def where(condition, x=None, y=None):
     if x is None or y is None:
         raise TypeError("where: tracegrad needs all three arguments, where(cond, x, y); "
                         "for the positions of True values use np.nonzero on plain arrays.")
-    cond = _np.asarray(concrete(condition), dtype=bool)
+    cond = _np.not_equal(concrete(condition), 0)     # a ufunc: tg.jit can stage it
     return lax.select(cond, x, y)
 
 

@@ -1,0 +1,185 @@
+"""tg.jit against hand-written NumPy, with eager tracegrad side by side.
+
+    .venv/bin/python benchmarks/jit.py            # full run
+    .venv/bin/python benchmarks/jit.py --quick    # smoke run, shorter repeats
+
+Every ratio is to the hand-written NumPy computation measured in the same
+run, and every result is checked against that NumPy before it is timed.
+The targets are issue 12's; nothing here asserts a speed. The report is
+printed, and written to benchmarks/results-jit.md (--output PATH elsewhere).
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from harness import (FULL, QUICK, WrongResult, best_times, check_close, fmt_ratio,
+                     fmt_seconds)
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(1, str(HERE.parent))           # benchmark this checkout's tracegrad
+
+import tracegrad as tg                          # noqa: E402
+import tracegrad.numpy as tnp                   # noqa: E402
+from problems import (CHAIN_OPS, TANH_POINTS, chain, make_loss_fun,  # noqa: E402
+                      make_tanh, mlp_problem)
+from run import chain_grad_numpy, mlp_grad_numpy, second_derivative_numpy  # noqa: E402
+
+
+# ---- the workloads: (hand-written NumPy, tracegrad function, its arguments) ----------
+
+def chain_workload():
+    return (lambda: chain_grad_numpy(0.5),
+            tg.grad(lambda x: chain(x, tnp.sin, tnp.tanh)), (0.5,))
+
+
+def mlp_workload(sizes, batch):
+    problem = mlp_problem(sizes, batch)
+    return (lambda: mlp_grad_numpy(*problem), tg.grad(make_loss_fun(tnp)), problem)
+
+
+HESSIAN_N = 32
+JACOBIAN_N = 64
+
+
+def hessian_workload():
+    """f(x) = Σ tanh(A x) + ½ xᵀx: H = Aᵀ diag(tanh″(A x)) A + I."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((HESSIAN_N, HESSIAN_N)) / np.sqrt(HESSIAN_N)
+    x = rng.standard_normal(HESSIAN_N)
+
+    def f(x):
+        return tnp.sum(tnp.tanh(A @ x)) + 0.5 * tnp.sum(x * x)
+
+    def numpy_hessian():
+        t = np.tanh(A @ x)
+        return (A.T * (-2.0 * t * (1.0 - t * t))) @ A + np.eye(HESSIAN_N)
+    return numpy_hessian, tg.hessian(f), (x,)
+
+
+def jacobian_workload():
+    """f(x) = tanh(W x): J = diag(1 − tanh²(W x)) W."""
+    rng = np.random.default_rng(1)
+    W = rng.standard_normal((JACOBIAN_N, JACOBIAN_N)) / np.sqrt(JACOBIAN_N)
+    x = rng.standard_normal(JACOBIAN_N)
+
+    def numpy_jacobian():
+        t = np.tanh(W @ x)
+        return (1.0 - t * t)[:, None] * W
+    return numpy_jacobian, tg.jacrev(lambda x: tnp.tanh(W @ x)), (x,)
+
+
+def higher_order_workload():
+    points = TANH_POINTS
+    d2 = tg.grad(tg.grad(make_tanh(tnp)))
+    return (lambda: second_derivative_numpy(points), d2, points)
+
+
+def looped(fun, points):
+    return lambda: [fun(x) for x in points]
+
+
+WORKLOADS = [
+    # name,            make,                                  target (ratio of jit to NumPy)
+    ("chain",          chain_workload,                        "≤ 1.5×"),
+    ("mlp_small",      lambda: mlp_workload([8, 16, 16, 1], 16),          "≤ 1.5×"),
+    ("mlp_large",      lambda: mlp_workload([256, 512, 512, 10], 256),    "≤ 1.0×"),
+    ("hessian_32",     hessian_workload,                      "< torch's best (86×)"),
+    ("jacobian_64",    jacobian_workload,                     "< torch's best (36×)"),
+    ("grad_grad_tanh", higher_order_workload,                 "≤ jax.jit (15×)"),
+]
+TARGETS = {"chain": 1.5, "mlp_small": 1.5, "mlp_large": 1.0, "hessian_32": 86.0,
+           "jacobian_64": 36.0, "grad_grad_tanh": 15.0}
+
+
+def run_workload(name, make, settings):
+    numpy_fn, fun, args = make()
+    jitted = tg.jit(fun)
+    if name == "grad_grad_tanh":                # one scalar at a time, in a Python loop
+        eager_fn, jit_fn = looped(fun, args), looped(jitted, args)
+    else:
+        eager_fn, jit_fn = (lambda: fun(*args)), (lambda: jitted(*args))
+    want = numpy_fn()
+    start = time.perf_counter()
+    first = jit_fn()                            # trace + compile (+ the other points)
+    first_seconds = time.perf_counter() - start
+    for label, fn, result in [("jit, first call", None, first), ("jit", jit_fn, None),
+                              ("eager", eager_fn, None)]:
+        check_close(f"{name} {label}", result if fn is None else fn(), want, 1e-10)
+    times = best_times({"numpy": numpy_fn, "jit": jit_fn, "eager": eager_fn}, settings)
+    info = jitted.cache_info()
+    return times, first_seconds, info
+
+
+def first_call_rows(settings):
+    """Trace + compile cost: the lecture MLP against one eager call, and the 6,000-op chain."""
+    rows = []
+    problem = mlp_problem([8, 16, 16, 1], 16)
+    grad = tg.grad(make_loss_fun(tnp))
+    eager = best_times({"eager": lambda: grad(*problem)}, settings)["eager"]
+    firsts = []
+    for _ in range(3):
+        jitted = tg.jit(grad)
+        start = time.perf_counter()
+        check_close("mlp first call", jitted(*problem), mlp_grad_numpy(*problem), 1e-10)
+        firsts.append(time.perf_counter() - start)
+    first = min(firsts)
+    rows.append(("first call, lecture MLP", fmt_seconds(first),
+                 f"{first / eager:.1f}× one eager call", "≤ 5× one eager call",
+                 "yes" if first <= 5 * eager else "no"))
+    chain_grad = tg.grad(lambda x: chain(x, tnp.sin, tnp.tanh))
+    jitted = tg.jit(chain_grad)
+    start = time.perf_counter()
+    check_close("chain first call", jitted(0.5), chain_grad_numpy(0.5), 1e-10)
+    first = time.perf_counter() - start
+    rows.append((f"first call, {CHAIN_OPS:,}-op chain", fmt_seconds(first), "", "≤ 1 s",
+                 "yes" if first <= 1.0 else "no"))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", type=Path, default=HERE / "results-jit.md")
+    args = parser.parse_args()
+    settings = QUICK if args.quick else FULL
+    import os
+    load = os.getloadavg()
+    lines = ["# tg.jit benchmarks", "",
+             f"Load average at start: {load[0]:.1f} on {os.cpu_count()} CPUs"
+             + (" (busy machine: numbers are noisy)" if load[0] > 1 else "") + ".", "",
+             "| workload | numpy (hand-written) | jit | jit ÷ numpy | eager ÷ numpy | target "
+             "(jit) | meets | jit cache |",
+             "|---|---|---|---|---|---|---|---|"]
+    failed = False
+    for name, make, target in WORKLOADS:
+        print(f"{name} ...", flush=True)
+        try:
+            times, first, info = run_workload(name, make, settings)
+        except WrongResult as e:
+            lines.append(f"| {name} | WRONG RESULT: {e} | | | | {target} | no | |")
+            failed = True
+            continue
+        ratio = times["jit"] / times["numpy"]
+        lines.append(f"| {name} | {fmt_seconds(times['numpy'])} | {fmt_seconds(times['jit'])} "
+                     f"| {fmt_ratio(ratio)} | {fmt_ratio(times['eager'] / times['numpy'])} "
+                     f"| {target} | {'yes' if ratio <= TARGETS[name] else 'no'} "
+                     f"| {info.traces} trace(s), first call {fmt_seconds(first)} |")
+    lines += ["", "| first call (trace + compile) | measured | ratio | target | meets |",
+              "|---|---|---|---|---|"]
+    for row in first_call_rows(settings):
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Every result was checked against the hand-written NumPy to 1e-10 before "
+              "timing. Timing: best of repeats, the three variants taking turns "
+              "(benchmarks/harness.py). Peer figures (torch, jax.jit) are from issue 12's "
+              "reference run, not measured here."]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    args.output.write_text(report, encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

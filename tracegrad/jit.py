@@ -1,0 +1,1273 @@
+"""``tg.jit``: trace a function once, compile the record into plain NumPy source.
+
+Read this after ``core.py`` and ``reverse.py``. Eager tracegrad runs the
+user's Python every time, and every primitive pays for ``bind`` and the
+traces on its way down. ``jit`` pays that once:
+
+1. **Trace.** The first call runs ``fun`` on the actual values under a
+   :class:`JitTrace`, a recording trace started *before* any other, so it
+   sits at the lowest level. Whatever ``fun`` does (``grad``, ``jvp``,
+   ``hessian``, any nesting) ends up, primitive by primitive, in this one
+   record: ``jit(grad(f))`` records the forward *and* the backward pass, as
+   one straight-line program.
+2. **Compile.** Each recorded primitive becomes one line of NumPy
+   (:data:`SOURCE` says how each primitive is written), named after the
+   user's variables where they are known. Python compiles that source into
+   an ordinary function. ``jf.source(x)`` shows it.
+3. **Reuse.** Later calls with arguments of the same shapes, dtypes and
+   structure (and equal ``static_argnums``) run the compiled function: plain
+   NumPy, no tracers, no ``bind``.
+
+Never wrong: guards
+-------------------
+A recording is only valid for inputs on which the Python code would do the
+same thing. Under ``jit``, ``concrete(x)`` (the value that comparisons,
+``if`` and masks read) is a :class:`Staged` value: it behaves like the array
+but records what is computed from it. So ``if x > 0:`` records the
+comparison and the branch taken, and the compiled code re-checks that
+condition on the new values before it uses the branch (``return RETRACE``
+when it fails). Then ``fun`` is traced again and both versions are kept, up
+to :data:`RETRACE_LIMIT`; after that the function runs eagerly, with one
+warning that names the line of the branch. A value read in a way that
+cannot be staged (``float(x)``, ``np.asarray(x)``) is guarded the strictest
+way: the compiled version is used only when that value is exactly the same.
+Printing a traced value is a side effect compiled code would not repeat, so
+such a function runs eagerly.
+
+Not detected: randomness drawn inside ``fun`` (``np.random``) and changes
+``fun`` makes to the outside world are done once, while tracing, as in
+``jax.jit``.
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+import html
+import io
+import keyword
+import linecache
+import operator
+import os
+import sys
+import sysconfig
+import tokenize
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+from . import lax
+from .core import Trace, Tracer, TracegradError, _shape_error, _state, new_level
+from .reverse import Node, ReverseTracer, backward_pass
+from .tree import tree_flatten, tree_unflatten
+
+__all__ = ["jit", "Jitted", "JitTrace", "JitTracer", "Staged", "SOURCE", "HELPERS",
+           "source_template", "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
+
+RETRACE_LIMIT = 8       # compiled versions kept per signature before running eagerly
+
+
+class JitWarning(UserWarning):
+    """``jit`` gave up compiling a function and runs it eagerly."""
+
+
+# ---------------------------------------------------------------------------
+# 1. How each primitive is written in NumPy
+# ---------------------------------------------------------------------------
+# A template is a format string over the arguments ({0}, {1}, ...) and the
+# parameters ({shape}, {n}, ...), or a function (args, params, lit) -> text
+# when the text depends on the parameters. Primitives whose implementation
+# is a NumPy ufunc (np.tanh) need no entry: ``np.tanh({0})`` is derived.
+# Each template computes exactly what the primitive's ``impl`` computes.
+
+def _kw(name, value, default, lit):
+    return "" if value == default else f", {name}={lit(value)}"
+
+
+def _reduction(np_name, axis_param):
+    return lambda a, p, lit: (f"np.{np_name}({a[0]}{_kw('axis', p[axis_param], None, lit)}"
+                              f"{_kw('keepdims', p['keepdims'], False, lit)})")
+
+
+def _index_text(index, lit):
+    """``x[index]`` as written: slices as ``a:b``, the rest as literals."""
+    def one(i):
+        if isinstance(i, slice):
+            text = ":".join("" if v is None else lit(v) for v in (i.start, i.stop, i.step))
+            return text[:-1] if text.endswith(":") and i.step is None else text
+        return "..." if i is Ellipsis else lit(i)
+    return "()" if not index else ", ".join(one(i) for i in index)
+
+
+SOURCE = {
+    # name           template
+    "add":           "{0} + {1}",
+    "sub":           "{0} - {1}",
+    "neg":           "-{0}",
+    "mul":           "{0} * {1}",
+    "div":           "{0} / {1}",
+    "pow":           "{0} ** {1}",
+    "integer_pow":   "np.power({0}, {n})",
+    "logistic":      "logistic({0})",
+    "softplus":      "softplus({0})",
+    "select":        "np.where({0}, {1}, {2})[()]",
+    "matmul":        "{0} @ {1}",
+    "einsum":        lambda a, p, lit: f"np.einsum({p['spec']!r}, {', '.join(a)})",
+    "reduce_sum":    _reduction("sum", "axes"),
+    "reduce_max":    _reduction("max", "axes"),
+    "reduce_min":    _reduction("min", "axes"),
+    "argmax":        _reduction("argmax", "axis"),
+    "argmin":        _reduction("argmin", "axis"),
+    "reshape":       "np.reshape({0}, {shape})",
+    "transpose":     "np.transpose({0}, {axes})",
+    "broadcast_to":  "np.broadcast_to({0}, {shape})",
+    "concatenate":   lambda a, p, lit: f"np.concatenate(({', '.join(a)},), axis={p['axis']})",
+    "astype":        "np.asarray({0}).astype({dtype})[()]",
+    "stop_gradient": "{0}",
+    "getitem":       lambda a, p, lit: (f"{a[0]}[{_index_text(p['index'], lit)}]" if "index" in p
+                                        else f"{a[0]}[{a[1]}]"),   # the index given positionally
+    "index_add":     "index_add({0}, {index}, {shape})",
+    "index_set":     "index_set({0}, {1}, {index})",
+}
+
+# The few primitives that are more than one NumPy call are small functions,
+# written out at the top of the source that uses them.
+HELPERS = {
+    "logistic": '''\
+def logistic(x):
+    """σ(x) = 1/(1 + e^(−x)), without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
+''',
+    "softplus": '''\
+def softplus(x):
+    """log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)), without overflow for large |x|."""
+    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))[()]
+''',
+    "index_add": '''\
+def index_add(g, index, shape):
+    """zeros(shape) with g added at index (repeated indices add up)."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, index, g)
+    return out
+''',
+    "index_set": '''\
+def index_set(x, v, index):
+    """A copy of x with x[index] = v."""
+    out = np.array(x, copy=True)
+    out[index] = v
+    return out
+''',
+    "same": '''\
+def same(x, value):
+    """Is x exactly the value read while tracing?"""
+    return np.shape(x) == np.shape(value) and bool(np.all((x == value) | (x != x) & (value != value)))
+''',
+}
+
+
+def _derived(primitive):
+    """``np.tanh({0})`` for a primitive whose impl is NumPy's own ufunc."""
+    impl = primitive.impl
+    if isinstance(impl, np.ufunc) and getattr(np, impl.__name__, None) is impl:
+        return f"np.{impl.__name__}({', '.join('{%d}' % k for k in range(impl.nin))})"
+    return None
+
+
+_TEMPLATES = {}
+for _p in lax.primitives():
+    _t = SOURCE.get(_p.name) or _derived(_p)
+    if _t is not None:
+        _TEMPLATES[_p] = _t
+
+
+def source_template(primitive):
+    """The template that writes ``primitive`` as NumPy, or None (custom rules)."""
+    return _TEMPLATES.get(primitive)
+
+
+# Comparisons and arithmetic that NumPy code reaches through ufuncs: written
+# with their operators, which call the very same ufuncs on arrays.
+_OPERATOR_UFUNCS = {np.greater: ">", np.greater_equal: ">=", np.less: "<", np.less_equal: "<=",
+                    np.equal: "==", np.not_equal: "!=", np.add: "+", np.subtract: "-",
+                    np.multiply: "*", np.true_divide: "/", np.logical_and: "&",
+                    np.logical_or: "|"}
+
+
+# ---------------------------------------------------------------------------
+# 2. The staging trace
+# ---------------------------------------------------------------------------
+
+class JitTracer(ReverseTracer):
+    """A value staged by ``jit``: its record ``node``, and as ``primal`` a
+    :class:`Staged` value, which is what ``concrete()`` finds underneath.
+
+    It is a ``ReverseTracer`` only in that it carries a ``node`` (so that
+    ``tg.label`` names it); its trace is a :class:`JitTrace`.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, trace, value, node):
+        self._trace = trace
+        self.node = node
+        self.primal = Staged(trace, value, node)
+
+    # Where eager code may turn a value into a Python number or a NumPy array
+    # (no derivative is being taken), jitted code may too: guarded.
+    def __float__(self):
+        return float(self.primal)
+
+    def __int__(self):
+        return int(self.primal)
+
+    def __index__(self):
+        return operator.index(self.primal)
+
+    def __complex__(self):
+        return complex(self.primal)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.primal.__array__(), dtype=dtype)
+
+    def __repr__(self):
+        self._trace.side_effect("shows a traced value (print, repr or format)")
+        return f"JitTracer({self.primal.value!r})"
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        return format(self.primal, spec) if spec else repr(self)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .numpy._methods import _UFUNCS, _array_ufunc
+        if method == "__call__" and not kwargs and ufunc.__name__ in _UFUNCS:
+            return _array_ufunc(self, ufunc, method, *inputs, **kwargs)
+        # NumPy functions tracegrad cannot differentiate are fine here: staged as they are.
+        return getattr(ufunc, method)(*_as_staged(inputs, self._trace),
+                                      **_as_staged(kwargs, self._trace))
+
+    def __array_function__(self, func, types, args, kwargs):
+        from . import numpy as tnp
+        from .numpy._methods import _array_function
+        if func.__name__ in tnp.__all__:
+            return _array_function(self, func, types, args, kwargs)
+        return func(*_as_staged(args, self._trace), **_as_staged(kwargs, self._trace))
+
+
+def _as_staged(tree, trace):
+    """Replace this trace's JitTracers by their Staged values, in nested args."""
+    if isinstance(tree, JitTracer) and tree._trace is trace:
+        return tree.primal
+    if isinstance(tree, (tuple, list)) and not hasattr(tree, "_fields"):
+        return type(tree)(_as_staged(t, trace) for t in tree)
+    if isinstance(tree, dict):
+        return {k: _as_staged(v, trace) for k, v in tree.items()}
+    return tree
+
+
+# NumPy functions that read only shapes and dtypes: nothing to stage.
+_VALUE_FREE = {np.shape, np.ndim, np.size, np.result_type, np.zeros_like, np.ones_like,
+               np.empty_like}
+
+
+class Staged(np.lib.mixins.NDArrayOperatorsMixin):
+    """A value under ``jit``, as NumPy code sees it: the array plus its node.
+
+    Whatever NumPy computes from it (``x > 0``, ``np.where``, ``mask.sum()``)
+    is recorded, so masks and conditions are recomputed by the compiled code
+    from the new values. Where its value leaves NumPy for Python (``bool``,
+    ``float``, ``np.asarray``), the trace records a guard.
+    """
+
+    __slots__ = ("trace", "value", "node")
+    __array_priority__ = 50
+
+    def __init__(self, trace, value, node):
+        self.trace, self.value, self.node = trace, value, node
+
+    shape = property(lambda self: np.shape(self.value))
+    dtype = property(lambda self: np.result_type(self.value))
+    ndim = property(lambda self: np.ndim(self.value))
+    size = property(lambda self: np.size(self.value))
+    T = property(lambda self: np.transpose(self))
+
+    def __len__(self):
+        return len(self.value)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(isinstance(x, Tracer) for x in inputs) or "out" in kwargs:
+            return NotImplemented
+        return self.trace.call_numpy(getattr(ufunc, method), inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if any(issubclass(t, Tracer) for t in types):
+            return NotImplemented
+        if func in _VALUE_FREE:
+            return func(*_values(args), **_values(kwargs))
+        return self.trace.call_numpy(func, args, kwargs)
+
+    def __getitem__(self, index):
+        return self.trace.call_numpy(operator.getitem, (self, index), {})
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def astype(self, dtype, copy=True):
+        return self.trace.call_numpy(_astype, (self, dtype), {})
+
+    # The value leaves NumPy for Python: guard it.
+    def __bool__(self):
+        return self.trace.branch(self)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.trace.read(self, "np.asarray"), dtype=dtype)
+
+    def __float__(self):
+        return float(self.trace.read(self, "float"))
+
+    def __int__(self):
+        return int(self.trace.read(self, "int"))
+
+    def __index__(self):
+        return operator.index(self.trace.read(self, "an index"))
+
+    def __complex__(self):
+        return complex(self.trace.read(self, "complex"))
+
+    def __getattr__(self, name):                 # other ndarray attributes and methods
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.trace.read(self, f".{name}"), name)
+
+    def __repr__(self):
+        self.trace.side_effect("shows a traced value (print, repr or format)")
+        return repr(self.value)
+
+    def __format__(self, spec):
+        self.trace.side_effect("shows a traced value (print, repr or format)")
+        return format(self.value, spec)
+
+
+def _astype(x, dtype):
+    return x.astype(dtype)
+
+
+def _values(tree):
+    if isinstance(tree, Staged):
+        return tree.value
+    if isinstance(tree, (tuple, list)) and not hasattr(tree, "_fields"):
+        return type(tree)(_values(t) for t in tree)
+    if isinstance(tree, dict):
+        return {k: _values(v) for k, v in tree.items()}
+    return tree
+
+
+class _Slot:
+    """Stands for argument ``k`` (a staged value) inside a NumPy call's arguments."""
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+
+class _NumpyCall:
+    """A recorded call of a NumPy function on staged values (not a Primitive)."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = getattr(func, "__name__", repr(func))
+
+    def template(self, args, params, lit):
+        func, call_args, kwargs = self.func, params["args"], params["kwargs"]
+
+        def text(x):
+            if isinstance(x, _Slot):
+                return args[x.k]
+            if isinstance(x, (tuple, list)) and not hasattr(x, "_fields"):
+                inner = ", ".join(text(t) for t in x)
+                return (f"({inner},)" if len(x) == 1 else f"({inner})") \
+                    if isinstance(x, tuple) else f"[{inner}]"
+            return lit(x)
+
+        if func is operator.getitem:
+            index = call_args[1] if isinstance(call_args[1], tuple) else (call_args[1],)
+            return f"{text(call_args[0])}[{_index_text(index, lambda v: text(v))}]"
+        if func is _astype:
+            return f"{text(call_args[0])}.astype({lit(call_args[1])})"
+        ufunc = getattr(func, "__self__", None)
+        if isinstance(ufunc, np.ufunc) and func.__name__ == "__call__" and not kwargs:
+            if ufunc in _OPERATOR_UFUNCS and len(call_args) == 2:
+                return f"{text(call_args[0])} {_OPERATOR_UFUNCS[ufunc]} {text(call_args[1])}"
+            name = f"np.{ufunc.__name__}"
+        elif isinstance(ufunc, np.ufunc):
+            name = f"np.{ufunc.__name__}.{func.__name__}"
+        else:
+            module = getattr(func, "__module__", "") or ""
+            name = (f"np.{func.__name__}" if getattr(np, func.__name__, None) is func
+                    else f"{module.replace('numpy', 'np', 1)}.{func.__name__}")
+        parts = [text(a) for a in call_args] + [f"{k}={text(v)}" for k, v in kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+
+_numpy_calls = {}
+
+
+def _numpy_call(func):
+    call = _numpy_calls.get(func)
+    if call is None:
+        call = _numpy_calls[func] = _NumpyCall(func)
+    return call
+
+
+class _Guard:
+    """A condition the compiled code re-checks: the branch taken, or a value read."""
+
+    __slots__ = ("kind", "node", "value", "what", "where", "position")
+
+    def __init__(self, kind, node, value, what, where, position):
+        self.kind, self.node, self.value = kind, node, value
+        self.what, self.where, self.position = what, where, position
+
+
+class JitTrace(Trace):
+    """Records every primitive call, at the lowest level, into ``self.nodes``.
+
+    Unlike ``ReverseTrace`` it is not differentiated: it stages. Each node
+    computes its value at once (the first call's result is the eager result)
+    and will become one line of the compiled source. Equal calls on equal
+    arguments are recorded once (common subexpressions: the primal parts of
+    ``jacfwd``'s passes are all the same).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.nodes = []
+        self.guards = []
+        self.impure = None               # (what, where) of a side effect, if any
+        self._seen = {}                  # common subexpressions: key -> node
+        self.cotangent_of = {}           # node -> the node whose cotangent it is
+        self.constant_names = {}         # id(array) -> (name, array), from the user's locals
+        self._last_visit = None
+        self._last_scan = None
+
+    def new_input(self, value, name):
+        node = Node(None, (), (), {}, value, len(self.nodes), name)
+        node.source = "input"
+        self.nodes.append(node)
+        return JitTracer(self, value, node)
+
+    def process(self, primitive, args, params):
+        template = _TEMPLATES.get(primitive)
+        if template is None:
+            # A custom rule (custom_jvp/custom_vjp): stage what it does, primitive by primitive.
+            return primitive.impl(*args, **params)
+        values, parents = [], []
+        for a in args:
+            if (isinstance(a, JitTracer) or isinstance(a, Staged)) and a.node is not None \
+                    and (a._trace if isinstance(a, JitTracer) else a.trace) is self:
+                parents.append(a.node)
+                values.append(a.node.out)
+            else:
+                parents.append(None)
+                values.append(a)
+        if params:
+            params = {k: self._plain(v, f"the parameter {k} of {primitive.name}")
+                      for k, v in params.items()}
+        key = self._key(primitive, parents, values, params)
+        node = self._seen.get(key) if key is not None else None
+        if node is None:
+            try:
+                out = primitive.impl(*values, **params)
+            except (ValueError, IndexError) as e:
+                raise _shape_error(primitive, values, e) from None
+            node = self.record(primitive, parents, values, params, out, key)
+        return JitTracer(self, node.out, node)
+
+    def _plain(self, value, what):
+        """A parameter must be a plain value: a staged one is read (and guarded)."""
+        if isinstance(value, Staged):
+            return self.read(value, what)
+        if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple)) for v in value):
+            return tuple(self._plain(v, what) for v in value)
+        return value
+
+    def record(self, primitive, parents, values, params, out, key=None):
+        node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
+        node.source = "backward" if _state.backward_passes else "forward"
+        self.nodes.append(node)
+        if key is not None:
+            self._seen[key] = node
+        if _state.backward_passes:
+            self._name_cotangent()
+        else:
+            _name_locals(self)
+        return node
+
+    # -- common subexpressions --------------------------------------------------
+    def _key(self, primitive, parents, values, params):
+        try:
+            return (primitive, tuple(p.index if p is not None else _const_key(v)
+                                     for p, v in zip(parents, values)),
+                    _const_key(params))
+        except TypeError:                        # something unhashable: no sharing
+            return None
+
+    # -- NumPy on staged values ---------------------------------------------------
+    def call_numpy(self, func, args, kwargs):
+        """Compute ``func(*args, **kwargs)`` and record it, staged values as slots."""
+        parents, values = [], []
+
+        def slot(x):
+            if isinstance(x, Staged) and x.trace is self:
+                parents.append(x.node)
+                values.append(x.value)
+                return _Slot(len(parents) - 1)
+            if isinstance(x, (tuple, list)) and not hasattr(x, "_fields"):
+                return type(x)(slot(t) for t in x)
+            if isinstance(x, Staged):            # a value of another jit: a constant here
+                return x.value
+            return x
+
+        call_args, call_kwargs = slot(tuple(args)), {k: slot(v) for k, v in kwargs.items()}
+        plain_args, plain_kwargs = _values(args), _values(kwargs)
+        out = func(*plain_args, **plain_kwargs)
+        call = _numpy_call(func)
+        params = {"args": call_args, "kwargs": call_kwargs}
+        key = None
+        try:
+            key = (call, tuple(p.index for p in parents), _const_key(params))
+        except TypeError:
+            pass
+        node = self._seen.get(key) if key is not None else None
+        if node is None:
+            node = Node(call, tuple(parents), tuple(values), params, out, len(self.nodes))
+            node.source = "backward" if _state.backward_passes else "forward"
+            self.nodes.append(node)
+            if key is not None:
+                self._seen[key] = node
+        if isinstance(out, (np.ndarray, np.generic)):
+            return Staged(self, node.out, node)
+        # A Python number or bool from NumPy (np.allclose): it leaves NumPy here.
+        self._guard("value", node, out, f"np.{call.name}(...)")
+        return out
+
+    # -- guards ---------------------------------------------------------------------
+    def branch(self, staged):
+        """``bool(x)`` on a staged value: the branch taken becomes a guard."""
+        taken = bool(staged.value)
+        self._guard("bool", staged.node, taken, "a branch (if/while) on a traced value")
+        return taken
+
+    def read(self, staged, how):
+        """The value itself leaves for Python: valid only for this very value."""
+        if _inside_repr():
+            self.side_effect("shows a traced value (print, repr or format)")
+        else:
+            self._guard("value", staged.node, staged.value, f"reading a traced value ({how})")
+        return staged.value
+
+    def _guard(self, kind, node, value, what):
+        self.guards.append(_Guard(kind, node, value, what, _user_location(),
+                                  len(self.nodes)))
+
+    def side_effect(self, what):
+        if self.impure is None:
+            self.impure = (what, _user_location())
+
+    # -- names of cotangents: dz is ∂C/∂z ---------------------------------------------
+    def _name_cotangent(self):
+        """While the backward pass handles ``node``, its cotangent ``g`` is ∂C/∂node."""
+        frame = sys._getframe(2)
+        for _ in range(12):
+            if frame is None:
+                return
+            if frame.f_code is _BACKWARD_CODE:
+                break
+            frame = frame.f_back
+        else:
+            return
+        local = frame.f_locals
+        node, g = local.get("node"), local.get("g")
+        if node is None or (id(node), id(g)) == self._last_visit:
+            return
+        self._last_visit = (id(node), id(g))
+        self.name_cotangent(g, node.out)
+        # Rules that only pass g on (add, reshape) record nothing: their cotangents
+        # are seen here, waiting in the backward pass's table.
+        for waiting, ct in (local.get("cotangents") or {}).items():
+            self.name_cotangent(ct, waiting.out)
+
+    def name_cotangent(self, ct, of):
+        """Note that ``ct`` is ∂C/∂``of``: it will be written ``d`` + of's name."""
+        mine, of = self.node_of(ct), self.node_of(of)
+        if mine is None or of is None or mine is of or mine.name is not None:
+            return
+        before = self.cotangent_of.get(mine)
+        if before is None or (before.name is None and of.name is not None):
+            self.cotangent_of[mine] = of
+
+    def node_of(self, x):
+        """The node of this trace under ``x`` (through any tracers), or None."""
+        while isinstance(x, Tracer):
+            if isinstance(x, JitTracer) and x._trace is self:
+                return x.node
+            x = x.primal
+        return x.node if isinstance(x, Staged) and x.trace is self else None
+
+    def value_of(self, x):
+        node = self.node_of(x)
+        return node.out if node is not None else x
+
+
+_BACKWARD_CODE = backward_pass.__code__
+
+
+def _const_key(x):
+    """A hashable key that tells constants apart exactly (identity for arrays)."""
+    t = type(x)
+    if t in (int, float, bool, str, complex) or x is None or isinstance(x, np.generic):
+        return (t, repr(x))
+    if t is tuple or t is list:
+        return (t, tuple(_const_key(v) for v in x))
+    if t is dict:
+        return tuple((k, _const_key(v)) for k, v in x.items())
+    if t is slice:
+        return (t, _const_key(x.start), _const_key(x.stop), _const_key(x.step))
+    if t is _Slot:
+        return (t, x.k)
+    if isinstance(x, (np.dtype, type)) or x is Ellipsis:
+        return (t, x)
+    return ("id", id(x))       # arrays and other objects: the very same one
+
+
+# ---------------------------------------------------------------------------
+# 3. Where in the user's code: for guards, warnings and names
+# ---------------------------------------------------------------------------
+
+_LIBRARY_DIRS = tuple(os.path.normcase(os.path.dirname(m.__file__)) + os.sep
+                      for m in (np, sys.modules["tracegrad"]))
+_STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
+
+
+def _is_users(code):
+    filename = os.path.normcase(code.co_filename)
+    return not (filename.startswith(_LIBRARY_DIRS) or filename.startswith(_STDLIB)
+                or "site-packages" in filename or filename.startswith("<frozen"))
+
+
+def _user_location():
+    """``file:line`` of the innermost user code now running (and the library call)."""
+    frame, inside = sys._getframe(1), None
+    while frame is not None:
+        if _is_users_code(frame.f_code):
+            where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+            return where + (f" (in {inside})" if inside else "")
+        module = frame.f_globals.get("__name__", "")
+        if inside is None and module.startswith("tracegrad.") and module not in (
+                __name__, "tracegrad.core", "tracegrad.numpy._methods"):
+            inside = f"{module}.{frame.f_code.co_name}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def _inside_repr():
+    frame = sys._getframe(2)
+    for _ in range(6):
+        if frame is None:
+            return False
+        if frame.f_code in _REPR_CODES:
+            return True
+        frame = frame.f_back
+    return False
+
+
+_REPR_CODES = {Tracer.__repr__.__code__, Tracer.__format__.__code__}
+
+
+_users_code = {}                      # code object -> is it the user's? (cached)
+
+
+def _is_users_code(code):
+    mine = _users_code.get(code)
+    if mine is None:
+        mine = _users_code[code] = _is_users(code)
+    return mine
+
+
+def _name_locals(trace):
+    """Name nodes after the user's local variables (``z``, ``a``), cheaply.
+
+    Called as each primitive is recorded: the innermost frame of the user's
+    own code then holds, in its locals, the values assigned so far. The first
+    name a node gets is kept, so each pass of a loop names its own ``a``.
+    """
+    frame = sys._getframe(3)
+    while frame is not None and not _is_users_code(frame.f_code):
+        frame = frame.f_back
+    if frame is None:
+        return
+    where = (id(frame), frame.f_lasti)
+    if where == trace._last_scan:             # nothing new was assigned since
+        return
+    trace._last_scan = where
+    for var, value in frame.f_locals.items():
+        if isinstance(value, (Tracer, Staged)):
+            node = trace.node_of(value)
+            if node is not None and node.name is None:
+                node.name = var
+        elif type(value) is np.ndarray:
+            trace.constant_names.setdefault(id(value), (var, value))
+
+
+# ---------------------------------------------------------------------------
+# 4. From the record to source code
+# ---------------------------------------------------------------------------
+
+def _identifier(text):
+    """``params[0]['w']`` -> ``params_0_w``: a valid Python name."""
+    out = "".join(c if c.isalnum() or c == "_" else "_" for c in text)
+    out = "_".join(part for part in out.split("_") if part) or "v"
+    return "v_" + out if out[0].isdigit() or keyword.iskeyword(out) else out
+
+
+class _Names:
+    """Unique Python names: the user's where known, ``t7`` otherwise."""
+
+    def __init__(self, reserved):
+        self.taken = set(reserved)
+        self.counts = {}                         # wanted -> the next suffix to try
+
+    def new(self, wanted):
+        name, k = wanted, self.counts.get(wanted, 1)
+        while name in self.taken:
+            name, k = f"{wanted}_{k}", k + 1
+        self.counts[wanted] = k
+        self.taken.add(name)
+        return name
+
+
+def _generate(trace, inputs, out_leaves, fun_name, signature):
+    """The source of the compiled function, and the namespace it runs in."""
+    nodes = trace.nodes
+    outs = [trace.node_of(o) for o in out_leaves]
+    # Keep only what the outputs and the guards need (dead code elimination).
+    needed = set()
+    stack = [n for n in outs if n is not None] + [g.node for g in trace.guards]
+    while stack:
+        node = stack.pop()
+        if node.index in needed:
+            continue
+        needed.add(node.index)
+        stack.extend(p for p in node.parents if p is not None)
+
+    namespace = {"np": np}
+    helpers = set()
+    names = _Names(set(HELPERS) | {"np", "RETRACE"} | set(dir(builtins)))
+    var = {}                                   # node -> its Python name
+    temporary = set()                          # the names made up: t7
+    constants = {}                             # id -> name
+
+    def lit(value):
+        """A constant as source text: a literal, or the name of a stored constant."""
+        t = type(value)
+        if value is None or t is bool or t is str:
+            return repr(value)
+        if t is int or t is float:
+            if t is float and not np.isfinite(value):
+                return "np.nan" if value != value else ("np.inf" if value > 0 else "(-np.inf)")
+            return repr(value) if value >= 0 else f"({value!r})"
+        if t is tuple:
+            inner = ", ".join(lit(v) for v in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        if t is list:
+            return "[" + ", ".join(lit(v) for v in value) + "]"
+        if t is slice:
+            return f"slice({lit(value.start)}, {lit(value.stop)}, {lit(value.step)})"
+        if value is Ellipsis:
+            return "..."
+        if isinstance(value, np.dtype):
+            return f"np.{value.name}" if getattr(np, value.name, None) is value.type \
+                else f"np.dtype({value.str!r})"
+        if isinstance(value, type) and getattr(np, value.__name__, None) is value:
+            return f"np.{value.__name__}"
+        if isinstance(value, (np.floating, np.integer, np.bool_)) and np.isfinite(value):
+            text = repr(value.item())
+            if isinstance(value, np.bool_):
+                return f"np.{text}_"
+            return f"np.{type(value).__name__}({text})"
+        key = id(value)
+        if key not in constants:
+            wanted = trace.constant_names.get(key)
+            wanted = wanted[0] if wanted is not None and wanted[1] is value else "c"
+            constants[key] = names.new(_identifier(wanted))
+            namespace[constants[key]] = value
+        return constants[key]
+
+    params = []
+    for node in inputs:
+        var[node] = names.new(_identifier(node.name))
+        params.append(var[node])
+
+    def name_of(node):
+        if node.name is not None:
+            return _identifier(node.name)
+        of = trace.cotangent_of.get(node)
+        if of is not None and of in var and var[of] not in temporary:
+            return "d" + var[of]
+        return None
+
+    # A condition used by nothing but its guard is written inside the `if`.
+    uses = {}
+    for node in nodes:
+        if node.index in needed:
+            for p in node.parents:
+                if p is not None:
+                    uses[p] = uses.get(p, 0) + 1
+    for n in outs:
+        if n is not None:
+            uses[n] = uses.get(n, 0) + 2
+    for guard in trace.guards:
+        uses[guard.node] = uses.get(guard.node, 0) + 1
+    inline = {}
+
+    body, phase = [], "forward"
+    guards = sorted(trace.guards, key=lambda g: g.position)
+    g_at = 0
+
+    def emit_guards(upto):
+        nonlocal g_at
+        while g_at < len(guards) and guards[g_at].position <= upto:
+            guard = guards[g_at]
+            x = var[guard.node]
+            if guard.kind == "bool":
+                x = inline.get(guard.node, x)
+                test = f"not ({x})" if guard.value and guard.node in inline else \
+                    f"not {x}" if guard.value else x
+                body.append(f"    if {test}:   # guard: {_comment(guard.where)}")
+            else:
+                helpers.add("same")
+                body.append(f"    if not same({x}, {lit(guard.value)}):   "
+                            f"# guard: {_comment(guard.what)} at {_comment(guard.where)}")
+            body.append("        return RETRACE")
+            g_at += 1
+
+    for node in nodes:
+        emit_guards(node.index)
+        if node.primitive is None or node.index not in needed:
+            continue
+        if node.source != phase:
+            phase = node.source
+            body.append(f"    # {'backward pass' if phase == 'backward' else 'forward pass'}")
+        args = [var[p] if p is not None else lit(a) for p, a in zip(node.parents, node.args)]
+        if isinstance(node.primitive, _NumpyCall):
+            text = node.primitive.template(args, node.params, lit)
+        else:
+            template = _TEMPLATES[node.primitive]
+            if callable(template):
+                text = template(args, node.params, lit)
+            else:
+                text = template.format(*args, **{k: lit(v) for k, v in node.params.items()})
+            if node.primitive.name in HELPERS:
+                helpers.add(node.primitive.name)
+        if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
+                and any(g.node is node and g.kind == "bool" for g in guards)):
+            inline[node] = var[node] = text
+            continue
+        wanted = name_of(node)
+        var[node] = names.new(wanted or f"t{node.index}")
+        if wanted is None:
+            temporary.add(var[node])
+        body.append(f"    {var[node]} = {text}")
+    emit_guards(len(nodes))
+
+    returned = [var[n] if n is not None else lit(trace.value_of(o))
+                for n, o in zip(outs, out_leaves)]
+    body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+    head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive.", ""]
+    for h in sorted(helpers):
+        head += [HELPERS[h], ""]
+    fname = names.new(_identifier(fun_name))
+    head.append(f"def {fname}({', '.join(params)}):")
+    if constants:
+        shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
+        head.append(f"    # constants: {shown}")
+    return "\n".join(head + body) + "\n", namespace, fname
+
+
+def _comment(text):
+    return str(text).replace("\n", " ")
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype}{list(value.shape)}"
+    return type(value).__name__
+
+
+RETRACE = type("Retrace", (), {"__repr__": lambda self: "RETRACE",
+                               "__doc__": "Returned by compiled code whose guard failed."})()
+
+
+class Source(str):
+    """The generated source: a string, shown as highlighted code in Jupyter."""
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_markdown_(self):
+        fence = "```"
+        while fence in self:
+            fence += "`"
+        return f"{fence}python\n{self}\n{fence}"
+
+    def _repr_html_(self):
+        return f"<pre style='line-height:1.35'>{_highlight(str(self))}</pre>"
+
+
+_COLOURS = {"keyword": "#0000c0", "comment": "#408080", "number": "#007020",
+            "string": "#a02020", "np": "#7030a0"}
+
+
+def _highlight(code):
+    """HTML for Python source, escaped, with keywords, comments, numbers coloured."""
+    out, lines = [], code.splitlines(keepends=True)
+    position = (1, 0)
+
+    def text_between(start, end):
+        (l1, c1), (l2, c2) = start, end
+        if l1 == l2:
+            return lines[l1 - 1][c1:c2] if l1 - 1 < len(lines) else ""
+        return lines[l1 - 1][c1:] + "".join(lines[l1:l2 - 1]) + \
+            (lines[l2 - 1][:c2] if l2 - 1 < len(lines) else "")
+
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            out.append(html.escape(text_between(position, tok.start)))
+            piece = html.escape(tok.string)
+            colour = (_COLOURS["keyword"] if tok.type == tokenize.NAME and keyword.iskeyword(tok.string)
+                      else _COLOURS["np"] if tok.type == tokenize.NAME and tok.string == "np"
+                      else _COLOURS.get({tokenize.COMMENT: "comment", tokenize.NUMBER: "number",
+                                         tokenize.STRING: "string"}.get(tok.type, "")))
+            out.append(f"<span style='color:{colour}'>{piece}</span>" if colour and piece else piece)
+            position = tok.end
+    except (tokenize.TokenError, IndexError):
+        return html.escape(code)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# 5. jit: the cache of compiled versions
+# ---------------------------------------------------------------------------
+
+CacheInfo = namedtuple("CacheInfo", "traces signatures versions hits guard_failures eager_calls")
+
+
+class _Version:
+    """One compiled recording, valid where its guards hold."""
+
+    __slots__ = ("fn", "source", "out_tree")
+
+    def __init__(self, fn, source, out_tree):
+        self.fn, self.source, self.out_tree = fn, source, out_tree
+
+
+class _Signature:
+    """Everything compiled for one cache key."""
+
+    __slots__ = ("versions", "eager", "why")
+
+    def __init__(self):
+        self.versions, self.eager, self.why = [], False, None
+
+
+def _leaf_key(x):
+    t = type(x)
+    if t is np.ndarray:
+        return (x.shape, x.dtype)
+    if t is float or t is complex:
+        return t
+    if t is int or t is bool:        # counts and flags: keyed by value, not traced
+        return (t, x)
+    if isinstance(x, np.generic):
+        return (t,)
+    if isinstance(x, np.ndarray):
+        return (t, x.shape, x.dtype)
+    return None
+
+
+def _flat_rebuild(new_leaves):
+    return list(new_leaves), {}
+
+
+class Jitted:
+    """A function compiled by :func:`jit`. Call it like the original."""
+
+    def __init__(self, fun, static_argnums=(), retrace_limit=RETRACE_LIMIT):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+        for i in nums:
+            if not isinstance(i, int) or isinstance(i, bool):
+                raise TypeError(f"jit: static_argnums must be integers, got {static_argnums!r}.")
+        self.static_argnums = nums
+        self.retrace_limit = retrace_limit
+        self._cache = {}
+        self._traces = self._hits = self._guard_failures = self._eager_calls = 0
+
+    @property
+    def _name(self):
+        return getattr(self.fun, "__name__", "fun")
+
+    def __repr__(self):
+        return f"<tg.jit of {self._name}>"
+
+    def __get__(self, obj, objtype=None):            # methods work too
+        return self if obj is None else functools.partial(self, obj)
+
+    def __call__(self, *args, **kwargs):
+        if _state.active:
+            # Inside another transformation (grad(jit(f))): its tracers must see every
+            # primitive, so fun runs as ordinary code, through bind.
+            return self.fun(*args, **kwargs)
+        key, leaves, rebuild = self._key(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._cache[key] = _Signature()
+        elif entry.eager:
+            self._eager_calls += 1
+            return self.fun(*args, **kwargs)
+        else:
+            for version in entry.versions:
+                out = version.fn(*leaves)
+                if out is not RETRACE:
+                    self._hits += 1
+                    return tree_unflatten(version.out_tree, out)
+            self._guard_failures += 1
+            if len(entry.versions) >= self.retrace_limit:
+                where = self._failed_where(entry, leaves)
+                self._give_up(entry, f"a guard failed again after {self.retrace_limit} "
+                                     f"compiled versions (the branch at {where})")
+                self._eager_calls += 1
+                return self.fun(*args, **kwargs)
+        return self._trace_and_compile(entry, leaves, rebuild, key)[0]
+
+    # -- the cache key ---------------------------------------------------------------
+    def _key(self, args, kwargs):
+        if not kwargs and not self.static_argnums:
+            # The common case, quickly: every argument an array or a float.
+            kinds = []
+            for a in args:
+                t = type(a)
+                if t is np.ndarray:
+                    kinds.append((a.shape, a.dtype))
+                elif t is float:
+                    kinds.append(t)
+                else:
+                    break
+            else:
+                return tuple(kinds), args, _flat_rebuild
+        nargs = len(args)
+        static = []
+        for i in self.static_argnums:
+            if not -nargs <= i < nargs:
+                raise ValueError(f"jit({self._name}): static_argnums={self.static_argnums!r} "
+                                 f"is out of range for a call with {nargs} positional "
+                                 f"argument(s).")
+            value = args[i % nargs]
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(f"jit({self._name}): static argument {i % nargs} must be "
+                                f"hashable (it is part of the cache key), but it is a "
+                                f"{type(value).__name__}; pass a tuple instead of a list, "
+                                f"or trace it (remove it from static_argnums).") from None
+            static.append((i % nargs, value))
+        static_pos = {i for i, _ in static}
+        dynamic = tuple(a for i, a in enumerate(args) if i not in static_pos)
+        leaves, treedef = tree_flatten((dynamic, kwargs))
+        kinds = []
+        for k, leaf in enumerate(leaves):
+            kind = _leaf_key(leaf)
+            if kind is None:
+                if isinstance(leaf, Tracer):     # a tracer of a finished trace
+                    raise TracegradError(f"jit({self._name}): argument leaf {k} is a traced "
+                                         f"value from a transformation that has finished.")
+                raise TypeError(
+                    f"jit({self._name}): an argument (leaf {k}) is a "
+                    f"{type(leaf).__name__}, which cannot be traced: only arrays and "
+                    f"numbers can. If it only steers the computation, mark it static: "
+                    f"tg.jit({self._name}, static_argnums=(...)).")
+            kinds.append(kind)
+        key = (treedef, tuple(static), tuple(kinds))
+
+        def rebuild(new_leaves):
+            dyn, kw = tree_unflatten(treedef, new_leaves)
+            full, it = [], iter(dyn)
+            for i in range(nargs):
+                full.append(args[i] if i in static_pos else next(it))
+            return full, kw
+
+        return key, leaves, rebuild
+
+    # -- tracing and compiling ----------------------------------------------------------
+    def _trace_and_compile(self, entry, leaves, rebuild, key):
+        self._traces += 1
+        names = _leaf_names(self.fun, rebuild, leaves)
+        with new_level(JitTrace) as trace:
+            inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, names)]
+            # Python ints and bools are part of the cache key: they stay themselves.
+            args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
+                                    for leaf, x in zip(leaves, inputs)])
+            result = self.fun(*args, **kwargs)
+        out_leaves, out_tree = tree_flatten(result)
+        out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
+        if trace.impure is not None:
+            what, where = trace.impure
+            self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
+                                 f"again")
+            return out, None
+        _name_gradients(trace, [i.node for i in inputs], out_leaves)
+        signature = ", ".join(_describe_leaf(x) for x in leaves) or "no arguments"
+        text, namespace, fname = _generate(trace, [i.node for i in inputs], out_leaves,
+                                           self._name, signature)
+        namespace["RETRACE"] = RETRACE
+        filename = f"<tg.jit {self._name} #{self._traces}>"
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        exec(compile(text, filename, "exec"), namespace)
+        version = _Version(namespace[fname], Source(text), out_tree)
+        entry.versions.append(version)
+        return out, version
+
+    def _give_up(self, entry, why):
+        entry.eager, entry.why = True, why
+        entry.versions = []
+        warnings.warn(f"tg.jit({self._name}) runs eagerly from now on for arguments like "
+                      f"these: {why}.", JitWarning, stacklevel=3)
+
+    def _failed_where(self, entry, leaves):
+        """Where the newest version's first guard was recorded (the branch to name)."""
+        for version in entry.versions[-1:]:
+            for line in version.source.splitlines():
+                if "# guard:" in line:
+                    return line.split("# guard:", 1)[1].strip()
+        return "<unknown>"
+
+    # -- looking inside -----------------------------------------------------------------------
+    def source(self, *args, **kwargs):
+        """The compiled NumPy source that serves these arguments (traced now if needed)."""
+        key, leaves, rebuild = self._key(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._cache[key] = _Signature()
+        for version in entry.versions:
+            if version.fn(*leaves) is not RETRACE:
+                return version.source
+        if not entry.eager and len(entry.versions) < self.retrace_limit:
+            _, version = self._trace_and_compile(entry, leaves, rebuild, key)
+            if version is not None:
+                return version.source
+        raise TracegradError(f"jit({self._name}): there is no compiled code for these "
+                             f"arguments; the function runs eagerly because {entry.why}.")
+
+    def cache_info(self):
+        """Traces run, signatures and versions compiled, hits, guard failures, eager calls."""
+        return CacheInfo(self._traces, sum(1 for e in self._cache.values() if e.versions),
+                         sum(len(e.versions) for e in self._cache.values()), self._hits,
+                         self._guard_failures, self._eager_calls)
+
+    def clear_cache(self):
+        self._cache.clear()
+        self._traces = self._hits = self._guard_failures = self._eager_calls = 0
+
+
+def jit(fun=None, static_argnums=(), retrace_limit=RETRACE_LIMIT):
+    """Compile ``fun`` into plain NumPy the first time it is called, and reuse it.
+
+    ``jf = tg.jit(f)``; ``jf(x)`` traces ``f`` on ``x`` and compiles the
+    record (see the module docstring); later calls with arguments of the same
+    shapes, dtypes and structure run the compiled code. Arguments listed in
+    ``static_argnums`` are not traced: they are part of the cache key, as
+    they are (hashable values). ``jf.source(x)`` shows the code,
+    ``jf.cache_info()`` what the cache did. Usable as a decorator, with or
+    without arguments: ``@tg.jit`` or ``@tg.jit(static_argnums=1)``.
+    """
+    if fun is None:
+        return lambda f: Jitted(f, static_argnums, retrace_limit)
+    if not callable(fun):
+        raise TypeError(f"jit: expected a function, got {type(fun).__name__}.")
+    return Jitted(fun, static_argnums, retrace_limit)
+
+
+# ---------------------------------------------------------------------------
+# Names of the inputs and of the gradients
+# ---------------------------------------------------------------------------
+
+def _leaf_names(fun, rebuild, leaves):
+    """``x``, ``params[0][1]``, ``p['w']`` for each leaf, from fun's parameters."""
+    import inspect
+    try:
+        parameters = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    marked = [_Mark(k) for k in range(len(leaves))]
+    args, kwargs = rebuild(marked)
+    names = [f"arg{k}" for k in range(len(leaves))]
+
+    def walk(tree, path):
+        if isinstance(tree, _Mark):
+            names[tree.k] = path
+        elif isinstance(tree, (tuple, list)) and not hasattr(tree, "_fields"):
+            for i, t in enumerate(tree):
+                walk(t, f"{path}[{i}]")
+        elif isinstance(tree, tuple):
+            for f, t in zip(tree._fields, tree):
+                walk(t, f"{path}.{f}")
+        elif isinstance(tree, dict):
+            for key, t in tree.items():
+                walk(t, f"{path}[{key!r}]")
+
+    for i, a in enumerate(args):
+        positional = i < len(parameters) and parameters[i].kind in (
+            parameters[i].POSITIONAL_ONLY, parameters[i].POSITIONAL_OR_KEYWORD)
+        walk(a, parameters[i].name if positional else f"arg{i}")
+    for key, a in kwargs.items():
+        walk(a, key)
+    return names
+
+
+class _Handle(Staged):
+    """A staged stand-in for a node, to name it."""
+    __slots__ = ()
+
+    def __init__(self, trace, node):
+        self.trace, self.node, self.value = trace, node, node.out
+
+
+class _Mark:
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+
+def _name_gradients(trace, input_nodes, out_leaves):
+    """Outputs of a backward pass that match the inputs leaf for leaf: ``dW``, ``db``."""
+    outs = [trace.node_of(o) for o in out_leaves]
+    grads = [n for n in outs if n is not None and n.source == "backward"
+             and n.name is None and n.primitive is not None]
+    if not grads:
+        return
+    shapes = [np.shape(n.out) for n in grads]
+    for start in range(len(input_nodes) - len(grads) + 1):
+        block = input_nodes[start:start + len(grads)]
+        if [np.shape(n.out) for n in block] == shapes:
+            for g, x in zip(grads, block):
+                trace.name_cotangent(_Handle(trace, g), _Handle(trace, x))
+            return
+
+
+def _describe_leaf(x):
+    if isinstance(x, np.ndarray):
+        return f"{x.dtype}{list(x.shape)}"
+    return type(x).__name__
