@@ -156,9 +156,14 @@ def test_explorer_bad_input_names_the_parameter_and_the_fix():
 
 
 def test_missing_ipywidgets_says_how_to_install(monkeypatch, graph):
+    for name in [m for m in sys.modules if m.startswith("tracegrad.widgets")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delattr(tg, "widgets", raising=False)
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     with pytest.raises(ImportError, match="pip install ipywidgets"):
         tg.widgets.stepper(graph)
+    monkeypatch.undo()                                    # the next import works
+    assert tg.widgets.stepper(graph).slider.value == 0
 
 
 def test_repr_is_short_and_deterministic(graph):
@@ -195,3 +200,32 @@ def test_stepper_speaks_ukrainian_in_the_ukrainian_lectures(graph, monkeypatch, 
     assert tg.widgets.stepper(graph).slider.description == "step"
     with pytest.raises(ValueError, match="'en', 'uk'"):
         tg.widgets.stepper(graph, language="fr")
+
+
+def test_the_square_rule_shows_its_exponent_not_n(graph):
+    """n is the number of examples in the lectures: the rule of x² reads 2·x."""
+    s = tg.widgets.stepper(graph)
+    s.slider.value = 2                                 # the step through the square
+    line = html.unescape(s.line.value)
+    assert "n·" not in line and "^(" not in line
+    square_input = graph.names[s.order[1]]
+    assert f"(2·{square_input}) = 1 · {g4(by_hand()['dC_da'])}" in line
+    cube = tg.graph(lambda x: x ** 3)(0.5)
+    s = tg.widgets.stepper(cube)
+    s.slider.value = 2
+    assert f"(3·x²) = 1 · {g4(3 * 0.5 ** 2)}" in html.unescape(s.line.value)
+
+
+def test_explorer_records_the_function_once_per_move():
+    calls = []
+
+    def counted(w, b):
+        calls.append((w, b))
+        return neuron(w, b)
+    e = tg.widgets.explore(counted, w=(-2, 2), b=(-1, 1))
+    calls.clear()
+    e.sliders["w"].value = 0.5
+    assert len(calls) == 1                              # value, gradient and graph: one trace
+    expected = by_hand(w=0.5, b=0.0)
+    np.testing.assert_allclose((e.value, *e.grads),
+                               (expected["C"], expected["dC_dw"], expected["dC_db"]), rtol=1e-12)

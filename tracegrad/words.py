@@ -29,6 +29,7 @@ EN = {
     "arrays": "arrays: each factor is applied as a vector-Jacobian product",
     # -- widgets: the stepper and the explorer --------------------------------------
     "step": "step",
+    "play": "Play",
     "of": "of",
     "previous": "◀ previous",
     "next": "next ▶",
@@ -47,6 +48,7 @@ UK = {
     "arrays": "масиви: кожен множник застосовується як добуток вектора на якобіан",
     # -- widgets ----------------------------------------------------------------------
     "step": "крок",
+    "play": "Відтворити",
     "of": "з",
     "previous": "◀ назад",
     "next": "далі ▶",

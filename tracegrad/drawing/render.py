@@ -1,14 +1,14 @@
 """Running Graphviz's ``dot``, and what to do when it is not installed.
 
-The Python ``graphviz`` package only writes DOT text; pictures need the
-``dot`` program. We call it directly, with a time limit, so a huge graph
-can never hang a notebook's kernel.
+The Python ``graphviz`` package runs the ``dot`` program for us (it only
+writes DOT itself: pictures need ``dot`` installed). We wait for it with a
+time limit, so a huge graph can never hang a notebook's kernel.
 """
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
+import threading
 
 from ..core import TracegradError
 
@@ -30,25 +30,41 @@ class GraphvizNotFound(TracegradError):
 
 
 def have_dot():
+    """Is Graphviz's ``dot`` on PATH?"""
     return shutil.which("dot") is not None
 
 
 def run_dot(source, fmt="svg", timeout=60.0, output=None):
     """Lay out DOT ``source`` with ``dot`` and return bytes (or write ``output``)."""
-    exe = shutil.which("dot")
-    if exe is None:
+    import graphviz
+
+    if not have_dot():
         raise GraphvizNotFound(INSTALL_HINT)
-    cmd = [exe, f"-T{fmt}"]
-    if output is not None:
-        cmd += ["-o", os.fspath(output)]
-    try:
-        done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
+    done = {}
+
+    def work():                      # graphviz.pipe has no time limit: wait for it here
+        try:
+            done["out"] = graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
+        except BaseException as e:   # handed to the caller's thread below
+            done["error"] = e
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():            # (the stray dot process finishes in the background)
         raise TracegradError(
             f"Graphviz took longer than {timeout:.0f} s to lay out this graph. Draw fewer "
             f"nodes: pass max_nodes= (e.g. 200) or collapse= with the names of functions "
-            f"to fold into single boxes.") from None
-    if done.returncode != 0:
-        raise TracegradError("Graphviz failed: " + done.stderr.decode("utf-8", "replace").strip())
-    return done.stdout
+            f"to fold into single boxes.")
+    error = done.get("error")
+    if isinstance(error, graphviz.ExecutableNotFound):
+        raise GraphvizNotFound(INSTALL_HINT) from None
+    if isinstance(error, graphviz.CalledProcessError):
+        message = (error.stderr or b"").decode("utf-8", "replace").strip()
+        raise TracegradError("Graphviz failed: " + message) from None
+    if error is not None:
+        raise error
+    if output is None:
+        return done["out"]
+    with open(os.fspath(output), "wb") as f:
+        f.write(done["out"])
+    return b""
