@@ -15,7 +15,9 @@ from ..core import TracegradError, concrete
 from ..drawing import text
 from ..drawing.render import GraphvizNotFound
 from ..reverse import value_and_grad
+from ..words import words as words_of
 from .common import Described, line_html, need
+from .frontend import FrontEnd
 
 widgets = need("ipywidgets")
 
@@ -32,6 +34,21 @@ def explore(fun, argnums=None, show_graph=True, **ranges):
     slider must have defaults.
     """
     return Explorer(fun, ranges, show_graph)
+
+
+class KernelWatch(FrontEnd):
+    """Says "no kernel is connected" on the page when the kernel stops answering."""
+
+    def __init__(self, language=None):
+        super().__init__()
+        self._description = "KernelWatch()"
+        self._set_data(dict(kind="watch", words={
+            "no_kernel": words_of(language)["no kernel"]}))
+        self.on_msg(self._answer)
+
+    def _answer(self, widget, content, buffers):
+        if isinstance(content, dict) and content.get("ping"):
+            self.send({"pong": 1})
 
 
 def _step_through(lo, step, value):
@@ -77,8 +94,9 @@ class Explorer(Described, widgets.VBox):
         self.picture = widgets.HTML()
         self._description = (f"Explorer({fun.__name__}: sliders for "
                              f"{', '.join(self.sliders)})")
+        self.watch = KernelWatch()
         super().__init__([widgets.VBox(list(self.sliders.values())), self.readout,
-                          self.picture])
+                          self.picture, self.watch])
         for s in self.sliders.values():
             s.observe(lambda change: self._update(), names="value")
         self._update()
@@ -107,6 +125,14 @@ class Explorer(Described, widgets.VBox):
         return widgets.FloatSlider(value=float(value), min=float(lo), max=float(hi),
                                    step=float(step), description=param.name,
                                    continuous_update=True, readout_format=".3f")
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        # where widgets cannot run (an HTML export): the picture, and why it cannot move
+        note = escape(words_of()["no kernel"])
+        data["text/html"] = (f'<div class="tracegrad-explorer">{self.readout.value}'
+                             f'{self.picture.value}<p>{note}</p></div>')
+        return data
 
     def arguments(self):
         return [float(self.sliders[n].value) if n in self.sliders else self.fixed[n]
