@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
-.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust clean
+.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -65,6 +65,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py $(BENCH)
 	$(PY) benchmarks/drawing.py
 	$(PY) benchmarks/jit.py $(BENCH)
+
+# Re-vendor Graphviz in WebAssembly (npm's @hpcc-js/wasm-graphviz) into the package;
+# the result is committed, so only a maintainer updating it needs npm.
+vendor:
+	tools/vendor-graphviz.sh $(GRAPHVIZ_WASM_VERSION)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

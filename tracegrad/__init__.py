@@ -39,6 +39,8 @@ def __getattr__(name):
     import importlib
     if name in ("graph", "Graph", "GraphvizNotFound"):
         return getattr(importlib.import_module(".drawing", __name__), name)
+    if name == "set_renderer":
+        return importlib.import_module(".drawing.render", __name__).set_renderer
     if name == "widgets":
         return importlib.import_module(".widgets", __name__)
     raise AttributeError(f"module 'tracegrad' has no attribute {name!r}")

@@ -29,6 +29,15 @@ EN = {
     "arrays": "arrays: each factor is applied as a vector-Jacobian product",
     # -- widgets: the stepper and the explorer --------------------------------------
     "step": "step",
+    "play": "Play",
+    "pause": "Pause",
+    "zoom": "zoom (or ctrl + wheel); drag to pan",
+    "no kernel": ("No kernel is connected: the sliders need one to re-run the function. "
+                  "Run the cell again in a running notebook."),
+    "no picture": ("No picture here: install Graphviz (apt-get install graphviz, brew install "
+                   "graphviz, conda install -c conda-forge graphviz or winget install "
+                   "graphviz), or open this in Jupyter after pip install 'tracegrad[lab]' "
+                   "to draw it in the browser."),
     "of": "of",
     "previous": "◀ previous",
     "next": "next ▶",
@@ -65,6 +74,15 @@ UK = {
     "arrays": "масиви: кожен множник застосовується як добуток вектора на якобіан",
     # -- widgets ----------------------------------------------------------------------
     "step": "крок",
+    "play": "Відтворити",
+    "pause": "Пауза",
+    "zoom": "масштаб (або ctrl + коліщатко); тягніть, щоб зсунути",
+    "no kernel": ("Ядро не під'єднане: повзункам воно потрібне, щоб знову виконати функцію. "
+                  "Виконайте комірку ще раз у запущеному зошиті."),
+    "no picture": ("Тут немає рисунка: встановіть Graphviz (apt-get install graphviz, brew "
+                   "install graphviz, conda install -c conda-forge graphviz або winget install "
+                   "graphviz) або відкрийте це в Jupyter після pip install 'tracegrad[lab]', "
+                   "щоб рисунок малював браузер."),
     "of": "з",
     "previous": "◀ назад",
     "next": "далі ▶",

@@ -9,6 +9,8 @@ application object, SVG outputs rendered as ``<img>`` with a data URL.
 from __future__ import annotations
 
 import base64
+import functools
+import http.server
 import json
 import os
 import pathlib
@@ -18,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -34,11 +37,11 @@ def free_port():
 class Lab:
     """A JupyterLab server on 127.0.0.1 with a token and its own config dirs."""
 
-    def __init__(self, root, workdir):
+    def __init__(self, root, workdir, env=None):
         self.root = pathlib.Path(root)
         self.port = free_port()
         self.token = secrets.token_hex(16)
-        env = dict(os.environ)
+        env = dict(os.environ, **(env or {}))
         for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                          ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
                          ("XDG_CONFIG_HOME", "xdg-config"), ("XDG_CACHE_HOME", "xdg-cache")):
@@ -130,3 +133,43 @@ def svg_labels(svg):
     """The text labels of a Graphviz SVG, in order, entities decoded."""
     import html
     return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def keep_local(context):
+    """Abort every request that leaves this machine; return the list of those tried.
+
+    A test asserts the list is empty at its end: nothing may be fetched from the
+    network (no CDN, no fonts), at run time or test time."""
+    tried = []
+
+    def route(r):
+        host = urllib.parse.urlsplit(r.request.url).hostname or ""
+        if r.request.url.startswith(("http://", "https://", "ws://", "wss://")) \
+                and host not in ("127.0.0.1", "localhost", "::1"):
+            tried.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+    context.route("**/*", route)
+    return tried
+
+
+class StaticServer:
+    """``python -m http.server`` for one folder, on 127.0.0.1, in a thread."""
+
+    def __init__(self, root):
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass

@@ -24,7 +24,7 @@ from . import text
 from .capture import record, record_with_tangents, snapshot
 from .dot import to_dot
 from .paths import ChainRule
-from .render import INSTALL_HINT, GraphvizNotFound, run_dot
+from .render import GraphvizNotFound, run_dot
 
 __all__ = ["graph", "Graph"]
 
@@ -466,13 +466,8 @@ class Graph:
         return "\n".join(lines[:head] + [f"    ... {more} ..."] + lines[-tail:])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        listing = self._short_listing()
-        try:
-            return {"image/svg+xml": self.svg(), "text/plain": listing}
-        except GraphvizNotFound:
-            return {"text/plain": listing + "\n\n" + INSTALL_HINT}
-        except TracegradError as e:
-            return {"text/plain": listing + "\n\n" + str(e)}
+        from . import render                # which picture: dot, the browser, or text
+        return render.mimebundle(self, self._short_listing())
 
 
 def _same(a, b):

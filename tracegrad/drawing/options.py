@@ -20,6 +20,7 @@ DEFAULTS = dict(
     highlight=(),
     caption=(),
     language=None,                # "en" or "uk"; None: tracegrad.words.language()
+    renderer=None,                # "dot", "browser", "text" or "auto"; None: tg.set_renderer's
 )
 RANKDIRS = ("TB", "LR", "BT", "RL")
 SHOWN = ("value", "grad", "tangent", "shape")
@@ -46,6 +47,8 @@ def check(options):
     if options.get("language") is not None and options["language"] not in LANGUAGES:
         raise ValueError(f"graph: language must be one of {sorted(LANGUAGES)}, not "
                          f"{options['language']!r}.")
+    from .render import check_renderer
+    check_renderer(options.get("renderer"))
     for key in ("digits", "max_nodes"):
         if options.get(key) is not None and not (isinstance(options[key], int) and options[key] >= 1):
             raise ValueError(f"graph: {key} must be a positive whole number, not "

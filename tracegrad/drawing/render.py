@@ -1,18 +1,40 @@
 """Running Graphviz's ``dot``, and what to do when it is not installed.
 
-The Python ``graphviz`` package only writes DOT text; pictures need the
-``dot`` program. We call it directly, with a time limit, so a huge graph
-can never hang a notebook's kernel.
+The Python ``graphviz`` package runs the ``dot`` program for us (it only
+writes DOT itself: pictures need ``dot`` installed). We wait for it with a
+time limit, so a huge graph can never hang a notebook's kernel.
+
+Who draws a graph in a notebook, the *renderer*:
+
+* ``"dot"``: Graphviz's ``dot`` program makes an SVG (the default when it is
+  installed; stored notebooks hold these SVGs);
+* ``"browser"``: the same DOT is laid out in the notebook's front end by
+  Graphviz compiled to WebAssembly (``tracegrad.widgets.GraphView``), so no
+  system install is needed;
+* ``"text"``: the listing only;
+* ``"auto"`` (the default): ``dot`` if it is installed, else the browser when
+  a Jupyter kernel can show widgets, else the listing and one line saying how
+  to get pictures.
+
+Choose with ``tg.graph(..., renderer="browser")``, :func:`set_renderer`, or
+``$TRACEGRAD_RENDERER``, in that order.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-import subprocess
+import sys
+import threading
 
 from ..core import TracegradError
+from ..words import words
 
-__all__ = ["GraphvizNotFound", "INSTALL_HINT", "run_dot", "have_dot"]
+__all__ = ["GraphvizNotFound", "INSTALL_HINT", "RENDERERS", "run_dot", "have_dot",
+           "set_renderer", "renderer", "check_renderer", "mimebundle"]
+
+RENDERERS = ("auto", "dot", "browser", "text")
+_chosen = None                       # set_renderer's choice, for every graph after it
 
 INSTALL_HINT = """\
 Graphviz's `dot` program was not found, so the graph is shown as text.
@@ -30,25 +52,101 @@ class GraphvizNotFound(TracegradError):
 
 
 def have_dot():
+    """Is Graphviz's ``dot`` on PATH?"""
     return shutil.which("dot") is not None
 
 
 def run_dot(source, fmt="svg", timeout=60.0, output=None):
     """Lay out DOT ``source`` with ``dot`` and return bytes (or write ``output``)."""
-    exe = shutil.which("dot")
-    if exe is None:
+    import graphviz
+
+    if not have_dot():
         raise GraphvizNotFound(INSTALL_HINT)
-    cmd = [exe, f"-T{fmt}"]
-    if output is not None:
-        cmd += ["-o", os.fspath(output)]
-    try:
-        done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
+    done = {}
+
+    def work():                      # graphviz.pipe has no time limit: wait for it here
+        try:
+            done["out"] = graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
+        except BaseException as e:   # handed to the caller's thread below
+            done["error"] = e
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():            # (the stray dot process finishes in the background)
         raise TracegradError(
             f"Graphviz took longer than {timeout:.0f} s to lay out this graph. Draw fewer "
             f"nodes: pass max_nodes= (e.g. 200) or collapse= with the names of functions "
-            f"to fold into single boxes.") from None
-    if done.returncode != 0:
-        raise TracegradError("Graphviz failed: " + done.stderr.decode("utf-8", "replace").strip())
-    return done.stdout
+            f"to fold into single boxes.")
+    error = done.get("error")
+    if isinstance(error, graphviz.ExecutableNotFound):
+        raise GraphvizNotFound(INSTALL_HINT) from None
+    if isinstance(error, graphviz.CalledProcessError):
+        message = (error.stderr or b"").decode("utf-8", "replace").strip()
+        raise TracegradError("Graphviz failed: " + message) from None
+    if error is not None:
+        raise error
+    if output is None:
+        return done["out"]
+    with open(os.fspath(output), "wb") as f:
+        f.write(done["out"])
+    return b""
+
+
+# ---- which renderer ----------------------------------------------------------------------
+
+def check_renderer(name):
+    """Refuse a renderer that does not exist (None means: not chosen here)."""
+    if name is not None and name not in RENDERERS:
+        raise ValueError(f"renderer must be one of {RENDERERS}, not {name!r}: e.g. "
+                         f"tg.graph(f, renderer='browser') or tg.set_renderer('dot').")
+
+
+def set_renderer(name=None):
+    """Draw every graph from now on with ``name`` ("auto", "dot", "browser" or
+    "text"); ``None`` goes back to ``$TRACEGRAD_RENDERER``, else "auto"."""
+    global _chosen
+    check_renderer(name)
+    _chosen = name
+
+
+def renderer(name=None):
+    """The renderer to use: ``name``, else :func:`set_renderer`'s, else
+    ``$TRACEGRAD_RENDERER``, else ``"auto"``."""
+    choice = name or _chosen or os.environ.get("TRACEGRAD_RENDERER") or "auto"
+    check_renderer(choice)
+    return choice
+
+
+def widget_front_end():
+    """Can this Python show a widget? (A Jupyter kernel, with anywidget installed.)"""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return (getattr(shell, "kernel", None) is not None
+            and importlib.util.find_spec("anywidget") is not None)
+
+
+def mimebundle(graph, listing, renderer_name=None):
+    """What a notebook shows for ``graph``: a dict of MIME type to content.
+
+    ``text/plain`` is always the listing. With ``dot``, an ``image/svg+xml``;
+    in the browser, a widget view; when neither can run, the listing and one
+    line saying how to get pictures.
+    """
+    choice = renderer(renderer_name or graph.options.get("renderer"))
+    if choice == "text":
+        return {"text/plain": listing}
+    if choice == "dot" or (choice == "auto" and have_dot()):
+        try:
+            return {"image/svg+xml": graph.svg(), "text/plain": listing}
+        except GraphvizNotFound:
+            if choice == "dot":
+                return {"text/plain": listing + "\n\n" + INSTALL_HINT}
+        except TracegradError as e:
+            return {"text/plain": listing + "\n\n" + str(e)}
+    hint = graph.words["no picture"]
+    if widget_front_end():
+        from ..widgets.graphview import GraphView
+        data, _ = GraphView(graph)._repr_mimebundle_()
+        data["text/plain"] = listing + "\n\n" + hint    # seen only where widgets cannot show
+        return data
+    return {"text/plain": listing + "\n\n" + hint}

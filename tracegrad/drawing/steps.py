@@ -14,15 +14,19 @@ lecture's notation and with the numbers, e.g.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..core import TracegradError, concrete
 from ..words import words as words_of
 from . import text
 
-__all__ = ["steps", "explain"]
+__all__ = ["steps", "explain", "with_params"]
 
 MODES = ("reverse", "forward", "tangent")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
 
 def steps(graph, mode="reverse"):
     if mode not in MODES:
@@ -80,7 +84,7 @@ def explain(graph, node, mode="reverse", language="en"):
     formulas, numbers = [], []
     for u, k in uses:
         names = [graph.arg_name(u, j) for j in range(len(u.args))]
-        formula = text.local_formula(u, k, names)
+        formula = with_params(text.local_formula(u, k, names), u, names)
         formulas.append(f"∂{out}/∂{graph.names[u]} · ({formula})" if formula else None)
         local = graph.local_derivative(u, k)
         numbers.append(None if local is None else f"{f(graph.grad(u))} · {f(local)}")
@@ -92,3 +96,21 @@ def explain(graph, node, mode="reverse", language="en"):
     elif np.ndim(concrete(node.out)) > 0:
         line += f"  ({words['arrays']})"
     return line + f" = {f(graph.grad(node))}"
+
+
+def with_params(formula, node, names=()):
+    """Put a node's whole-number parameters into its formula and fold the exponent.
+
+    For ``x ** 2`` the rule ``n·x^(n−1)`` reads ``2·x``; for ``x ** 3``, ``3·x²``.
+    A bare ``n`` would mislead: in the lectures n is the number of examples.
+    A parameter named like one of the arguments (``names``) is left alone.
+    """
+    for key, value in node.params.items():
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
+                and key not in names:
+            formula = re.sub(rf"(?<![\w]){re.escape(key)}(?![\w])", str(int(value)), formula)
+
+    def fold(match):
+        power = int(match.group(1)) - int(match.group(2))
+        return "" if power == 1 else str(power).translate(_SUPERSCRIPT)
+    return re.sub(r"\^\((-?\d+)−(\d+)\)", fold, formula)

@@ -1,0 +1,240 @@
+"""tracegrad's front end in headless Chromium, with the network cut.
+
+* A graph drawn with NO ``dot`` on PATH, in JupyterLab: its SVG, with its nodes
+  and labels, comes from Graphviz compiled to WebAssembly.
+* The stepper steps in the browser: three clicks on "next" reveal three
+  gradients, ring one node, and show the chain-rule line Python computed; it
+  keeps stepping after the kernel is shut down, and in a static HTML file
+  served from localhost (with the SVG from ``dot``, and without it).
+
+Every request that leaves 127.0.0.1 is aborted, and a test fails if one was tried.
+"""
+import json
+import os
+import pathlib
+import re
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+from .lab import (CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run,
+                  svg_labels)
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"chromium is missing ({CHROMIUM}); install it (make chromium)")
+    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("anywidget")
+
+import tracegrad as tg                      # noqa: E402
+import tracegrad.numpy as tnp               # noqa: E402
+
+W, B, A_PREV, Y = 0.5, 0.1, 0.8, 1.0
+GRAD_COLOUR = "#b3261e"
+
+NEURON = '''
+import tracegrad as tg
+import tracegrad.numpy as tnp
+
+def neuron(w, b, a_prev=0.8, y=1.0):
+    z = w * a_prev + b
+    a = tnp.tanh(z)
+    return (a - y) ** 2
+'''
+
+
+def neuron(w, b, a_prev=A_PREV, y=Y):
+    z = w * a_prev + b
+    a = tnp.tanh(z)
+    return (a - y) ** 2
+
+
+def by_hand(w=W, b=B):
+    """The chain rule of the lecture, with NumPy: C, and ∂C/∂ of each named value."""
+    z = w * A_PREV + b
+    a = np.tanh(z)
+    dC_da = 2 * (a - Y)
+    dC_dz = dC_da * (1 - a ** 2)
+    return dict(C=(a - Y) ** 2, a=a, z=z, dC_da=dC_da, dC_dz=dC_dz, dC_dw=dC_dz * A_PREV,
+                dC_db=dC_dz)
+
+
+def notebook(path, *cells):
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+              "outputs": [], "source": source} for i, source in enumerate(cells)]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                             "language": "python"}}
+    path.write_text(json.dumps({"cells": cells, "metadata": kernel, "nbformat": 4,
+                                "nbformat_minor": 5}))
+
+
+@pytest.fixture
+def workdir():
+    path = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-frontend-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as p:
+        b = launch_browser(p)
+        context = b.new_context(viewport={"width": 1200, "height": 900})
+        tried = keep_local(context)
+        yield context.new_page()
+        context.close()
+        b.close()
+        assert tried == [], f"requests tried to leave localhost: {tried}"
+
+
+# ---- what the page shows, read through the stable hooks -----------------------------
+
+STATE = """root => {
+  const texts = [...root.querySelectorAll('svg g.node text')];
+  const shown = texts.filter(t => (t.getAttribute('fill') || '').toLowerCase() === '%s'
+                                  && t.getAttribute('visibility') !== 'hidden');
+  return {
+    gradients: shown.map(t => t.textContent),
+    current: [...root.querySelectorAll('svg g.node.tg-current title')].map(t => t.textContent),
+    chain: root.querySelector('.tg-chain').textContent,
+    slider: root.querySelector('input[type=range]').value,
+  };
+}""" % GRAD_COLOUR
+
+
+def click_next(page, root, times):
+    for _ in range(times):
+        root.query_selector('[data-action="next"]').click()
+    return root.evaluate(STATE)
+
+
+def check_three_steps(state, stepper, where):
+    names = [f"n{node.index}" for node in stepper.order]
+    assert state["slider"] == "3", where
+    assert len(state["gradients"]) == 3, (where, state)          # three gradients known
+    assert state["current"] == [names[2]], (where, state)        # one current node: the 3rd
+    assert state["chain"] == stepper.lines[3], (where, state)    # the line Python computed
+
+
+# ---- a static page: no kernel at all ---------------------------------------------------
+
+@pytest.mark.parametrize("renderer", ["dot", "browser"])
+def test_the_stepper_steps_in_a_static_page(renderer, workdir, browser, monkeypatch):
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    monkeypatch.setenv("TRACEGRAD_RENDERER", renderer)
+    graph = tg.graph(neuron, argnums=(0, 1))(W, B)
+    stepper = tg.widgets.stepper(graph)
+    page_html = f"<!doctype html><meta charset='utf-8'><body>{stepper.html()}</body>"
+    (workdir / "stepper.html").write_text(page_html, encoding="utf-8")
+    server = StaticServer(workdir)
+    try:
+        page = browser
+        page.goto(server.url("stepper.html"))
+        page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=20_000)
+        root = page.query_selector(".tracegrad-stepper")
+        before = root.evaluate(STATE)
+        assert before["gradients"] == [] and before["current"] == []
+        state = click_next(page, root, 3)
+        check_three_steps(state, stepper, renderer)
+        expected = by_hand()
+        labels = root.evaluate("r => [...r.querySelectorAll('svg text')].map(t => t.textContent)")
+        assert f"∂C/∂w = {expected['dC_dw']:.4g}" in labels           # every label is there
+        last = click_next(page, root, 10)                                # stops at the end
+        assert last["slider"] == str(len(stepper.order))
+        assert last["chain"].endswith(f"= {expected['dC_dw']:.4g}") or \
+            last["chain"].endswith(f"= {expected['dC_db']:.4g}")
+    finally:
+        server.stop()
+
+
+def test_user_labels_stay_text_in_the_page(workdir, browser, monkeypatch):
+    """A user's label such as <script> is shown as text, never run."""
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+
+    def f(x):
+        return tg.label(tnp.sin(x), "<script>window.hacked=1</script>") * 2.0
+    stepper = tg.widgets.stepper(tg.graph(f)(0.3))
+    (workdir / "label.html").write_text(
+        f"<!doctype html><meta charset='utf-8'><body>{stepper.html()}</body>", encoding="utf-8")
+    server = StaticServer(workdir)
+    try:
+        page = browser
+        page.goto(server.url("label.html"))
+        page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=20_000)
+        root = page.query_selector(".tracegrad-stepper")
+        click_next(page, root, 2)
+        assert page.evaluate("() => window.hacked") is None
+        assert page.evaluate("() => document.querySelectorAll('svg script').length") == 0
+        assert "<script>window.hacked=1</script>" in root.text_content()
+    finally:
+        server.stop()
+
+
+# ---- JupyterLab --------------------------------------------------------------------------
+
+NO_DOT = "\nimport shutil\nassert shutil.which('dot') is None, 'dot is on PATH'"
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """One JupyterLab for the tests below, whose kernels find no ``dot`` on PATH."""
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-lab-"))
+    root = work / "root"
+    root.mkdir()
+    notebook(root / "graph.ipynb", NEURON + NO_DOT, "tg.graph(neuron, argnums=(0, 1))(0.5, 0.1)")
+    notebook(root / "stepper.ipynb", NEURON + NO_DOT,
+             "s = tg.widgets.stepper(tg.graph(neuron, argnums=(0, 1))(0.5, 0.1))\ns")
+    bin_dir = pathlib.Path(sys.executable).parent          # this Python's folder, no Graphviz
+    assert not (bin_dir / "dot").exists()
+    server = Lab(root, work, env={"PATH": str(bin_dir)})
+    yield server
+    server.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def test_lab_without_dot_draws_the_graph_in_webassembly(lab, browser):
+    try:
+        page = browser
+        open_and_run(page, lab, "graph.ipynb", timeout_ms=60_000)
+        page.wait_for_selector(".jp-OutputArea-output .tracegrad-graph svg g.node",
+                               timeout=30_000)
+        svg = page.eval_on_selector(".tracegrad-graph svg", "s => s.outerHTML")
+        # drawn by our front end (the widget), not an SVG image from dot
+        assert page.query_selector_all(".jp-RenderedSVG img") == []
+        labels = svg_labels(svg)
+        expected = by_hand()
+        for label in (f"∂C/∂w = {expected['dC_dw']:.4g}", f"∂C/∂b = {expected['dC_db']:.4g}",
+                      f"{expected['C']:.4g}", "w", "b"):
+            assert label in labels, (label, labels)
+        titles = page.eval_on_selector_all(".tracegrad-graph svg g.node title",
+                                           "ts => ts.map(t => t.textContent)")
+        dot_source = tg.graph(neuron, argnums=(0, 1))(W, B).to_dot()
+        assert sorted(titles) == sorted(set(re.findall(r'^\s*"(\w+)" \[', dot_source, re.M)))
+    finally:
+        page.close()
+
+
+def test_lab_stepper_steps_in_the_browser_and_after_the_kernel_stops(lab, browser):
+    graph = tg.graph(neuron, argnums=(0, 1))(W, B)
+    stepper = tg.widgets.stepper(graph)                # the same steps, computed here
+    try:
+        page = browser
+        open_and_run(page, lab, "stepper.ipynb", timeout_ms=60_000)
+        page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
+        widget = page.query_selector(".tracegrad-stepper")
+        check_three_steps(click_next(page, widget, 3), stepper, "lab")
+        page.evaluate("""() => window.jupyterapp.shell.currentWidget.sessionContext
+                                .session.shutdown()""")
+        page.wait_for_function("""() => { const c = window.jupyterapp.shell.currentWidget
+                                         .sessionContext; return !c.session; }""",
+                               timeout=20_000)
+        state = click_next(page, widget, 1)              # no kernel: still steps
+        assert state["slider"] == "4" and state["chain"] == stepper.lines[4]
+        assert len(state["gradients"]) == 4
+    finally:
+        page.close()

@@ -1,0 +1,85 @@
+"""The bridge to tracegrad's front end (``static/tracegrad.js``).
+
+A widget here is an ``anywidget``: its JavaScript is sent with it, so it needs
+no Jupyter extension and runs in JupyterLab, Notebook 7, VS Code, Colab and
+JupyterLite alike. Its whole state is one dict, ``data``, computed in Python
+once; the same dict, written into a page as JSON, drives the same JavaScript
+on a static page (see :func:`static_html`).
+
+When Graphviz's ``dot`` is missing, the picture is laid out in the browser by
+Graphviz compiled to WebAssembly: ``static/graphviz.js``, vendored from the
+npm package ``@hpcc-js/wasm-graphviz`` (see ``static/graphviz.VERSION`` and
+``tools/vendor-graphviz.sh``). It travels with the widget that needs it, and
+nothing is ever fetched from the network.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import pathlib
+from html import escape
+
+from .common import Described, need
+
+anywidget = need("anywidget")
+traitlets = need("traitlets")
+
+__all__ = ["STATIC", "FrontEnd", "graphviz_js", "script", "json_for_html", "static_html"]
+
+STATIC = pathlib.Path(__file__).resolve().parent / "static"
+
+
+@functools.lru_cache(maxsize=None)
+def graphviz_js():
+    """Graphviz in WebAssembly: one ES module, the WebAssembly inlined (~815 KB)."""
+    return (STATIC / "graphviz.js").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def script():
+    """tracegrad's own front-end module."""
+    return (STATIC / "tracegrad.js").read_text(encoding="utf-8")
+
+
+def json_for_html(data):
+    """JSON that is safe inside ``<script>``: no ``<``, so nothing can close the tag."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+
+
+def static_html(data, svg=None, classes="tracegrad-stepper"):
+    """A self-contained HTML snippet that runs the front end with no kernel.
+
+    The SVG from ``dot`` goes in as markup (so a page without JavaScript still
+    shows the picture); without it, ``data["dot"]`` is laid out by the
+    WebAssembly Graphviz, which then travels inside the snippet.
+    """
+    for source in (script(), graphviz_js()):
+        assert "</script" not in source.lower()          # both are inlined below
+    parts = [f'<div class="{classes}" data-tg-static>',
+             f'<script type="application/json" class="tg-data">{json_for_html(data)}</script>']
+    if svg is not None:
+        parts.append(f'<div class="tg-static-svg">{_strip_xml_header(svg)}</div>')
+    else:
+        parts.append(f'<script type="text/plain" class="tg-graphviz-js">{graphviz_js()}</script>')
+    parts.append(f'<script type="module">\n{script()}\nmountStatic();\n</script>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _strip_xml_header(svg):
+    """The ``<svg>`` element alone: no XML declaration or DOCTYPE inside HTML."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else escape(svg)
+
+
+class FrontEnd(Described, anywidget.AnyWidget):
+    """A widget drawn by ``static/tracegrad.js`` from the one dict ``data``."""
+
+    _esm = STATIC / "tracegrad.js"
+    data = traitlets.Dict().tag(sync=True)
+    _graphviz_js = traitlets.Unicode("").tag(sync=True)
+
+    def _set_data(self, data):
+        """Set the state; ship the WebAssembly Graphviz only when there is no SVG."""
+        self._graphviz_js = graphviz_js() if data.get("dot") and not data.get("svg") else ""
+        self.data = data

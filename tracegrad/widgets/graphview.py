@@ -1,0 +1,25 @@
+"""A graph laid out in the browser: the same DOT as ``dot`` would get, drawn by
+Graphviz compiled to WebAssembly, for notebooks on machines without Graphviz.
+
+``tg.graph(...)`` shows one by itself when ``dot`` is missing (see
+:func:`tracegrad.drawing.render.mimebundle`); ``GraphView(graph)`` makes one
+on purpose.
+"""
+from __future__ import annotations
+
+from ..words import words as words_of
+from .frontend import FrontEnd
+
+__all__ = ["GraphView"]
+
+
+class GraphView(FrontEnd):
+    """The picture of ``graph``, laid out in the browser, with zoom and pan."""
+
+    def __init__(self, graph, language=None):
+        super().__init__()
+        self.graph = graph
+        self._description = f"GraphView({len(graph.nodes)} nodes, laid out in the browser)"
+        words = words_of(language)
+        self._set_data(dict(kind="graph", svg="", dot=graph.to_dot(),
+                        words={"zoom": words["zoom"]}))
