@@ -10,6 +10,10 @@ line starting with ``%%`` opens a cell:
     %% uk          a Markdown cell in Ukrainian
     %% en          the same cell in English (each uk cell is followed by its en twin)
     %% code        a code cell, shared by both languages
+    %% exercise    the code cell a student fills in (a placeholder); the next
+                   code cell is its check, and lectures/solutions/NN_name.py
+                   holds a reference solution and a wrong answer for it
+                   (tests/test_exercises.py runs the check on both)
 
 Inside a code cell, a comment line ``# uk: ...`` or ``# en: ...`` appears only
 in that language's notebook (as ``# ...``); everything else is the same, so
@@ -19,6 +23,12 @@ The notebooks are executed here, with their outputs stored, so they open
 with pictures in place and ``pytest --nbval`` can compare a fresh run with
 them. Everything that runs must be deterministic: seed random numbers, and
 print no timings, memory addresses or absolute paths.
+
+Every word a student sees comes in the notebook's language: Markdown cells
+have their twins, code comments their ``# uk:``/``# en:`` tags, and the words
+that code prints or draws come from ``tracegrad.words`` (``T = words()``),
+which finds the language from the notebook's folder; the build also sets
+``$TRACEGRAD_LANG`` for the kernel it runs.
 """
 from __future__ import annotations
 
@@ -30,19 +40,20 @@ import nbformat
 
 HERE = pathlib.Path(__file__).resolve().parent
 LANGUAGES = ("uk", "en")
+KINDS = ("uk", "en", "code", "exercise")
 
 
 def parse(path):
-    """Return the cells of a source file: [(kind, text)], kind in uk/en/code."""
+    """Return the cells of a source file: [(kind, text)], kind in uk/en/code/exercise."""
     cells, kind, lines = [], None, []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("%%"):
             if kind is not None:
                 cells.append((kind, "\n".join(lines).strip("\n")))
             kind = line[2:].strip()
-            if kind not in ("uk", "en", "code"):
+            if kind not in KINDS:
                 raise SystemExit(f"{path}:{number}: unknown cell kind {kind!r}; "
-                                 f"use '%% uk', '%% en' or '%% code'.")
+                                 f"use '%% uk', '%% en', '%% code' or '%% exercise'.")
             lines = []
         elif kind is None:
             if line.strip():
@@ -75,10 +86,13 @@ def notebook(cells, language, path):
     nb.metadata["language_info"] = {"name": "python"}
     expected = None
     for kind, text in cells:
-        if kind == "code":
+        if kind in ("code", "exercise"):
             if expected is not None:
                 raise SystemExit(f"{path}: a '%% {expected[0]}' cell has no '%% {expected[1]}' twin.")
-            nb.cells.append(nbformat.v4.new_code_cell(code_for(text, language)))
+            cell = nbformat.v4.new_code_cell(code_for(text, language))
+            if kind == "exercise":
+                cell.metadata["tags"] = ["exercise"]
+            nb.cells.append(cell)
         else:
             if expected is None:
                 expected = (kind, "en" if kind == "uk" else "uk")
@@ -94,8 +108,10 @@ def notebook(cells, language, path):
     return nb
 
 
-def execute(nb, workdir, timeout):
+def execute(nb, workdir, timeout, language):
+    import os
     from nbclient import NotebookClient
+    os.environ["TRACEGRAD_LANG"] = language          # the kernel inherits it
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(workdir)}},
                             record_timing=False, store_widget_state=True)
@@ -123,7 +139,7 @@ def main(argv=None):
             target.parent.mkdir(exist_ok=True)
             nb = notebook(cells, language, source)
             if not args.no_execute:
-                nb = execute(nb, target.parent, args.timeout)
+                nb = execute(nb, target.parent, args.timeout, language)
             nbformat.write(nb, target)
             print(f"wrote {target.relative_to(HERE.parent)}", file=sys.stderr)
 
