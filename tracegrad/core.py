@@ -31,6 +31,13 @@ were treated alike the inner derivative would pick up ``x``'s perturbation too
 ("perturbation confusion"). Every trace gets a level when it starts, later
 traces get higher levels, and ``bind`` always serves the highest level first.
 To the inner trace, the outer ``x`` is just a constant.
+
+The levels come from one counter shared by all threads, taken under a lock.
+The inner ``grad`` may run in a worker thread (a thread pool inside a traced
+function): it must still get a higher level than the outer trace it sees
+values from, and only a counter that every thread shares can promise that.
+The *list* of running traces, on the other hand, is kept per thread: two
+threads running their own ``grad`` side by side must not see each other's.
 """
 from __future__ import annotations
 
@@ -120,11 +127,19 @@ def _shape_error(prim, args, err):
 # Traces and their levels
 # ---------------------------------------------------------------------------
 
+_levels = itertools.count(1)                     # one counter for every thread ...
+_levels_lock = threading.Lock()                  # ... so no two traces share a level
+
+
+def _next_level():
+    with _levels_lock:
+        return next(_levels)
+
+
 class _ThreadState(threading.local):
     """Per-thread tracing state: two threads never see each other's traces."""
 
     def __init__(self):
-        self.levels = itertools.count(1)
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
 
@@ -136,7 +151,7 @@ class Trace:
     """One running transformation. Subclasses define ``process``."""
 
     def __init__(self):
-        self.level = next(_state.levels)
+        self.level = _next_level()
 
     def process(self, primitive, args, params):
         raise NotImplementedError
