@@ -47,11 +47,15 @@ import threading
 import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "concrete",
-           "is_tracer", "shape_of", "top_trace", "TracegradError"]
+           "is_tracer", "shape_of", "top_trace", "TracegradError", "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
     """Base class for the errors tracegrad raises on bad input."""
+
+
+class UnexpectedTracerError(TracegradError):
+    """A traced value was used after its transformation had finished."""
 
 
 # ---------------------------------------------------------------------------
@@ -110,6 +114,8 @@ class Primitive:
                 return self.impl(*args, **params)
             except (ValueError, IndexError) as e:
                 raise _shape_error(self, args, e) from None
+        if top.finished:                         # a tracer kept after its trace ended
+            raise top.escaped()
         if not self.differentiable:              # e.g. argmax: no derivative
             return self.bind(*[concrete(a) for a in args], **params)
         return top.process(self, args, params)
@@ -148,25 +154,49 @@ _state = _ThreadState()
 
 
 class Trace:
-    """One running transformation. Subclasses define ``process``."""
+    """One running transformation. Subclasses define ``process``.
+
+    ``who`` names the transformation for error messages (``grad(loss)``,
+    ``jvp``). ``finished`` becomes true when the transformation ends: a
+    tracer of a finished trace has escaped (stored in a list or a global
+    while the function ran), and any operation on it is refused.
+    """
+
+    who = "a transformation"
 
     def __init__(self):
         self.level = _next_level()
+        self.finished = False
 
     def process(self, primitive, args, params):
         raise NotImplementedError
 
+    def escaped(self):
+        """The error for an operation on a tracer of this finished trace."""
+        who = self.who
+        return UnexpectedTracerError(
+            f"a traced value escaped from {who}, which has already finished. It was kept "
+            f"while {who} ran (appended to a list, stored in a global or an attribute) "
+            f"and used afterwards, when its derivative bookkeeping is gone, so any result "
+            f"would be wrong. Return the value from the function instead: for grad or "
+            f"vjp return (output, value) and pass has_aux=True; for jvp return it as an "
+            f"extra output.")
+
 
 class new_level:
-    """Context manager: start a trace, and always remove it again.
+    """Context manager: start a trace, and always end it again.
 
-    ``with new_level(ReverseTrace) as trace: ...`` pushes a fresh trace with a
-    level higher than any running one. The ``finally`` clause is why an
-    exception inside a traced function leaves nothing behind.
+    ``with new_level(ReverseTrace, who="grad(f)") as trace: ...`` pushes a
+    fresh trace with a level higher than any running one. On the way out,
+    with or without an exception, the trace is removed and marked finished:
+    an exception inside a traced function leaves nothing running, and a
+    tracer that escaped can no longer be used.
     """
 
-    def __init__(self, trace_class, *args, **kwargs):
+    def __init__(self, trace_class, *args, who=None, **kwargs):
         self.trace = trace_class(*args, **kwargs)
+        if who is not None:
+            self.trace.who = who
 
     def __enter__(self):
         _state.active.append(self.trace)
@@ -174,6 +204,7 @@ class new_level:
 
     def __exit__(self, *exc):
         _state.active.remove(self.trace)
+        self.trace.finished = True
         return False
 
 

@@ -82,6 +82,8 @@ class custom_vjp:
         trace = top_trace(args)
         if not isinstance(trace, ReverseTrace):   # no tracing, or forward mode
             return self.fun(*args)
+        if trace.finished:                           # a tracer kept after its trace ended
+            raise trace.escaped()
         values, parents = [], []
         for a in args:
             mine = isinstance(a, Tracer) and a._trace is trace

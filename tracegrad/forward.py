@@ -37,6 +37,8 @@ class JVPTracer(Tracer):
 class JVPTrace(Trace):
     """Pushes tangents forward through each primitive with its JVP rule."""
 
+    who = "jvp"
+
     def process(self, primitive, args, params):
         primals, tangents = [], []
         for a in args:

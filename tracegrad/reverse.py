@@ -96,6 +96,8 @@ class ReverseTrace(Trace):
     graph tools use to note source lines and variable names.
     """
 
+    who = "vjp"
+
     def __init__(self, on_node=None, keep_values=False):
         super().__init__()
         self.nodes = []
@@ -243,7 +245,7 @@ def _unbox(x, trace):
 
 def _vjp(fun, primals, has_aux, who="vjp"):
     """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
-    with new_level(ReverseTrace) as trace:
+    with new_level(ReverseTrace, who=who) as trace:
         inputs, in_tree = _start(trace, primals, who)
         result = fun(*tree_unflatten(in_tree, inputs))
     if has_aux:
