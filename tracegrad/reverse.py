@@ -308,7 +308,14 @@ def _argnums_tuple(argnums, nargs, who):
                 f"{who}: argnums={argnums!r} is out of range: the function was called "
                 f"with {nargs} positional argument(s), so argnums must be between 0 and "
                 f"{nargs - 1}. Pass the arguments to differentiate positionally.")
-    return single, tuple(i % nargs for i in nums)
+    nums = tuple(i % nargs for i in nums)
+    repeated = sorted({i for i in nums if nums.count(i) > 1})
+    if repeated:
+        raise ValueError(
+            f"{who}: argnums={argnums!r} names argument {repeated[0]} more than once; "
+            f"each argument can be differentiated only once, so list each position "
+            f"once, e.g. argnums={tuple(sorted(set(nums)))!r}.")
+    return single, nums
 
 
 def value_and_grad(fun, argnums=0, has_aux=False):
