@@ -312,6 +312,29 @@ def shape_of(x):
         return np.shape(x)
 
 
+def dtype_of(x):
+    """The dtype of an array, a NumPy or Python number, or a tracer."""
+    try:
+        return x.dtype
+    except AttributeError:
+        return np.result_type(x)
+
+
+def like_primal(x, primal):
+    """The tangent or cotangent ``x`` in the dtype of its floating ``primal``.
+
+    A derivative has its primal's dtype, as in JAX: a float32 input gets a
+    float32 gradient. Rules mix in float64 constants and masks, so without
+    this cast a float32 program would drift to float64 derivatives.
+    """
+    want = dtype_of(primal)
+    have = dtype_of(x)
+    if have is want or want.kind != "f" or have == want:
+        return x
+    from .lax import astype                      # lax is built on this module
+    return astype(x, dtype=want)
+
+
 def is_tracer(x):
     return isinstance(x, Tracer)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer, new_level
+from .core import Trace, Tracer, like_primal, new_level
 from .reverse import _check_float, _zeros_like
 from .tree import tree_flatten, tree_unflatten
 
@@ -52,6 +52,8 @@ class JVPTrace(Trace):
         tangent = primitive.jvp(tangents, out, *primals, **params)
         if tangent is None:                        # zero tangent: a constant again
             return out
+        if type(tangent) is not np.float64 or type(out) is not np.float64:
+            tangent = like_primal(tangent, out)    # float32 stays float32 (see core)
         return JVPTracer(self, out, tangent)
 
 
@@ -76,7 +78,7 @@ def jvp(fun, primals, tangents):
             if np.shape(t) != np.shape(p):
                 raise ValueError(f"jvp: tangent {k} has shape {np.shape(t)} but its "
                                  f"primal has shape {np.shape(p)}; they must match.")
-            inputs.append(JVPTracer(trace, p, t))
+            inputs.append(JVPTracer(trace, p, like_primal(t, p)))
         result = fun(*tree_unflatten(p_tree, inputs))
     out_leaves, out_tree = tree_flatten(result)
     outs, out_tangents = [], []

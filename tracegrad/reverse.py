@@ -27,7 +27,7 @@ import functools
 
 import numpy as np
 
-from .core import Trace, Tracer, _state, concrete, new_level
+from .core import Trace, Tracer, _state, concrete, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass", "label",
@@ -171,9 +171,13 @@ def backward_pass(nodes, seeds, visit=None, keep=False):
                     rule(g, node.out, *node.args, **node.params)
                     if parent is not None and rule is not None else None
                     for parent, rule in zip(node.parents, rules)]
-            for parent, c in zip(node.parents, contributions):
+            for parent, c, primal in zip(node.parents, contributions, node.args):
                 if parent is None or c is None:
                     continue
+                # A float32 input gets a float32 gradient (two float64 scalars,
+                # the common case, are checked for at once: no call needed).
+                if type(c) is not np.float64 or type(primal) is not np.float64:
+                    c = like_primal(c, primal)
                 previous = cotangents.get(parent)
                 cotangents[parent] = c if previous is None else previous + c
     finally:
@@ -274,6 +278,7 @@ def _vjp(fun, primals, has_aux, who="vjp"):
                 raise ValueError(f"{who}: the cotangent has shape {np.shape(ct)} but the "
                                  f"output has shape {np.shape(o)}; they must match.")
             if node is not None:                 # outputs not traced: no gradient
+                ct = like_primal(ct, o)
                 seeds[node] = ct if node not in seeds else seeds[node] + ct
         cts = backward_pass(trace.nodes, seeds) if seeds else {}
         grads = [cts.get(x.node) for x in inputs]
