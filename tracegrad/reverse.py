@@ -104,7 +104,16 @@ class ReverseTrace(Trace):
         self.on_node = on_node
         self.keep_values = keep_values
 
-    def new_input(self, value, name=None):
+    def new_input(self, value, name=None, copy=True):
+        """A tracer for an input of the traced function, recorded as a Node.
+
+        The input array is copied: a record that outlives the call (the
+        function ``vjp`` returns, a graph) must not change when the caller
+        updates the array in place afterwards (``params[0] -= lr * g``).
+        ``copy=False`` is for callers done with the record before they return.
+        """
+        if copy and type(value) is np.ndarray:
+            value = value.copy()
         node = Node(None, (), (), {}, value, len(self.nodes), name)
         self.nodes.append(node)
         if self.on_node is not None:
@@ -228,13 +237,13 @@ def _check_float(x, who, position):
     return x
 
 
-def _start(trace, primals, who):
+def _start(trace, primals, who, copy):
     """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
     leaves, treedef = tree_flatten(primals)
     inputs = []
     for k, leaf in enumerate(leaves):
         leaf = _check_float(leaf, who, _leaf_position(treedef, k))
-        inputs.append(trace.new_input(leaf))
+        inputs.append(trace.new_input(leaf, copy=copy))
     return inputs, treedef
 
 
@@ -247,10 +256,13 @@ def _unbox(x, trace):
     return x.primal if isinstance(x, Tracer) and x._trace is trace else x
 
 
-def _vjp(fun, primals, has_aux, who="vjp"):
-    """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
+def _vjp(fun, primals, has_aux, who="vjp", copy=True):
+    """Run ``fun`` on traced inputs; return (out, pullback, aux).
+
+    ``copy=False`` when the pullback is used and dropped before returning to
+    the caller, so the inputs need no copy (see ``ReverseTrace.new_input``)."""
     with new_level(ReverseTrace, who=who) as trace:
-        inputs, in_tree = _start(trace, primals, who)
+        inputs, in_tree = _start(trace, primals, who, copy)
         result = fun(*tree_unflatten(in_tree, inputs))
     if has_aux:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
@@ -337,7 +349,8 @@ def value_and_grad(fun, argnums=0, has_aux=False):
                 full[i] = a
             return fun(*full, **kwargs)
 
-        out, pullback, aux = _vjp(partial, tuple(args[i] for i in nums), has_aux, who)
+        out, pullback, aux = _vjp(partial, tuple(args[i] for i in nums), has_aux, who,
+                                  copy=False)      # the gradient is taken right here
         _check_scalar(out, who, has_aux)
         grads = pullback(np.ones_like(concrete(out))[()])
         if single:
