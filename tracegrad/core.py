@@ -46,8 +46,9 @@ import threading
 
 import numpy as np
 
-__all__ = ["Primitive", "Trace", "Tracer", "new_level", "concrete",
-           "is_tracer", "shape_of", "top_trace", "TracegradError", "UnexpectedTracerError"]
+__all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
+           "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
+           "TracegradError", "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
@@ -105,10 +106,7 @@ class Primitive:
 
     def bind(self, *args, **params):
         """Apply the primitive: hand it to the newest trace among ``args``."""
-        top = None
-        for a in args:
-            if isinstance(a, Tracer) and (top is None or a._trace.level > top.level):
-                top = a._trace
+        top = top_trace(args)
         if top is None:                          # no tracers: plain NumPy
             try:
                 return self.impl(*args, **params)
@@ -150,7 +148,7 @@ class _ThreadState(threading.local):
         self.backward_passes = 0                 # > 0 while a backward pass runs
 
 
-_state = _ThreadState()
+thread_state = _ThreadState()                    # this thread's tracing state
 
 
 class Trace:
@@ -163,6 +161,7 @@ class Trace:
     """
 
     who = "a transformation"
+    side = None                  # the attribute where its tracers keep their side data
 
     def __init__(self):
         self.level = _next_level()
@@ -170,6 +169,26 @@ class Trace:
 
     def process(self, primitive, args, params):
         raise NotImplementedError
+
+    def unbox(self, values):
+        """Split ``values`` into ``(primals, sides)`` as this trace sees them.
+
+        This trace's own tracers give their primal and their side data (a
+        Node in reverse mode, a tangent in forward mode). Anything else (a
+        number, an array, a tracer of another trace) is a constant here: it
+        is its own primal, and its side data is ``None`` (no node, a zero
+        tangent).
+        """
+        primals, sides = [], []
+        side = self.side
+        for a in values:
+            if isinstance(a, Tracer) and a._trace is self:
+                primals.append(a.primal)
+                sides.append(getattr(a, side))
+            else:
+                primals.append(a)
+                sides.append(None)
+        return primals, sides
 
     def escaped(self):
         """The error for an operation on a tracer of this finished trace."""
@@ -199,18 +218,18 @@ class new_level:
             self.trace.who = who
 
     def __enter__(self):
-        _state.active.append(self.trace)
+        thread_state.active.append(self.trace)
         return self.trace
 
     def __exit__(self, *exc):
-        _state.active.remove(self.trace)
+        thread_state.active.remove(self.trace)
         self.trace.finished = True
         return False
 
 
 def active_traces():
     """The traces running in this thread, oldest first (for tools and tests)."""
-    return tuple(_state.active)
+    return tuple(thread_state.active)
 
 
 # ---------------------------------------------------------------------------
@@ -221,7 +240,7 @@ class Tracer:
     """Base class of the values that transformations pass to user code.
 
     Subclasses set ``_trace`` and ``primal``. Everything array-like (shape,
-    operators, methods) is defined once, in ``tracegrad/numpy/_tracer_methods``,
+    operators, methods) is defined once, in ``tracegrad/numpy/_methods.py``,
     in terms of ``tracegrad.numpy`` functions, so a tracer behaves like an
     ``ndarray`` and every operation on it goes through ``bind``.
     """
@@ -263,9 +282,6 @@ class Tracer:
     def __format__(self, spec):
         return format(concrete(self), spec) if spec else repr(self)
 
-    def __hash__(self):
-        return id(self)
-
     # Turning a tracer into a plain number or array would silently cut it out
     # of the trace, and its gradient would be lost. Refuse, and say why.
     def __array__(self, dtype=None, copy=None):
@@ -304,6 +320,19 @@ def top_trace(args):
     return top
 
 
+def add_any(terms):
+    """The sum of the terms that are not ``None``; ``None`` if all are.
+
+    Tangents use ``None`` for zero (a constant has no tangent), so a JVP
+    rule that adds one term per argument adds only the terms that exist.
+    """
+    total = None
+    for t in terms:
+        if t is not None:
+            total = t if total is None else total + t
+    return total
+
+
 def shape_of(x):
     """``np.shape(x)``, faster for the common cases (arrays, scalars, tracers)."""
     try:
@@ -317,7 +346,7 @@ def dtype_of(x):
     try:
         return x.dtype
     except AttributeError:
-        return np.result_type(x)
+        return np.asarray(x).dtype
 
 
 def like_primal(x, primal):
@@ -331,12 +360,9 @@ def like_primal(x, primal):
     have = dtype_of(x)
     if have is want or want.kind != "f" or have == want:
         return x
-    from .lax import astype                      # lax is built on this module
+    # imported here, not at the top: lax is built on this module
+    from .lax import astype
     return astype(x, dtype=want)
-
-
-def is_tracer(x):
-    return isinstance(x, Tracer)
 
 
 def concrete(x):

@@ -26,8 +26,10 @@ import sysconfig
 
 import numpy as np
 
-from ..core import Tracer, _state, new_level
-from ..reverse import ReverseTrace, ReverseTracer, _check_float
+from ..arguments import check_float as _check_float
+from ..core import Tracer, new_level
+from ..core import thread_state as _state
+from ..reverse import ReverseTrace, ReverseTracer
 from ..tree import tree_flatten, tree_unflatten
 
 __all__ = ["Frame", "Recorder", "record", "input_names"]
