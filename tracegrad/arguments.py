@@ -8,11 +8,36 @@ the transformation's name as the message shows it, e.g. ``grad(loss)``.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .core import Tracer, concrete
 
-__all__ = ["check_float", "argnums_tuple", "check_scalar", "zeros_like", "with_args"]
+__all__ = ["check_function", "check_float", "check_tangent", "check_returned", "argnums_tuple",
+           "check_scalar", "zeros_like", "with_args"]
+
+
+def check_function(fun, who, example):
+    """A transformation takes a function: refuse a value or a generator at once.
+
+    ``example`` shows the right call, e.g. ``tg.grad(loss)(p, x, y)``.
+    """
+    if not callable(fun):
+        raise TypeError(f"{who} takes the function, not its value: {example}. It was given "
+                        f"a {type(fun).__name__}, which is not callable.")
+    if inspect.isgeneratorfunction(fun):
+        name = getattr(fun, "__name__", "the function")
+        raise TypeError(f"{who}: {name} is a generator function (it contains `yield`), so "
+                        f"calling it gives a generator, not a value. Return the value "
+                        f"instead of yielding it.")
+
+
+def check_returned(result, fun, who):
+    """A function that returned nothing most likely lacks its ``return``."""
+    if result is None:
+        name = getattr(fun, "__name__", "the function")
+        raise TypeError(f"{who}: {name} returned None; did you forget `return`?")
 
 
 def check_float(x, who, position):
@@ -32,6 +57,7 @@ def check_float(x, who, position):
     elif isinstance(x, float):
         return np.float64(x)
     else:
+        _check_container(x, who, position)
         x = np.asarray(x) if not isinstance(x, np.generic) else x
         dtype = x.dtype
         if x.ndim == 0 and isinstance(x, np.ndarray):
@@ -43,6 +69,34 @@ def check_float(x, who, position):
             f"np.asarray(x, dtype=float) or 3.0 rather than an integer array "
             f"(plain Python ints and floats are accepted as they are).")
     return x
+
+
+def _check_container(x, who, position):
+    """Sets, dataclasses and other objects are not pytrees: say how to pass their arrays."""
+    if isinstance(x, (set, frozenset)):
+        hint = "a set has no order, so pass a list or a tuple of its arrays instead"
+    elif hasattr(type(x), "__dataclass_fields__"):
+        hint = ("pass its arrays in a dict, e.g. dataclasses.asdict(obj), and rebuild the "
+                "object inside the function if you need it")
+    elif isinstance(x, (str, bytes)) or not hasattr(x, "__dict__") or hasattr(x, "__array__"):
+        return                                   # numbers, arrays, strings: checked below
+    else:
+        hint = ("pass its arrays in a tuple, list or dict, e.g. {'w': obj.w, 'b': obj.b}, "
+                "and rebuild the object inside the function if you need it")
+    raise TypeError(f"{who}: input {position} is a {type(x).__name__}, which is not a pytree: "
+                    f"tracegrad looks for arrays inside tuples, lists, dicts and namedtuples "
+                    f"only. To differentiate with respect to its arrays, {hint}.")
+
+
+def check_tangent(t, primal, who, position):
+    """A tangent has its primal's dtype: floats are cast, integer arrays refused."""
+    if isinstance(t, (bool, np.bool_)) or (
+            not isinstance(t, (int, float, Tracer)) and np.result_type(t).kind in "biu"):
+        raise TypeError(
+            f"{who}: tangent {position} has dtype {np.result_type(t)}, but its primal is "
+            f"floating-point ({np.result_type(concrete(primal))}), and a tangent has its "
+            f"primal's dtype. Pass floats, e.g. np.ones(3) rather than np.ones(3, dtype=int).")
+    return t
 
 
 def argnums_tuple(argnums, nargs, who):
@@ -80,6 +134,7 @@ def with_args(fun, args, nums, kwargs):
         for i, a in zip(nums, diff_args):
             full[i] = a
         return fun(*full, **kwargs)
+    fun_of_nums.__name__ = getattr(fun, "__name__", "fun")      # for messages
     return fun_of_nums
 
 

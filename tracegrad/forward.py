@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arguments import check_float, zeros_like
+from .arguments import check_float, check_function, check_returned, check_tangent, zeros_like
 from .core import Trace, Tracer, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
 
@@ -57,6 +57,7 @@ def jvp(fun, primals, tangents):
     ``primals`` and ``tangents`` are tuples (one entry per argument of
     ``fun``) of the same structure and shapes.
     """
+    check_function(fun, "jvp", "tg.jvp(f, (x,), (v,))")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp(fun, primals, tangents): primals and tangents must be "
                         "tuples with one entry per argument, e.g. jvp(f, (x,), (v,)).")
@@ -72,8 +73,10 @@ def jvp(fun, primals, tangents):
             if np.shape(t) != np.shape(p):
                 raise ValueError(f"jvp: tangent {k} has shape {np.shape(t)} but its "
                                  f"primal has shape {np.shape(p)}; they must match.")
+            t = check_tangent(t, p, "jvp", k)
             inputs.append(JVPTracer(trace, p, like_primal(t, p)))
         result = fun(*tree_unflatten(p_tree, inputs))
+    check_returned(result, fun, "jvp")
     out_leaves, out_tree = tree_flatten(result)
     outs, out_tangents = trace.unbox(out_leaves)
     out_tangents = [zeros_like(o) if t is None else t          # not from the inputs

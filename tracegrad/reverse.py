@@ -27,7 +27,8 @@ import functools
 
 import numpy as np
 
-from .arguments import argnums_tuple, check_float, check_scalar, with_args, zeros_like
+from .arguments import (argnums_tuple, check_float, check_function, check_returned,
+                        check_scalar, with_args, zeros_like)
 from .core import Trace, Tracer, concrete, like_primal, new_level, thread_state
 from .tree import tree_flatten, tree_unflatten
 
@@ -221,6 +222,7 @@ def vjp(fun, *primals, has_aux=False):
     for each input: a vector-Jacobian product, computed without forming J.
     It may be called many times (``jacrev`` does, once per output).
     """
+    check_function(fun, "vjp", "tg.vjp(f, x)")
     out, pullback, aux = _vjp(fun, primals, has_aux)
     return (out, pullback, aux) if has_aux else (out, pullback)
 
@@ -233,6 +235,7 @@ def _vjp(fun, primals, has_aux, who="vjp", copy=True):
     with new_level(ReverseTrace, who=who) as trace:
         inputs, in_tree = _start(trace, primals, who, copy)
         result = fun(*tree_unflatten(in_tree, inputs))
+    check_returned(result, fun, who)
     if has_aux:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
             raise TypeError(f"{who}(..., has_aux=True): the function must return a pair "
@@ -286,6 +289,7 @@ def grad(fun, argnums=0, has_aux=False):
     function returns ``(loss, aux)`` and ``grad`` returns ``(gradient, aux)``.
     Nest it freely: ``grad(grad(f))`` is the second derivative.
     """
+    check_function(fun, "grad", "tg.grad(loss)(p, x, y)")
     value_and_grad_fun = value_and_grad(fun, argnums, has_aux)
 
     @functools.wraps(fun)
@@ -298,6 +302,7 @@ def grad(fun, argnums=0, has_aux=False):
 
 def value_and_grad(fun, argnums=0, has_aux=False):
     """Like :func:`grad`, but return ``(value, gradient)`` from the same pass."""
+    check_function(fun, "value_and_grad", "tg.value_and_grad(loss)(p, x, y)")
     who = f"grad({getattr(fun, '__name__', 'fun')})"
 
     @functools.wraps(fun)

@@ -21,7 +21,7 @@ import functools
 import numpy as np
 
 from . import numpy as tnp
-from .arguments import argnums_tuple, check_float, with_args
+from .arguments import argnums_tuple, check_float, check_function, with_args
 from .core import concrete
 from .forward import jvp
 from .reverse import vjp
@@ -107,11 +107,13 @@ def _jacrev_leaf(f, x):
 
 def jacfwd(fun, argnums=0):
     """The Jacobian by forward mode: one JVP per input element. Shape out + in."""
+    check_function(fun, "jacfwd", "tg.jacfwd(f)(x)")
     return _jac(fun, argnums, _jacfwd_leaf, f"jacfwd({getattr(fun, '__name__', 'fun')})")
 
 
 def jacrev(fun, argnums=0):
     """The Jacobian by reverse mode: one VJP per output element. Shape out + in."""
+    check_function(fun, "jacrev", "tg.jacrev(f)(x)")
     return _jac(fun, argnums, _jacrev_leaf, f"jacrev({getattr(fun, '__name__', 'fun')})")
 
 
@@ -120,4 +122,5 @@ jacobian = jacrev
 
 def hessian(fun, argnums=0):
     """The matrix of second derivatives: forward over reverse."""
+    check_function(fun, "hessian", "tg.hessian(f)(x)")
     return jacfwd(jacrev(fun, argnums), argnums)
