@@ -161,7 +161,6 @@ class Trace:
     """
 
     who = "a transformation"
-    side = None                  # the attribute where its tracers keep their side data
 
     def __init__(self):
         self.level = _next_level()
@@ -173,18 +172,17 @@ class Trace:
     def unbox(self, values):
         """Split ``values`` into ``(primals, sides)`` as this trace sees them.
 
-        This trace's own tracers give their primal and their side data (a
-        Node in reverse mode, a tangent in forward mode). Anything else (a
-        number, an array, a tracer of another trace) is a constant here: it
-        is its own primal, and its side data is ``None`` (no node, a zero
-        tangent).
+        This trace's own tracers give their primal and their side data
+        (``tracer.side``: a Node in reverse mode, a tangent in forward mode).
+        Anything else (a number, an array, a tracer of another trace) is a
+        constant here: it is its own primal, and its side data is ``None``
+        (no node, a zero tangent).
         """
         primals, sides = [], []
-        side = self.side
         for a in values:
             if isinstance(a, Tracer) and a._trace is self:
                 primals.append(a.primal)
-                sides.append(getattr(a, side))
+                sides.append(a.side)
             else:
                 primals.append(a)
                 sides.append(None)
@@ -239,10 +237,12 @@ def active_traces():
 class Tracer:
     """Base class of the values that transformations pass to user code.
 
-    Subclasses set ``_trace`` and ``primal``. Everything array-like (shape,
-    operators, methods) is defined once, in ``tracegrad/numpy/_methods.py``,
-    in terms of ``tracegrad.numpy`` functions, so a tracer behaves like an
-    ``ndarray`` and every operation on it goes through ``bind``.
+    Subclasses set ``_trace`` and ``primal``, and give their side data a
+    second name, ``side`` (``ReverseTracer.node``, ``JVPTracer.tangent``),
+    for ``Trace.unbox``. Everything array-like (shape, operators, methods)
+    is defined once, in ``tracegrad/numpy/_methods.py``, in terms of
+    ``tracegrad.numpy`` functions, so a tracer behaves like an ``ndarray``
+    and every operation on it goes through ``bind``.
     """
 
     __slots__ = ("_trace", "primal")

@@ -34,11 +34,13 @@ class JVPTracer(Tracer):
         self.tangent = tangent
 
 
+JVPTracer.side = JVPTracer.tangent        # its side data, read by Trace.unbox: the same slot
+
+
 class JVPTrace(Trace):
     """Pushes tangents forward through each primitive with its JVP rule."""
 
     who = "jvp"
-    side = "tangent"             # what this trace's tracers carry beside their primal
 
     def process(self, primitive, args, params):
         primals, tangents = self.unbox(args)       # a constant's tangent is None: zero

@@ -79,6 +79,8 @@ class ReverseTracer(Tracer):
         self.node = node
 
 
+ReverseTracer.side = ReverseTracer.node   # its side data, read by Trace.unbox: the same slot
+
 SMALL = 1024     # arrays with fewer elements are always kept: no memory to win
 
 
@@ -101,7 +103,6 @@ class ReverseTrace(Trace):
     """
 
     who = "vjp"
-    side = "node"                # what this trace's tracers carry beside their primal
 
     def __init__(self, on_node=None, keep_values=False):
         super().__init__()
