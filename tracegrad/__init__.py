@@ -17,7 +17,7 @@ Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
 from . import lax, nn
 from . import numpy  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
 from .checks import check_grads, numerical_grad
-from .core import TracegradError
+from .core import TracegradError, UnexpectedTracerError
 from .custom import custom_jvp, custom_vjp
 from .forward import jvp
 from .jit import jit
@@ -31,7 +31,8 @@ __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
            "hessian", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
-           "primitives", "label", "lax", "nn", "numpy", "TracegradError"]
+           "primitives", "label", "lax", "nn", "numpy", "TracegradError",
+           "UnexpectedTracerError"]
 
 
 def __getattr__(name):

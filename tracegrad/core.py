@@ -31,6 +31,13 @@ were treated alike the inner derivative would pick up ``x``'s perturbation too
 ("perturbation confusion"). Every trace gets a level when it starts, later
 traces get higher levels, and ``bind`` always serves the highest level first.
 To the inner trace, the outer ``x`` is just a constant.
+
+The levels come from one counter shared by all threads, taken under a lock.
+The inner ``grad`` may run in a worker thread (a thread pool inside a traced
+function): it must still get a higher level than the outer trace it sees
+values from, and only a counter that every thread shares can promise that.
+The *list* of running traces, on the other hand, is kept per thread: two
+threads running their own ``grad`` side by side must not see each other's.
 """
 from __future__ import annotations
 
@@ -39,12 +46,17 @@ import threading
 
 import numpy as np
 
-__all__ = ["Primitive", "Trace", "Tracer", "new_level", "concrete",
-           "is_tracer", "shape_of", "top_trace", "TracegradError"]
+__all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
+           "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
+           "TracegradError", "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
     """Base class for the errors tracegrad raises on bad input."""
+
+
+class UnexpectedTracerError(TracegradError):
+    """A traced value was used after its transformation had finished."""
 
 
 # ---------------------------------------------------------------------------
@@ -94,15 +106,14 @@ class Primitive:
 
     def bind(self, *args, **params):
         """Apply the primitive: hand it to the newest trace among ``args``."""
-        top = None
-        for a in args:
-            if isinstance(a, Tracer) and (top is None or a._trace.level > top.level):
-                top = a._trace
+        top = top_trace(args)
         if top is None:                          # no tracers: plain NumPy
             try:
                 return self.impl(*args, **params)
             except (ValueError, IndexError) as e:
                 raise _shape_error(self, args, e) from None
+        if top.finished:                         # a tracer kept after its trace ended
+            raise top.escaped()
         if not self.differentiable:              # e.g. argmax: no derivative
             return self.bind(*[concrete(a) for a in args], **params)
         return top.process(self, args, params)
@@ -120,51 +131,103 @@ def _shape_error(prim, args, err):
 # Traces and their levels
 # ---------------------------------------------------------------------------
 
+_levels = itertools.count(1)                     # one counter for every thread ...
+_levels_lock = threading.Lock()                  # ... so no two traces share a level
+
+
+def _next_level():
+    with _levels_lock:
+        return next(_levels)
+
+
 class _ThreadState(threading.local):
     """Per-thread tracing state: two threads never see each other's traces."""
 
     def __init__(self):
-        self.levels = itertools.count(1)
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
 
 
-_state = _ThreadState()
+thread_state = _ThreadState()                    # this thread's tracing state
 
 
 class Trace:
-    """One running transformation. Subclasses define ``process``."""
+    """One running transformation. Subclasses define ``process``.
+
+    ``who`` names the transformation for error messages (``grad(loss)``,
+    ``jvp``). ``finished`` becomes true when the transformation ends: a
+    tracer of a finished trace has escaped (stored in a list or a global
+    while the function ran), and any operation on it is refused.
+    """
+
+    who = "a transformation"
 
     def __init__(self):
-        self.level = next(_state.levels)
+        self.level = _next_level()
+        self.finished = False
 
     def process(self, primitive, args, params):
         raise NotImplementedError
 
+    def unbox(self, values):
+        """Split ``values`` into ``(primals, sides)`` as this trace sees them.
+
+        This trace's own tracers give their primal and their side data
+        (``tracer.side``: a Node in reverse mode, a tangent in forward mode).
+        Anything else (a number, an array, a tracer of another trace) is a
+        constant here: it is its own primal, and its side data is ``None``
+        (no node, a zero tangent).
+        """
+        primals, sides = [], []
+        for a in values:
+            if isinstance(a, Tracer) and a._trace is self:
+                primals.append(a.primal)
+                sides.append(a.side)
+            else:
+                primals.append(a)
+                sides.append(None)
+        return primals, sides
+
+    def escaped(self):
+        """The error for an operation on a tracer of this finished trace."""
+        who = self.who
+        return UnexpectedTracerError(
+            f"a traced value escaped from {who}, which has already finished. It was kept "
+            f"while {who} ran (appended to a list, stored in a global or an attribute) "
+            f"and used afterwards, when its derivative bookkeeping is gone, so any result "
+            f"would be wrong. Return the value from the function instead: for grad or "
+            f"vjp return (output, value) and pass has_aux=True; for jvp return it as an "
+            f"extra output.")
+
 
 class new_level:
-    """Context manager: start a trace, and always remove it again.
+    """Context manager: start a trace, and always end it again.
 
-    ``with new_level(ReverseTrace) as trace: ...`` pushes a fresh trace with a
-    level higher than any running one. The ``finally`` clause is why an
-    exception inside a traced function leaves nothing behind.
+    ``with new_level(ReverseTrace, who="grad(f)") as trace: ...`` pushes a
+    fresh trace with a level higher than any running one. On the way out,
+    with or without an exception, the trace is removed and marked finished:
+    an exception inside a traced function leaves nothing running, and a
+    tracer that escaped can no longer be used.
     """
 
-    def __init__(self, trace_class, *args, **kwargs):
+    def __init__(self, trace_class, *args, who=None, **kwargs):
         self.trace = trace_class(*args, **kwargs)
+        if who is not None:
+            self.trace.who = who
 
     def __enter__(self):
-        _state.active.append(self.trace)
+        thread_state.active.append(self.trace)
         return self.trace
 
     def __exit__(self, *exc):
-        _state.active.remove(self.trace)
+        thread_state.active.remove(self.trace)
+        self.trace.finished = True
         return False
 
 
 def active_traces():
     """The traces running in this thread, oldest first (for tools and tests)."""
-    return tuple(_state.active)
+    return tuple(thread_state.active)
 
 
 # ---------------------------------------------------------------------------
@@ -174,10 +237,12 @@ def active_traces():
 class Tracer:
     """Base class of the values that transformations pass to user code.
 
-    Subclasses set ``_trace`` and ``primal``. Everything array-like (shape,
-    operators, methods) is defined once, in ``tracegrad/numpy/_tracer_methods``,
-    in terms of ``tracegrad.numpy`` functions, so a tracer behaves like an
-    ``ndarray`` and every operation on it goes through ``bind``.
+    Subclasses set ``_trace`` and ``primal``, and give their side data a
+    second name, ``side`` (``ReverseTracer.node``, ``JVPTracer.tangent``),
+    for ``Trace.unbox``. Everything array-like (shape, operators, methods)
+    is defined once, in ``tracegrad/numpy/_methods.py``, in terms of
+    ``tracegrad.numpy`` functions, so a tracer behaves like an ``ndarray``
+    and every operation on it goes through ``bind``.
     """
 
     __slots__ = ("_trace", "primal")
@@ -217,9 +282,6 @@ class Tracer:
     def __format__(self, spec):
         return format(concrete(self), spec) if spec else repr(self)
 
-    def __hash__(self):
-        return id(self)
-
     # Turning a tracer into a plain number or array would silently cut it out
     # of the trace, and its gradient would be lost. Refuse, and say why.
     def __array__(self, dtype=None, copy=None):
@@ -258,6 +320,19 @@ def top_trace(args):
     return top
 
 
+def add_any(terms):
+    """The sum of the terms that are not ``None``; ``None`` if all are.
+
+    Tangents use ``None`` for zero (a constant has no tangent), so a JVP
+    rule that adds one term per argument adds only the terms that exist.
+    """
+    total = None
+    for t in terms:
+        if t is not None:
+            total = t if total is None else total + t
+    return total
+
+
 def shape_of(x):
     """``np.shape(x)``, faster for the common cases (arrays, scalars, tracers)."""
     try:
@@ -266,8 +341,28 @@ def shape_of(x):
         return np.shape(x)
 
 
-def is_tracer(x):
-    return isinstance(x, Tracer)
+def dtype_of(x):
+    """The dtype of an array, a NumPy or Python number, or a tracer."""
+    try:
+        return x.dtype
+    except AttributeError:
+        return np.asarray(x).dtype
+
+
+def like_primal(x, primal):
+    """The tangent or cotangent ``x`` in the dtype of its floating ``primal``.
+
+    A derivative has its primal's dtype, as in JAX: a float32 input gets a
+    float32 gradient. Rules mix in float64 constants and masks, so without
+    this cast a float32 program would drift to float64 derivatives.
+    """
+    want = dtype_of(primal)
+    have = dtype_of(x)
+    if have is want or want.kind != "f" or have == want:
+        return x
+    # imported here, not at the top: lax is built on this module
+    from .lax import astype
+    return astype(x, dtype=want)
 
 
 def concrete(x):

@@ -21,8 +21,9 @@ import functools
 
 import numpy as np
 
-from .core import Primitive, Tracer, TracegradError, top_trace
-from .reverse import ReverseTrace, _zeros_like, vjp
+from .arguments import zeros_like
+from .core import Primitive, TracegradError, top_trace
+from .reverse import ReverseTrace, vjp
 
 __all__ = ["custom_jvp", "custom_vjp"]
 
@@ -49,7 +50,7 @@ class custom_jvp:
         return self.primitive.bind(*args)
 
     def _jvp(self, tangents, out, *primals):
-        tangents = tuple(_zeros_like(p) if t is None else t for t, p in zip(tangents, primals))
+        tangents = tuple(zeros_like(p) if t is None else t for t, p in zip(tangents, primals))
         _, tangent_out = self.rule(primals, tangents)
         return tangent_out
 
@@ -57,7 +58,7 @@ class custom_jvp:
         # tangent_out = J · tangents is linear: pull g back through it.
         def linear(*tangents):
             return self.rule(primals, tangents)[1]
-        _, pullback = vjp(linear, *[_zeros_like(p) for p in primals])
+        _, pullback = vjp(linear, *[zeros_like(p) for p in primals])
         return pullback(g)
 
 
@@ -82,11 +83,9 @@ class custom_vjp:
         trace = top_trace(args)
         if not isinstance(trace, ReverseTrace):   # no tracing, or forward mode
             return self.fun(*args)
-        values, parents = [], []
-        for a in args:
-            mine = isinstance(a, Tracer) and a._trace is trace
-            values.append(a.primal if mine else a)
-            parents.append(a.node if mine else None)
+        if trace.finished:                           # a tracer kept after its trace ended
+            raise trace.escaped()
+        values, parents = trace.unbox(args)
         out, residuals = self.fwd(*values)           # runs on the level below
         return trace.record(self.primitive, parents, values, {"residuals": residuals}, out)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer, new_level
-from .reverse import _check_float, _zeros_like
+from .arguments import check_float, check_function, check_returned, check_tangent, zeros_like
+from .core import Trace, Tracer, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["JVPTrace", "JVPTracer", "jvp"]
@@ -34,22 +34,22 @@ class JVPTracer(Tracer):
         self.tangent = tangent
 
 
+JVPTracer.side = JVPTracer.tangent        # its side data, read by Trace.unbox: the same slot
+
+
 class JVPTrace(Trace):
     """Pushes tangents forward through each primitive with its JVP rule."""
 
+    who = "jvp"
+
     def process(self, primitive, args, params):
-        primals, tangents = [], []
-        for a in args:
-            if isinstance(a, Tracer) and a._trace is self:
-                primals.append(a.primal)
-                tangents.append(a.tangent)
-            else:                                  # a constant: zero tangent
-                primals.append(a)
-                tangents.append(None)
+        primals, tangents = self.unbox(args)       # a constant's tangent is None: zero
         out = primitive.bind(*primals, **params)
         tangent = primitive.jvp(tangents, out, *primals, **params)
         if tangent is None:                        # zero tangent: a constant again
             return out
+        if type(tangent) is not np.float64 or type(out) is not np.float64:
+            tangent = like_primal(tangent, out)    # float32 stays float32 (see core)
         return JVPTracer(self, out, tangent)
 
 
@@ -59,6 +59,7 @@ def jvp(fun, primals, tangents):
     ``primals`` and ``tangents`` are tuples (one entry per argument of
     ``fun``) of the same structure and shapes.
     """
+    check_function(fun, "jvp", "tg.jvp(f, (x,), (v,))")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp(fun, primals, tangents): primals and tangents must be "
                         "tuples with one entry per argument, e.g. jvp(f, (x,), (v,)).")
@@ -70,19 +71,16 @@ def jvp(fun, primals, tangents):
     with new_level(JVPTrace) as trace:
         inputs = []
         for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-            p = _check_float(p, "jvp", k)
+            p = check_float(p, "jvp", k)
             if np.shape(t) != np.shape(p):
                 raise ValueError(f"jvp: tangent {k} has shape {np.shape(t)} but its "
                                  f"primal has shape {np.shape(p)}; they must match.")
-            inputs.append(JVPTracer(trace, p, t))
+            t = check_tangent(t, p, "jvp", k)
+            inputs.append(JVPTracer(trace, p, like_primal(t, p)))
         result = fun(*tree_unflatten(p_tree, inputs))
+    check_returned(result, fun, "jvp")
     out_leaves, out_tree = tree_flatten(result)
-    outs, out_tangents = [], []
-    for o in out_leaves:
-        if isinstance(o, Tracer) and o._trace is trace:
-            outs.append(o.primal)
-            out_tangents.append(o.tangent)
-        else:                                     # does not depend on the inputs
-            outs.append(o)
-            out_tangents.append(_zeros_like(o))
+    outs, out_tangents = trace.unbox(out_leaves)
+    out_tangents = [zeros_like(o) if t is None else t          # not from the inputs
+                    for o, t in zip(outs, out_tangents)]
     return tree_unflatten(out_tree, outs), tree_unflatten(out_tree, out_tangents)

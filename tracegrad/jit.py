@@ -57,7 +57,8 @@ from collections import namedtuple
 import numpy as np
 
 from . import lax
-from .core import Trace, Tracer, TracegradError, _shape_error, _state, new_level
+from .core import Trace, Tracer, TracegradError, _shape_error, new_level
+from .core import thread_state as _state
 from .reverse import Node, ReverseTracer, backward_pass
 from .tree import tree_flatten, tree_unflatten
 

@@ -27,12 +27,18 @@ import functools
 
 import numpy as np
 
-from .core import Trace, Tracer, _state, concrete, new_level
+from .arguments import (argnums_tuple, check_float, check_function, check_returned,
+                        check_scalar, with_args, zeros_like)
+from .core import Trace, Tracer, concrete, like_primal, new_level, thread_state
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass", "label",
-           "vjp", "grad", "value_and_grad"]
+__all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
+           "node_vjps", "label", "vjp", "grad", "value_and_grad"]
 
+
+# ---------------------------------------------------------------------------
+# The record: one Node per primitive call
+# ---------------------------------------------------------------------------
 
 class Node:
     """One recorded primitive call: ``out = primitive(*args, **params)``.
@@ -73,14 +79,14 @@ class ReverseTracer(Tracer):
         self.node = node
 
 
+ReverseTracer.side = ReverseTracer.node   # its side data, read by Trace.unbox: the same slot
+
 SMALL = 1024     # arrays with fewer elements are always kept: no memory to win
 
 
 def placeholder(x):
     """An array with the shape and dtype of ``x`` but no numbers (zero bytes)."""
     return np.broadcast_to(np.zeros((), x.dtype), x.shape)
-
-
 
 
 class ReverseTrace(Trace):
@@ -96,13 +102,24 @@ class ReverseTrace(Trace):
     graph tools use to note source lines and variable names.
     """
 
+    who = "vjp"
+
     def __init__(self, on_node=None, keep_values=False):
         super().__init__()
         self.nodes = []
         self.on_node = on_node
         self.keep_values = keep_values
 
-    def new_input(self, value, name=None):
+    def new_input(self, value, name=None, copy=True):
+        """A tracer for an input of the traced function, recorded as a Node.
+
+        The input array is copied: a record that outlives the call (the
+        function ``vjp`` returns, a graph) must not change when the caller
+        updates the array in place afterwards (``params[0] -= lr * g``).
+        ``copy=False`` is for callers done with the record before they return.
+        """
+        if copy and type(value) is np.ndarray:
+            value = value.copy()
         node = Node(None, (), (), {}, value, len(self.nodes), name)
         self.nodes.append(node)
         if self.on_node is not None:
@@ -110,14 +127,7 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, primitive, args, params):
-        values, parents = [], []
-        for a in args:
-            if isinstance(a, Tracer) and a._trace is self:
-                values.append(a.primal)
-                parents.append(a.node)
-            else:                                  # a constant for this trace
-                values.append(a)
-                parents.append(None)
+        values, parents = self.unbox(args)
         out = primitive.bind(*values, **params)    # the next trace down computes it
         return self.record(primitive, parents, values, params, out)
 
@@ -139,6 +149,10 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, out, node)
 
 
+# ---------------------------------------------------------------------------
+# The backward pass: the chain rule, node by node
+# ---------------------------------------------------------------------------
+
 def backward_pass(nodes, seeds, visit=None, keep=False):
     """Propagate cotangents from ``seeds`` ({node: ∂C/∂node}) back to the inputs.
 
@@ -148,7 +162,7 @@ def backward_pass(nodes, seeds, visit=None, keep=False):
     """
     cotangents = dict(seeds)
     start = max(node.index for node in seeds)
-    _state.backward_passes += 1        # lets graph tools tell backward ops apart
+    thread_state.backward_passes += 1      # lets graph tools tell backward ops apart
     try:
         for i in range(start, -1, -1):                  # reverse order of creation
             node = nodes[i]
@@ -161,22 +175,150 @@ def backward_pass(nodes, seeds, visit=None, keep=False):
                 continue
             if not keep:
                 del cotangents[node]                    # free memory as we go
-            rules = node.primitive.vjp
-            if callable(rules):                         # one rule for all arguments
-                contributions = rules(g, node.out, *node.args, **node.params)
-            else:                                       # one rule per argument
-                contributions = [
-                    rule(g, node.out, *node.args, **node.params)
-                    if parent is not None and rule is not None else None
-                    for parent, rule in zip(node.parents, rules)]
-            for parent, c in zip(node.parents, contributions):
-                if parent is None or c is None:
+            contributions = node_vjps(node, g)
+            for parent, c, primal in zip(node.parents, contributions, node.args):
+                if c is None:
                     continue
-                previous = cotangents.get(parent)
-                cotangents[parent] = c if previous is None else previous + c
+                # A float32 input gets a float32 gradient (two float64 scalars,
+                # the common case, are let through at once).
+                if type(c) is not np.float64 or type(primal) is not np.float64:
+                    c = like_primal(c, primal)
+                # ∂C/∂parent += ∂C/∂out · ∂out/∂parent. Written as a sum, not an
+                # in-place +=, so that no array another node still holds changes.
+                if parent in cotangents:
+                    cotangents[parent] = cotangents[parent] + c
+                else:
+                    cotangents[parent] = c
     finally:
-        _state.backward_passes -= 1
+        thread_state.backward_passes -= 1
     return cotangents
+
+
+def node_vjps(node, g, all_args=False):
+    """One node's step of the chain rule: ``∂C/∂arg = ∂C/∂out · ∂out/∂arg``.
+
+    Given ``g = ∂C/∂out``, returns one contribution per argument of the
+    node, or ``None`` where there is none: the argument is a constant of the
+    trace (unless ``all_args``, for tools that show every local derivative)
+    or the primitive has no rule for it.
+    """
+    rules = node.primitive.vjp
+    if callable(rules):                                 # one rule for all arguments
+        contributions = rules(g, node.out, *node.args, **node.params)
+        return [c if all_args or parent is not None else None
+                for parent, c in zip(node.parents, contributions)]
+    return [rule(g, node.out, *node.args, **node.params)  # one rule per argument
+            if rule is not None and (all_args or parent is not None) else None
+            for parent, rule in zip(node.parents, rules)]
+
+
+# ---------------------------------------------------------------------------
+# The transformations: vjp, grad, value_and_grad
+# ---------------------------------------------------------------------------
+
+def vjp(fun, *primals, has_aux=False):
+    """``vjp(fun, *primals) -> (out, vjp_fun)``: one reverse pass, reusable.
+
+    ``vjp_fun(ct)`` returns ``(ct_1, ..., ct_n)``, the row vector ``ctᵀ J``
+    for each input: a vector-Jacobian product, computed without forming J.
+    It may be called many times (``jacrev`` does, once per output).
+    """
+    check_function(fun, "vjp", "tg.vjp(f, x)")
+    out, pullback, aux = _vjp(fun, primals, has_aux)
+    return (out, pullback, aux) if has_aux else (out, pullback)
+
+
+def _vjp(fun, primals, has_aux, who="vjp", copy=True):
+    """Run ``fun`` on traced inputs; return (out, pullback, aux).
+
+    ``copy=False`` when the pullback is used and dropped before returning to
+    the caller, so the inputs need no copy (see ``ReverseTrace.new_input``)."""
+    with new_level(ReverseTrace, who=who) as trace:
+        inputs, in_tree = _start(trace, primals, who, copy)
+        result = fun(*tree_unflatten(in_tree, inputs))
+    check_returned(result, fun, who)
+    if has_aux:
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise TypeError(f"{who}(..., has_aux=True): the function must return a pair "
+                            f"(output, aux), but it returned {type(result).__name__}.")
+        result, aux = result
+        aux_leaves, aux_tree = tree_flatten(aux)
+        aux = tree_unflatten(aux_tree, trace.unbox(aux_leaves)[0])
+    else:
+        aux = None
+    out_leaves, out_tree = tree_flatten(result)
+    outs, out_nodes = trace.unbox(out_leaves)
+    out = tree_unflatten(out_tree, outs)
+
+    def pullback(cotangent):
+        """Pull a cotangent of the output back to cotangents of the inputs."""
+        ct_leaves, ct_tree = tree_flatten(cotangent)
+        if ct_tree != out_tree:
+            raise TypeError(f"{who}: the cotangent must have the structure of the "
+                            f"output, {out_tree}, but has {ct_tree}.")
+        seeds = {}
+        for node, o, ct in zip(out_nodes, outs, ct_leaves):
+            if np.shape(ct) != np.shape(o):
+                raise ValueError(f"{who}: the cotangent has shape {np.shape(ct)} but the "
+                                 f"output has shape {np.shape(o)}; they must match.")
+            if node is not None:                 # outputs not traced: no gradient
+                ct = like_primal(ct, o)
+                seeds[node] = ct if node not in seeds else seeds[node] + ct
+        cts = backward_pass(trace.nodes, seeds) if seeds else {}
+        grads = [cts.get(x.node) for x in inputs]
+        grads = [g if g is not None else zeros_like(x.primal) for g, x in zip(grads, inputs)]
+        return tree_unflatten(in_tree, grads)
+
+    return out, pullback, aux
+
+
+def _start(trace, primals, who, copy):
+    """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
+    leaves, treedef = tree_flatten(primals)
+    inputs = []
+    for k, leaf in enumerate(leaves):
+        position = f"leaf {k}" if treedef.num_leaves > 1 else "0"
+        inputs.append(trace.new_input(check_float(leaf, who, position), copy=copy))
+    return inputs, treedef
+
+
+def grad(fun, argnums=0, has_aux=False):
+    """The gradient of a scalar function, ``∇f``, by one reverse pass.
+
+    ``grad(f)(x)`` has the shape (and pytree structure) of ``x``. With a tuple
+    ``argnums`` it returns a tuple of gradients; with ``has_aux=True`` the
+    function returns ``(loss, aux)`` and ``grad`` returns ``(gradient, aux)``.
+    Nest it freely: ``grad(grad(f))`` is the second derivative.
+    """
+    check_function(fun, "grad", "tg.grad(loss)(p, x, y)")
+    value_and_grad_fun = value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def grad_fun(*args, **kwargs):
+        value, g = value_and_grad_fun(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_fun
+
+
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """Like :func:`grad`, but return ``(value, gradient)`` from the same pass."""
+    check_function(fun, "value_and_grad", "tg.value_and_grad(loss)(p, x, y)")
+    who = f"grad({getattr(fun, '__name__', 'fun')})"
+
+    @functools.wraps(fun)
+    def value_and_grad_fun(*args, **kwargs):
+        single, nums = argnums_tuple(argnums, len(args), who)
+        out, pullback, aux = _vjp(with_args(fun, args, nums, kwargs),
+                                  tuple(args[i] for i in nums), has_aux, who,
+                                  copy=False)      # the gradient is taken right here
+        check_scalar(out, who, has_aux)
+        grads = pullback(np.ones_like(concrete(out))[()])
+        if single:
+            grads = grads[0]
+        return ((out, aux) if has_aux else out), grads
+
+    return value_and_grad_fun
 
 
 def label(x, name):
@@ -190,181 +332,3 @@ def label(x, name):
             t.node.name = name
         t = t.primal
     return x
-
-
-# ---------------------------------------------------------------------------
-# The transformations: vjp, value_and_grad, grad
-# ---------------------------------------------------------------------------
-
-def _check_float(x, who, position):
-    """Derivatives need real floating-point inputs; say so clearly if not."""
-    if type(x) is np.ndarray and x.dtype.kind == "f":      # the common case, quickly
-        return x if x.ndim else x[()]
-    if isinstance(x, Tracer):
-        dtype = x.dtype
-    elif isinstance(x, bool) or isinstance(x, np.bool_):
-        dtype = np.dtype(bool)
-    elif isinstance(x, int):                     # Python ints are fine: 3 → 3.0
-        return np.float64(x)
-    elif isinstance(x, float):
-        return np.float64(x)
-    else:
-        x = np.asarray(x) if not isinstance(x, np.generic) else x
-        dtype = x.dtype
-        if x.ndim == 0 and isinstance(x, np.ndarray):
-            x = x[()]
-    if dtype.kind != "f":
-        raise TypeError(
-            f"{who}: input {position} has dtype {dtype}, but derivatives are only "
-            f"defined for floating-point inputs. Pass floats instead, e.g. "
-            f"np.asarray(x, dtype=float) or 3.0 rather than an integer array "
-            f"(plain Python ints and floats are accepted as they are).")
-    return x
-
-
-def _start(trace, primals, who):
-    """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
-    leaves, treedef = tree_flatten(primals)
-    inputs = []
-    for k, leaf in enumerate(leaves):
-        leaf = _check_float(leaf, who, _leaf_position(treedef, k))
-        inputs.append(trace.new_input(leaf))
-    return inputs, treedef
-
-
-def _leaf_position(treedef, k):
-    return f"leaf {k}" if treedef.num_leaves > 1 else "0"
-
-
-def _unbox(x, trace):
-    """The primal of ``x`` if it is this trace's tracer, else ``x`` itself."""
-    return x.primal if isinstance(x, Tracer) and x._trace is trace else x
-
-
-def _vjp(fun, primals, has_aux, who="vjp"):
-    """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
-    with new_level(ReverseTrace) as trace:
-        inputs, in_tree = _start(trace, primals, who)
-        result = fun(*tree_unflatten(in_tree, inputs))
-    if has_aux:
-        if not (isinstance(result, (tuple, list)) and len(result) == 2):
-            raise TypeError(f"{who}(..., has_aux=True): the function must return a pair "
-                            f"(output, aux), but it returned {type(result).__name__}.")
-        result, aux = result
-        aux_leaves, aux_tree = tree_flatten(aux)
-        aux = tree_unflatten(aux_tree, [_unbox(a, trace) for a in aux_leaves])
-    else:
-        aux = None
-    out_leaves, out_tree = tree_flatten(result)
-    out_nodes = [o.node if isinstance(o, Tracer) and o._trace is trace else None
-                 for o in out_leaves]
-    out = tree_unflatten(out_tree, [_unbox(o, trace) for o in out_leaves])
-
-    def pullback(cotangent):
-        """Pull a cotangent of the output back to cotangents of the inputs."""
-        ct_leaves, ct_tree = tree_flatten(cotangent)
-        if ct_tree != out_tree:
-            raise TypeError(f"{who}: the cotangent must have the structure of the "
-                            f"output, {out_tree}, but has {ct_tree}.")
-        seeds = {}
-        for node, o, ct in zip(out_nodes, out_leaves, ct_leaves):
-            if np.shape(ct) != np.shape(o):
-                raise ValueError(f"{who}: the cotangent has shape {np.shape(ct)} but the "
-                                 f"output has shape {np.shape(o)}; they must match.")
-            if node is not None:                 # outputs not traced: no gradient
-                seeds[node] = ct if node not in seeds else seeds[node] + ct
-        cts = backward_pass(trace.nodes, seeds) if seeds else {}
-        grads = [cts.get(x.node) for x in inputs]
-        grads = [g if g is not None else _zeros_like(x.primal) for g, x in zip(grads, inputs)]
-        return tree_unflatten(in_tree, grads)
-
-    return out, pullback, aux
-
-
-def _zeros_like(x):
-    c = concrete(x)
-    return np.zeros(np.shape(c), dtype=np.result_type(c))[()]
-
-
-def vjp(fun, *primals, has_aux=False):
-    """``vjp(fun, *primals) -> (out, vjp_fun)``: one reverse pass, reusable.
-
-    ``vjp_fun(ct)`` returns ``(ct_1, ..., ct_n)``, the row vector ``ctᵀ J``
-    for each input: a vector-Jacobian product, computed without forming J.
-    It may be called many times (``jacrev`` does, once per output).
-    """
-    out, pullback, aux = _vjp(fun, primals, has_aux)
-    return (out, pullback, aux) if has_aux else (out, pullback)
-
-
-def _argnums_tuple(argnums, nargs, who):
-    single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
-    for i in nums:
-        if not isinstance(i, int) or not -nargs <= i < nargs:
-            raise ValueError(
-                f"{who}: argnums={argnums!r} is out of range: the function was called "
-                f"with {nargs} positional argument(s), so argnums must be between 0 and "
-                f"{nargs - 1}. Pass the arguments to differentiate positionally.")
-    return single, tuple(i % nargs for i in nums)
-
-
-def value_and_grad(fun, argnums=0, has_aux=False):
-    """Like :func:`grad`, but return ``(value, gradient)`` from the same pass."""
-    who = f"grad({getattr(fun, '__name__', 'fun')})"
-
-    @functools.wraps(fun)
-    def value_and_grad_fun(*args, **kwargs):
-        single, nums = _argnums_tuple(argnums, len(args), who)
-
-        def partial(*diff_args):                # fun as a function of argnums only
-            full = list(args)
-            for i, a in zip(nums, diff_args):
-                full[i] = a
-            return fun(*full, **kwargs)
-
-        out, pullback, aux = _vjp(partial, tuple(args[i] for i in nums), has_aux, who)
-        _check_scalar(out, who, has_aux)
-        grads = pullback(np.ones_like(concrete(out))[()])
-        if single:
-            grads = grads[0]
-        return ((out, aux) if has_aux else out), grads
-
-    return value_and_grad_fun
-
-
-def _check_scalar(out, who, has_aux):
-    if isinstance(out, (tuple, list, dict)):
-        hint = ("; to return extra values next to the loss, return (loss, extra) "
-                "and pass has_aux=True" if not has_aux else "")
-        raise TypeError(f"{who}: the function must return one scalar, but it returned "
-                        f"a {type(out).__name__}{hint}.")
-    shape = np.shape(concrete(out))
-    if shape != ():
-        raise TypeError(
-            f"{who}: the function must return a scalar, but it returned an array of "
-            f"shape {shape}. grad is for scalar outputs such as a loss. Reduce it "
-            f"(e.g. .sum() or .mean()), or use tg.jacrev(fun) for the whole Jacobian, "
-            f"or tg.vjp(fun, x) to pull back a cotangent of shape {shape}.")
-    dtype = np.result_type(concrete(out))
-    if dtype.kind != "f":
-        raise TypeError(f"{who}: the function returned a value of dtype {dtype}; a "
-                        f"gradient needs a floating-point output.")
-
-
-def grad(fun, argnums=0, has_aux=False):
-    """The gradient of a scalar function, ``∇f``, by one reverse pass.
-
-    ``grad(f)(x)`` has the shape (and pytree structure) of ``x``. With a tuple
-    ``argnums`` it returns a tuple of gradients; with ``has_aux=True`` the
-    function returns ``(loss, aux)`` and ``grad`` returns ``(gradient, aux)``.
-    Nest it freely: ``grad(grad(f))`` is the second derivative.
-    """
-    value_and_grad_fun = value_and_grad(fun, argnums, has_aux)
-
-    @functools.wraps(fun)
-    def grad_fun(*args, **kwargs):
-        value, g = value_and_grad_fun(*args, **kwargs)
-        return (g, value[1]) if has_aux else g
-
-    return grad_fun

@@ -21,9 +21,10 @@ import functools
 import numpy as np
 
 from . import numpy as tnp
+from .arguments import argnums_tuple, check_float, check_function, with_args
 from .core import concrete
 from .forward import jvp
-from .reverse import _argnums_tuple, _check_float, vjp
+from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]
@@ -38,19 +39,11 @@ def _basis(shape, dtype):
         yield e.reshape(shape)
 
 
-def _with_arg(fun, args, i, kwargs):
-    def f(x):
-        full = list(args)
-        full[i] = x
-        return fun(*full, **kwargs)
-    return f
-
-
 def _jac(fun, argnums, one_leaf_jacobian, who):
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
-        single, nums = _argnums_tuple(argnums, len(args), who)
-        jacs = tuple(_jacobian_tree(_with_arg(fun, args, i, kwargs), args[i],
+        single, nums = argnums_tuple(argnums, len(args), who)
+        jacs = tuple(_jacobian_tree(with_args(fun, args, (i,), kwargs), args[i],
                                     one_leaf_jacobian, who, i) for i in nums)
         return jacs[0] if single else jacs
     return jac_fun
@@ -69,7 +62,7 @@ def _jacobian_tree(f, x, one_leaf_jacobian, who, position):
         def f_of_leaf(v, k=k):
             return f(tree_unflatten(in_tree, in_leaves[:k] + [v] + in_leaves[k + 1:]))
         where = position if in_tree.kind == "leaf" else f"{position}, leaf {k}"
-        column, out_tree = one_leaf_jacobian(f_of_leaf, _check_float(leaf, who, where))
+        column, out_tree = one_leaf_jacobian(f_of_leaf, check_float(leaf, who, where))
         blocks.append(column)
     if out_tree is None:                          # an argument with no leaves
         return tree_unflatten(in_tree, [])
@@ -114,11 +107,13 @@ def _jacrev_leaf(f, x):
 
 def jacfwd(fun, argnums=0):
     """The Jacobian by forward mode: one JVP per input element. Shape out + in."""
+    check_function(fun, "jacfwd", "tg.jacfwd(f)(x)")
     return _jac(fun, argnums, _jacfwd_leaf, f"jacfwd({getattr(fun, '__name__', 'fun')})")
 
 
 def jacrev(fun, argnums=0):
     """The Jacobian by reverse mode: one VJP per output element. Shape out + in."""
+    check_function(fun, "jacrev", "tg.jacrev(f)(x)")
     return _jac(fun, argnums, _jacrev_leaf, f"jacrev({getattr(fun, '__name__', 'fun')})")
 
 
@@ -127,4 +122,5 @@ jacobian = jacrev
 
 def hessian(fun, argnums=0):
     """The matrix of second derivatives: forward over reverse."""
+    check_function(fun, "hessian", "tg.hessian(f)(x)")
     return jacfwd(jacrev(fun, argnums), argnums)

@@ -6,9 +6,14 @@ arrays (the *leaves*), work on the leaves, and rebuild the structure, so the
 gradient of ``params`` has exactly the structure of ``params``.
 
 ``None`` is a pytree with no leaves. Dict keys are sorted, so the order of
-the leaves does not depend on the order in which the dict was built.
+the leaves does not depend on the order in which the dict was built. Dict
+subclasses (``OrderedDict``, ``defaultdict``, your own) are pytrees too, as
+in JAX, and come back as what they were. Anything else (a set, a dataclass,
+your own class) is a leaf: pass its arrays in one of the containers above.
 """
 from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
 
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves"]
 
@@ -16,8 +21,10 @@ __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leav
 class PyTreeDef:
     """The shape of a pytree without its leaves.
 
-    ``kind`` is ``"leaf"``, ``"none"``, ``"tuple"``, ``"list"``, ``"dict"`` or
-    ``"namedtuple"``; ``meta`` holds the dict keys or the namedtuple class.
+    ``kind`` is ``"leaf"``, ``"none"``, ``"tuple"``, ``"list"``, ``"dict"``,
+    ``"namedtuple"`` or ``"dict subclass"``; ``meta`` holds the dict keys, the
+    namedtuple class, or for a dict subclass ``(keys, cls, how)``: ``how`` is
+    the default factory of a defaultdict, the key order of an OrderedDict.
     """
 
     __slots__ = ("kind", "meta", "children", "num_leaves")
@@ -49,6 +56,10 @@ class PyTreeDef:
             return f"[{inner}]"
         if self.kind == "dict":
             return "{" + ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.meta, self.children)) + "}"
+        if self.kind == "dict subclass":
+            keys, cls, _ = self.meta
+            items = ", ".join(f"{k!r}: {c!r}" for k, c in zip(keys, self.children))
+            return f"{cls.__name__}({{{items}}})"
         return f"{self.meta.__name__}({inner})"
 
 
@@ -64,17 +75,34 @@ def _flatten(tree, leaves):
         return PyTreeDef(kind.__name__, None, children, len(leaves) - start)
     if kind is dict:
         start = len(leaves)
-        keys = tuple(sorted(tree))
+        keys = _sorted_keys(tree)
         children = tuple(_flatten(tree[k], leaves) for k in keys)
         return PyTreeDef("dict", keys, children, len(leaves) - start)
     if tree is None:
         return _NONE
+    if isinstance(tree, dict):                   # OrderedDict, defaultdict, ...
+        start = len(leaves)
+        keys = _sorted_keys(tree)
+        children = tuple(_flatten(tree[k], leaves) for k in keys)
+        how = (tree.default_factory if isinstance(tree, defaultdict)
+               else tuple(tree) if isinstance(tree, OrderedDict) else None)
+        return PyTreeDef("dict subclass", (keys, kind, how), children, len(leaves) - start)
     if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
         start = len(leaves)
         children = tuple(_flatten(c, leaves) for c in tree)
         return PyTreeDef("namedtuple", kind, children, len(leaves) - start)
     leaves.append(tree)
     return _LEAF
+
+
+def _sorted_keys(d):
+    try:
+        return tuple(sorted(d))
+    except TypeError:
+        kinds = sorted({type(k).__name__ for k in d})
+        raise TypeError(f"pytree: a dict's keys must be sortable, so of one type, but these "
+                        f"mix {' and '.join(kinds)}: {list(d)!r:.80}. Use keys of one "
+                        f"type, e.g. all str.") from None
 
 
 def tree_flatten(tree):
@@ -111,6 +139,14 @@ def _build(treedef, it):
         return children
     if kind == "dict":
         return dict(zip(treedef.meta, children))
+    if kind == "dict subclass":
+        keys, cls, how = treedef.meta
+        if issubclass(cls, defaultdict):
+            return cls(how, zip(keys, children))
+        if issubclass(cls, OrderedDict):               # back in its own order
+            by_key = dict(zip(keys, children))
+            return cls((k, by_key[k]) for k in how)
+        return cls(zip(keys, children))
     return treedef.meta(*children)                                  # namedtuple
 
 

@@ -27,9 +27,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..core import Tracer, _state, new_level
+from ..arguments import check_float as _check_float
+from ..core import Tracer, new_level
+from ..core import thread_state as _state
 from ..forward import jvp
-from ..reverse import ReverseTrace, ReverseTracer, _check_float
+from ..reverse import ReverseTrace, ReverseTracer
 from ..tree import tree_flatten, tree_unflatten
 from .loops import loops_of
 
