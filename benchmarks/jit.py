@@ -14,19 +14,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from harness import (FULL, QUICK, WrongResult, best_times, check_close, fmt_ratio,
-                     fmt_seconds)
+from harness import FULL, QUICK, WrongResult, best_times, check_close, fmt_ratio, fmt_seconds
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(1, str(HERE.parent))           # benchmark this checkout's tracegrad
 
-import tracegrad as tg                          # noqa: E402
-import tracegrad.numpy as tnp                   # noqa: E402
-from problems import (CHAIN_OPS, TANH_POINTS, chain, make_loss_fun,  # noqa: E402
-                      make_tanh, mlp_problem)
+from problems import CHAIN_OPS, TANH_POINTS, chain, make_loss_fun, make_tanh, mlp_problem  # noqa: E402
 from run import chain_grad_numpy, mlp_grad_numpy, second_derivative_numpy  # noqa: E402
 
+import tracegrad as tg  # noqa: E402
+import tracegrad.numpy as tnp  # noqa: E402
 
 # ---- the workloads: (hand-written NumPy, tracegrad function, its arguments) ----------
 

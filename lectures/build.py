@@ -110,6 +110,7 @@ def notebook(cells, language, path):
 
 def execute(nb, workdir, timeout, language):
     import os
+
     from nbclient import NotebookClient
     os.environ["TRACEGRAD_LANG"] = language          # the kernel inherits it
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",

@@ -13,7 +13,7 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 
-from .graph_helpers import g4, label_rows, parse_dot
+from .graph_helpers import g4, parse_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 

@@ -20,8 +20,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from .lab import (CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run,
-                  svg_labels)
+from .lab import CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run, svg_labels
 
 if not os.path.exists(CHROMIUM):
     if os.environ.get("CI") == "true":
@@ -30,8 +29,8 @@ if not os.path.exists(CHROMIUM):
 playwright = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("anywidget")
 
-import tracegrad as tg                      # noqa: E402
-import tracegrad.numpy as tnp               # noqa: E402
+import tracegrad as tg  # noqa: E402
+import tracegrad.numpy as tnp  # noqa: E402
 
 W, B, A_PREV, Y = 0.5, 0.1, 0.8, 1.0
 GRAD_COLOUR = "#b3261e"
