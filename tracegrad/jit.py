@@ -11,7 +11,7 @@ traces on its way down. ``jit`` pays that once:
    record: ``jit(grad(f))`` records the forward *and* the backward pass, as
    one straight-line program.
 2. **Compile.** Each recorded primitive becomes one line of NumPy
-   (:data:`SOURCE` says how each primitive is written), named after the
+   (each primitive's ``source`` says how it is written), named after the
    user's variables where they are known. Python compiles that source into
    an ordinary function. ``jf.source(x)`` shows it.
 3. **Reuse.** Later calls with arguments of the same shapes, dtypes and
@@ -43,6 +43,7 @@ from __future__ import annotations
 import builtins
 import functools
 import html
+import inspect
 import io
 import keyword
 import linecache
@@ -50,6 +51,7 @@ import operator
 import os
 import sys
 import sysconfig
+import textwrap
 import tokenize
 import warnings
 from collections import namedtuple
@@ -61,8 +63,8 @@ from .core import Trace, Tracer, TracegradError, _shape_error, _state, new_level
 from .reverse import Node, ReverseTracer, backward_pass
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["jit", "Jitted", "JitTrace", "JitTracer", "Staged", "SOURCE", "HELPERS",
-           "source_template", "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
+__all__ = ["jit", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
+           "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
 
 RETRACE_LIMIT = 8       # compiled versions kept per signature before running eagerly
 
@@ -74,97 +76,16 @@ class JitWarning(UserWarning):
 # ---------------------------------------------------------------------------
 # 1. How each primitive is written in NumPy
 # ---------------------------------------------------------------------------
-# A template is a format string over the arguments ({0}, {1}, ...) and the
-# parameters ({shape}, {n}, ...), or a function (args, params, lit) -> text
-# when the text depends on the parameters. Primitives whose implementation
-# is a NumPy ufunc (np.tanh) need no entry: ``np.tanh({0})`` is derived.
-# Each template computes exactly what the primitive's ``impl`` computes.
-
-def _kw(name, value, default, lit):
-    return "" if value == default else f", {name}={lit(value)}"
-
-
-def _reduction(np_name, axis_param):
-    return lambda a, p, lit: (f"np.{np_name}({a[0]}{_kw('axis', p[axis_param], None, lit)}"
-                              f"{_kw('keepdims', p['keepdims'], False, lit)})")
-
-
-def _index_text(index, lit):
-    """``x[index]`` as written: slices as ``a:b``, the rest as literals."""
-    def one(i):
-        if isinstance(i, slice):
-            text = ":".join("" if v is None else lit(v) for v in (i.start, i.stop, i.step))
-            return text[:-1] if text.endswith(":") and i.step is None else text
-        return "..." if i is Ellipsis else lit(i)
-    return "()" if not index else ", ".join(one(i) for i in index)
-
-
-SOURCE = {
-    # name           template
-    "add":           "{0} + {1}",
-    "sub":           "{0} - {1}",
-    "neg":           "-{0}",
-    "mul":           "{0} * {1}",
-    "div":           "{0} / {1}",
-    "pow":           "{0} ** {1}",
-    "integer_pow":   "np.power({0}, {n})",
-    "logistic":      "logistic({0})",
-    "softplus":      "softplus({0})",
-    "select":        "np.where({0}, {1}, {2})[()]",
-    "matmul":        "{0} @ {1}",
-    "einsum":        lambda a, p, lit: f"np.einsum({p['spec']!r}, {', '.join(a)})",
-    "reduce_sum":    _reduction("sum", "axes"),
-    "reduce_max":    _reduction("max", "axes"),
-    "reduce_min":    _reduction("min", "axes"),
-    "argmax":        _reduction("argmax", "axis"),
-    "argmin":        _reduction("argmin", "axis"),
-    "reshape":       "np.reshape({0}, {shape})",
-    "transpose":     "np.transpose({0}, {axes})",
-    "broadcast_to":  "np.broadcast_to({0}, {shape})",
-    "concatenate":   lambda a, p, lit: f"np.concatenate(({', '.join(a)},), axis={p['axis']})",
-    "astype":        "np.asarray({0}).astype({dtype})[()]",
-    "stop_gradient": "{0}",
-    "getitem":       lambda a, p, lit: (f"{a[0]}[{_index_text(p['index'], lit)}]" if "index" in p
-                                        else f"{a[0]}[{a[1]}]"),   # the index given positionally
-    "index_add":     "index_add({0}, {index}, {shape})",
-    "index_set":     "index_set({0}, {1}, {index})",
-}
-
-# The few primitives that are more than one NumPy call are small functions,
-# written out at the top of the source that uses them.
-HELPERS = {
-    "logistic": '''\
-def logistic(x):
-    """σ(x) = 1/(1 + e^(−x)), without overflow for large |x|."""
-    e = np.exp(-np.abs(x))
-    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
-''',
-    "softplus": '''\
-def softplus(x):
-    """log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)), without overflow for large |x|."""
-    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))[()]
-''',
-    "index_add": '''\
-def index_add(g, index, shape):
-    """zeros(shape) with g added at index (repeated indices add up)."""
-    out = np.zeros(shape, dtype=np.result_type(g))
-    np.add.at(out, index, g)
-    return out
-''',
-    "index_set": '''\
-def index_set(x, v, index):
-    """A copy of x with x[index] = v."""
-    out = np.array(x, copy=True)
-    out[index] = v
-    return out
-''',
-    "same": '''\
-def same(x, value):
-    """Is x exactly the value read while tracing?"""
-    return np.shape(x) == np.shape(value) and bool(np.all((x == value) | (x != x) & (value != value)))
-''',
-}
-
+# Each primitive says how it is written, beside its other rules in lax/
+# (``Primitive.source``): a format string over the arguments ({0}, {1}, ...)
+# and the parameters ({shape}, {n}, ...), or a function (args, params, lit)
+# -> text when the text depends on the parameters. Primitives whose
+# implementation is a NumPy ufunc (np.tanh) need none: ``np.tanh({0})`` is
+# derived. Each template computes exactly what the primitive's ``impl`` does.
+#
+# A template that calls a function named after the primitive itself
+# (``logistic({0})``) calls its ``impl``: that function's own source is
+# written out at the top of the generated code, so there is one definition.
 
 def _derived(primitive):
     """``np.tanh({0})`` for a primitive whose impl is NumPy's own ufunc."""
@@ -174,16 +95,55 @@ def _derived(primitive):
     return None
 
 
-_TEMPLATES = {}
-for _p in lax.primitives():
-    _t = SOURCE.get(_p.name) or _derived(_p)
-    if _t is not None:
-        _TEMPLATES[_p] = _t
+_TEMPLATES = {}                           # primitive -> its template (or None), cached
 
 
 def source_template(primitive):
     """The template that writes ``primitive`` as NumPy, or None (custom rules)."""
-    return _TEMPLATES.get(primitive)
+    try:
+        return _TEMPLATES[primitive]
+    except KeyError:
+        template = _TEMPLATES[primitive] = primitive.source or _derived(primitive)
+        return template
+
+
+def _calls_helper(primitive, template):
+    """Does the template call the primitive's own impl, by the primitive's name?"""
+    return isinstance(template, str) and template.startswith(primitive.name + "(")
+
+
+# Names the generated code keeps for its helper functions.
+_HELPER_NAMES = {"same"} | {p.name for p in lax.primitives()
+                            if _calls_helper(p, source_template(p))}
+_helpers = {}                            # primitive name -> (definition, the names it reads)
+
+
+def _helper(primitive):
+    """The definition of ``primitive.impl`` as ``def <name>(...)``, and what it reads.
+
+    The small functions of its own module that it calls are written out first.
+    """
+    found = _helpers.get(primitive.name)
+    if found is None:
+        impl = primitive.impl
+        text = textwrap.dedent(inspect.getsource(impl))
+        text = text.replace(f"def {impl.__name__}(", f"def {primitive.name}(", 1)
+        reads = {n: impl.__globals__[n] for n in impl.__code__.co_names
+                 if n in impl.__globals__ and n != "np"}
+        for used in reads.values():
+            if inspect.isfunction(used) and used.__module__ == impl.__module__:
+                text = textwrap.dedent(inspect.getsource(used)) + "\n\n" + text
+        found = _helpers[primitive.name] = (text, reads)
+    return found
+
+
+# The guard on a value read by Python, written out in the code that uses it.
+_SAME = '''\
+def same(x, value):
+    """Is x exactly the value read while tracing?"""
+    same_shape = np.shape(x) == np.shape(value)
+    return same_shape and bool(np.all((x == value) | (x != x) & (value != value)))
+'''
 
 
 # Comparisons and arithmetic that NumPy code reaches through ufuncs: written
@@ -392,7 +352,7 @@ class _NumpyCall:
 
         if func is operator.getitem:
             index = call_args[1] if isinstance(call_args[1], tuple) else (call_args[1],)
-            return f"{text(call_args[0])}[{_index_text(index, lambda v: text(v))}]"
+            return lax.getitem.source([text(call_args[0])], {"index": index}, text)
         if func is _astype:
             return f"{text(call_args[0])}.astype({lit(call_args[1])})"
         ufunc = getattr(func, "__self__", None)
@@ -458,7 +418,7 @@ class JitTrace(Trace):
         return JitTracer(self, value, node)
 
     def process(self, primitive, args, params):
-        template = _TEMPLATES.get(primitive)
+        template = source_template(primitive)
         if template is None:
             # A custom rule (custom_jvp/custom_vjp): stage what it does, primitive by primitive.
             return primitive.impl(*args, **params)
@@ -763,7 +723,7 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
 
     namespace = {"np": np}
     helpers = set()
-    names = _Names(set(HELPERS) | {"np", "RETRACE"} | set(dir(builtins)))
+    names = _Names(_HELPER_NAMES | {"np", "RETRACE"} | set(dir(builtins)))
     var = {}                                   # node -> its Python name
     temporary = set()                          # the names made up: t7
     constants = {}                             # id -> name
@@ -863,13 +823,13 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
         if isinstance(node.primitive, _NumpyCall):
             text = node.primitive.template(args, node.params, lit)
         else:
-            template = _TEMPLATES[node.primitive]
+            template = source_template(node.primitive)
             if callable(template):
                 text = template(args, node.params, lit)
             else:
                 text = template.format(*args, **{k: lit(v) for k, v in node.params.items()})
-            if node.primitive.name in HELPERS:
-                helpers.add(node.primitive.name)
+            if _calls_helper(node.primitive, template):
+                helpers.add(node.primitive)
         if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
                 and any(g.node is node and g.kind == "bool" for g in guards)):
             inline[node] = var[node] = text
@@ -885,8 +845,13 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
                 for n, o in zip(outs, out_leaves)]
     body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
     head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive.", ""]
-    for h in sorted(helpers):
-        head += [HELPERS[h], ""]
+    for helper in sorted(helpers, key=lambda h: "same" if h == "same" else h.name):
+        if helper == "same":
+            head += [_SAME, ""]
+            continue
+        definition, reads = _helper(helper)
+        head += [definition, ""]
+        namespace.update(reads)
     fname = names.new(_identifier(fun_name))
     head.append(f"def {fname}({', '.join(params)}):")
     if constants:

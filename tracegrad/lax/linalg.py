@@ -64,7 +64,8 @@ def _matmul_jvp(ts, out, a, b):
 
 matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
                    vjp=(_matmul_vjp_a, _matmul_vjp_b),
-                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules", saves=("args",))
+                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules",
+                   saves=("args",), source="{0} @ {1}")
 
 
 def batch_matmul(lhs, rhs):
@@ -112,7 +113,8 @@ def _einsum_impl(*operands, spec):
 einsum = Primitive("einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
                    formulas=("the other operands",),
                    doc="Einstein summation with explicit output, e.g. 'ij,jk->ik'",
-                   saves=("args",))
+                   saves=("args",), source=lambda args, params, lit:
+                   f"np.einsum({params['spec']!r}, {', '.join(args)})")
 
 
 def normalize_spec(spec, n_operands):

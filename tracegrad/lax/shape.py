@@ -31,26 +31,36 @@ def _inverse(axes):
     return tuple(np.argsort(axes))
 
 
+def reduction_source(np_name, axis_param):
+    """How ``tg.jit`` writes a reduction: ``np.sum(x, axis=(0,))``, defaults left out."""
+    def source(args, params, lit):
+        axis, keepdims = params[axis_param], params["keepdims"]
+        return (f"np.{np_name}({args[0]}" + ("" if axis is None else f", axis={lit(axis)}")
+                + (", keepdims=True" if keepdims else "") + ")")
+    return source
+
+
 reshape = Primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     jvp=lambda ts, out, x, shape: reshape(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: reshape(g, shape=shape_of(x)),),
     formulas=("1 (moved)",),
-    doc="Same numbers, new shape.", saves=())
+    doc="Same numbers, new shape.", saves=(), source="np.reshape({0}, {shape})")
 
 transpose = Primitive(
     "transpose", lambda x, axes: np.transpose(x, axes),
     jvp=lambda ts, out, x, axes: transpose(ts[0], axes=axes),
     vjp=(lambda g, out, x, axes: transpose(g, axes=_inverse(axes)),),
     formulas=("1 (moved)",),
-    doc="Permute the axes.", saves=())
+    doc="Permute the axes.", saves=(), source="np.transpose({0}, {axes})")
 
 broadcast_to = Primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     jvp=lambda ts, out, x, shape: broadcast_to(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: unbroadcast(g, x),),
     formulas=("1 (copied)",),
-    doc="Copy along new or length-1 axes; its VJP sums the copies back.", saves=())
+    doc="Copy along new or length-1 axes; its VJP sums the copies back.", saves=(),
+    source="np.broadcast_to({0}, {shape})")
 
 def _reduce_sum_vjp(g, out, x, axes, keepdims):
     shape = shape_of(x)
@@ -64,7 +74,8 @@ reduce_sum = Primitive(
     jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes=axes, keepdims=keepdims),
     vjp=(_reduce_sum_vjp,),
     formulas=("1",),
-    doc="Sum over ``axes`` (a tuple, or None for all).", saves=())
+    doc="Sum over ``axes`` (a tuple, or None for all).", saves=(),
+    source=reduction_source("sum", "axes"))
 
 
 def unbroadcast(g, like):
@@ -113,18 +124,21 @@ concatenate = Primitive(
     "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
     jvp=_concatenate_jvp, vjp=_concatenate_vjp,
     formulas=("1 (placed)",),
-    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=())
+    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=(),
+    source=lambda args, params, lit: f"np.concatenate(({', '.join(args)},), axis={params['axis']})")
 
 astype = Primitive(
     "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
     jvp=lambda ts, out, x, dtype: astype(ts[0], dtype=dtype),
     vjp=(lambda g, out, x, dtype: astype(g, dtype=np.result_type(concrete(x))),),
     formulas=("1",),
-    doc="Change the dtype (between floating types).", saves=())
+    doc="Change the dtype (between floating types).", saves=(),
+    source="np.asarray({0}).astype({dtype})[()]")
 
 stop_gradient = Primitive(
     "stop_gradient", lambda x: x,
     jvp=lambda ts, out, x: None,
     vjp=(None,),
     formulas=("0",),
-    doc="The identity, but treated as a constant: its derivative is zero.", saves=())
+    doc="The identity, but treated as a constant: its derivative is zero.", saves=(),
+    source="{0}")
