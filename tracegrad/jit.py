@@ -63,7 +63,7 @@ from .core import Trace, Tracer, TracegradError, _shape_error, _state, new_level
 from .reverse import Node, ReverseTracer, backward_pass
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["jit", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
+__all__ = ["jit", "replay", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
            "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
 
 RETRACE_LIMIT = 8       # compiled versions kept per signature before running eagerly
@@ -1162,6 +1162,31 @@ def jit(fun=None, static_argnums=(), retrace_limit=RETRACE_LIMIT):
     if not callable(fun):
         raise TypeError(f"jit: expected a function, got {type(fun).__name__}.")
     return Jitted(fun, static_argnums, retrace_limit)
+
+
+# ---------------------------------------------------------------------------
+# Ahead of time: a record replayed, as TensorFlow 1 ran its graphs
+# ---------------------------------------------------------------------------
+
+def replay(nodes, inputs, new_values, outputs):
+    """Run a recorded program again on new input values; return the outputs' values.
+
+    ``nodes`` is a record in order (a reverse trace's, or a ``JitTrace``'s),
+    ``inputs`` its input nodes, ``new_values`` one value for each, and
+    ``outputs`` the nodes whose values to return. The Python code that made
+    the record is not run again: an ``if`` keeps the branch it took when
+    recorded, whatever the new values (``jit`` guards against exactly that;
+    a replay does not). Each primitive goes through ``bind``, so a replay
+    can itself be traced and differentiated. ``Graph.evaluate`` is this.
+    """
+    values = dict(zip(inputs, new_values))
+    for node in nodes:
+        if node.primitive is None:
+            continue
+        args = [values[p] if p is not None and p in values else a
+                for p, a in zip(node.parents, node.args)]
+        values[node] = node.primitive.bind(*args, **node.params)
+    return [values[n] for n in outputs]
 
 
 # ---------------------------------------------------------------------------
