@@ -73,9 +73,10 @@ class Primitive:
         ``save_for_backward``, the record keeps only that (see reverse.py).
     ``source``
         how ``tg.jit`` writes the primitive as NumPy source: a format string
-        over the arguments and parameters (``"np.power({0}, {n})"``), or a
-        function ``(args, params, lit) -> text``. Not needed when ``impl`` is
-        a NumPy ufunc: ``np.tanh({0})`` is derived (see jit.py).
+        over the arguments and parameters (``"{0} * {1}"``), or a function
+        ``(args, params, lit, values) -> text`` that may look at the values
+        seen while tracing. Not needed when ``impl`` is a NumPy ufunc:
+        ``np.tanh({0})`` is derived (see jit.py).
 
     All rules are written with tracegrad's own operations, so when the values
     they receive are tracers of an outer trace the derivative computation is

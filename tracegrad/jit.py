@@ -707,8 +707,9 @@ class _Names:
         return name
 
 
-def _generate(trace, inputs, out_leaves, fun_name, signature):
-    """The source of the compiled function, and the namespace it runs in."""
+def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
+    """The source of the compiled function, the namespace it runs in, its name, and
+    whether it returns the output's structure itself (else a flat tuple of leaves)."""
     nodes = trace.nodes
     outs = [trace.node_of(o) for o in out_leaves]
     # Keep only what the outputs and the guards need (dead code elimination).
@@ -773,7 +774,7 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
         if node.name is not None:
             return _identifier(node.name)
         of = trace.cotangent_of.get(node)
-        if of is not None and of in var and var[of] not in temporary:
+        if of is not None and of in var and var[of] not in temporary and var[of].isidentifier():
             return "d" + var[of]
         return None
 
@@ -825,7 +826,7 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
         else:
             template = source_template(node.primitive)
             if callable(template):
-                text = template(args, node.params, lit)
+                text = template(args, node.params, lit, node.args)
             else:
                 text = template.format(*args, **{k: lit(v) for k, v in node.params.items()})
             if _calls_helper(node.primitive, template):
@@ -833,6 +834,13 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
         if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
                 and any(g.node is node and g.kind == "bool" for g in guards)):
             inline[node] = var[node] = text
+            continue
+        if text in args and text.isidentifier():     # the same value again (x¹, stop_gradient)
+            var[node] = text
+            continue
+        if (uses.get(node) == 1 and node.name is None and text.endswith(".T")
+                and text[:-2].isidentifier()):      # a transpose used once: x.T @ g, inline
+            var[node] = text
             continue
         wanted = name_of(node)
         var[node] = names.new(wanted or f"t{node.index}")
@@ -843,7 +851,11 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
 
     returned = [var[n] if n is not None else lit(trace.value_of(o))
                 for n, o in zip(outs, out_leaves)]
-    body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+    structure = _structure_text(out_tree, iter(returned))
+    if structure is None:
+        body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+    else:
+        body.append(f"    return {structure}")
     head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive.", ""]
     for helper in sorted(helpers, key=lambda h: "same" if h == "same" else h.name):
         if helper == "same":
@@ -857,7 +869,27 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
     if constants:
         shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
         head.append(f"    # constants: {shown}")
-    return "\n".join(head + body) + "\n", namespace, fname
+    return "\n".join(head + body) + "\n", namespace, fname, structure is not None
+
+
+def _structure_text(treedef, names):
+    """The output written as Python: ``[(dW, db), ...]``; None for unusual structures."""
+    kind = treedef.kind
+    if kind == "leaf":
+        return next(names)
+    if kind == "none":
+        return "None"
+    if kind == "namedtuple" or (kind == "dict" and not all(
+            type(k) in (str, int) for k in treedef.meta)):
+        return None
+    children = [_structure_text(c, names) for c in treedef.children]
+    if None in children:
+        return None
+    if kind == "tuple":
+        return f"({', '.join(children)}{',' if len(children) == 1 else ''})"
+    if kind == "list":
+        return f"[{', '.join(children)}]"
+    return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(treedef.meta, children)) + "}"
 
 
 def _comment(text):
@@ -961,8 +993,32 @@ def _leaf_key(x):
     return None
 
 
-def _flat_rebuild(new_leaves):
-    return list(new_leaves), {}
+def _quick_key(tree, leaves):
+    """The cache key of arrays and floats in tuples and lists, and their leaves.
+
+    Plain tuples of shapes, dtypes and types: quick to build and to hash. None
+    for anything else (the general key handles it).
+    """
+    t = type(tree)
+    if t is np.ndarray:
+        leaves.append(tree)
+        return tree.shape, tree.dtype
+    if t is float:
+        leaves.append(tree)
+        return float
+    if t is tuple or t is list:
+        key = [t]
+        for child in tree:
+            k = _quick_key(child, leaves)
+            if k is None:
+                return None
+            key.append(k)
+        return tuple(key)
+    return None
+
+
+def _quick_rebuild(args, new_leaves):
+    return list(tree_unflatten(tree_flatten(args)[1], new_leaves)), {}
 
 
 class Jitted:
@@ -1007,7 +1063,9 @@ class Jitted:
                 out = version.fn(*leaves)
                 if out is not RETRACE:
                     self._hits += 1
-                    return tree_unflatten(version.out_tree, out)
+                    # The code builds the output's structure itself, unless it is unusual.
+                    return out if version.out_tree is None else \
+                        tree_unflatten(version.out_tree, out)
             self._guard_failures += 1
             if len(entry.versions) >= self.retrace_limit:
                 where = self._failed_where(entry, leaves)
@@ -1020,18 +1078,11 @@ class Jitted:
     # -- the cache key ---------------------------------------------------------------
     def _key(self, args, kwargs):
         if not kwargs and not self.static_argnums:
-            # The common case, quickly: every argument an array or a float.
-            kinds = []
-            for a in args:
-                t = type(a)
-                if t is np.ndarray:
-                    kinds.append((a.shape, a.dtype))
-                elif t is float:
-                    kinds.append(t)
-                else:
-                    break
-            else:
-                return tuple(kinds), args, _flat_rebuild
+            # The common case, quickly: arrays and floats, in tuples and lists.
+            leaves = []
+            key = _quick_key(args, leaves)
+            if key is not None:
+                return key, leaves, functools.partial(_quick_rebuild, args)
         nargs = len(args)
         static = []
         for i in self.static_argnums:
@@ -1094,13 +1145,13 @@ class Jitted:
             return out, None
         _name_gradients(trace, [i.node for i in inputs], out_leaves)
         signature = ", ".join(_describe_leaf(x) for x in leaves) or "no arguments"
-        text, namespace, fname = _generate(trace, [i.node for i in inputs], out_leaves,
-                                           self._name, signature)
+        text, namespace, fname, structured = _generate(
+            trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature)
         namespace["RETRACE"] = RETRACE
         filename = f"<tg.jit {self._name} #{self._traces}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
-        version = _Version(namespace[fname], Source(text), out_tree)
+        version = _Version(namespace[fname], Source(text), None if structured else out_tree)
         entry.versions.append(version)
         return out, version
 

@@ -162,7 +162,8 @@ pow      = elementwise("pow",      operator.pow,   (_pow_dx, _pow_dy),
                        ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH, source="{0} ** {1}")
 integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,),
                        ("n·x^(n−1)",), "xⁿ for a whole number n", saves=ARGS,
-                       source="np.power({0}, {n})")
+                       source=lambda args, params, lit, values:    # x¹ is x itself
+                       args[0] if params["n"] == 1 else f"np.power({args[0]}, {params['n']})")
 square   = elementwise("square",   np.square,      (lambda out, x: 2.0 * x,),
                        ("2x",), "x²", saves=ARGS)
 sqrt     = elementwise("sqrt",     np.sqrt,        (lambda out, x: 0.5 / out,),

@@ -92,7 +92,7 @@ def _index_set_dv(g, out, x, v, index):
     return unbroadcast(picked, v)
 
 
-def _index_source(args, params, lit):
+def _index_source(args, params, lit, values=None):
     """How ``tg.jit`` writes ``x[index]``: slices as ``a:b``, the rest as constants."""
     def one(i):
         if isinstance(i, slice):

@@ -32,12 +32,29 @@ def _inverse(axes):
 
 
 def reduction_source(np_name, axis_param):
-    """How ``tg.jit`` writes a reduction: ``np.sum(x, axis=(0,))``, defaults left out."""
-    def source(args, params, lit):
+    """How ``tg.jit`` writes a reduction: ``x.sum(axis=0)``, defaults left out.
+
+    An array's own method (``x.sum``) is quicker than ``np.sum(x)``; a Python
+    number has none, so it gets ``np.sum``.
+    """
+    def source(args, params, lit, values):
         axis, keepdims = params[axis_param], params["keepdims"]
-        return (f"np.{np_name}({args[0]}" + ("" if axis is None else f", axis={lit(axis)}")
-                + (", keepdims=True" if keepdims else "") + ")")
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        options = ("" if axis is None else f"axis={lit(axis)}") + \
+            (", keepdims=True" if keepdims else "")
+        if isinstance(values[0], (np.ndarray, np.generic)):
+            return f"{args[0]}.{np_name}({options.lstrip(', ')})"
+        return f"np.{np_name}({args[0]}{', ' if options else ''}{options.lstrip(', ')})"
     return source
+
+
+def _transpose_source(args, params, lit, values):
+    """``x.T`` when all axes are reversed (a matrix transpose), else ``np.transpose``."""
+    axes = params["axes"]
+    if isinstance(values[0], np.ndarray) and tuple(axes) == tuple(range(len(axes)))[::-1]:
+        return f"{args[0]}.T"
+    return f"np.transpose({args[0]}, {lit(axes)})"
 
 
 reshape = Primitive(
@@ -52,7 +69,7 @@ transpose = Primitive(
     jvp=lambda ts, out, x, axes: transpose(ts[0], axes=axes),
     vjp=(lambda g, out, x, axes: transpose(g, axes=_inverse(axes)),),
     formulas=("1 (moved)",),
-    doc="Permute the axes.", saves=(), source="np.transpose({0}, {axes})")
+    doc="Permute the axes.", saves=(), source=_transpose_source)
 
 broadcast_to = Primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
@@ -125,7 +142,8 @@ concatenate = Primitive(
     jvp=_concatenate_jvp, vjp=_concatenate_vjp,
     formulas=("1 (placed)",),
     doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=(),
-    source=lambda args, params, lit: f"np.concatenate(({', '.join(args)},), axis={params['axis']})")
+    source=lambda args, params, lit, values:
+    f"np.concatenate(({', '.join(args)},), axis={params['axis']})")
 
 astype = Primitive(
     "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
