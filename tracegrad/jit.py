@@ -54,6 +54,7 @@ import sysconfig
 import textwrap
 import tokenize
 import warnings
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -1244,13 +1245,28 @@ def replay(nodes, inputs, new_values, outputs):
 # Names of the inputs and of the gradients
 # ---------------------------------------------------------------------------
 
-def _leaf_names(fun, rebuild, leaves):
-    """``x``, ``params[0][1]``, ``p['w']`` for each leaf, from fun's parameters."""
-    import inspect
+_signatures = weakref.WeakKeyDictionary()     # fun -> its parameters (inspect is slow)
+
+
+def _parameters(fun):
+    try:
+        return _signatures[fun]
+    except (KeyError, TypeError):
+        pass
     try:
         parameters = list(inspect.signature(fun).parameters.values())
     except (TypeError, ValueError):
         parameters = []
+    try:
+        _signatures[fun] = parameters
+    except TypeError:                            # not weakly referable: not cached
+        pass
+    return parameters
+
+
+def _leaf_names(fun, rebuild, leaves):
+    """``x``, ``params[0][1]``, ``p['w']`` for each leaf, from fun's parameters."""
+    parameters = _parameters(fun)
     marked = [_Mark(k) for k in range(len(leaves))]
     args, kwargs = rebuild(marked)
     names = [f"arg{k}" for k in range(len(leaves))]
@@ -1310,5 +1326,5 @@ def _name_gradients(trace, input_nodes, out_leaves):
 
 def _describe_leaf(x):
     if isinstance(x, np.ndarray):
-        return f"{x.dtype}{list(x.shape)}"
+        return f"{x.dtype.name}{list(x.shape)}"
     return type(x).__name__
