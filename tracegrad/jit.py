@@ -60,7 +60,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import lax
-from .core import Trace, Tracer, TracegradError, _shape_error, _state, new_level
+from .core import Trace, TracegradError, Tracer, _shape_error, _state, new_level
 from .reverse import Node, ReverseTracer, backward_pass
 from .tree import tree_flatten, tree_unflatten
 
@@ -857,7 +857,8 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
     else:
         body.append(f"    return {structure}")
-    head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive.", ""]
+    head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive",
+            "# (a transpose used once is written in place).", ""]
     for helper in sorted(helpers, key=lambda h: "same" if h == "same" else h.name):
         if helper == "same":
             head += [_SAME, ""]
