@@ -83,6 +83,12 @@ class Primitive:
         what the VJP reads from the forward pass: ``"args"``, ``"out"``, both
         (the default) or neither (``()``: it needs only shapes). Like PyTorch's
         ``save_for_backward``, the record keeps only that (see reverse.py).
+    ``source``
+        how ``tg.jit`` writes the primitive as NumPy source: a format string
+        over the arguments and parameters (``"{0} * {1}"``), or a function
+        ``(args, params, lit, values) -> text`` that may look at the values
+        seen while tracing. Not needed when ``impl`` is a NumPy ufunc:
+        ``np.tanh({0})`` is derived (see jit.py).
 
     All rules are written with tracegrad's own operations, so when the values
     they receive are tracers of an outer trace the derivative computation is
@@ -90,8 +96,10 @@ class Primitive:
     """
 
     def __init__(self, name, impl, jvp=None, vjp=None, formulas=(),
-                 differentiable=True, doc="", argnames=("x", "y"), saves=("args", "out")):
+                 differentiable=True, doc="", argnames=("x", "y"), saves=("args", "out"),
+                 source=None):
         self.name = name
+        self.source = source
         self.saves = tuple(saves)
         self.argnames = argnames                 # the symbols the formulas use
         self.impl = impl

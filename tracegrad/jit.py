@@ -11,7 +11,7 @@ traces on its way down. ``jit`` pays that once:
    record: ``jit(grad(f))`` records the forward *and* the backward pass, as
    one straight-line program.
 2. **Compile.** Each recorded primitive becomes one line of NumPy
-   (:data:`SOURCE` says how each primitive is written), named after the
+   (each primitive's ``source`` says how it is written), named after the
    user's variables where they are known. Python compiles that source into
    an ordinary function. ``jf.source(x)`` shows it.
 3. **Reuse.** Later calls with arguments of the same shapes, dtypes and
@@ -43,6 +43,7 @@ from __future__ import annotations
 import builtins
 import functools
 import html
+import inspect
 import io
 import keyword
 import linecache
@@ -50,20 +51,22 @@ import operator
 import os
 import sys
 import sysconfig
+import textwrap
 import tokenize
 import warnings
+import weakref
 from collections import namedtuple
 
 import numpy as np
 
 from . import lax
-from .core import Trace, Tracer, TracegradError, _shape_error, new_level
+from .core import Trace, TracegradError, Tracer, _shape_error, new_level
 from .core import thread_state as _state
 from .reverse import Node, ReverseTracer, backward_pass
 from .tree import tree_flatten, tree_unflatten
 
-__all__ = ["jit", "Jitted", "JitTrace", "JitTracer", "Staged", "SOURCE", "HELPERS",
-           "source_template", "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
+__all__ = ["jit", "replay", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
+           "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
 
 RETRACE_LIMIT = 8       # compiled versions kept per signature before running eagerly
 
@@ -75,97 +78,16 @@ class JitWarning(UserWarning):
 # ---------------------------------------------------------------------------
 # 1. How each primitive is written in NumPy
 # ---------------------------------------------------------------------------
-# A template is a format string over the arguments ({0}, {1}, ...) and the
-# parameters ({shape}, {n}, ...), or a function (args, params, lit) -> text
-# when the text depends on the parameters. Primitives whose implementation
-# is a NumPy ufunc (np.tanh) need no entry: ``np.tanh({0})`` is derived.
-# Each template computes exactly what the primitive's ``impl`` computes.
-
-def _kw(name, value, default, lit):
-    return "" if value == default else f", {name}={lit(value)}"
-
-
-def _reduction(np_name, axis_param):
-    return lambda a, p, lit: (f"np.{np_name}({a[0]}{_kw('axis', p[axis_param], None, lit)}"
-                              f"{_kw('keepdims', p['keepdims'], False, lit)})")
-
-
-def _index_text(index, lit):
-    """``x[index]`` as written: slices as ``a:b``, the rest as literals."""
-    def one(i):
-        if isinstance(i, slice):
-            text = ":".join("" if v is None else lit(v) for v in (i.start, i.stop, i.step))
-            return text[:-1] if text.endswith(":") and i.step is None else text
-        return "..." if i is Ellipsis else lit(i)
-    return "()" if not index else ", ".join(one(i) for i in index)
-
-
-SOURCE = {
-    # name           template
-    "add":           "{0} + {1}",
-    "sub":           "{0} - {1}",
-    "neg":           "-{0}",
-    "mul":           "{0} * {1}",
-    "div":           "{0} / {1}",
-    "pow":           "{0} ** {1}",
-    "integer_pow":   "np.power({0}, {n})",
-    "logistic":      "logistic({0})",
-    "softplus":      "softplus({0})",
-    "select":        "np.where({0}, {1}, {2})[()]",
-    "matmul":        "{0} @ {1}",
-    "einsum":        lambda a, p, lit: f"np.einsum({p['spec']!r}, {', '.join(a)})",
-    "reduce_sum":    _reduction("sum", "axes"),
-    "reduce_max":    _reduction("max", "axes"),
-    "reduce_min":    _reduction("min", "axes"),
-    "argmax":        _reduction("argmax", "axis"),
-    "argmin":        _reduction("argmin", "axis"),
-    "reshape":       "np.reshape({0}, {shape})",
-    "transpose":     "np.transpose({0}, {axes})",
-    "broadcast_to":  "np.broadcast_to({0}, {shape})",
-    "concatenate":   lambda a, p, lit: f"np.concatenate(({', '.join(a)},), axis={p['axis']})",
-    "astype":        "np.asarray({0}).astype({dtype})[()]",
-    "stop_gradient": "{0}",
-    "getitem":       lambda a, p, lit: (f"{a[0]}[{_index_text(p['index'], lit)}]" if "index" in p
-                                        else f"{a[0]}[{a[1]}]"),   # the index given positionally
-    "index_add":     "index_add({0}, {index}, {shape})",
-    "index_set":     "index_set({0}, {1}, {index})",
-}
-
-# The few primitives that are more than one NumPy call are small functions,
-# written out at the top of the source that uses them.
-HELPERS = {
-    "logistic": '''\
-def logistic(x):
-    """σ(x) = 1/(1 + e^(−x)), without overflow for large |x|."""
-    e = np.exp(-np.abs(x))
-    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
-''',
-    "softplus": '''\
-def softplus(x):
-    """log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)), without overflow for large |x|."""
-    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))[()]
-''',
-    "index_add": '''\
-def index_add(g, index, shape):
-    """zeros(shape) with g added at index (repeated indices add up)."""
-    out = np.zeros(shape, dtype=np.result_type(g))
-    np.add.at(out, index, g)
-    return out
-''',
-    "index_set": '''\
-def index_set(x, v, index):
-    """A copy of x with x[index] = v."""
-    out = np.array(x, copy=True)
-    out[index] = v
-    return out
-''',
-    "same": '''\
-def same(x, value):
-    """Is x exactly the value read while tracing?"""
-    return np.shape(x) == np.shape(value) and bool(np.all((x == value) | (x != x) & (value != value)))
-''',
-}
-
+# Each primitive says how it is written, beside its other rules in lax/
+# (``Primitive.source``): a format string over the arguments ({0}, {1}, ...)
+# and the parameters ({shape}, {n}, ...), or a function (args, params, lit)
+# -> text when the text depends on the parameters. Primitives whose
+# implementation is a NumPy ufunc (np.tanh) need none: ``np.tanh({0})`` is
+# derived. Each template computes exactly what the primitive's ``impl`` does.
+#
+# A template that calls a function named after the primitive itself
+# (``logistic({0})``) calls its ``impl``: that function's own source is
+# written out at the top of the generated code, so there is one definition.
 
 def _derived(primitive):
     """``np.tanh({0})`` for a primitive whose impl is NumPy's own ufunc."""
@@ -175,16 +97,55 @@ def _derived(primitive):
     return None
 
 
-_TEMPLATES = {}
-for _p in lax.primitives():
-    _t = SOURCE.get(_p.name) or _derived(_p)
-    if _t is not None:
-        _TEMPLATES[_p] = _t
+_TEMPLATES = {}                           # primitive -> its template (or None), cached
 
 
 def source_template(primitive):
     """The template that writes ``primitive`` as NumPy, or None (custom rules)."""
-    return _TEMPLATES.get(primitive)
+    try:
+        return _TEMPLATES[primitive]
+    except KeyError:
+        template = _TEMPLATES[primitive] = primitive.source or _derived(primitive)
+        return template
+
+
+def _calls_helper(primitive, template):
+    """Does the template call the primitive's own impl, by the primitive's name?"""
+    return isinstance(template, str) and template.startswith(primitive.name + "(")
+
+
+# Names the generated code keeps for its helper functions.
+_HELPER_NAMES = {"same"} | {p.name for p in lax.primitives()
+                            if _calls_helper(p, source_template(p))}
+_helpers = {}                            # primitive name -> (definition, the names it reads)
+
+
+def _helper(primitive):
+    """The definition of ``primitive.impl`` as ``def <name>(...)``, and what it reads.
+
+    The small functions of its own module that it calls are written out first.
+    """
+    found = _helpers.get(primitive.name)
+    if found is None:
+        impl = primitive.impl
+        text = textwrap.dedent(inspect.getsource(impl))
+        text = text.replace(f"def {impl.__name__}(", f"def {primitive.name}(", 1)
+        reads = {n: impl.__globals__[n] for n in impl.__code__.co_names
+                 if n in impl.__globals__ and n != "np"}
+        for used in reads.values():
+            if inspect.isfunction(used) and used.__module__ == impl.__module__:
+                text = textwrap.dedent(inspect.getsource(used)) + "\n\n" + text
+        found = _helpers[primitive.name] = (text, reads)
+    return found
+
+
+# The guard on a value read by Python, written out in the code that uses it.
+_SAME = '''\
+def same(x, value):
+    """Is x exactly the value read while tracing?"""
+    same_shape = np.shape(x) == np.shape(value)
+    return same_shape and bool(np.all((x == value) | (x != x) & (value != value)))
+'''
 
 
 # Comparisons and arithmetic that NumPy code reaches through ufuncs: written
@@ -393,7 +354,7 @@ class _NumpyCall:
 
         if func is operator.getitem:
             index = call_args[1] if isinstance(call_args[1], tuple) else (call_args[1],)
-            return f"{text(call_args[0])}[{_index_text(index, lambda v: text(v))}]"
+            return lax.getitem.source([text(call_args[0])], {"index": index}, text)
         if func is _astype:
             return f"{text(call_args[0])}.astype({lit(call_args[1])})"
         ufunc = getattr(func, "__self__", None)
@@ -459,7 +420,7 @@ class JitTrace(Trace):
         return JitTracer(self, value, node)
 
     def process(self, primitive, args, params):
-        template = _TEMPLATES.get(primitive)
+        template = source_template(primitive)
         if template is None:
             # A custom rule (custom_jvp/custom_vjp): stage what it does, primitive by primitive.
             return primitive.impl(*args, **params)
@@ -748,8 +709,9 @@ class _Names:
         return name
 
 
-def _generate(trace, inputs, out_leaves, fun_name, signature):
-    """The source of the compiled function, and the namespace it runs in."""
+def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
+    """The source of the compiled function, the namespace it runs in, its name, and
+    whether it returns the output's structure itself (else a flat tuple of leaves)."""
     nodes = trace.nodes
     outs = [trace.node_of(o) for o in out_leaves]
     # Keep only what the outputs and the guards need (dead code elimination).
@@ -764,7 +726,7 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
 
     namespace = {"np": np}
     helpers = set()
-    names = _Names(set(HELPERS) | {"np", "RETRACE"} | set(dir(builtins)))
+    names = _Names(_HELPER_NAMES | {"np", "RETRACE"} | set(dir(builtins)))
     var = {}                                   # node -> its Python name
     temporary = set()                          # the names made up: t7
     constants = {}                             # id -> name
@@ -814,7 +776,7 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
         if node.name is not None:
             return _identifier(node.name)
         of = trace.cotangent_of.get(node)
-        if of is not None and of in var and var[of] not in temporary:
+        if of is not None and of in var and var[of] not in temporary and var[of].isidentifier():
             return "d" + var[of]
         return None
 
@@ -864,16 +826,23 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
         if isinstance(node.primitive, _NumpyCall):
             text = node.primitive.template(args, node.params, lit)
         else:
-            template = _TEMPLATES[node.primitive]
+            template = source_template(node.primitive)
             if callable(template):
-                text = template(args, node.params, lit)
+                text = template(args, node.params, lit, node.args)
             else:
                 text = template.format(*args, **{k: lit(v) for k, v in node.params.items()})
-            if node.primitive.name in HELPERS:
-                helpers.add(node.primitive.name)
+            if _calls_helper(node.primitive, template):
+                helpers.add(node.primitive)
         if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
                 and any(g.node is node and g.kind == "bool" for g in guards)):
             inline[node] = var[node] = text
+            continue
+        if text in args and text.isidentifier():     # the same value again (x¹, stop_gradient)
+            var[node] = text
+            continue
+        if (uses.get(node) == 1 and node.name is None and text.endswith(".T")
+                and text[:-2].isidentifier()):      # a transpose used once: x.T @ g, inline
+            var[node] = text
             continue
         wanted = name_of(node)
         var[node] = names.new(wanted or f"t{node.index}")
@@ -884,16 +853,46 @@ def _generate(trace, inputs, out_leaves, fun_name, signature):
 
     returned = [var[n] if n is not None else lit(trace.value_of(o))
                 for n, o in zip(outs, out_leaves)]
-    body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
-    head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive.", ""]
-    for h in sorted(helpers):
-        head += [HELPERS[h], ""]
+    structure = _structure_text(out_tree, iter(returned))
+    if structure is None:
+        body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+    else:
+        body.append(f"    return {structure}")
+    head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive",
+            "# (a transpose used once is written in place).", ""]
+    for helper in sorted(helpers, key=lambda h: "same" if h == "same" else h.name):
+        if helper == "same":
+            head += [_SAME, ""]
+            continue
+        definition, reads = _helper(helper)
+        head += [definition, ""]
+        namespace.update(reads)
     fname = names.new(_identifier(fun_name))
     head.append(f"def {fname}({', '.join(params)}):")
     if constants:
         shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
         head.append(f"    # constants: {shown}")
-    return "\n".join(head + body) + "\n", namespace, fname
+    return "\n".join(head + body) + "\n", namespace, fname, structure is not None
+
+
+def _structure_text(treedef, names):
+    """The output written as Python: ``[(dW, db), ...]``; None for unusual structures."""
+    kind = treedef.kind
+    if kind == "leaf":
+        return next(names)
+    if kind == "none":
+        return "None"
+    if kind == "namedtuple" or (kind == "dict" and not all(
+            type(k) in (str, int) for k in treedef.meta)):
+        return None
+    children = [_structure_text(c, names) for c in treedef.children]
+    if None in children:
+        return None
+    if kind == "tuple":
+        return f"({', '.join(children)}{',' if len(children) == 1 else ''})"
+    if kind == "list":
+        return f"[{', '.join(children)}]"
+    return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(treedef.meta, children)) + "}"
 
 
 def _comment(text):
@@ -997,8 +996,32 @@ def _leaf_key(x):
     return None
 
 
-def _flat_rebuild(new_leaves):
-    return list(new_leaves), {}
+def _quick_key(tree, leaves):
+    """The cache key of arrays and floats in tuples and lists, and their leaves.
+
+    Plain tuples of shapes, dtypes and types: quick to build and to hash. None
+    for anything else (the general key handles it).
+    """
+    t = type(tree)
+    if t is np.ndarray:
+        leaves.append(tree)
+        return tree.shape, tree.dtype
+    if t is float:
+        leaves.append(tree)
+        return float
+    if t is tuple or t is list:
+        key = [t]
+        for child in tree:
+            k = _quick_key(child, leaves)
+            if k is None:
+                return None
+            key.append(k)
+        return tuple(key)
+    return None
+
+
+def _quick_rebuild(args, new_leaves):
+    return list(tree_unflatten(tree_flatten(args)[1], new_leaves)), {}
 
 
 class Jitted:
@@ -1043,7 +1066,9 @@ class Jitted:
                 out = version.fn(*leaves)
                 if out is not RETRACE:
                     self._hits += 1
-                    return tree_unflatten(version.out_tree, out)
+                    # The code builds the output's structure itself, unless it is unusual.
+                    return out if version.out_tree is None else \
+                        tree_unflatten(version.out_tree, out)
             self._guard_failures += 1
             if len(entry.versions) >= self.retrace_limit:
                 where = self._failed_where(entry, leaves)
@@ -1056,18 +1081,11 @@ class Jitted:
     # -- the cache key ---------------------------------------------------------------
     def _key(self, args, kwargs):
         if not kwargs and not self.static_argnums:
-            # The common case, quickly: every argument an array or a float.
-            kinds = []
-            for a in args:
-                t = type(a)
-                if t is np.ndarray:
-                    kinds.append((a.shape, a.dtype))
-                elif t is float:
-                    kinds.append(t)
-                else:
-                    break
-            else:
-                return tuple(kinds), args, _flat_rebuild
+            # The common case, quickly: arrays and floats, in tuples and lists.
+            leaves = []
+            key = _quick_key(args, leaves)
+            if key is not None:
+                return key, leaves, functools.partial(_quick_rebuild, args)
         nargs = len(args)
         static = []
         for i in self.static_argnums:
@@ -1130,13 +1148,13 @@ class Jitted:
             return out, None
         _name_gradients(trace, [i.node for i in inputs], out_leaves)
         signature = ", ".join(_describe_leaf(x) for x in leaves) or "no arguments"
-        text, namespace, fname = _generate(trace, [i.node for i in inputs], out_leaves,
-                                           self._name, signature)
+        text, namespace, fname, structured = _generate(
+            trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature)
         namespace["RETRACE"] = RETRACE
         filename = f"<tg.jit {self._name} #{self._traces}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
-        version = _Version(namespace[fname], Source(text), out_tree)
+        version = _Version(namespace[fname], Source(text), None if structured else out_tree)
         entry.versions.append(version)
         return out, version
 
@@ -1201,16 +1219,56 @@ def jit(fun=None, static_argnums=(), retrace_limit=RETRACE_LIMIT):
 
 
 # ---------------------------------------------------------------------------
+# Ahead of time: a record replayed, as TensorFlow 1 ran its graphs
+# ---------------------------------------------------------------------------
+
+def replay(nodes, inputs, new_values, outputs):
+    """Run a recorded program again on new input values; return the outputs' values.
+
+    ``nodes`` is a record in order (a reverse trace's, or a ``JitTrace``'s),
+    ``inputs`` its input nodes, ``new_values`` one value for each, and
+    ``outputs`` the nodes whose values to return. The Python code that made
+    the record is not run again: an ``if`` keeps the branch it took when
+    recorded, whatever the new values (``jit`` guards against exactly that;
+    a replay does not). Each primitive goes through ``bind``, so a replay
+    can itself be traced and differentiated. ``Graph.evaluate`` is this.
+    """
+    values = dict(zip(inputs, new_values))
+    for node in nodes:
+        if node.primitive is None:
+            continue
+        args = [values[p] if p is not None and p in values else a
+                for p, a in zip(node.parents, node.args)]
+        values[node] = node.primitive.bind(*args, **node.params)
+    return [values[n] for n in outputs]
+
+
+# ---------------------------------------------------------------------------
 # Names of the inputs and of the gradients
 # ---------------------------------------------------------------------------
 
-def _leaf_names(fun, rebuild, leaves):
-    """``x``, ``params[0][1]``, ``p['w']`` for each leaf, from fun's parameters."""
-    import inspect
+_signatures = weakref.WeakKeyDictionary()     # fun -> its parameters (inspect is slow)
+
+
+def _parameters(fun):
+    try:
+        return _signatures[fun]
+    except (KeyError, TypeError):
+        pass
     try:
         parameters = list(inspect.signature(fun).parameters.values())
     except (TypeError, ValueError):
         parameters = []
+    try:
+        _signatures[fun] = parameters
+    except TypeError:                            # not weakly referable: not cached
+        pass
+    return parameters
+
+
+def _leaf_names(fun, rebuild, leaves):
+    """``x``, ``params[0][1]``, ``p['w']`` for each leaf, from fun's parameters."""
+    parameters = _parameters(fun)
     marked = [_Mark(k) for k in range(len(leaves))]
     args, kwargs = rebuild(marked)
     names = [f"arg{k}" for k in range(len(leaves))]
@@ -1270,5 +1328,5 @@ def _name_gradients(trace, input_nodes, out_leaves):
 
 def _describe_leaf(x):
     if isinstance(x, np.ndarray):
-        return f"{x.dtype}{list(x.shape)}"
+        return f"{x.dtype.name}{list(x.shape)}"
     return type(x).__name__

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core import Tracer, TracegradError, concrete
 from ..forward import JVPTracer
+from ..jit import replay
 from ..reverse import backward_pass
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
@@ -345,8 +346,9 @@ class Graph:
         code is not run again, so an ``if`` takes the branch it took when the
         graph was recorded, whatever the new inputs. ``args`` are the
         function's own arguments; those not in ``argnums`` were recorded as
-        constants and must be the same as then. The operations go through
-        ``bind``, so the result can itself be differentiated.
+        constants and must be the same as then. The replay is the engine's
+        (``tracegrad.jit.replay``): each operation goes through ``bind``, so
+        the result can itself be differentiated.
         """
         if len(args) != len(self._args):
             raise TypeError(f"evaluate takes the function's arguments, as it was called "
@@ -366,14 +368,7 @@ class Graph:
                     f"evaluate: argument {i} was not differentiated (argnums="
                     f"{self._argnums}), so the graph holds its value as a constant and "
                     f"cannot take a new one. Draw the graph with argument {i} in argnums.")
-        values = dict(zip(self.inputs, leaves))
-        for node in self.nodes:
-            if node.primitive is None:
-                continue
-            node_args = [values[p] if p is not None and p in values else a
-                         for p, a in zip(node.parents, node.args)]
-            values[node] = node.primitive.bind(*node_args, **node.params)
-        outs = [values[n] for n in self.output_nodes]
+        outs = replay(self.nodes, self.inputs, leaves, self.output_nodes)
         return outs[0] if len(outs) == 1 and not isinstance(self.out, tuple) else tuple(outs)
 
     # ---- views --------------------------------------------------------------------

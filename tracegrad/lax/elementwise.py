@@ -26,11 +26,12 @@ __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "s
 
 
 def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
-                saves=("args", "out")):
+                saves=("args", "out"), source=None):
     """A primitive from its NumPy function and its local derivatives.
 
     ``derivatives[k](out, *args, **params)`` is ∂out/∂args[k], elementwise
-    (``None``: the derivative is zero).
+    (``None``: the derivative is zero). ``source`` is how ``tg.jit`` writes
+    it, when ``impl`` is not a NumPy ufunc (see ``Primitive``).
     """
     def jvp(tangents, out, *args, **params):
         total = None
@@ -50,7 +51,8 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
 
     return Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
-                     formulas=formulas, doc=doc, argnames=argnames, saves=saves)
+                     formulas=formulas, doc=doc, argnames=argnames, saves=saves,
+                     source=source)
 
 
 # ---- linear: exact rules ---------------------------------------------------
@@ -72,26 +74,28 @@ add = Primitive(
     jvp=lambda ts, out, x, y: _sum_tangents(ts, out, (1, 1)),
     vjp=(lambda g, out, x, y: unbroadcast(g, x),
          lambda g, out, x, y: unbroadcast(g, y)),
-    formulas=("1", "1"), doc="x + y", saves=())
+    formulas=("1", "1"), doc="x + y", saves=(), source="{0} + {1}")
 
 sub = Primitive(
     "sub", operator.sub,
     jvp=lambda ts, out, x, y: _sum_tangents(ts, out, (1, -1)),
     vjp=(lambda g, out, x, y: unbroadcast(g, x),
          lambda g, out, x, y: unbroadcast(neg(g), y)),
-    formulas=("1", "−1"), doc="x − y", saves=())
+    formulas=("1", "−1"), doc="x − y", saves=(), source="{0} - {1}")
 
 neg = Primitive(
     "neg", operator.neg,
     jvp=lambda ts, out, x: neg(ts[0]),
     vjp=(lambda g, out, x: neg(g),),
-    formulas=("−1",), doc="−x", saves=())
+    formulas=("−1",), doc="−x", saves=(), source="-{0}")
 
 
 # ---- the table -------------------------------------------------------------------
 # One row per primitive: name, NumPy function, local derivative(s) ∂out/∂arg; then,
 # on the continuation line, the formula(s) shown on graphs, the doc, and what its VJP
 # reads from the forward pass (``saves``: the record keeps only that; see reverse.py).
+# Rows whose function is not a NumPy ufunc also say how ``tg.jit`` writes them
+# (``source``); ``logistic({0})`` calls the row's own function, written out by jit.
 
 def _float_dtype(*xs):
     """The dtype of masks and constants in a rule: the inputs' float type."""
@@ -150,14 +154,16 @@ def _softplus(x):
 ARGS, OUT, BOTH = ("args",), ("out",), ("args", "out")
 
 mul      = elementwise("mul",      operator.mul,   (lambda out, x, y: y, lambda out, x, y: x),
-                       ("y", "x"), "x · y", saves=ARGS)
+                       ("y", "x"), "x · y", saves=ARGS, source="{0} * {1}")
 div      = elementwise("div",      np.true_divide, (lambda out, x, y: div(1.0, y),
                                                     lambda out, x, y: div(neg(out), y)),
-                       ("1/y", "−x/y²"), "x / y", saves=BOTH)
+                       ("1/y", "−x/y²"), "x / y", saves=BOTH, source="{0} / {1}")
 pow      = elementwise("pow",      operator.pow,   (_pow_dx, _pow_dy),
-                       ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH)
+                       ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH, source="{0} ** {1}")
 integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,),
-                       ("n·x^(n−1)",), "xⁿ for a whole number n", saves=ARGS)
+                       ("n·x^(n−1)",), "xⁿ for a whole number n", saves=ARGS,
+                       source=lambda args, params, lit, values:    # x¹ is x itself
+                       args[0] if params["n"] == 1 else f"np.power({args[0]}, {params['n']})")
 square   = elementwise("square",   np.square,      (lambda out, x: 2.0 * x,),
                        ("2x",), "x²", saves=ARGS)
 sqrt     = elementwise("sqrt",     np.sqrt,        (lambda out, x: 0.5 / out,),
@@ -201,9 +207,11 @@ max      = elementwise("max",      np.maximum,     (_max_dx, lambda out, x, y: _
 min      = elementwise("min",      np.minimum,     (_min_dx, lambda out, x, y: _min_dx(out, y, x)),
                        ("1 if x < y", "1 if y < x"), "elementwise minimum", saves=ARGS)
 logistic = elementwise("logistic", _logistic,      (lambda out, x: out * (1.0 - out),),
-                       ("σ(x)(1−σ(x))",), "σ(x), the sigmoid", saves=OUT)
+                       ("σ(x)(1−σ(x))",), "σ(x), the sigmoid", saves=OUT,
+                       source="logistic({0})")
 softplus = elementwise("softplus", _softplus,      (lambda out, x: logistic(x),),
-                       ("σ(x)",), "log(1 + eˣ), a smooth relu", saves=ARGS)
+                       ("σ(x)",), "log(1 + eˣ), a smooth relu", saves=ARGS,
+                       source="softplus({0})")
 
 
 # ---- select: where(cond, x, y) --------------------------------------------
@@ -227,4 +235,4 @@ select = Primitive(
          lambda g, out, c, x, y: unbroadcast(select(c, 0.0, g), y)),
     formulas=("", "1 where cond", "1 where not cond"),
     doc="where(cond, x, y); cond is a plain boolean array", argnames=("cond", "x", "y"),
-    saves=("args",))
+    saves=("args",), source="np.where({0}, {1}, {2})[()]")

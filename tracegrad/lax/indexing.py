@@ -92,17 +92,31 @@ def _index_set_dv(g, out, x, v, index):
     return unbroadcast(picked, v)
 
 
+def _index_source(args, params, lit, values=None):
+    """How ``tg.jit`` writes ``x[index]``: slices as ``a:b``, the rest as constants."""
+    def one(i):
+        if isinstance(i, slice):
+            text = ":".join("" if v is None else lit(v) for v in (i.start, i.stop, i.step))
+            return text[:-1] if text.endswith(":") and i.step is None else text
+        return "..." if i is Ellipsis else lit(i)
+    if "index" not in params:                       # the index given positionally
+        return f"{args[0]}[{args[1]}]"
+    index = params["index"]
+    return f"{args[0]}[{', '.join(one(i) for i in index) if index else '()'}]"
+
+
 getitem = Primitive(
     "getitem", lambda x, index: x[index],
     jvp=lambda ts, out, x, index: getitem(ts[0], index),
     vjp=(lambda g, out, x, index: index_add(g, index=index, shape=shape_of(x)),),
-    formulas=("1 at the picked elements",), doc="x[index]", saves=())
+    formulas=("1 at the picked elements",), doc="x[index]", saves=(), source=_index_source)
 
 index_add = Primitive(
     "index_add", _index_add_impl,
     jvp=lambda ts, out, g, index, shape: index_add(ts[0], index=index, shape=shape),
     vjp=(lambda ct, out, g, index, shape: getitem(ct, index),),
-    formulas=("1",), doc="zeros(shape) with g added at index (scatter-add)", saves=())
+    formulas=("1",), doc="zeros(shape) with g added at index (scatter-add)", saves=(),
+    source="index_add({0}, {index}, {shape})")
 
 index_set = Primitive(
     "index_set", _index_set_impl,
@@ -113,4 +127,4 @@ index_set = Primitive(
          _index_set_dv),
     formulas=("1 except at index", "1 at index"),
     doc="a copy of x with x[index] = v (with repeated indices, the last write wins "
-        "and only it receives the cotangent)", saves=())
+        "and only it receives the cotangent)", saves=(), source="index_set({0}, {1}, {index})")

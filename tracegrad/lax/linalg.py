@@ -62,9 +62,17 @@ def _matmul_jvp(ts, out, a, b):
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
+def _matmul_source(args, params, lit, values):
+    # np.dot is matmul for vectors and matrices, and quicker to call than @.
+    if all(isinstance(v, np.ndarray) and v.ndim in (1, 2) for v in values):
+        return f"np.dot({args[0]}, {args[1]})"
+    return f"{args[0]} @ {args[1]}"
+
+
 matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
                    vjp=(_matmul_vjp_a, _matmul_vjp_b),
-                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules", saves=("args",))
+                   formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules",
+                   saves=("args",), source=_matmul_source)
 
 
 def batch_matmul(lhs, rhs):
@@ -112,7 +120,8 @@ def _einsum_impl(*operands, spec):
 einsum = Primitive("einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
                    formulas=("the other operands",),
                    doc="Einstein summation with explicit output, e.g. 'ij,jk->ik'",
-                   saves=("args",))
+                   saves=("args",), source=lambda args, params, lit, values:
+                   f"np.einsum({params['spec']!r}, {', '.join(args)})")
 
 
 def normalize_spec(spec, n_operands):

@@ -8,7 +8,7 @@ not differentiable and always run on plain values.
 import numpy as np
 
 from ..core import Primitive, concrete, shape_of
-from .shape import broadcast_to, kept_shape, reduce_sum, reshape
+from .shape import broadcast_to, kept_shape, reduce_sum, reduction_source, reshape
 
 __all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
 
@@ -37,9 +37,13 @@ def _extreme(name, np_fun):
 
 
 reduce_max = _extreme("reduce_max", np.max)
+reduce_max.source = reduction_source("max", "axes")          # how tg.jit writes it
 reduce_min = _extreme("reduce_min", np.min)
+reduce_min.source = reduction_source("min", "axes")
 
 argmax = Primitive("argmax", lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
-                   differentiable=False, doc="index of the maximum (an integer: no derivative)")
+                   differentiable=False, doc="index of the maximum (an integer: no derivative)",
+                   source=reduction_source("argmax", "axis"))
 argmin = Primitive("argmin", lambda x, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims),
-                   differentiable=False, doc="index of the minimum (an integer: no derivative)")
+                   differentiable=False, doc="index of the minimum (an integer: no derivative)",
+                   source=reduction_source("argmin", "axis"))

@@ -31,26 +31,53 @@ def _inverse(axes):
     return tuple(np.argsort(axes))
 
 
+def reduction_source(np_name, axis_param):
+    """How ``tg.jit`` writes a reduction: ``x.sum(axis=0)``, defaults left out.
+
+    An array's own method (``x.sum``) is quicker than ``np.sum(x)``; a Python
+    number has none, so it gets ``np.sum``.
+    """
+    def source(args, params, lit, values):
+        axis, keepdims = params[axis_param], params["keepdims"]
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        options = ("" if axis is None else f"axis={lit(axis)}") + \
+            (", keepdims=True" if keepdims else "")
+        if isinstance(values[0], (np.ndarray, np.generic)):
+            return f"{args[0]}.{np_name}({options.lstrip(', ')})"
+        return f"np.{np_name}({args[0]}{', ' if options else ''}{options.lstrip(', ')})"
+    return source
+
+
+def _transpose_source(args, params, lit, values):
+    """``x.T`` when all axes are reversed (a matrix transpose), else ``np.transpose``."""
+    axes = params["axes"]
+    if isinstance(values[0], np.ndarray) and tuple(axes) == tuple(range(len(axes)))[::-1]:
+        return f"{args[0]}.T"
+    return f"np.transpose({args[0]}, {lit(axes)})"
+
+
 reshape = Primitive(
     "reshape", lambda x, shape: np.reshape(x, shape),
     jvp=lambda ts, out, x, shape: reshape(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: reshape(g, shape=shape_of(x)),),
     formulas=("1 (moved)",),
-    doc="Same numbers, new shape.", saves=())
+    doc="Same numbers, new shape.", saves=(), source="np.reshape({0}, {shape})")
 
 transpose = Primitive(
     "transpose", lambda x, axes: np.transpose(x, axes),
     jvp=lambda ts, out, x, axes: transpose(ts[0], axes=axes),
     vjp=(lambda g, out, x, axes: transpose(g, axes=_inverse(axes)),),
     formulas=("1 (moved)",),
-    doc="Permute the axes.", saves=())
+    doc="Permute the axes.", saves=(), source=_transpose_source)
 
 broadcast_to = Primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
     jvp=lambda ts, out, x, shape: broadcast_to(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: unbroadcast(g, x),),
     formulas=("1 (copied)",),
-    doc="Copy along new or length-1 axes; its VJP sums the copies back.", saves=())
+    doc="Copy along new or length-1 axes; its VJP sums the copies back.", saves=(),
+    source="np.broadcast_to({0}, {shape})")
 
 def _reduce_sum_vjp(g, out, x, axes, keepdims):
     shape = shape_of(x)
@@ -64,7 +91,8 @@ reduce_sum = Primitive(
     jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes=axes, keepdims=keepdims),
     vjp=(_reduce_sum_vjp,),
     formulas=("1",),
-    doc="Sum over ``axes`` (a tuple, or None for all).", saves=())
+    doc="Sum over ``axes`` (a tuple, or None for all).", saves=(),
+    source=reduction_source("sum", "axes"))
 
 
 def unbroadcast(g, like):
@@ -113,18 +141,22 @@ concatenate = Primitive(
     "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
     jvp=_concatenate_jvp, vjp=_concatenate_vjp,
     formulas=("1 (placed)",),
-    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=())
+    doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=(),
+    source=lambda args, params, lit, values:
+    f"np.concatenate(({', '.join(args)},), axis={params['axis']})")
 
 astype = Primitive(
     "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
     jvp=lambda ts, out, x, dtype: astype(ts[0], dtype=dtype),
     vjp=(lambda g, out, x, dtype: astype(g, dtype=np.result_type(concrete(x))),),
     formulas=("1",),
-    doc="Change the dtype (between floating types).", saves=())
+    doc="Change the dtype (between floating types).", saves=(),
+    source="np.asarray({0}).astype({dtype})[()]")
 
 stop_gradient = Primitive(
     "stop_gradient", lambda x: x,
     jvp=lambda ts, out, x: None,
     vjp=(None,),
     formulas=("0",),
-    doc="The identity, but treated as a constant: its derivative is zero.", saves=())
+    doc="The identity, but treated as a constant: its derivative is zero.", saves=(),
+    source="{0}")
