@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core import Primitive, concrete, shape_of
 from .shape import broadcast_to, unbroadcast
+from .shape import elementwise_args
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
            "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
@@ -48,9 +49,19 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
             return None
         return lambda g, out, *args, **params: unbroadcast(g * d(out, *args, **params), args[k])
 
-    return Primitive(name, impl, jvp=jvp,
+    prim = Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
                      formulas=formulas, doc=doc, argnames=argnames, saves=saves)
+    prim.batch = elementwise_batch(prim)
+    return prim
+
+
+def elementwise_batch(primitive):
+    """The batching rule of an elementwise primitive: line the examples up, apply once."""
+    def batch(dims, *args, **params):
+        args, out_dim = elementwise_args(args, dims)
+        return primitive.bind(*args, **params), out_dim
+    return batch
 
 
 # ---- linear: exact rules ---------------------------------------------------
@@ -228,3 +239,9 @@ select = Primitive(
     formulas=("", "1 where cond", "1 where not cond"),
     doc="where(cond, x, y); cond is a plain boolean array", argnames=("cond", "x", "y"),
     saves=("args",))
+
+
+# ---- batching (vmap): the linear ones and select are elementwise too ----------------
+
+for _p in (add, sub, neg, select):
+    _p.batch = elementwise_batch(_p)
