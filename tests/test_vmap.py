@@ -302,3 +302,20 @@ def test_vmap_inside_jitted_code(rng):
     assert_close(hessians(xs), want, **TOL)
     assert_close(hessians(xs * 2.0),
                  loop(tg.hessian(lambda x: tnp.sum(tnp.sin(x) * x[0])), xs * 2.0), **TOL)
+
+
+def test_rules_with_masks_where_the_examples_differ():
+    # pow's rule takes a shortcut when no x = y = 0; here only some examples have one.
+    x, y = np.array([0.0, 1.5, 0.0]), np.array([0.0, 2.0, 1.0])
+    d = tg.grad(lambda a, b: a ** b, argnums=(0, 1))
+    got = tg.vmap(d)(x, y)
+    for k in range(2):
+        assert_close(got[k], [d(a, b)[k] for a, b in zip(x, y)], **TOL)
+
+
+@pytest.mark.parametrize("fun", [nn.softmax, nn.log_softmax, nn.logsumexp, nn.relu,
+                                 nn.sigmoid, nn.softplus])
+def test_the_nn_functions_and_their_jacobians_per_example(fun, rng):
+    xs = rng.normal(size=(4, 3))
+    assert_close(tg.vmap(fun)(xs), loop(fun, xs), **TOL)
+    assert_close(tg.vmap(tg.jacrev(fun))(xs), loop(tg.jacrev(fun, vectorize=False), xs), **TOL)

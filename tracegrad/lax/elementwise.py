@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from ..core import Primitive, concrete, shape_of
+from ..core import Primitive, Tracer, concrete, shape_of
 from .shape import broadcast_to, unbroadcast
 from .shape import elementwise_args
 
@@ -114,7 +114,7 @@ def _pow_dx(out, x, y):
     # y·x^(y−1); at x = 0 and y = 0 that is 0·inf, but x^0 = 1 is flat: 0, as JAX.
     # (The formula is evaluated at a safe x there, or its own derivative is nan.)
     both_zero = (concrete(x) == 0) & (concrete(y) == 0)
-    if not np.any(both_zero):
+    if not isinstance(both_zero, Tracer) and not np.any(both_zero):   # (a batch: always safe)
         return y * x ** (y - 1)
     return select(both_zero, 0.0, y * select(both_zero, 1.0, x) ** (y - 1))
 
