@@ -12,18 +12,18 @@ checked against hand-written NumPy before they are timed. Nothing here
 asserts a speed: the ratios are printed.
 """
 import argparse
+import functools
 import sys
 from pathlib import Path
 
 import numpy as np
-
 from harness import FULL, QUICK, best_times, check_close, fmt_seconds
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(1, str(HERE.parent))           # benchmark this checkout's tracegrad
 
-import tracegrad as tg                          # noqa: E402
-import tracegrad.numpy as tnp                   # noqa: E402
+import tracegrad as tg  # noqa: E402
+import tracegrad.numpy as tnp  # noqa: E402
 
 HESSIAN_N = 32
 JACOBIAN_N = 64
@@ -73,7 +73,8 @@ def main():
         looped, batched = transform(False), transform(True)
         for label, fun in (("loop", looped), ("vmap", batched)):
             check_close(f"{name} {label}", fun(x), want, 1e-10)
-        times = best_times({"loop": lambda: looped(x), "vmap": lambda: batched(x)}, settings)
+        times = best_times({"loop": functools.partial(looped, x),
+                            "vmap": functools.partial(batched, x)}, settings)
         ratio = times["loop"] / times["vmap"]
         met = ratio >= TARGET
         ok &= met or not counted

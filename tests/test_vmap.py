@@ -23,9 +23,9 @@ TOL = dict(rtol=1e-12, atol=1e-12)
 def loop(fun, *args, axes=None):
     """``np.stack([fun(example) ...])``: the meaning of ``vmap(fun)``, written out."""
     axes = axes or (0,) * len(args)
-    size = next(np.shape(a)[ax] for a, ax in zip(args, axes) if ax is not None)
+    size = next(np.shape(a)[ax] for a, ax in zip(args, axes, strict=True) if ax is not None)
     return np.stack([fun(*[a if ax is None else np.take(a, b, axis=ax)
-                           for a, ax in zip(args, axes)]) for b in range(size)])
+                           for a, ax in zip(args, axes, strict=True)]) for b in range(size)])
 
 
 def f(x, y):
@@ -118,7 +118,7 @@ def mlp_loss(params, x, y):
 
 def mlp(rng, sizes=(3, 5, 4, 2)):
     return [(rng.normal(size=(m, n)) / np.sqrt(m), rng.normal(size=n))
-            for m, n in zip(sizes[:-1], sizes[1:])]
+            for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
 
 
 def test_per_example_gradients_of_the_lecture_mlp_match_a_loop_of_grads(rng):
@@ -126,7 +126,7 @@ def test_per_example_gradients_of_the_lecture_mlp_match_a_loop_of_grads(rng):
     got = tg.vmap(tg.grad(mlp_loss), in_axes=(None, 0, 0))(params, xs, ys)
     for b in range(7):
         want = tg.grad(mlp_loss)(params, xs[b], ys[b])
-        for (gW, gb), (wW, wb) in zip(got, want):
+        for (gW, gb), (wW, wb) in zip(got, want, strict=True):
             assert_close(gW[b], wW, **TOL)
             assert_close(gb[b], wb, **TOL)
 
@@ -214,7 +214,7 @@ def test_jacobians_by_both_methods_agree_on_pytrees(vectorize, rng):
     for jac in (tg.jacfwd, tg.jacrev):
         got = jac(g, vectorize=vectorize)(x)
         want = tg.jacrev(g, vectorize=not vectorize)(x)
-        for gl, wl in zip(tg.tree_leaves(got), tg.tree_leaves(want)):
+        for gl, wl in zip(tg.tree_leaves(got), tg.tree_leaves(want), strict=True):
             assert_close(gl, wl, **TOL)
 
 
@@ -310,7 +310,7 @@ def test_rules_with_masks_where_the_examples_differ():
     d = tg.grad(lambda a, b: a ** b, argnums=(0, 1))
     got = tg.vmap(d)(x, y)
     for k in range(2):
-        assert_close(got[k], [d(a, b)[k] for a, b in zip(x, y)], **TOL)
+        assert_close(got[k], [d(a, b)[k] for a, b in zip(x, y, strict=True)], **TOL)
 
 
 @pytest.mark.parametrize("fun", [nn.softmax, nn.log_softmax, nn.logsumexp, nn.relu,

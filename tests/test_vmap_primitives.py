@@ -183,15 +183,16 @@ def _draw_batch(data, specs):
     if all(a is None for a in axes):
         axes[0] = 0
     examples = []
-    for (shape, elements), ax in zip(specs, axes):
+    for (shape, elements), ax in zip(specs, axes, strict=True):
         n = 1 if ax is None else size
         examples.append([data.draw(S.arrays(shape, elements)) for _ in range(n)])
-    stacked = [ex[0] if ax is None else np.stack(ex, axis=ax) for ex, ax in zip(examples, axes)]
+    stacked = [ex[0] if ax is None else np.stack(ex, axis=ax)
+               for ex, ax in zip(examples, axes, strict=True)]
     return size, axes, examples, stacked
 
 
 def _example(examples, axes, b):
-    return [ex[0] if ax is None else ex[b] for ex, ax in zip(examples, axes)]
+    return [ex[0] if ax is None else ex[b] for ex, ax in zip(examples, axes, strict=True)]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -220,7 +221,8 @@ def test_primitive_under_vmap_matches_a_loop(name, data):
     def directional(*primals_and_tangents):
         return tg.jvp(fun, primals_and_tangents[:n], primals_and_tangents[n:])[1]
     got = tg.vmap(directional, in_axes=tuple(axes) * 2)(*stacked, *tangents)
-    split = [[t] if ax is None else list(np.moveaxis(t, ax, 0)) for t, ax in zip(tangents, axes)]
+    split = [[t] if ax is None else list(np.moveaxis(t, ax, 0))
+             for t, ax in zip(tangents, axes, strict=True)]
     want = np.stack([directional(*_example(examples, axes, b), *_example(split, axes, b))
                      for b in range(size)])
     assert_close(got, want, **VMAP_TOL, err_msg="vmap(jvp)")

@@ -10,9 +10,9 @@
     tg.grad(tg.grad(f))(0.5)   # nested: the second derivative
 
 Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
-(the record and backpropagation), ``forward.py`` (dual numbers),
-``vmap.py`` (batching), ``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy source),
-``lax/`` (every primitive with its rules).
+(the record and backpropagation), ``forward.py`` (dual numbers), ``vmap.py``
+(batching), ``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy
+source), ``lax/`` (every primitive with its rules).
 """
 from . import lax, nn
 from . import numpy  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)

@@ -134,7 +134,7 @@ def _jacfwd_leaf_vmap(f, x):
     out, columns = vmap(lambda e: jvp(f, (x,), (e,)), out_axes=(None, -1))(basis)
     out_leaves, out_tree = tree_flatten(out)
     blocks = [tnp.reshape(c, np.shape(concrete(o)) + x_shape)
-              for o, c in zip(out_leaves, tree_flatten(columns)[0])]
+              for o, c in zip(out_leaves, tree_flatten(columns)[0], strict=True)]
     return blocks, out_tree
 
 

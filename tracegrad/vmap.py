@@ -39,7 +39,7 @@ import operator
 import numpy as np
 
 from . import lax
-from .core import Trace, Tracer, TracegradError, concrete, new_level, shape_of
+from .core import Trace, TracegradError, Tracer, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
 
@@ -145,7 +145,7 @@ class BatchTrace(Trace):
         outs = []
         for b in range(self.size):
             example = [a if d is None else lax.getitem(a, index=(slice(None),) * d + (b,))
-                       for a, d in zip(values, dims)]
+                       for a, d in zip(values, dims, strict=True)]
             out = primitive.bind(*example, **params)
             outs.append(lax.reshape(out, shape=(1,) + shape_of(out)))
         return lax.concatenate(*outs, axis=0), 0
@@ -354,7 +354,7 @@ def _loop(func, args, kwargs):
 
     results = []
     for numbers in np.ndindex(*sizes):
-        choice = dict(zip(traces, numbers))
+        choice = dict(zip(traces, numbers, strict=True))
         out = func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()})
         results.append(out if hasattr(out, "shape") else np.asarray(out))
     if not results:
@@ -392,7 +392,7 @@ def vmap(fun, in_axes=0, out_axes=0):
                 raise ValueError(
                     f"{who}: in_axes has {len(in_axes)} entries but the function was called "
                     f"with {len(args)} positional argument(s); give one entry per argument "
-                    f"(e.g. in_axes=({', '.join(['0'] + ['None'] * (len(args) - 1))})), or "
+                    f"(e.g. in_axes={tuple([0] + [None] * (len(args) - 1))}), or "
                     f"one int or None for all of them.")
             arg_axes = tuple(in_axes)
         elif isinstance(in_axes, dict):
@@ -404,7 +404,7 @@ def vmap(fun, in_axes=0, out_axes=0):
             arg_axes = (in_axes,) * len(args)
         leaves, in_tree = tree_flatten((args, kwargs))
         placed = []
-        for k, (arg, ax) in enumerate(zip(args, arg_axes)):
+        for k, (arg, ax) in enumerate(zip(args, arg_axes, strict=True)):
             placed += _prefix(ax, arg, f"in_axes[{k}]" if isinstance(in_axes, (tuple, list))
                               else "in_axes", f"argument {k}", who)
         placed += _prefix(0, kwargs, "keyword arguments", "keyword argument", who)
@@ -413,13 +413,14 @@ def vmap(fun, in_axes=0, out_axes=0):
             inputs = [x if ax is None else
                       BatchTracer(trace, x if isinstance(x, Tracer) else np.asarray(x),
                                   ax % len(shape_of(x)))
-                      for x, (ax, _) in zip(leaves, placed)]
+                      for x, (ax, _) in zip(leaves, placed, strict=True)]
             args_in, kwargs_in = tree_unflatten(in_tree, inputs)
             out = fun(*args_in, **kwargs_in)
         out_leaves, out_tree = tree_flatten(out)
         out_placed = _prefix(out_axes, out, "out_axes", "the output", who)
-        return tree_unflatten(out_tree, [_place_output(o, ax, where, trace, who)
-                                         for o, (ax, where) in zip(out_leaves, out_placed)])
+        return tree_unflatten(out_tree, [
+            _place_output(o, ax, where, trace, who)
+            for o, (ax, where) in zip(out_leaves, out_placed, strict=True)])
 
     return vmapped
 
@@ -458,7 +459,7 @@ def _prefix(spec, tree, name, where, who):
                 for pair in _prefix(spec[k], tree[k], f"{name}[{k!r}]", f"{where}[{k!r}]", who)]
     if (isinstance(spec, (tuple, list)) and isinstance(tree, (tuple, list))
             and len(spec) == len(tree)):
-        return [pair for i, (s, t) in enumerate(zip(spec, tree))
+        return [pair for i, (s, t) in enumerate(zip(spec, tree, strict=True))
                 for pair in _prefix(s, t, f"{name}[{i}]", f"{where}[{i}]", who)]
     _, tree_def = tree_flatten(tree)
     raise ValueError(
@@ -469,7 +470,7 @@ def _prefix(spec, tree, name, where, who):
 
 def _batch_size(leaves, placed, who):
     sizes = []
-    for x, (ax, where) in zip(leaves, placed):
+    for x, (ax, where) in zip(leaves, placed, strict=True):
         if ax is None:
             continue
         shape = shape_of(x)

@@ -17,8 +17,7 @@ import operator
 import numpy as np
 
 from ..core import Primitive, Tracer, concrete, shape_of
-from .shape import broadcast_to, unbroadcast
-from .shape import elementwise_args
+from .shape import broadcast_to, elementwise_args, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
            "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",

@@ -13,8 +13,7 @@ import numpy as np
 
 from ..core import Primitive, Tracer, TracegradError, concrete, shape_of
 from .elementwise import select
-from .shape import unbroadcast
-from .shape import batch_size, moveaxis, reshape, to_front
+from .shape import batch_size, moveaxis, reshape, to_front, unbroadcast
 
 __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
 

@@ -11,8 +11,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 import numpy as np
 
 from ..core import Primitive, TracegradError, shape_of
-from .shape import reshape, sum_to_shape, transpose
-from .shape import moveaxis
+from .shape import moveaxis, reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
 
@@ -171,8 +170,8 @@ def _einsum_batch(dims, *operands, spec):
     ins, result = spec.split("->")
     letter = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
                   if c not in spec)
-    subs = [s if d is None else letter + s for s, d in zip(ins.split(","), dims)]
-    ops = [op if d is None else moveaxis(op, d, 0) for op, d in zip(operands, dims)]
+    subs = [s if d is None else letter + s for s, d in zip(ins.split(","), dims, strict=True)]
+    ops = [op if d is None else moveaxis(op, d, 0) for op, d in zip(operands, dims, strict=True)]
     return einsum(*ops, spec=",".join(subs) + "->" + letter + result), 0
 
 

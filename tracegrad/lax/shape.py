@@ -147,7 +147,7 @@ def moveaxis(x, source, destination):
 
 
 def batch_size(args, dims):
-    return next(shape_of(a)[d] for a, d in zip(args, dims) if d is not None)
+    return next(shape_of(a)[d] for a, d in zip(args, dims, strict=True) if d is not None)
 
 
 def to_front(x, d, size):
@@ -165,15 +165,15 @@ def elementwise_args(args, dims):
     then ``x + b`` adds each example's ``b`` to that example's ``x``.
     Returns the arguments and the output's batch axis.
     """
-    ranks = [len(shape_of(a)) - (d is not None) for a, d in zip(args, dims)]
+    ranks = [len(shape_of(a)) - (d is not None) for a, d in zip(args, dims, strict=True)]
     rank = max(ranks)
-    batched = {(d, len(shape_of(a))) for a, d in zip(args, dims) if d is not None}
+    batched = {(d, len(shape_of(a))) for a, d in zip(args, dims, strict=True) if d is not None}
     if len(batched) == 1:            # all batched alike, the rest broadcasts behind: as is
         d, n = batched.pop()
-        if all(r <= n - 1 - d for r, dd in zip(ranks, dims) if dd is None):
+        if all(r <= n - 1 - d for r, dd in zip(ranks, dims, strict=True) if dd is None):
             return list(args), d
     out = []
-    for a, d, r in zip(args, dims, ranks):
+    for a, d, r in zip(args, dims, ranks, strict=True):
         if d is not None:
             a = moveaxis(a, d, 0)
             if r < rank:
@@ -218,7 +218,8 @@ def _broadcast_to_batch(dims, x, shape):
 
 def _concatenate_batch(dims, *xs, axis):
     size = batch_size(xs, dims)
-    return concatenate(*[to_front(x, d, size) for x, d in zip(xs, dims)], axis=axis + 1), 0
+    xs = [to_front(x, d, size) for x, d in zip(xs, dims, strict=True)]
+    return concatenate(*xs, axis=axis + 1), 0
 
 
 def _unary_batch(primitive):
