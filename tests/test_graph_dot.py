@@ -562,5 +562,5 @@ def test_two_parameters_sharing_one_number_object_are_not_mislabelled():
 def test_every_call_of_a_function_under_a_transformation_gets_its_own_cluster():
     def f(x):
         return tnp.sin(x) * 2.0
-    g = tg.graph(tg.jacfwd(f), argnums=None)(np.ones(3))      # f runs once per column
+    g = tg.graph(tg.jacfwd(f, vectorize=False), argnums=None)(np.ones(3))  # once per column
     assert sorted(info["label"] for info in g.clusters().values()) == ["f", "f #2", "f #3"]

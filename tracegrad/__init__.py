@@ -10,9 +10,9 @@
     tg.grad(tg.grad(f))(0.5)   # nested: the second derivative
 
 Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
-(the record and backpropagation), ``forward.py`` (dual numbers),
-``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy source),
-``lax/`` (every primitive with its rules).
+(the record and backpropagation), ``forward.py`` (dual numbers), ``vmap.py``
+(batching), ``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy
+source), ``lax/`` (every primitive with its rules).
 """
 from . import lax, nn
 from . import numpy  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
@@ -24,12 +24,13 @@ from .jit import jit
 from .lax import primitives
 from .reverse import grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
+from .vmap import vmap
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
-           "hessian", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
+           "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
            "primitives", "label", "lax", "nn", "numpy", "TracegradError",
            "UnexpectedTracerError"]

@@ -76,6 +76,11 @@ class Primitive:
         ``rule(g, out, *args, **params)`` returns the cotangent of that
         argument given the output's cotangent ``g``. ``None`` in the tuple
         means "never differentiable in this argument".
+    ``batch(dims, *args, **params)``
+        batching (``vmap``): ``dims[k]`` is the axis of ``args[k]`` that runs
+        over the examples (``None``: the argument is the same for all). It
+        returns ``(out, out_dim)``, computed with one call on the whole batch.
+        ``None`` here (or returned): ``vmap`` loops over the examples instead.
     ``formulas``
         the local derivative of the output with respect to each argument, as
         text for graphs and tables, e.g. ``("1 - tanh(x)²",)``.
@@ -97,7 +102,7 @@ class Primitive:
 
     def __init__(self, name, impl, jvp=None, vjp=None, formulas=(),
                  differentiable=True, doc="", argnames=("x", "y"), saves=("args", "out"),
-                 source=None):
+                 source=None, batch=None):
         self.name = name
         self.source = source
         self.saves = tuple(saves)
@@ -105,6 +110,7 @@ class Primitive:
         self.impl = impl
         self.jvp = jvp
         self.vjp = vjp
+        self.batch = batch
         self.formulas = tuple(formulas)
         self.differentiable = differentiable
         self.__doc__ = doc or f"The `{name}` primitive."

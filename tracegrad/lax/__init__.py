@@ -105,17 +105,19 @@ SPECIAL_POINTS = {
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 
-    HEADER = ("primitive", "local derivative(s)", "meaning", "at special points")
+    HEADER = ("primitive", "local derivative(s)", "meaning", "vmap", "at special points")
 
     def _rows(self):
         for p in self:
             yield (p.name, "; ".join(p.formulas) if p.differentiable else "not differentiable",
-                   (p.__doc__ or "").split("\n")[0], SPECIAL_POINTS.get(p.name, ((), ""))[1])
+                   (p.__doc__ or "").split("\n")[0],
+                   "rule" if p.batch is not None else "loop",     # batching: see vmap.py
+                   SPECIAL_POINTS.get(p.name, ((), ""))[1])
 
     def __repr__(self):
         rows = [self.HEADER] + list(self._rows())
-        widths = [builtins.max(len(r[k]) for r in rows) for k in range(3)]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3]
+        widths = [builtins.max(len(r[k]) for r in rows) for k in range(4)]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4]
                          for r in rows)
 
     def _repr_html_(self):

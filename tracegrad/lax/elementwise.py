@@ -16,8 +16,8 @@ import operator
 
 import numpy as np
 
-from ..core import Primitive, concrete, shape_of
-from .shape import broadcast_to, unbroadcast
+from ..core import Primitive, Tracer, concrete, shape_of
+from .shape import broadcast_to, elementwise_args, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
            "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
@@ -49,10 +49,20 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
             return None
         return lambda g, out, *args, **params: unbroadcast(g * d(out, *args, **params), args[k])
 
-    return Primitive(name, impl, jvp=jvp,
+    prim = Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
                      formulas=formulas, doc=doc, argnames=argnames, saves=saves,
                      source=source)
+    prim.batch = elementwise_batch(prim)
+    return prim
+
+
+def elementwise_batch(primitive):
+    """The batching rule of an elementwise primitive: line the examples up, apply once."""
+    def batch(dims, *args, **params):
+        args, out_dim = elementwise_args(args, dims)
+        return primitive.bind(*args, **params), out_dim
+    return batch
 
 
 # ---- linear: exact rules ---------------------------------------------------
@@ -107,7 +117,7 @@ def _pow_dx(out, x, y):
     # y·x^(y−1); at x = 0 and y = 0 that is 0·inf, but x^0 = 1 is flat: 0, as JAX.
     # (The formula is evaluated at a safe x there, or its own derivative is nan.)
     both_zero = (concrete(x) == 0) & (concrete(y) == 0)
-    if not np.any(both_zero):
+    if not isinstance(both_zero, Tracer) and not np.any(both_zero):   # (a batch: always safe)
         return y * x ** (y - 1)
     return select(both_zero, 0.0, y * select(both_zero, 1.0, x) ** (y - 1))
 
@@ -236,3 +246,9 @@ select = Primitive(
     formulas=("", "1 where cond", "1 where not cond"),
     doc="where(cond, x, y); cond is a plain boolean array", argnames=("cond", "x", "y"),
     saves=("args",), source="np.where({0}, {1}, {2})[()]")
+
+
+# ---- batching (vmap): the linear ones and select are elementwise too ----------------
+
+for _p in (add, sub, neg, select):
+    _p.batch = elementwise_batch(_p)

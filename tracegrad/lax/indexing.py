@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core import Primitive, Tracer, TracegradError, concrete, shape_of
 from .elementwise import select
-from .shape import unbroadcast
+from .shape import batch_size, moveaxis, reshape, to_front, unbroadcast
 
 __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
 
@@ -128,3 +128,51 @@ index_set = Primitive(
     formulas=("1 except at index", "1 at index"),
     doc="a copy of x with x[index] = v (with repeated indices, the last write wins "
         "and only it receives the cotangent)", saves=(), source="index_set({0}, {1}, {index})")
+
+
+# ---- batching rules (vmap, see tracegrad/vmap.py) ------------------------------------
+# Under vmap the index applies to each example: put the batch axis first and index
+# with ``(slice(None),) + index``. NumPy keeps that leading axis first, except when
+# the integer-array indices are split by a slice (``x[[0, 1], :, [2, 3]]``): then
+# their axes go first, and the batch axis comes after them.
+
+def _batch_position(index):
+    """Where the batch axis lands in ``x[(slice(None),) + index]``."""
+    arrays = [i for i in index if isinstance(i, np.ndarray)]
+    if not arrays:
+        return 0
+    advanced = [k for k, i in enumerate(index)
+                if isinstance(i, (np.ndarray, int, np.integer)) and not isinstance(i, bool)]
+    if advanced[-1] - advanced[0] + 1 == len(advanced):       # side by side: stays first
+        return 0
+    shapes = [(int(np.count_nonzero(i)),) if i.dtype == bool else i.shape for i in arrays]
+    return len(np.broadcast_shapes(*shapes))
+
+
+def _getitem_batch(dims, x, index):
+    x = moveaxis(x, dims[0], 0)
+    return getitem(x, (slice(None),) + index), _batch_position(index)
+
+
+def _index_add_batch(dims, g, index, shape):
+    size = shape_of(g)[dims[0]]
+    g = moveaxis(g, dims[0], _batch_position(index))
+    return index_add(g, index=(slice(None),) + index, shape=(size,) + tuple(shape)), 0
+
+
+def _index_set_batch(dims, x, v, index):
+    if _batch_position(index) != 0:
+        return None                         # rare: vmap loops over the examples instead
+    size = batch_size((x, v), dims)
+    x = to_front(x, dims[0], size)
+    if dims[1] is not None:                 # each example's v, broadcast to its picked part
+        v = moveaxis(v, dims[1], 0)
+        picked = np.empty(shape_of(x)[1:], dtype=bool)[index].shape
+        s = shape_of(v)
+        v = reshape(v, shape=s[:1] + (1,) * (len(picked) - len(s) + 1) + s[1:])
+    return index_set(x, v, index=(slice(None),) + index), 0
+
+
+getitem.batch = _getitem_batch
+index_add.batch = _index_add_batch
+index_set.batch = _index_set_batch

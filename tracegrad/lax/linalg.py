@@ -11,7 +11,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 import numpy as np
 
 from ..core import Primitive, TracegradError, shape_of
-from .shape import reshape, sum_to_shape, transpose
+from .shape import moveaxis, reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
 
@@ -143,3 +143,46 @@ def normalize_spec(spec, n_operands):
                                  f"diagonal); that is not supported. Use tnp.diagonal-free "
                                  f"forms, e.g. multiply by an identity matrix.")
     return spec
+
+
+# ---- batching rules (vmap, see tracegrad/vmap.py) ------------------------------------
+
+def _matmul_batch(dims, a, b):
+    """A batch of products is one product with one more batch axis in front.
+
+    matmul already broadcasts its leading (batch) axes, so each operand gets
+    the examples' axis first and length-1 axes up to the other's rank; a 1-D
+    operand is made a row (a) or a column (b) first, and that axis removed after.
+    """
+    (da, db), sa, sb = dims, shape_of(a), shape_of(b)
+    if da == 0 and db is None and len(sb) == 2 and len(sa) == 2:
+        return matmul(a, b), da                  # a batch of vectors times one matrix
+    ea, eb = (sa[:da] + sa[da + 1:] if da is not None else sa,
+              sb[:db] + sb[db + 1:] if db is not None else sb)
+    pa, pb = ((1,) + ea if len(ea) == 1 else ea), (eb + (1,) if len(eb) == 1 else eb)
+    rank = max(len(pa), len(pb))
+
+    def lift(x, d, p):
+        if d is None:
+            return _as(x, p)
+        x = moveaxis(x, d, 0)
+        return _as(x, shape_of(x)[:1] + (1,) * (rank - len(p)) + p)
+
+    out = matmul(lift(a, da, pa), lift(b, db, pb))
+    s = shape_of(out)
+    keep = s[:-2] + ((s[-2],) if len(ea) > 1 else ()) + ((s[-1],) if len(eb) > 1 else ())
+    return _as(out, keep), 0
+
+
+def _einsum_batch(dims, *operands, spec):
+    """One more index for the examples, on every batched operand and on the output."""
+    ins, result = spec.split("->")
+    letter = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
+                  if c not in spec)
+    subs = [s if d is None else letter + s for s, d in zip(ins.split(","), dims, strict=True)]
+    ops = [op if d is None else moveaxis(op, d, 0) for op, d in zip(operands, dims, strict=True)]
+    return einsum(*ops, spec=",".join(subs) + "->" + letter + result), 0
+
+
+matmul.batch = _matmul_batch
+einsum.batch = _einsum_batch

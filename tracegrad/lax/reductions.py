@@ -8,7 +8,8 @@ not differentiable and always run on plain values.
 import numpy as np
 
 from ..core import Primitive, concrete, shape_of
-from .shape import broadcast_to, kept_shape, reduce_sum, reduction_source, reshape
+from .shape import (broadcast_to, kept_shape, reduce_sum, reduction_batch, reduction_source,
+                     reshape)
 
 __all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
 
@@ -31,9 +32,11 @@ def _extreme(name, np_fun):
     def jvp(ts, out, x, axes, keepdims):
         return reduce_sum(ts[0] * _winners(out, x, axes), axes=axes, keepdims=keepdims)
 
-    return Primitive(name, lambda x, axes, keepdims: np_fun(x, axis=axes, keepdims=keepdims),
+    prim = Primitive(name, lambda x, axes, keepdims: np_fun(x, axis=axes, keepdims=keepdims),
                      jvp=jvp, vjp=(vjp,), formulas=("1 at the winner",),
                      doc=f"{name} over ``axes``; ties share the cotangent evenly")
+    prim.batch = reduction_batch(prim)
+    return prim
 
 
 reduce_max = _extreme("reduce_max", np.max)

@@ -160,3 +160,109 @@ stop_gradient = Primitive(
     formulas=("0",),
     doc="The identity, but treated as a constant: its derivative is zero.", saves=(),
     source="{0}")
+
+
+# ---- batching rules (vmap, see tracegrad/vmap.py) ------------------------------------
+# Each rule gets the arguments with ``dims[k]``, the axis of ``args[k]`` that runs over
+# the examples (None: the same for every example), and returns (out, out_dim): the
+# whole batch in one call of the ordinary primitive, its parameters shifted by one axis.
+
+def moveaxis(x, source, destination):
+    """``np.moveaxis`` for one axis, as a ``transpose`` (nothing when it stays put)."""
+    n = len(shape_of(x))
+    source, destination = source % n, destination % n
+    if source == destination:
+        return x
+    order = [i for i in range(n) if i != source]
+    order.insert(destination, source)
+    return transpose(x, axes=tuple(order))
+
+
+def batch_size(args, dims):
+    return next(shape_of(a)[d] for a, d in zip(args, dims, strict=True) if d is not None)
+
+
+def to_front(x, d, size):
+    """The batch axis first; an unbatched ``x`` is copied for every example."""
+    if d is None:
+        return broadcast_to(x, shape=(size,) + shape_of(x))
+    return moveaxis(x, d, 0)
+
+
+def elementwise_args(args, dims):
+    """Line up the arguments of an elementwise operation under vmap.
+
+    Broadcasting aligns axes from the right, so a batched argument gets its
+    batch axis first and, after it, length-1 axes up to the widest example:
+    then ``x + b`` adds each example's ``b`` to that example's ``x``.
+    Returns the arguments and the output's batch axis.
+    """
+    ranks = [len(shape_of(a)) - (d is not None) for a, d in zip(args, dims, strict=True)]
+    rank = max(ranks)
+    batched = {(d, len(shape_of(a))) for a, d in zip(args, dims, strict=True) if d is not None}
+    if len(batched) == 1:            # all batched alike, the rest broadcasts behind: as is
+        d, n = batched.pop()
+        if all(r <= n - 1 - d for r, dd in zip(ranks, dims, strict=True) if dd is None):
+            return list(args), d
+    out = []
+    for a, d, r in zip(args, dims, ranks, strict=True):
+        if d is not None:
+            a = moveaxis(a, d, 0)
+            if r < rank:
+                s = shape_of(a)
+                a = reshape(a, shape=s[:1] + (1,) * (rank - r) + s[1:])
+        out.append(a)
+    return out, 0
+
+
+def _per_example_axes(axes, d, n):
+    """Axes of one example (None: all n of them) as axes of the batch, batch axis at d."""
+    axes = tuple(range(n)) if axes is None else axes
+    return tuple(a + (a >= d) for a in axes)
+
+
+def reduction_batch(primitive, axes="axes"):
+    """The batching rule of a reduction over ``axes``: reduce the same axes of each example."""
+    def batch(dims, x, keepdims, **params):
+        d, n = dims[0], len(shape_of(x)) - 1
+        full = _per_example_axes(params[axes], d, n)
+        out_dim = d if keepdims else d - sum(a < d for a in full)
+        return primitive.bind(x, keepdims=keepdims, **{axes: full}), out_dim
+    return batch
+
+
+def _reshape_batch(dims, x, shape):
+    x = moveaxis(x, dims[0], 0)
+    return reshape(x, shape=shape_of(x)[:1] + tuple(shape)), 0
+
+
+def _transpose_batch(dims, x, axes):
+    d = dims[0]
+    return transpose(x, axes=(d,) + _per_example_axes(axes, d, len(axes))), 0
+
+
+def _broadcast_to_batch(dims, x, shape):
+    x = moveaxis(x, dims[0], 0)
+    s = shape_of(x)
+    x = reshape(x, shape=s[:1] + (1,) * (len(shape) - len(s) + 1) + s[1:])
+    return broadcast_to(x, shape=s[:1] + tuple(shape)), 0
+
+
+def _concatenate_batch(dims, *xs, axis):
+    size = batch_size(xs, dims)
+    xs = [to_front(x, d, size) for x, d in zip(xs, dims, strict=True)]
+    return concatenate(*xs, axis=axis + 1), 0
+
+
+def _unary_batch(primitive):
+    """Elementwise with one argument: the batch axis stays where it is."""
+    return lambda dims, x, **params: (primitive.bind(x, **params), dims[0])
+
+
+reshape.batch = _reshape_batch
+transpose.batch = _transpose_batch
+broadcast_to.batch = _broadcast_to_batch
+reduce_sum.batch = reduction_batch(reduce_sum)
+concatenate.batch = _concatenate_batch
+astype.batch = _unary_batch(astype)
+stop_gradient.batch = _unary_batch(stop_gradient)

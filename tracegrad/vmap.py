@@ -1,0 +1,519 @@
+"""Batching: ``vmap`` runs a function written for one example on a whole batch.
+
+Read this after ``forward.py``: it is the same machinery with a different
+thing carried on the side. There a tracer is a pair (primal, tangent); here a
+:class:`BatchTracer` is a pair (value, batch axis): the values of all the
+examples stacked along one axis, which the user's function never sees.
+To the function the tracer looks like *one* example (its ``shape`` leaves the
+batch axis out), so code written for a single input runs unchanged:
+
+    per_example_grads = vmap(grad(loss), in_axes=(None, 0, 0))(params, xs, ys)
+
+Every primitive maps the pair forward with its batching rule
+(``Primitive.batch``, kept in ``tracegrad/lax/`` beside the primitive's other
+rules): ``sin`` of a batch is ``sin`` of the stacked array, a reduction over
+axis 0 of each example is a reduction over axis 1 of the stack, a batch of
+matrix products is one ``matmul`` with one more batch axis. So the batch costs
+one call of each primitive instead of one per example, which is why
+``jacfwd``, ``jacrev`` and ``hessian`` use ``vmap`` over the basis vectors
+(see ``transforms.py``). A primitive without a rule still works: ``vmap``
+loops over the examples and stacks the results (``tg.primitives()`` shows
+which primitives have a rule).
+
+Traces nest as always: ``vmap(grad(f))`` and ``grad(vmap(f))`` differ only in
+which trace has the higher level, and a value from outside the batched
+function (a closed-over weight, or a tracer of an outer ``grad``) is simply
+the same for every example.
+
+Concrete values: ``if x > 0:`` on a batched ``x`` asks one question of every
+example. ``concrete(x)`` of a batch tracer is a :class:`Batched` value, which
+computes NumPy's answer for each example: masks such as ``x > 0`` come out
+batched, and a Python branch works when all the examples agree, with a clear
+error (use ``tnp.where``) when they do not.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+
+import numpy as np
+
+from . import lax
+from .core import Trace, TracegradError, Tracer, concrete, new_level, shape_of
+from .lax.shape import moveaxis
+from .tree import tree_flatten, tree_unflatten
+
+__all__ = ["vmap", "BatchTrace", "BatchTracer", "Batched"]
+
+
+# ---------------------------------------------------------------------------
+# The trace and its tracers
+# ---------------------------------------------------------------------------
+
+class BatchTracer(Tracer):
+    """A batch of values: ``val`` holds every example, stacked along axis ``bdim``."""
+
+    __slots__ = ("val", "bdim")
+
+    def __init__(self, trace, val, bdim):
+        self._trace = trace
+        self.val = val
+        self.bdim = bdim
+
+    @property
+    def shape(self):                              # the shape of one example
+        s = shape_of(self.val)
+        return s[:self.bdim] + s[self.bdim + 1:]
+
+    @property
+    def dtype(self):
+        return _dtype(self.val)
+
+    @property
+    def primal(self):
+        """What ``concrete()`` finds underneath: every example's value, as :class:`Batched`."""
+        inner = concrete(self.val)
+        data, axes = (inner.data, inner.axes) if isinstance(inner, Batched) else (inner, ())
+        taken = {a for _, a in axes}
+        free = [i for i in range(np.ndim(data)) if i not in taken]
+        return Batched(data, axes + ((self._trace, free[self.bdim]),))
+
+    def __repr__(self):
+        shape = list(self.shape)
+        return (f"BatchTracer<{self.dtype}{shape}>(a batch of {self._trace.size} examples, "
+                f"along axis {self.bdim} of the stacked value)")
+
+    __str__ = __repr__
+
+    # Masks combine with & | ^ ~, which have no derivative: computed on the values.
+    def __and__(self, other):
+        return np.bitwise_and(concrete(self), concrete(other))
+
+    def __or__(self, other):
+        return np.bitwise_or(concrete(self), concrete(other))
+
+    def __xor__(self, other):
+        return np.bitwise_xor(concrete(self), concrete(other))
+
+    def __invert__(self):
+        return np.invert(concrete(self))
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .numpy._methods import _UFUNCS, _array_ufunc
+        if (method == "__call__" and not kwargs and ufunc.__name__ not in _UFUNCS
+                and all(_dtype(x).kind in "biu" for x in inputs if isinstance(x, Tracer))):
+            return ufunc(*[concrete(x) for x in inputs])   # logical ops on masks
+        return _array_ufunc(self, ufunc, method, *inputs, **kwargs)
+
+
+def _dtype(x):
+    dtype = getattr(x, "dtype", None)
+    return dtype if isinstance(dtype, np.dtype) else np.result_type(x)
+
+
+class BatchTrace(Trace):
+    """Maps each primitive over the batch with its batching rule."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size                          # the number of examples
+
+    def process(self, primitive, args, params):
+        values, dims = [], []
+        for a in args:
+            if isinstance(a, BatchTracer) and a._trace is self:
+                values.append(a.val)
+                dims.append(a.bdim)
+            else:                                 # the same for every example
+                values.append(a)
+                dims.append(None)
+        rule = primitive.batch
+        result = rule(dims, *values, **params) if rule is not None else None
+        if result is None:                        # no rule (or not for these arguments)
+            result = self.loop(primitive, values, dims, params)
+        out, out_dim = result
+        return out if out_dim is None else BatchTracer(self, out, out_dim)
+
+    def loop(self, primitive, values, dims, params):
+        """The fallback: apply the primitive to one example at a time, then stack."""
+        if self.size == 0:
+            raise ValueError(f"vmap: {primitive.name} has no batching rule, and over a "
+                             f"batch of 0 examples the loop that replaces it cannot tell the "
+                             f"shape of the result. Give the batch at least one example.")
+        outs = []
+        for b in range(self.size):
+            example = [a if d is None else lax.getitem(a, index=(slice(None),) * d + (b,))
+                       for a, d in zip(values, dims, strict=True)]
+            out = primitive.bind(*example, **params)
+            outs.append(lax.reshape(out, shape=(1,) + shape_of(out)))
+        return lax.concatenate(*outs, axis=0), 0
+
+
+# ---------------------------------------------------------------------------
+# Concrete values of a batch, for NumPy code (masks, branches)
+# ---------------------------------------------------------------------------
+
+class Batched(np.lib.mixins.NDArrayOperatorsMixin):
+    """Every example's concrete value, as NumPy code inside ``vmap`` sees it.
+
+    ``data`` is a plain array (under ``jit``, a staged one) holding all the
+    examples; ``axes`` says which of its axes run over the examples of which
+    ``vmap`` (``(trace, axis)`` pairs, the outermost ``vmap`` first). To NumPy
+    it looks like one example (``shape``), and what NumPy computes from it is
+    computed for every example: ``x > 0`` gives a batch of masks, returned as
+    a :class:`BatchTracer` so that it stays with its batch.
+    """
+
+    __slots__ = ("data", "axes")
+    __array_priority__ = 50
+
+    def __init__(self, data, axes):
+        self.data, self.axes = data, axes
+
+    @property
+    def shape(self):
+        taken = {a for _, a in self.axes}
+        return tuple(n for i, n in enumerate(np.shape(self.data)) if i not in taken)
+
+    dtype = property(lambda self: _dtype(self.data))
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape)))
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d (scalar) value")
+        return self.shape[0]
+
+    def lined_up(self, traces, rank):
+        """``data`` with one axis per trace in ``traces`` first (length 1 where this
+        value does not vary with that vmap), then each example, padded to ``rank`` axes."""
+        where = dict(self.axes)
+        order = [where[t] for t in traces if t in where]
+        taken = set(where.values())
+        order += [i for i in range(np.ndim(self.data)) if i not in taken]
+        data = self.data
+        if order != list(range(len(order))):
+            data = np.transpose(data, order)
+        per = self.shape
+        shape = tuple(t.size if t in where else 1 for t in traces) + (1,) * (rank - len(per)) + per
+        return data if np.shape(data) == shape else np.reshape(data, shape)
+
+    def example(self, choice):
+        """One example's value: ``choice`` maps each trace to an example number."""
+        index = [slice(None)] * np.ndim(self.data)
+        for t, a in self.axes:
+            index[a] = choice[t]
+        return self.data[tuple(index)]
+
+    def as_tracer(self):
+        traces = _traces([self])
+        return _wrap(self.lined_up(traces, self.ndim), traces)
+
+    # -- NumPy's protocols ------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(isinstance(x, Tracer) for x in inputs):
+            return NotImplemented                 # the tracer's operator takes over
+        if method == "__call__" and ufunc.signature is None and not kwargs:
+            return _elementwise(ufunc, inputs)
+        return _loop(getattr(ufunc, method), inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if any(issubclass(t, Tracer) for t in types):
+            return NotImplemented
+        if func in (np.shape, np.ndim, np.size):
+            return func(np.broadcast_to(np.zeros((), bool), self.shape))
+        if func is np.result_type:
+            return np.result_type(*[a.dtype if isinstance(a, Batched) else a for a in args])
+        if func in (np.zeros_like, np.ones_like, np.empty_like) and not kwargs:
+            return func(np.zeros(self.shape, self.dtype), *args[1:])   # the same for all
+        if func is np.where and len(args) == 3 and not kwargs:
+            return _elementwise(np.where, args)
+        if func is np.reshape and args[0] is self:
+            return _reshape(self, *args[1:], **kwargs)
+        if func in _REDUCTIONS and args[0] is self and len(args) == 1:
+            return _reduce(func, self, **kwargs)
+        return _loop(func, args, kwargs)
+
+    def __getitem__(self, index):
+        if index == ():
+            return self.as_tracer()
+        return _loop(operator.getitem, (self, index), {})
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def astype(self, dtype, copy=True):
+        return _elementwise(lambda d: d.astype(dtype), (self,))
+
+    # -- leaving NumPy for Python: one answer for the whole batch ------------------
+    def _one_value(self, kind):
+        traces = _traces([self])
+        flat = np.reshape(self.lined_up(traces, self.ndim), (-1, max(self.size, 1)))
+        if self.size != 1:
+            raise ValueError(f"{kind}() of an array with {self.size} elements is ambiguous "
+                             f"(NumPy's rule); use .any() or .all().")
+        values = flat[:, 0]
+        first = values[0]
+        differ = np.nonzero(values != first)[0]
+        if len(differ):
+            k = int(differ[0])
+            raise TracegradError(
+                f"vmap: {kind}() of a batched value, e.g. a Python `if` or `while` on it, but "
+                f"the examples disagree: it is {first!r} for example 0 and {values[k]!r} for "
+                f"example {k}, and Python can take only one branch for the whole batch. "
+                f"Write the choice with tnp.where(cond, a, b), which chooses per example, "
+                f"or move the branch out of the function you vmap.")
+        return first
+
+    def __bool__(self):
+        return bool(self._one_value("bool"))
+
+    def __float__(self):
+        return float(self._one_value("float"))
+
+    def __int__(self):
+        return int(self._one_value("int"))
+
+    def __index__(self):
+        return operator.index(self._one_value("index"))
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "np.asarray()/np.array() was called on a batched value inside vmap; one NumPy "
+            "array cannot stand for every example. Use tracegrad.numpy (tnp) for this step, "
+            "or take the value out of the vmapped function's result.")
+
+    def __repr__(self):
+        return f"Batched<{self.dtype}{list(self.shape)}>(one value per example)"
+
+
+def _traces(inputs):
+    """The vmaps that the Batched values among ``inputs`` vary with, outermost first."""
+    found = {t for x in inputs if isinstance(x, Batched) for t, _ in x.axes}
+    return sorted(found, key=lambda t: t.level)
+
+
+def _wrap(data, traces):
+    """Batch tracers for ``data``, whose first axes run over ``traces``' examples."""
+    out = data
+    for t in traces:                              # the outermost vmap wraps first
+        out = BatchTracer(t, out, 0)
+    return out
+
+
+def _elementwise(fn, inputs):
+    """``fn`` elementwise, each example with its own values: line them up, apply once."""
+    traces = _traces(inputs)
+    rank = max(x.ndim if isinstance(x, Batched) else np.ndim(x) for x in inputs)
+    lined = [x.lined_up(traces, rank) if isinstance(x, Batched) else x for x in inputs]
+    return _wrap(fn(*lined), traces)
+
+
+def _reshape(x, newshape, order="C"):
+    traces = _traces([x])
+    newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
+    data = x.lined_up(traces, x.ndim)
+    k = len(traces)
+    return _wrap(np.reshape(data, np.shape(data)[:k] + newshape, order=order), traces)
+
+
+_REDUCTIONS = {np.sum, np.any, np.all, np.max, np.min, np.amax, np.amin, np.mean, np.prod}
+
+
+def _reduce(func, x, axis=None, keepdims=False, **kwargs):
+    traces = _traces([x])
+    k, n = len(traces), x.ndim
+    axes = tuple(range(n)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    axes = tuple(k + a % max(n, 1) for a in axes)
+    return _wrap(func(x.lined_up(traces, n), axis=axes, keepdims=keepdims, **kwargs), traces)
+
+
+def _loop(func, args, kwargs):
+    """Any other NumPy function: call it on one example at a time, and stack."""
+    found = []
+
+    def collect(x):
+        if isinstance(x, Batched):
+            found.append(x)
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                collect(y)
+    collect(args)
+    collect(list(kwargs.values()))
+    traces = _traces(found)
+    sizes = tuple(t.size for t in traces)
+
+    def pick(x, choice):
+        if isinstance(x, Batched):
+            return x.example(choice)
+        if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
+            return type(x)(pick(y, choice) for y in x)
+        return x
+
+    results = []
+    for numbers in np.ndindex(*sizes):
+        choice = dict(zip(traces, numbers, strict=True))
+        out = func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()})
+        results.append(out if hasattr(out, "shape") else np.asarray(out))
+    if not results:
+        raise ValueError(f"vmap: {getattr(func, '__name__', func)} on a batch of 0 examples: "
+                         f"there is no example to compute its result's shape from.")
+    stacked = np.stack(results)
+    return _wrap(np.reshape(stacked, sizes + np.shape(stacked)[1:]), traces)
+
+
+# ---------------------------------------------------------------------------
+# vmap: in_axes and out_axes
+# ---------------------------------------------------------------------------
+
+def vmap(fun, in_axes=0, out_axes=0):
+    """Map ``fun`` over a batch: ``vmap(f)(xs)[i] == f(xs[i])``, in one vectorised run.
+
+    ``in_axes`` says which axis of each argument runs over the examples: an
+    int for all arguments, ``None`` for an argument every example shares, or
+    a tuple with one entry per positional argument. An entry may itself be a
+    pytree that matches the argument's structure, or any prefix of it (a dict
+    of axes for a dict of arrays, or one int for the whole dict). Keyword
+    arguments are mapped over axis 0. ``out_axes`` places the examples' axis
+    in the outputs, in the same way; an output that does not depend on the
+    mapped inputs is copied for every example (``out_axes=None`` returns it
+    once instead).
+    """
+    who = f"vmap({getattr(fun, '__name__', 'fun')})"
+    _check_spec(in_axes, "in_axes", who)
+    _check_spec(out_axes, "out_axes", who)
+
+    @functools.wraps(fun)
+    def vmapped(*args, **kwargs):
+        if isinstance(in_axes, (tuple, list)):
+            if len(in_axes) != len(args):
+                raise ValueError(
+                    f"{who}: in_axes has {len(in_axes)} entries but the function was called "
+                    f"with {len(args)} positional argument(s); give one entry per argument "
+                    f"(e.g. in_axes={tuple([0] + [None] * (len(args) - 1))}), or "
+                    f"one int or None for all of them.")
+            arg_axes = tuple(in_axes)
+        elif isinstance(in_axes, dict):
+            raise TypeError(
+                f"{who}: in_axes is a dict, but it must be an int, None, or a tuple with one "
+                f"entry per positional argument; for a dict argument write "
+                f"in_axes=({in_axes!r},).")
+        else:
+            arg_axes = (in_axes,) * len(args)
+        leaves, in_tree = tree_flatten((args, kwargs))
+        placed = []
+        for k, (arg, ax) in enumerate(zip(args, arg_axes, strict=True)):
+            placed += _prefix(ax, arg, f"in_axes[{k}]" if isinstance(in_axes, (tuple, list))
+                              else "in_axes", f"argument {k}", who)
+        placed += _prefix(0, kwargs, "keyword arguments", "keyword argument", who)
+        size = _batch_size(leaves, placed, who)
+        with new_level(BatchTrace, size) as trace:
+            inputs = [x if ax is None else
+                      BatchTracer(trace, x if isinstance(x, Tracer) else np.asarray(x),
+                                  ax % len(shape_of(x)))
+                      for x, (ax, _) in zip(leaves, placed, strict=True)]
+            args_in, kwargs_in = tree_unflatten(in_tree, inputs)
+            out = fun(*args_in, **kwargs_in)
+        out_leaves, out_tree = tree_flatten(out)
+        out_placed = _prefix(out_axes, out, "out_axes", "the output", who)
+        return tree_unflatten(out_tree, [
+            _place_output(o, ax, where, trace, who)
+            for o, (ax, where) in zip(out_leaves, out_placed, strict=True)])
+
+    return vmapped
+
+
+def _check_spec(spec, name, who):
+    """in_axes/out_axes hold ints and None, in tuples, lists and dicts: say so early."""
+    if spec is None or (isinstance(spec, (int, np.integer)) and not isinstance(spec, bool)):
+        return
+    if isinstance(spec, (tuple, list)):
+        for s in spec:
+            _check_spec(s, name, who)
+        return
+    if isinstance(spec, dict):
+        for s in spec.values():
+            _check_spec(s, name, who)
+        return
+    raise TypeError(f"{who}: {name} holds {spec!r}, but an axis must be an int or None "
+                    f"(in a tuple, list or dict that matches the arguments' structure).")
+
+
+def _paths(tree, where):
+    """The name of each leaf of ``tree``, in tree_flatten's order: ``argument 0['W']``."""
+    if isinstance(tree, dict):
+        return [p for k in sorted(tree) for p in _paths(tree[k], f"{where}[{k!r}]")]
+    if isinstance(tree, (tuple, list)):
+        return [p for i, t in enumerate(tree) for p in _paths(t, f"{where}[{i}]")]
+    return [] if tree is None else [where]
+
+
+def _prefix(spec, tree, name, where, who):
+    """(axis, leaf name) for each leaf of ``tree``: ``spec`` is a prefix of its structure."""
+    if spec is None or isinstance(spec, (int, np.integer)):
+        return [(spec, p) for p in _paths(tree, where)]
+    if isinstance(spec, dict) and isinstance(tree, dict) and set(spec) == set(tree):
+        return [pair for k in sorted(tree)
+                for pair in _prefix(spec[k], tree[k], f"{name}[{k!r}]", f"{where}[{k!r}]", who)]
+    if (isinstance(spec, (tuple, list)) and isinstance(tree, (tuple, list))
+            and len(spec) == len(tree)):
+        return [pair for i, (s, t) in enumerate(zip(spec, tree, strict=True))
+                for pair in _prefix(s, t, f"{name}[{i}]", f"{where}[{i}]", who)]
+    _, tree_def = tree_flatten(tree)
+    raise ValueError(
+        f"{who}: {name} is {spec!r}, which does not match the structure of {where}, "
+        f"{tree_def} (* is an array). Give {name} the same structure (the same keys, "
+        f"the same number of entries), or one int or None for all of {where}.")
+
+
+def _batch_size(leaves, placed, who):
+    sizes = []
+    for x, (ax, where) in zip(leaves, placed, strict=True):
+        if ax is None:
+            continue
+        shape = shape_of(x)
+        if not -len(shape) <= ax < len(shape):
+            hint = (f"use an axis from {-len(shape)} to {len(shape) - 1}" if shape else
+                    "a scalar has no axis to map over")
+            raise ValueError(f"{who}: in_axes {ax} is out of range for {where}, of shape "
+                             f"{shape}; {hint}, or None to give every example the same value.")
+        sizes.append((shape[ax], where, ax, shape))
+    if not sizes:
+        raise ValueError(f"{who}: no input is mapped (in_axes is None for every argument, or "
+                         f"there are no array arguments), so there is no batch to run over. "
+                         f"Give at least one input a batch axis, e.g. in_axes=0.")
+    if len({s for s, *_ in sizes}) > 1:
+        listed = "; ".join(f"{where} has {s} (axis {ax} of shape {shape})"
+                           for s, where, ax, shape in sizes)
+        raise ValueError(f"{who}: the mapped inputs have different numbers of examples: "
+                         f"{listed}. Every mapped input needs the same number; use None in "
+                         f"in_axes for an input that all the examples share.")
+    return sizes[0][0]
+
+
+def _place_output(o, ax, where, trace, who):
+    """Put the examples' axis of one output where out_axes says."""
+    if isinstance(o, Batched):
+        o = o.as_tracer()
+    batched = isinstance(o, BatchTracer) and o._trace is trace
+    if ax is None:
+        if batched:
+            raise ValueError(
+                f"{who}: out_axes is None for {where}, but it differs from example to "
+                f"example (it depends on a mapped input). Give it an int out_axes to stack "
+                f"the examples, or return only what every example shares.")
+        return o
+    shape = shape_of(o)
+    if not -len(shape) - 1 <= ax <= len(shape):
+        raise ValueError(f"{who}: out_axes {ax} is out of range for {where}, of shape {shape} "
+                         f"per example; use an axis from {-len(shape) - 1} to {len(shape)}.")
+    ax %= len(shape) + 1
+    if batched:
+        return moveaxis(o.val, o.bdim, ax)
+    # The same for every example: copied along the new axis, as JAX does.
+    if not isinstance(o, Tracer):
+        return np.repeat(np.expand_dims(np.asarray(o), ax), trace.size, axis=ax)
+    o = lax.reshape(o, shape=shape[:ax] + (1,) + shape[ax:])
+    return lax.broadcast_to(o, shape=shape[:ax] + (trace.size,) + shape[ax:])
