@@ -156,5 +156,5 @@ if __name__ == "__main__":
     a = parser.parse_args()
     if a.fetch:
         sys.exit(fetch(BUILD / "lite-pyodide-wheels"))
-    build(pathlib.Path(a.out), pathlib.Path(a.src), pathlib.Path(a.venv), pathlib.Path(a.wheels),
-          pathlib.Path(a.dist), a.pyodide_dist)
+    paths = [pathlib.Path(p).resolve() for p in (a.out, a.src, a.venv, a.wheels, a.dist)]
+    build(*paths, a.pyodide_dist and pathlib.Path(a.pyodide_dist).resolve())
