@@ -183,7 +183,7 @@ LOADS = re.compile(r'<(?:script|img|iframe|audio|video|source|embed)\b[^>]*\ssrc
 def remote_loads(page):
     """Every URL a page would load from outside the site."""
     urls = [next(g for g in m.groups() if g) for m in LOADS.finditer(page)]
-    return [u for u in urls if re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", u, re.I)]
+    return [u for u in urls if re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", u, re.IGNORECASE)]
 
 
 def build(out):

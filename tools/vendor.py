@@ -56,7 +56,7 @@ def fetch(name, version, integrity):
              "Install Node.js's npm (Debian: sudo apt-get install npm), then run make again.")
     with tempfile.TemporaryDirectory() as tmp:
         run = subprocess.run([npm, "pack", f"{name}@{version}", "--silent", "--json",
-                              "--pack-destination", tmp], capture_output=True, text=True)
+                              "--pack-destination", tmp], check=False, capture_output=True, text=True)
         if run.returncode != 0:
             fail(f"`npm pack {name}@{version}` failed (is the npm registry reachable?):\n"
                  + run.stderr[-2000:])

@@ -27,6 +27,7 @@ import json
 import os
 import pathlib
 import threading
+import typing
 import zipfile
 
 import pytest
@@ -53,7 +54,7 @@ if not (LITE / "index.html").exists():
 
 class Server(http.server.SimpleHTTPRequestHandler):
     # WebAssembly and ES modules must be served with their own types, or the browser refuses them.
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+    extensions_map: typing.ClassVar = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".mjs": "text/javascript",
                       ".js": "text/javascript", ".json": "application/json"}
 
@@ -104,7 +105,7 @@ print(json.dumps({"python": sys.platform, "tracegrad": dist.version, "ipywidgets
 
 
 def test_kernel_starts_and_installs_tracegrad_offline(lite):
-    wheel = sorted(DIST.glob("tracegrad-*.whl"))[-1]
+    wheel = max(DIST.glob("tracegrad-*.whl"))
     in_wheel = sorted(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".ipynb"))
     with playwright.sync_playwright() as p:
         browser = launch_browser(p)

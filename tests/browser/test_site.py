@@ -6,7 +6,6 @@ if one was attempted. What is counted on the pages is counted independently in
 the notebooks' JSON: the SVG outputs, the math in the Markdown, the widget views.
 """
 import functools
-import html
 import http.server
 import json
 import os
@@ -54,9 +53,7 @@ def svg_pictures(notebook):
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if "image/svg+xml" in data:
-                count += 1
-            elif 'class="graph"' in "".join(data.get("text/html", "")):
+            if "image/svg+xml" in data or 'class="graph"' in "".join(data.get("text/html", "")):
                 count += 1
     state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     for model in state.get("state", {}).values():
@@ -65,7 +62,7 @@ def svg_pictures(notebook):
     return count
 
 
-MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 
 
 def math_in_markdown(notebook):
@@ -188,13 +185,13 @@ def test_lecture_page(site, page, notebook):
     assert page.title() == heading(notebook)
     links = page.eval_on_selector_all("nav.tg-site-nav a", "els => els.map(a => a.href)")
     assert links and all(page.request.get(u).ok for u in set(links))
-    twin = [o for o in LANGUAGES if o != notebook.parent.name][0]
+    twin = next(o for o in LANGUAGES if o != notebook.parent.name)
     if (LECTURES / twin / notebook.name).exists():
         assert any(u.endswith(f"/{twin}/{notebook.stem}.html") for u in links)
     if views:                      # stored widget state, drawn by the site's widget manager
         page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets.widget-vbox,"
                                " .jupyter-widgets.widget-hbox').length >= n", arg=views, timeout=30_000)
-    page.wait_for_function("n => (%s)() >= n" % GRAPHS_SHOWN, arg=svg_pictures(notebook), timeout=10_000)
+    page.wait_for_function(f"n => ({GRAPHS_SHOWN})() >= n", arg=svg_pictures(notebook), timeout=10_000)
     assert page.evaluate(GRAPHS_SHOWN) == svg_pictures(notebook)
     assert page.evaluate(MATH_SHOWN) == [math_in_markdown(notebook), 0]
 
