@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
-.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean
+.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean site dist lite
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -34,8 +34,9 @@ lab: $(STAMP) dot trust
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lectures/
 
 # Every test, in order: lint, unit tests, the notebooks under nbval, the uk/en
-# code check, the Binder check, the real-browser test.
-test: $(STAMP) lint dot chromium unit notebooks lectures-code binder browser
+# code check, the Binder check, then the static site, the wheel and the JupyterLite
+# site are built, and the real-browser tests run (JupyterLab, and each build).
+test: $(STAMP) lint dot chromium unit notebooks lectures-code binder site dist lite browser
 
 # Ruff (installed by the test extra) with the settings in pyproject.toml.
 lint: $(STAMP)
@@ -60,6 +61,38 @@ browser: $(STAMP) chromium
 
 # `make bench BENCH=--quick` for a smoke run (add --output PATH to keep results.md).
 BENCH ?=
+# ---- what goes out: the static site, the wheel, the JupyterLite site -------------
+# Downloads happen here, at build time (npm and PyPI registries); the tests that
+# read these builds (tests/browser/test_site.py, test_wheel.py, test_lite.py)
+# use no network.
+NPM_STAMP := build/npm/.vendored
+LITE_VENV := build/lite-venv
+
+# Front-end files from the npm registry, at the versions and hashes in tools/npm-assets.txt.
+$(NPM_STAMP): $(STAMP) tools/npm-assets.txt tools/vendor.py
+	@.ci/install-system-package npm npm
+	$(PY) tools/vendor.py
+	touch $@
+
+# The lectures as HTML pages, offline: build/site/index.html.
+site: $(STAMP) $(NPM_STAMP)
+	$(PY) tools/build_site.py build/site
+
+# sdist and wheel in build/dist; the wheels of its lab extra in build/wheelhouse.
+dist: $(STAMP)
+	$(PY) tools/build_dist.py --out build/dist --wheelhouse build/wheelhouse
+
+$(LITE_VENV)/.installed: tools/lite-requirements.txt
+	@$(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite-requirements.txt
+	touch $@
+
+# The JupyterLite site in build/lite (serve it: python tools/serve.py build/lite).
+lite: dist $(NPM_STAMP) $(LITE_VENV)/.installed
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: -r tools/lite-wheels.txt -d build/lite-wheels
+	$(PY) tools/build_lite.py --fetch
+	$(PY) tools/build_lite.py --out build/lite --venv $(LITE_VENV)
+
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py $(BENCH)

@@ -1,0 +1,211 @@
+"""Build the static site of the lectures: ``make site`` -> build/site/.
+
+Every notebook in lectures/uk/ and lectures/en/ becomes one HTML page, as
+stored (nothing is re-run), with an index per language and links between the
+lectures and between the two languages.
+
+Why nbconvert: it is Jupyter's own exporter, already installed with JupyterLab,
+and its "lab" template writes a page the way JupyterLab shows the notebook:
+the same CSS, SVG outputs inline, HTML outputs with their scripts, and the
+notebook's stored widget state. Sphinx with myst-nb or Jupyter Book would add
+a theme, a second toolchain and build-time downloads for a site of fourteen
+pages that needs none of them.
+
+Offline: the lab template loads require.js, MathJax 2, the widget manager and
+mermaid from CDNs. tools/site_template/tracegrad_site/index.html.j2 swaps each one for a
+file copied into build/site/_static/ from the npm packages that
+tools/vendor.py unpacked (MathJax 3, @jupyter-widgets/html-manager), with
+their licences. After building, every page is checked: a ``src=`` or a
+stylesheet that leaves the site fails the build.
+"""
+import html
+import json
+import pathlib
+import re
+import shutil
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LECTURES = ROOT / "lectures"
+NPM = ROOT / "build" / "npm"
+TEMPLATES = pathlib.Path(__file__).resolve().parent / "site_template"
+LANGUAGES = ("uk", "en")
+
+# The site's own few words. (The library's words live in tracegrad/words.py;
+# these label the site around the notebooks, not anything the library shows.)
+WORDS = {
+    "uk": {"language": "Українська", "lectures": "Лекції", "previous": "← попередня",
+           "next": "наступна →", "title": "tracegrad: лекції з автоматичного диференціювання",
+           "offline": "Ці сторінки працюють без мережі: графи, формули й покроковий "
+                      "перегляд уже в них. Щоб запускати код, відкрийте зошити в JupyterLab."},
+    "en": {"language": "English", "lectures": "Lectures", "previous": "← previous",
+           "next": "next →", "title": "tracegrad: lectures on automatic differentiation",
+           "offline": "These pages work offline: the graphs, the formulas and the "
+                      "step-by-step views are in them. To run the code, open the "
+                      "notebooks in JupyterLab."},
+}
+
+# What each page needs from the npm packages, and where it goes under _static/.
+ASSETS = [
+    ("mathjax/es5/tex-svg.js", "mathjax/tex-svg.js"),
+    ("mathjax/LICENSE", "mathjax/LICENSE"),
+    ("@jupyter-widgets/html-manager/dist/embed.js", "widgets/embed.js"),
+    ("@jupyter-widgets/html-manager/dist/embed.js.LICENSE.txt", "widgets/embed.js.LICENSE.txt"),
+    ("@jupyter-widgets/html-manager/LICENSE.txt", "widgets/LICENSE.txt"),
+]
+# embed.js loads its icon fonts from beside itself.
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
+
+
+def lectures(language):
+    """The notebooks of one language, in file-name order (the lectures' order)."""
+    return sorted((LECTURES / language).glob("*.ipynb"))
+
+
+def title(notebook):
+    """The first Markdown heading of a notebook, as plain text."""
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("#"):
+                    return re.sub(r"[*_`]", "", line.lstrip("#").strip())
+    return notebook.stem
+
+
+def copy_assets(out):
+    static = out / "_static"
+    for source, target in ASSETS:
+        path = NPM / source
+        if not path.exists():
+            sys.exit(f"site: {path.relative_to(ROOT)} is missing: run `make site` "
+                     "(it fetches the front-end packages first) or `python tools/vendor.py`.")
+        (static / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, static / target)
+    dist = NPM / "@jupyter-widgets/html-manager/dist"
+    for font in dist.iterdir():
+        if font.suffix in FONT_SUFFIXES:
+            shutil.copy(font, static / "widgets" / font.name)
+
+
+def link(href, text, cls=""):
+    attr = f' class="{cls}"' if cls else ""
+    return f'<a{attr} href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def nav(language, notebooks, i):
+    """The bar at the top and bottom of a lecture: index, previous, next, the other language."""
+    w = WORDS[language]
+    parts = [link("index.html", w["lectures"])]
+    if i > 0:
+        parts.append(link(notebooks[i - 1].stem + ".html", w["previous"], "tg-site-prev"))
+    if i + 1 < len(notebooks):
+        parts.append(link(notebooks[i + 1].stem + ".html", w["next"], "tg-site-next"))
+    for other in LANGUAGES:
+        twin = LECTURES / other / notebooks[i].name
+        if other != language and twin.exists():
+            parts.append(f'<span class="tg-site-language" lang="{other}">'
+                         + link(f"../{other}/{twin.stem}.html", WORDS[other]["language"]) + "</span>")
+    return '<nav class="tg-site-nav">' + "\n".join(parts) + "</nav>"
+
+
+# Links between notebooks (`[04](04_backprop.ipynb)`, `../en/04_backprop.ipynb#x`)
+# point at the pages instead.
+NOTEBOOK_LINK = re.compile(r'href="((?:\.\./(?:uk|en)/)?[\w.-]+)\.ipynb(#[^"]*)?"')
+
+
+def exporter():
+    from nbconvert import HTMLExporter
+    return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="tracegrad_site",
+                        theme="light", widget_renderer_url="../_static/widgets/embed.js")
+
+
+def build_lecture(export, language, notebooks, i, out):
+    import nbformat
+    notebook = notebooks[i]
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title(notebook)
+    resources = {"metadata": {"name": notebook.stem}, "language_code": language,
+                 "site": {"static": "../_static", "nav": nav(language, notebooks, i)}}
+    page, _ = export.from_notebook_node(nb, resources=resources)
+    page = NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', page)
+    (out / language / f"{notebook.stem}.html").write_text(page, encoding="utf-8")
+
+
+def index_page(language, body_html, home=""):
+    w = WORDS[language]
+    return f"""<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(w["title"])}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.5; color: #222; }}
+li {{ margin: 0.3em 0; }}
+.tg-site-language {{ float: right; }}
+.tg-site-note {{ color: #555; }}
+</style>
+</head>
+<body>
+{home}
+{body_html}
+</body>
+</html>
+"""
+
+
+def build_indexes(out):
+    lists = {}
+    for language in LANGUAGES:
+        w = WORDS[language]
+        items = "\n".join(f'<li>{link(nb.stem + ".html", title(nb))}</li>' for nb in lectures(language))
+        other = [link(f"../{o}/index.html", WORDS[o]["language"]) for o in LANGUAGES if o != language]
+        body = (f'<p class="tg-site-language">{" · ".join(other)}</p>\n'
+                f'<h1>{html.escape(w["title"])}</h1>\n'
+                f'<p class="tg-site-note">{html.escape(w["offline"])}</p>\n'
+                f'<ol class="tg-site-lectures" start="0">\n{items}\n</ol>')
+        (out / language / "index.html").write_text(index_page(language, body), encoding="utf-8")
+        lists[language] = (f'<h2 lang="{language}">{link(f"{language}/index.html", w["title"])}</h2>\n'
+                           + f'<ol start="0" lang="{language}">\n' + items.replace('href="', f'href="{language}/')
+                           + "\n</ol>")
+    body = "\n".join(lists[language] for language in LANGUAGES)
+    (out / "index.html").write_text(index_page("uk", body), encoding="utf-8")
+
+
+# A page may link anywhere (a reader clicks), but what it *loads* must be local.
+LOADS = re.compile(r'<(?:script|img|iframe|audio|video|source|embed)\b[^>]*\ssrc="([^"]*)"'
+                   r'|<link\b[^>]*\shref="([^"]*)"|@import\s+(?:url\()?["\']?([^"\')\s;]+)'
+                   r'|url\(["\']?((?:https?:)?//[^"\')]+)'
+                   r'|["\'](https?://[^"\'\s]+\.(?:m?js|css|woff2?|wasm))["\']')
+
+
+def remote_loads(page):
+    """Every URL a page would load from outside the site."""
+    urls = [next(g for g in m.groups() if g) for m in LOADS.finditer(page)]
+    return [u for u in urls if re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", u, re.IGNORECASE)]
+
+
+def build(out):
+    out = pathlib.Path(out)
+    shutil.rmtree(out, ignore_errors=True)
+    copy_assets(out)
+    export = exporter()
+    count = 0
+    for language in LANGUAGES:
+        (out / language).mkdir(parents=True, exist_ok=True)
+        notebooks = lectures(language)
+        for i in range(len(notebooks)):
+            build_lecture(export, language, notebooks, i, out)
+            count += 1
+    build_indexes(out)
+    leaks = {str(p.relative_to(out)): remote_loads(p.read_text(encoding="utf-8"))
+             for p in out.rglob("*.html")}
+    leaks = {page: urls for page, urls in leaks.items() if urls}
+    if leaks:
+        sys.exit(f"site: pages would load files from outside the site: {leaks}")
+    print(f"site: {count} lectures and {len(LANGUAGES) + 1} indexes in {out}")
+
+
+if __name__ == "__main__":
+    build(sys.argv[1] if len(sys.argv) > 1 else ROOT / "build" / "site")

@@ -1,0 +1,72 @@
+"""Copy the lecture notebooks into a folder of your own:
+
+    python -m tracegrad.lectures DIR            # DIR/uk/*.ipynb and DIR/en/*.ipynb
+    python -m tracegrad.lectures DIR --force    # overwrite notebooks already there
+
+Then ``jupyter lab DIR``. A wheel of tracegrad carries the notebooks (``make
+dist`` copies lectures/ into the package as ``tracegrad/_lectures``); in a
+clone of the repository they are read from ``lectures/`` itself. Notebooks
+already in DIR are kept unless ``--force`` is given: they may hold your work.
+
+This module imports nothing but the standard library, so it works before
+JupyterLab is installed.
+"""
+import argparse
+import pathlib
+import shutil
+import sys
+
+LANGUAGES = ("uk", "en")
+WHERE_ELSE = "https://github.com/tracegrad/tracegrad/tree/HEAD/lectures"
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def source():
+    """The folder holding uk/ and en/: the wheel's copy, else a clone's lectures/."""
+    for folder in (HERE / "_lectures", HERE.parent / "lectures"):
+        if any((folder / language).glob("*.ipynb") for language in LANGUAGES):
+            return folder
+    return None
+
+
+def copy(target, force=False):
+    """Copy every lecture notebook into ``target``; return (copied, kept) paths."""
+    origin = source()
+    if origin is None:
+        raise FileNotFoundError(
+            "this installation of tracegrad carries no lecture notebooks (an install made "
+            f"without `make dist`?); download them from {WHERE_ELSE}")
+    copied, kept = [], []
+    for language in LANGUAGES:
+        for notebook in sorted((origin / language).glob("*.ipynb")):
+            destination = pathlib.Path(target) / language / notebook.name
+            if destination.exists() and not force:
+                kept.append(destination)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, destination)
+            copied.append(destination)
+    return copied, kept
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tracegrad.lectures",
+                                     description="Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.")
+    parser.add_argument("dir", metavar="DIR", help="the folder to copy them into (made if missing)")
+    parser.add_argument("--force", action="store_true", help="overwrite notebooks already in DIR")
+    args = parser.parse_args(argv)
+    try:
+        copied, kept = copy(args.dir, force=args.force)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in copied:
+        print(f"copied {path}")
+    if kept:
+        print(f"kept {len(kept)} notebooks already in {args.dir} (--force overwrites them)")
+    print(f"open them with:  jupyter lab {args.dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
