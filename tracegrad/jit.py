@@ -618,12 +618,20 @@ def _is_users(code):
                 or "site-packages" in filename or filename.startswith("<frozen"))
 
 
+def _place(code, lineno):
+    """``file.py:12``; in a notebook cell, whose file is a temporary one, ``f, line 12``."""
+    filename = code.co_filename
+    if "ipykernel_" in filename or filename.startswith("<"):
+        return f"{code.co_name}, line {lineno}"
+    return f"{os.path.basename(filename)}:{lineno}"
+
+
 def _user_location():
     """``file:line`` of the innermost user code now running (and the library call)."""
     frame, inside = sys._getframe(1), None
     while frame is not None:
         if _is_users_code(frame.f_code):
-            where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+            where = _place(frame.f_code, frame.f_lineno)
             return where + (f" (in {inside})" if inside else "")
         module = frame.f_globals.get("__name__", "")
         if inside is None and module.startswith("tracegrad.") and module not in (
