@@ -166,6 +166,21 @@ def same(x, value):
 }
 
 
+# Primitives added for issue 13 (their elementwise ones are NumPy ufuncs: derived).
+SOURCE.update({
+    "cumsum":       lambda a, p, lit: (
+        f"np.flip(np.cumsum(np.flip({a[0]}, {p['axis']}), {p['axis']}), {p['axis']})"
+        if p["reverse"] else f"np.cumsum({a[0]}, {p['axis']})"),
+    "inv":          "np.linalg.inv({0})",
+    "solve":        "np.linalg.solve({0}, {1})",
+    "det":          "np.linalg.det({0})",
+    "logabsdet":    "np.linalg.slogdet({0})[1]",
+    "cholesky":     "np.linalg.cholesky({0})",
+    "eigvalsh":     "np.linalg.eigvalsh({0})",
+    "eigh_vectors": "np.linalg.eigh({0})[1]",
+})
+
+
 def _derived(primitive):
     """``np.tanh({0})`` for a primitive whose impl is NumPy's own ufunc."""
     impl = primitive.impl
