@@ -120,15 +120,15 @@ SPECIAL_POINTS.update({
     "ceil":         ((0.5, -0.5, 1.0, inf, nan), _FLAT),
     "cholesky":     ((), "A must be symmetric positive definite (else LinAlgError, as NumPy)"),
     "cumsum":       ((), "linear: an empty axis gives an empty result"),
-    "det":          ((), "at a singular A the gradient det(A)·A⁻ᵀ is nan or inf (A⁻¹ does "
-                         "not exist); the value is NumPy's"),
+    "det":          ((), "the gradient det(A)·A⁻ᵀ needs A⁻¹: at a singular A it raises "
+                         "(the value is NumPy's)"),
     "eigh_vectors": ((), "defined up to sign; a repeated eigenvalue makes the derivative "
                          "inf or nan (it divides by w_j − w_i)"),
     "eigvalsh":     ((), "a repeated eigenvalue: the derivative is the average over its "
                          "eigenvectors' choice by LAPACK (not unique)"),
     "floor":        ((0.5, -0.5, 1.0, inf, nan), _FLAT),
     "inv":          ((), "a singular A raises LinAlgError, as NumPy"),
-    "logabsdet":    ((), "at a singular A the value is −inf and the gradient A⁻ᵀ nan or inf"),
+    "logabsdet":    ((), "at a singular A the value is −inf; the gradient A⁻ᵀ raises"),
     "logaddexp":    (((0.0, 0.0), (-inf, 0.0), (inf, inf), (nan, 1.0)),
                      "a tie shares ½ each; +inf is read as 0 in e^(x−out), as JAX, so "
                      "(inf, inf) gives 1 each"),

@@ -17,7 +17,6 @@ import numpy as _np
 from .. import lax
 from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import normalize_index
-from ..lax.linalg import normalize_spec
 
 # Plain NumPy names that need no tracing (dtypes and constants).
 from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
@@ -390,12 +389,6 @@ def dot(a, b):
     sa = letters[:na - 1] + "z"
     sb = letters[na - 1:na + nb - 3] + "z" + letters[na + nb - 3]
     return einsum(f"{sa},{sb}->{sa[:-1]}{sb[:-2]}{sb[-1]}", a, b)
-
-
-def einsum(subscripts, *operands):
-    """Einstein summation, e.g. ``einsum('ij,jk->ik', A, B)`` (no '...')."""
-    spec = normalize_spec(subscripts, len(operands))
-    return lax.einsum(*operands, spec=spec)
 
 
 def outer(a, b):

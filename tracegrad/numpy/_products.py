@@ -10,12 +10,100 @@ import numpy as _np
 
 from .. import lax
 from ..core import shape_of
+from ..lax.linalg import normalize_spec
 from .. import numpy as tnp
 
-__all__ = ["tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
+__all__ = ["einsum", "tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
            "tril", "triu"]
 
 _LETTERS = string.ascii_letters
+
+
+def einsum(*operands):
+    """Einstein summation: ``einsum('ij,jk->ik', A, B)``, with NumPy's extras.
+
+    * ``...`` stands for the axes not named (batch axes, broadcast together);
+    * a repeated index in one operand takes a diagonal (``'ii->i'``) or, summed,
+      a trace (``'ii'``);
+    * the interleaved form ``einsum(A, [0, 1], B, [1, 2], [0, 2])``.
+
+    All three are rewritten here into the plain form the ``einsum`` primitive
+    knows (letters only, no repeats in an operand): ``...`` becomes letters,
+    a diagonal is picked first with ``diagonal``. So their derivatives come
+    from the primitive's rule and from ``diagonal``'s (an index pick).
+    """
+    if isinstance(operands[0], str):
+        spec, ops = operands[0].replace(" ", ""), list(operands[1:])
+    else:
+        spec, ops = _from_sublists(operands)
+    ins, arrow, out = spec.partition("->")
+    ins = ins.split(",")
+    if len(ins) != len(ops):
+        raise ValueError(f"einsum: the subscripts {spec!r} name {len(ins)} operand(s), "
+                         f"but {len(ops)} were given.")
+    if "." in spec:
+        ins, out, ops = _expand_ellipsis(ins, out if arrow else None, ops)
+        arrow = "->" if out is not None else ""
+        out = out or ""
+    if not arrow:                               # implicit output: letters used once, sorted
+        letters = "".join(ins)
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for k, sub in enumerate(ins):
+        ins[k], ops[k] = _take_diagonals(sub, ops[k])
+    return lax.einsum(*ops, spec=normalize_spec(",".join(ins) + "->" + out, len(ops)))
+
+
+def _from_sublists(args):
+    """(A, [0, 1], B, [1, 2], [0, 2]) → 'ab,bc->ac' and [A, B]."""
+    args = list(args)
+    out = args.pop() if len(args) % 2 else None
+    def letters(sub):
+        return "".join("..." if i is Ellipsis else _LETTERS[i] for i in sub)
+    ops, subs = args[0::2], args[1::2]
+    spec = ",".join(letters(s) for s in subs)
+    return (spec + "->" + letters(out) if out is not None else spec), list(ops)
+
+
+def _expand_ellipsis(ins, out, ops):
+    """Replace '...' by capital letters for the unnamed axes, broadcast together."""
+    used = set("".join(ins) + (out or ""))
+    spare = [c for c in _LETTERS[::-1] if c not in used]
+    shapes = []
+    for sub, op in zip(ins, ops):
+        named = len(sub.replace("...", ""))
+        shapes.append(shape_of(op)[:tnp.ndim(op) - named] if "..." in sub else ())
+    batch = _np.broadcast_shapes(*shapes)
+    names = "".join(spare[:len(batch)])
+    new_ins, new_ops = [], []
+    for sub, op, s in zip(ins, ops, shapes):
+        if "..." in sub:
+            if s != batch[len(batch) - len(s):]:      # a length-1 axis broadcast: copy it out
+                named = shape_of(op)[len(s):]
+                full = batch[len(batch) - len(s):]
+                op = tnp.broadcast_to(op, tuple(b if n == 1 else n for n, b in zip(s, full))
+                                      + named)
+            sub = sub.replace("...", names[len(names) - len(s):])
+        new_ins.append(sub)
+        new_ops.append(op)
+    if out is None:                               # implicit: the batch axes, then the rest
+        letters = "".join(new_ins)
+        rest = "".join(sorted(c for c in set("".join(i.replace("...", "") for i in ins))
+                              if letters.count(c) == 1))
+        out = names + rest
+    else:
+        out = out.replace("...", names)
+    return new_ins, out, new_ops
+
+
+def _take_diagonals(sub, op):
+    """'ii' on a matrix → 'i' on its diagonal (repeatedly, for every repeat)."""
+    while len(set(sub)) != len(sub):
+        c = next(c for c in sub if sub.count(c) > 1)
+        first = sub.index(c)
+        second = sub.index(c, first + 1)
+        op = diagonal(op, 0, first, second)              # the diagonal becomes the last axis
+        sub = "".join(x for k, x in enumerate(sub) if k not in (first, second)) + c
+    return sub, op
 
 
 def tensordot(a, b, axes=2):
