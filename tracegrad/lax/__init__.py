@@ -103,12 +103,13 @@ SPECIAL_POINTS = {
 
 
 # ---- issue 13: more of NumPy (rows kept apart so that the table above stays as it was) --
+from .control import cond, fori_loop, full_like, scan, switch, while_loop  # noqa: E402
 from .cumulative import cumsum  # noqa: E402
 from .elementwise import (acosh, asinh, atanh, ceil, floor, logaddexp, mod, rint,  # noqa: E402
                           trunc)
 from .linalg import cholesky, det, eigh_vectors, eigvalsh, inv, logabsdet, solve  # noqa: E402
 
-__all__ += ["cumsum", "acosh", "asinh", "atanh", "ceil", "floor", "logaddexp", "mod", "rint",
+__all__ += ["cond", "fori_loop", "full_like", "scan", "switch", "while_loop", "cumsum", "acosh", "asinh", "atanh", "ceil", "floor", "logaddexp", "mod", "rint",
             "trunc", "cholesky", "det", "eigh_vectors", "eigvalsh", "inv", "logabsdet", "solve"]
 
 _FLAT = "derivative 0 everywhere, at the jumps too (as JAX); nan in, nan out"

@@ -250,7 +250,7 @@ def _mod_dy(out, x, y):
 
 asinh    = elementwise("asinh",    np.arcsinh,     (lambda out, x: 1.0 / sqrt(square(x) + 1.0),),
                        ("1/√(x²+1)",), "inverse hyperbolic sine", saves=ARGS)
-acosh    = elementwise("acosh",    np.arccosh,     (lambda out, x: 1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0)),),
+acosh    = elementwise("acosh",    np.arccosh,     (lambda out, x: 1.0 / sqrt(square(x) - 1.0),),
                        ("1/√(x²−1)",), "inverse hyperbolic cosine", saves=ARGS)
 atanh    = elementwise("atanh",    np.arctanh,     (lambda out, x: 1.0 / (1.0 - square(x)),),
                        ("1/(1−x²)",), "inverse hyperbolic tangent", saves=ARGS)
