@@ -182,6 +182,8 @@ def roll(a, shift, axis=None):
 def flip(m, axis=None):
     """Reverse the order of elements along ``axis`` (all axes if None)."""
     n = tnp.ndim(m)
+    if n == 0 and axis is None:
+        return m                                 # a scalar has nothing to reverse
     axes = range(n) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
     index = [slice(None)] * n
     for ax in axes:
