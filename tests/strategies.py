@@ -298,6 +298,11 @@ def _eye(a):
     return np.eye(np.shape(a)[-1])
 
 
+def _spread(a):
+    """a plus a diagonal 3, 5, 7, ...: well conditioned, distinct singular values."""
+    return a + np.eye(*np.shape(a)[-2:]) * (3.0 + 2.0 * np.arange(np.shape(a)[-1]))
+
+
 def _weighted(m, pieces):
     """A list of pieces joined, each times its own weight (gradients must route right)."""
     return m.concatenate([m.ravel(p) * (k + 1.0) for k, p in enumerate(pieces)])
@@ -461,6 +466,15 @@ FUNCTION_TABLE = [
         square_matrices(), floats(-1, 1)),
     Row("eigvalsh", lambda m: lambda a: m.linalg.eigvalsh(a + 5 * np.diag(np.arange(
         a.shape[-1])), UPLO="U"), square_matrices(), floats(-1, 1)),
+    Row("svd", lambda m: lambda a: (lambda u, s, vt: m.concatenate([
+        m.ravel((u * s[..., None, :]) @ vt), m.ravel(u * u[..., :1, :]),
+        m.ravel(vt * vt[..., :, :1]), m.ravel(s)]))(*m.linalg.svd(_spread(a), full_matrices=False)),
+        fixed(((3, 2),), ((2, 3),), ((2, 2),), ((2, 2, 2),)), floats(-1, 1)),
+    Row("svd-values", lambda m: lambda a: m.linalg.svd(_spread(a), compute_uv=False), one(2, 3),
+        floats(-1, 1)),
+    Row("qr", lambda m: lambda a: (lambda q, r: m.concatenate([m.ravel(q), m.ravel(r)]))(
+        *m.linalg.qr(_spread(a))), fixed(((3, 2),), ((2, 2),), ((2, 3, 2),)),
+        away_from(-1, 1, [0.0], 0.1)),    # LAPACK's signs jump where a column below is all 0
     Row("pinv", lambda m: lambda a: m.linalg.pinv(a + np.eye(*a.shape[-2:]) * 3),
         fixed(((3, 2),), ((2, 3),), ((2, 2),)), floats(-1, 1)),
     Row("matrix_power", lambda m: lambda a: m.linalg.matrix_power(a, 3)

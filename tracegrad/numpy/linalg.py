@@ -12,7 +12,7 @@ from ..core import concrete, shape_of
 from .. import numpy as tnp
 
 __all__ = ["norm", "inv", "solve", "det", "slogdet", "eigh", "eigvalsh", "cholesky", "pinv",
-           "matrix_power", "LinAlgError"]
+           "matrix_power", "svd", "qr", "LinAlgError"]
 
 LinAlgError = _np.linalg.LinAlgError
 
@@ -110,6 +110,72 @@ def matrix_power(a, n):
         else result
 
 
+def _signs_like(mine, theirs):
+    """±1 per column, so that ``mine · signs`` points the way NumPy's own result does.
+
+    Singular vectors and the columns of Q are defined up to sign; matching
+    NumPy's choice makes the values equal to ``np.linalg``'s, and the signs,
+    constants, do not change the derivative.
+    """
+    s = _np.sign(_np.sum(concrete(mine) * theirs, axis=-2, keepdims=True))
+    return _np.where(s == 0, 1.0, s)
+
+
+def svd(a, full_matrices=True, compute_uv=True):
+    """U, S, Vᵀ with A = U diag(S) Vᵀ, singular values descending.
+
+    Composed from ``eigh`` of the Gram matrix AᵀA = V diag(S²) Vᵀ, then
+    U = A V / S: precise for well-conditioned matrices (the Gram matrix squares
+    the condition number), differentiable where the singular values are
+    distinct and nonzero. ``full_matrices=True`` needs a square matrix (the
+    extra columns of a full U are not unique, so they have no derivative).
+    """
+    m, n = shape_of(a)[-2:]
+    if m < n:                                     # a wide matrix: the SVD of Aᵀ, swapped
+        out = svd(tnp.swapaxes(a, -1, -2), full_matrices, compute_uv)
+        if not compute_uv:
+            return out
+        u, s, vt = out
+        return tnp.swapaxes(vt, -1, -2), s, tnp.swapaxes(u, -1, -2)
+    if compute_uv and full_matrices and m != n:
+        raise ValueError("svd: full_matrices=True of a non-square matrix is not supported "
+                         "(its extra columns are not unique); pass full_matrices=False.")
+    at = tnp.swapaxes(a, -1, -2)
+    w = tnp.flip(lax.eigvalsh(at @ a), -1)                         # descending
+    s = lax.sqrt(lax.max(w, 0.0))
+    if not compute_uv:
+        return s
+    v = tnp.flip(lax.eigh_vectors(at @ a), -1)
+    u_np, _, vt_np = _np.linalg.svd(concrete(a), full_matrices=False)
+    v = v * _signs_like(v, _np.swapaxes(vt_np, -1, -2))
+    u = (a @ v) / s[..., None, :]
+    return u, s, tnp.swapaxes(v, -1, -2)
+
+
+def qr(a, mode="reduced"):
+    """Q, R with A = Q R (A with at least as many rows as columns, of full rank).
+
+    Composed from the Cholesky factor of the Gram matrix: AᵀA = RᵀR, Q = A R⁻¹,
+    with the signs of NumPy's result (precise for well-conditioned matrices).
+    NumPy's own signs jump where a column has only zeros below the diagonal
+    (LAPACK then skips a reflection); there the derivative is that of the
+    side NumPy picked.
+    """
+    m, n = shape_of(a)[-2:]
+    if mode not in ("reduced", "r") or m < n:
+        raise ValueError("qr: tracegrad supports mode='reduced' or 'r', for a matrix with at "
+                         "least as many rows as columns.")
+    at = tnp.swapaxes(a, -1, -2)
+    r = tnp.swapaxes(lax.cholesky(at @ a), -1, -2)
+    _, r_np = _np.linalg.qr(concrete(a))
+    signs = _np.sign(_np.diagonal(r_np, axis1=-2, axis2=-1))[..., :, None]
+    r = r * _np.where(signs == 0, 1.0, signs)
+    if mode == "r":
+        return r
+    q = tnp.swapaxes(lax.solve(tnp.swapaxes(r, -1, -2), at), -1, -2)      # Q = A R⁻¹
+    return q, r
+
+
 # ---- norms -----------------------------------------------------------------------------
 
 def _safe_sqrt(s):
@@ -179,11 +245,7 @@ def _matrix_norm(x, ord, axes, keepdims):
         row = tnp.sum(lax.abs(x), axis=c, keepdims=True)
         out = (tnp.max if ord == _np.inf else tnp.min)(row, axis=axes)
     elif ord in (2, -2, "nuc"):
-        # Singular values are the square roots of the eigenvalues of XᵀX.
-        m = tnp.moveaxis(x, (r, c), (-2, -1))
-        gram = tnp.swapaxes(m, -1, -2) @ m if shape_of(m)[-2] >= shape_of(m)[-1] \
-            else m @ tnp.swapaxes(m, -1, -2)
-        sv = lax.sqrt(lax.max(lax.eigvalsh(gram), 0.0))
+        sv = svd(tnp.moveaxis(x, (r, c), (-2, -1)), compute_uv=False)
         out = (tnp.max(sv, axis=-1) if ord == 2 else tnp.min(sv, axis=-1) if ord == -2
                else tnp.sum(sv, axis=-1))
     else:
