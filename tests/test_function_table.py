@@ -16,7 +16,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import tracegrad as tg
 import tracegrad.numpy as tnp
 
 from . import strategies as S

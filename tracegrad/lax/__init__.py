@@ -109,7 +109,8 @@ from .elementwise import (acosh, asinh, atanh, ceil, floor, logaddexp, mod, rint
                           trunc)
 from .linalg import cholesky, det, eigh_vectors, eigvalsh, inv, logabsdet, solve  # noqa: E402
 
-__all__ += ["cond", "fori_loop", "full_like", "scan", "switch", "while_loop", "cumsum", "acosh", "asinh", "atanh", "ceil", "floor", "logaddexp", "mod", "rint",
+__all__ += ["cond", "fori_loop", "full_like", "scan", "switch", "while_loop",
+            "cumsum", "acosh", "asinh", "atanh", "ceil", "floor", "logaddexp", "mod", "rint",
             "trunc", "cholesky", "det", "eigh_vectors", "eigvalsh", "inv", "logabsdet", "solve"]
 
 _FLAT = "derivative 0 everywhere, at the jumps too (as JAX); nan in, nan out"

@@ -1,4 +1,4 @@
-"""Control flow with JAX's signatures: ``cond``, ``switch``, ``while_loop``, ``fori_loop``, ``scan``.
+"""Control flow with JAX's signatures: cond, switch, while_loop, fori_loop, scan.
 
 JAX needs these because ``jax.jit`` compiles a function without running it,
 so a Python ``if`` or ``for`` cannot look at traced values. tracegrad traces

@@ -560,6 +560,7 @@ def __getattr__(name):
 # More of NumPy, by family, in their own modules (they use the functions above).
 from . import _elementwise, _order, _products, _shape, linalg  # noqa: E402
 from ._elementwise import *  # noqa: E402,F401,F403
+from ._products import einsum  # noqa: E402  (named: dot above calls it)
 from ._order import *  # noqa: E402,F401,F403
 from ._products import *  # noqa: E402,F401,F403
 from ._shape import *  # noqa: E402,F401,F403

@@ -12,8 +12,8 @@ import math
 import numpy as _np
 
 from .. import lax
-from ..core import Tracer, concrete, shape_of
 from .. import numpy as tnp
+from ..core import Tracer, concrete, shape_of
 
 __all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp",
            "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",

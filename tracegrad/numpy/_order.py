@@ -16,8 +16,8 @@ are compositions:
 import numpy as _np
 
 from .. import lax
-from ..core import Tracer, concrete, shape_of
 from .. import numpy as tnp
+from ..core import Tracer, concrete, shape_of
 from ._shape import _axis, take_along_axis
 
 __all__ = ["cumsum", "cumprod", "diff", "sort", "argsort", "partition", "argpartition",

@@ -9,9 +9,9 @@ import string
 import numpy as _np
 
 from .. import lax
+from .. import numpy as tnp
 from ..core import shape_of
 from ..lax.linalg import normalize_spec
-from .. import numpy as tnp
 
 __all__ = ["einsum", "tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
            "tril", "triu"]

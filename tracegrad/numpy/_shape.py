@@ -15,8 +15,8 @@ import builtins
 import numpy as _np
 
 from .. import lax
-from ..core import shape_of
 from .. import numpy as tnp
+from ..core import shape_of
 
 __all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "repeat", "tile", "roll", "flip",

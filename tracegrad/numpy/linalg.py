@@ -8,8 +8,8 @@ and ``pinv`` are compositions.
 import numpy as _np
 
 from .. import lax
-from ..core import concrete, shape_of
 from .. import numpy as tnp
+from ..core import concrete, shape_of
 
 __all__ = ["norm", "inv", "solve", "det", "slogdet", "eigh", "eigvalsh", "cholesky", "pinv",
            "matrix_power", "svd", "qr", "LinAlgError"]
