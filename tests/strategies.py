@@ -153,7 +153,24 @@ UNARY_DOMAINS = {
     "tanh": floats(-2, 2),
     "abs": away_from(-3, 3, [0.0], 0.1),
     "sign": away_from(-3, 3, [0.0], 0.1),
+    # issue 13
+    "arcsinh": floats(-3, 3),
+    "arccosh": floats(1.2, 4),
+    "arctanh": floats(-0.8, 0.8),
+    "log2": floats(0.2, 4),
+    "log10": floats(0.2, 4),
+    "exp2": floats(-2, 2),
+    "reciprocal": away_from(-3, 3, [0.0], 0.3),
+    "deg2rad": floats(-3, 3),
+    "rad2deg": floats(-3, 3),
+    "floor": away_from(-3, 3, range(-3, 4), 0.05),     # flat between the jumps
+    "ceil": away_from(-3, 3, range(-3, 4), 0.05),
+    "trunc": away_from(-3, 3, range(-3, 4), 0.05),
+    "rint": away_from(-3, 3, [k + 0.5 for k in range(-4, 4)], 0.05),
 }
+
+# A point inside the domain for the one-number tests (0.55 where not listed).
+SCALAR_POINTS = {"arccosh": 1.55}
 
 
 def unary_input(name, shape):
@@ -168,11 +185,17 @@ BINARY_DOMAINS = {
     "divide": (floats(-3, 3), away_from(-3, 3, [0.0], 0.3)),
     "power": (floats(0.3, 2.5), floats(-2, 2.5)),
     "arctan2": (floats(-2, 2), floats(0.3, 2)),  # x > 0: away from the branch cut
+    # issue 13
+    "logaddexp": (floats(-3, 3), floats(-3, 3)),
+    "logaddexp2": (floats(-3, 3), floats(-3, 3)),
+    "hypot": (floats(0.3, 3), floats(-3, 3)),      # away from (0, 0)
+    # x/y stays in ±[1.2, 1.875]: never a whole number, where mod jumps
+    "mod": (st.one_of(floats(1.2, 1.5), floats(-1.5, -1.2)), floats(0.8, 1.0)),
 }
 
 # maximum/minimum are not smooth where x = y: their two arguments are drawn
 # together from distinct_arrays, every value at least a gap from every other.
-TIE_FREE_PAIRS = ("maximum", "minimum")
+TIE_FREE_PAIRS = ("maximum", "minimum", "fmax", "fmin")
 
 
 # ---------------------------------------------------------------------------
@@ -231,3 +254,229 @@ def examples(n):
     if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":
         factor = max(factor, 10.0)
     return settings(max_examples=max(1, int(round(n * factor))))
+
+
+# ---------------------------------------------------------------------------
+# issue 13: the function table. One row per tnp function that is not a plain
+# elementwise one: how to call it (on a module, tnp or np, so that NumPy itself
+# is the reference), the shapes of its arguments, and their elements. Rows
+# drive tests/test_function_table.py; tests/test_function_table.py also fails
+# when a tnp function has no row here (or in the tables above, or in the lists
+# of functions tested elsewhere or not differentiable).
+
+Row = collections.namedtuple("Row", "name call shapes elements np_call", defaults=(None,))
+
+
+def one(min_dims=0, max_dims=MAX_DIMS, min_side=1):
+    """One argument, of any shape with ``min_dims`` to ``max_dims`` axes."""
+    return shapes(min_dims, max_dims, min_side=min_side).map(lambda s: (s,))
+
+
+def same(k, min_dims=0, max_dims=MAX_DIMS):
+    """``k`` arguments of one shape."""
+    return shapes(min_dims, max_dims).map(lambda s: (s,) * k)
+
+
+def fixed(*choices):
+    """Argument shapes from a list, e.g. fixed(((2, 3), (3,)), ((3, 3), (3, 2)))."""
+    return st.sampled_from(choices)
+
+
+def square_matrices(batch=True, max_n=3):
+    sizes = st.integers(1, max_n)
+    if not batch:
+        return sizes.map(lambda n: ((n, n),))
+    return st.tuples(sizes, st.sampled_from([(), (2,)])).map(lambda t: (t[1] + (t[0], t[0]),))
+
+
+FREE = floats(-3, 3)
+NONZERO = away_from(-3, 3, [0.0], 0.3)
+DISTINCT = "distinct"            # every element of every argument at least 0.25 apart
+
+
+def _eye(a):
+    return np.eye(np.shape(a)[-1])
+
+
+def _spread(a):
+    """a plus a diagonal 3, 5, 7, ...: well conditioned, distinct singular values."""
+    return a + np.eye(*np.shape(a)[-2:]) * (3.0 + 2.0 * np.arange(np.shape(a)[-1]))
+
+
+def _weighted(m, pieces):
+    """A list of pieces joined, each times its own weight (gradients must route right)."""
+    return m.concatenate([m.ravel(p) * (k + 1.0) for k, p in enumerate(pieces)])
+
+
+FUNCTION_TABLE = [
+    # ---- shape: stacking
+    Row("vstack", lambda m: lambda a, b: m.vstack([a, b]), same(2, 0, 2), FREE),
+    Row("row_stack", lambda m: lambda a, b: m.row_stack([a, b]), same(2, 0, 2), FREE,
+        np_call=lambda a, b: np.vstack([a, b])),      # np.row_stack is deprecated
+    Row("hstack", lambda m: lambda a, b: m.hstack((a, b)), same(2, 0, 3), FREE),
+    Row("dstack", lambda m: lambda a, b: m.dstack([a, b]), same(2, 0, 3), FREE),
+    Row("column_stack", lambda m: lambda a, b: m.column_stack([a, b]), same(2, 0, 2), FREE),
+    Row("stack", lambda m: lambda a, b: m.stack([a, b], axis=-1), same(2, 0, 2), FREE),
+    Row("concatenate", lambda m: lambda a, b: m.concatenate([a, b], axis=None),
+        fixed(((2, 3), (4,)), ((2,), (2,))), FREE),
+    # ---- shape: splitting (pieces weighted, so each must get its own cotangent)
+    Row("split", lambda m: lambda a: _weighted(m, m.split(a, [1], axis=0)), one(1, 3), FREE),
+    Row("split-sections", lambda m: lambda a: _weighted(m, m.split(a, 2, axis=-1)),
+        fixed(((4,),), ((3, 2),), ((2, 2, 2),)), FREE),
+    Row("array_split", lambda m: lambda a: _weighted(m, m.array_split(a, 2)), one(1, 3), FREE),
+    Row("hsplit", lambda m: lambda a: _weighted(m, m.hsplit(a, 2)),
+        fixed(((4,),), ((3, 2),), ((1, 4, 2),)), FREE),
+    Row("vsplit", lambda m: lambda a: _weighted(m, m.vsplit(a, [1])),
+        fixed(((3, 2),), ((2, 2, 2),)), FREE),
+    Row("dsplit", lambda m: lambda a: _weighted(m, m.dsplit(a, [1, 1])), fixed(((2, 1, 3),)),
+        FREE),
+    # ---- shape: repeating, rearranging
+    Row("repeat", lambda m: lambda a: m.repeat(a, 2), one(0, 3), FREE),
+    Row("repeat-axis", lambda m: lambda a: m.repeat(a, np.arange(a.shape[0]) % 3, axis=0),
+        one(1, 3), FREE),
+    Row("tile", lambda m: lambda a: m.tile(a, (2, 1, 2)), one(0, 2), FREE),
+    Row("tile-int", lambda m: lambda a: m.tile(a, 3), one(0, 2), FREE),
+    Row("roll", lambda m: lambda a: m.roll(a, 1), one(0, 3), FREE),
+    Row("roll-axes", lambda m: lambda a: m.roll(a, (1, -2), axis=(0, -1)), one(2, 3), FREE),
+    Row("flip", lambda m: lambda a: m.flip(a), one(0, 3), FREE),
+    Row("flip-axis", lambda m: lambda a: m.flip(a, -1), one(1, 3), FREE),
+    Row("fliplr", lambda m: lambda a: m.fliplr(a), one(2, 3), FREE),
+    Row("flipud", lambda m: lambda a: m.flipud(a), one(1, 3), FREE),
+    Row("rot90", lambda m: lambda a: m.rot90(a), one(2, 3), FREE),
+    Row("rot90-k", lambda m: lambda a: m.rot90(a, 3, axes=(1, 0)) * m.rot90(a, -1),
+        one(2, 3), FREE),
+    Row("rot90-2", lambda m: lambda a: m.rot90(a, 2, axes=(0, -1)), one(2, 3), FREE),
+    Row("pad", lambda m: lambda a: m.pad(a, 1, constant_values=0.5), one(1, 2), FREE),
+    Row("pad-widths", lambda m: lambda a: m.pad(a, ((1, 0), (0, 2))), one(2, 2), FREE),
+    Row("pad-edge", lambda m: lambda a: m.pad(a, 2, mode="edge"), one(1, 2), FREE),
+    Row("pad-reflect", lambda m: lambda a: m.pad(a, (1, 2), mode="reflect"),
+        one(1, 2, min_side=3), FREE),
+    Row("pad-symmetric", lambda m: lambda a: m.pad(a, 2, mode="symmetric"), one(1, 2), FREE),
+    Row("pad-wrap", lambda m: lambda a: m.pad(a, 1, mode="wrap"), one(1, 2), FREE),
+    Row("moveaxis", lambda m: lambda a: m.moveaxis(a, 0, -1), one(1, 3), FREE),
+    Row("moveaxis-many", lambda m: lambda a: m.moveaxis(a, (0, 1), (2, 0)), one(3, 3), FREE),
+    Row("rollaxis", lambda m: lambda a: m.rollaxis(a, 2, 0) + m.rollaxis(a, 2, 0) ** 2,
+        one(3, 3), FREE),
+    Row("atleast_1d", lambda m: lambda a: m.atleast_1d(a), one(0, 3), FREE),
+    Row("atleast_2d", lambda m: lambda a: m.atleast_2d(a), one(0, 3), FREE),
+    Row("atleast_3d", lambda m: lambda a: m.atleast_3d(a), one(0, 3), FREE),
+    Row("ravel", lambda m: lambda a: m.ravel(a), one(0, 3), FREE),
+    Row("append", lambda m: lambda a, b: m.append(a, b), same(2, 0, 2), FREE),
+    Row("append-axis", lambda m: lambda a, b: m.append(a, b, axis=0), same(2, 1, 3), FREE),
+    Row("take", lambda m: lambda a: m.take(a, [0, 0, -1]), one(0, 3), FREE),
+    Row("take-axis", lambda m: lambda a: m.take(a, [[1, 0], [1, 1]], axis=-1, mode="wrap"),
+        one(1, 3), FREE),
+    Row("take_along_axis", lambda m: lambda a: m.take_along_axis(a, m.argsort(a, axis=0), 0),
+        one(1, 3), DISTINCT),
+    Row("r_", lambda m: lambda a, b: m.r_[a, b, 1:3], same(2, 1, 1), FREE),
+    Row("c_", lambda m: lambda a, b: m.c_[a, b], same(2, 1, 2), FREE),
+    # ---- elementwise, beyond the ufunc tables
+    Row("sinc", lambda m: lambda a: m.sinc(a), one(0, 3), floats(-2, 2)),
+    Row("fix", lambda m: lambda a: m.fix(a), one(0, 2), away_from(-3, 3, range(-3, 4), 0.05)),
+    Row("round", lambda m: lambda a: m.round(a, 1) + a, one(0, 2),
+        away_from(-3, 3, [k / 10 + 0.05 for k in range(-31, 31)], 0.01)),
+    Row("nan_to_num", lambda m: lambda a: m.nan_to_num(m.log(a)) * a, one(0, 2), NONZERO),
+    Row("select", lambda m: lambda a, b: m.select([a > 1, b < 0], [a * b, b ** 2], a),
+        same(2, 0, 2), NONZERO),
+    Row("full_like", lambda m: lambda a, b: m.full_like(b, a) * b, fixed(((), (2, 3)), ((), ())),
+        FREE),
+    Row("copy", lambda m: lambda a: m.copy(a) * a, one(0, 2), FREE),
+    # ---- accumulations and order
+    Row("cumsum", lambda m: lambda a: m.cumsum(a), one(0, 3), FREE),
+    Row("cumsum-axis", lambda m: lambda a: m.cumsum(a, axis=-1) * a, one(1, 3), FREE),
+    Row("cumprod", lambda m: lambda a: m.cumprod(a, axis=0), one(1, 3), FREE),
+    Row("cumprod-flat", lambda m: lambda a: m.cumprod(a), one(0, 3), floats(-2, 2)),
+    Row("diff", lambda m: lambda a: m.diff(a) * a[..., 1:], one(1, 3), FREE),
+    Row("diff-n", lambda m: lambda a: m.diff(a, n=2, axis=0, prepend=0.5), one(1, 3), FREE),
+    Row("sort", lambda m: lambda a: m.sort(a), one(1, 3), DISTINCT),
+    Row("sort-axis", lambda m: lambda a: m.sort(a, axis=None) * np.arange(a.size), one(0, 3),
+        DISTINCT),
+    Row("partition", lambda m: lambda a: m.partition(a, 1, axis=0)[1],
+        one(1, 3, min_side=2), DISTINCT),
+    Row("median", lambda m: lambda a: m.median(a), one(0, 3), DISTINCT),
+    Row("median-axis", lambda m: lambda a: m.median(a, axis=-1, keepdims=True), one(1, 3),
+        DISTINCT),
+    Row("quantile", lambda m: lambda a: m.quantile(a, [0.25, 0.9], axis=0), one(1, 3),
+        DISTINCT),
+    Row("percentile", lambda m: lambda a: m.percentile(a, 30.0, axis=(0, -1)), one(2, 3),
+        DISTINCT),
+    # ---- linear algebra: products and matrix parts
+    Row("tensordot", lambda m: lambda a, b: m.tensordot(a, b, 1),
+        fixed(((2, 3), (3, 2)), ((3,), (3, 2)), ((2, 2, 3), (3,))), FREE),
+    Row("tensordot-axes", lambda m: lambda a, b: m.tensordot(a, b, axes=([0, 1], [1, 0])),
+        fixed(((2, 3), (3, 2)), ((2, 3, 2), (3, 2, 1))), FREE),
+    Row("vdot", lambda m: lambda a, b: m.vdot(a, b), same(2, 0, 3), FREE),
+    Row("inner", lambda m: lambda a, b: m.inner(a, b),
+        fixed(((3,), (3,)), ((2, 3), (3,)), ((2, 3), (4, 3)), ((), (2,))), FREE),
+    Row("kron", lambda m: lambda a, b: m.kron(a, b),
+        fixed(((2,), (3,)), ((2, 2), (1, 2)), ((2,), (2, 2)), ((), (2,))), FREE),
+    Row("cross", lambda m: lambda a, b: m.cross(a, b),
+        fixed(((3,), (3,)), ((2, 3), (3,)), ((2,), (2,)), ((3,), (2,)), ((2, 2), (2, 3))),
+        FREE),
+    Row("trace", lambda m: lambda a: m.trace(a), one(2, 3), FREE),
+    Row("trace-offset", lambda m: lambda a: m.trace(a, 1, axis1=-1, axis2=0), one(2, 3), FREE),
+    Row("diag", lambda m: lambda a: m.diag(a), one(1, 2), FREE),
+    Row("diag-k", lambda m: lambda a: m.diag(a, k=-1), one(1, 2), FREE),
+    Row("diagonal", lambda m: lambda a: m.diagonal(a, -1, 1, 0), one(2, 3), FREE),
+    Row("tril", lambda m: lambda a: m.tril(a), one(2, 3), FREE),
+    Row("triu", lambda m: lambda a: m.triu(a, -1) * m.tril(a, 1), one(2, 3), FREE),
+    # ---- einsum: ellipsis, repeated indices, sublists
+    Row("einsum-ellipsis", lambda m: lambda a, b: m.einsum("...ij,...jk->...ik", a, b),
+        fixed(((2, 3), (3, 2)), ((2, 2, 3), (3, 1)), ((2, 1, 2), (2, 2, 2))), FREE),
+    Row("einsum-trace", lambda m: lambda a: m.einsum("ii", a), fixed(((3, 3),), ((1, 1),)), FREE),
+    Row("einsum-diagonal", lambda m: lambda a, b: m.einsum("ii,ij->ij", a, b),
+        fixed(((2, 2), (2, 3)),), FREE),
+    Row("einsum-batch-diag", lambda m: lambda a: m.einsum("...ii->...i", a),
+        fixed(((2, 2),), ((2, 3, 3),)), FREE),
+    Row("einsum-sublist", lambda m: lambda a, b: m.einsum(a, [0, 1], b, [1, 2], [0, 2]),
+        fixed(((2, 3), (3, 2)),), FREE),
+    Row("einsum-sublist-implicit", lambda m: lambda a, b: m.einsum(a, [Ellipsis, 0], b, [0]),
+        fixed(((2, 3), (3,)), ((3,), (3,))), FREE),
+    # ---- tnp.linalg
+    Row("norm", lambda m: lambda a: m.linalg.norm(a), one(0, 3), NONZERO),
+    Row("norm-axis", lambda m: lambda a: m.linalg.norm(a, axis=-1, keepdims=True), one(1, 3),
+        NONZERO),
+    Row("norm-ord1", lambda m: lambda a: m.linalg.norm(a, 1, axis=0), one(1, 2), NONZERO),
+    Row("norm-ordinf", lambda m: lambda a: m.linalg.norm(a + 3.0, np.inf, axis=0)
+        + m.linalg.norm(a + 3.0, -np.inf, axis=0), one(1, 2), DISTINCT),
+    Row("norm-ord3", lambda m: lambda a: m.linalg.norm(a, 3), one(1, 1), NONZERO),
+    Row("norm-fro", lambda m: lambda a: m.linalg.norm(a, "fro", axis=(0, -1)), one(2, 3),
+        NONZERO),
+    Row("norm-matrix-1", lambda m: lambda a: m.linalg.norm(a + 3.0, 1) + m.linalg.norm(
+        a + 3.0, -np.inf), one(2, 2), DISTINCT),
+    Row("norm-matrix-2", lambda m: lambda a: m.linalg.norm(a, 2) + m.linalg.norm(a, "nuc"),
+        fixed(((2, 2),), ((3, 2),), ((2, 3),)), DISTINCT),
+    Row("solve", lambda m: lambda a, b: m.linalg.solve(a + 4 * _eye(a), b),
+        fixed(((2, 2), (2,)), ((3, 3), (3, 2)), ((2, 2, 2), (2, 2, 1)), ((2, 2, 2), (2,))),
+        floats(-1, 1)),
+    Row("inv", lambda m: lambda a: m.linalg.inv(a + 4 * _eye(a)), square_matrices(),
+        floats(-1, 1)),
+    Row("det", lambda m: lambda a: m.linalg.det(a + 4 * _eye(a)), square_matrices(),
+        floats(-1, 1)),
+    Row("slogdet", lambda m: lambda a: m.linalg.slogdet(a + 4 * _eye(a))[1]
+        * m.linalg.slogdet(a - 4 * _eye(a))[0], square_matrices(), floats(-1, 1)),
+    Row("cholesky", lambda m: lambda a: m.linalg.cholesky(a @ m.swapaxes(a, -1, -2) + _eye(a)),
+        square_matrices(), FREE),
+    Row("cholesky-lower", lambda m: lambda a: m.linalg.cholesky(a + 5 * _eye(a)),
+        square_matrices(batch=False), floats(-1, 1)),
+    Row("eigh-values", lambda m: lambda a: m.linalg.eigh(a + 5 * np.diag(np.arange(
+        a.shape[-1])))[0], square_matrices(), floats(-1, 1)),
+    Row("eigh-vectors", lambda m: lambda a: (lambda v: v * v[..., :1, :])(m.linalg.eigh(
+        0.5 * (a + m.swapaxes(a, -1, -2)) + 5 * np.diag(np.arange(a.shape[-1])))[1]),
+        square_matrices(), floats(-1, 1)),
+    Row("eigvalsh", lambda m: lambda a: m.linalg.eigvalsh(a + 5 * np.diag(np.arange(
+        a.shape[-1])), UPLO="U"), square_matrices(), floats(-1, 1)),
+    Row("svd", lambda m: lambda a: (lambda u, s, vt: m.concatenate([
+        m.ravel((u * s[..., None, :]) @ vt), m.ravel(u * u[..., :1, :]),
+        m.ravel(vt * vt[..., :, :1]), m.ravel(s)]))(*m.linalg.svd(_spread(a), full_matrices=False)),
+        fixed(((3, 2),), ((2, 3),), ((2, 2),), ((2, 2, 2),)), floats(-1, 1)),
+    Row("svd-values", lambda m: lambda a: m.linalg.svd(_spread(a), compute_uv=False), one(2, 3),
+        floats(-1, 1)),
+    Row("qr", lambda m: lambda a: (lambda q, r: m.concatenate([m.ravel(q), m.ravel(r)]))(
+        *m.linalg.qr(_spread(a))), fixed(((3, 2),), ((2, 2),), ((2, 3, 2),)),
+        away_from(-1, 1, [0.0], 0.1)),    # LAPACK's signs jump where a column below is all 0
+    Row("pinv", lambda m: lambda a: m.linalg.pinv(a + np.eye(*a.shape[-2:]) * 3),
+        fixed(((3, 2),), ((2, 3),), ((2, 2),)), floats(-1, 1)),
+    Row("matrix_power", lambda m: lambda a: m.linalg.matrix_power(a, 3)
+        + m.linalg.matrix_power(a + 4 * _eye(a), -2), square_matrices(), floats(-1, 1)),
+]

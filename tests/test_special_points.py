@@ -169,7 +169,21 @@ UNARY = {   # name: (value, first derivative, second derivative)
     "softplus": (lambda x: np.logaddexp(0.0, x), _sig, lambda x: _sig(x) * _sig(-x)),
     "abs": (np.abs, lambda x: 1.0 if x >= 0 else -1.0, _const(0.0)),      # JAX: 1 at 0
     "sign": (np.sign, _const(0.0), _const(0.0)),
+    # issue 13
+    "asinh": (np.arcsinh, lambda x: 1 / np.sqrt(x * x + 1), lambda x: -x / (x * x + 1) ** 1.5),
+    "acosh": (np.arccosh, lambda x: 1 / np.sqrt(x * x - 1), lambda x: -x / (x * x - 1) ** 1.5),
+    "atanh": (np.arctanh, lambda x: 1 / (1 - x * x), lambda x: 2 * x / (1 - x * x) ** 2),
+    "floor": (np.floor, _const(0.0), _const(0.0)),          # flat, as JAX defines it
+    "ceil": (np.ceil, _const(0.0), _const(0.0)),
+    "rint": (np.rint, _const(0.0), _const(0.0)),
+    "trunc": (np.trunc, _const(0.0), _const(0.0)),
 }
+
+
+def _lae_share(x, y):
+    """∂logaddexp/∂x = e^(x − out), with +inf read as 0 on both sides (JAX)."""
+    out = np.logaddexp(x, y)
+    return np.exp((0.0 if x == np.inf else x) - (0.0 if out == np.inf else out))
 
 BINARY = {  # name: (value, (∂/∂x, ∂/∂y), (∂²/∂x², ∂²/∂y²))
     "add": (np.add, (_const(1.0), _const(1.0)), (_const(0.0), _const(0.0))),
@@ -187,6 +201,12 @@ BINARY = {  # name: (value, (∂/∂x, ∂/∂y), (∂²/∂x², ∂²/∂y²))
                lambda y, x: 2 * x * y / (x * x + y * y) ** 2)),
     "max": (np.maximum, (_share, lambda x, y: _share(y, x)), (_const(0.0), _const(0.0))),
     "min": (np.minimum, (lambda x, y: _share(-x, -y), lambda x, y: _share(-y, -x)),
+            (_const(0.0), _const(0.0))),
+    # issue 13
+    "logaddexp": (np.logaddexp, (_lae_share, lambda x, y: _lae_share(y, x)),
+                  (lambda x, y: _lae_share(x, y) * (1 - _lae_share(x, y)),
+                   lambda x, y: _lae_share(y, x) * (1 - _lae_share(y, x)))),
+    "mod": (np.remainder, (_const(1.0), lambda x, y: -np.floor(x / y)),
             (_const(0.0), _const(0.0))),
 }
 

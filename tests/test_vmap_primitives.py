@@ -56,6 +56,11 @@ def arg_reduction(tnp_fun):
         st.booleans()))
 
 
+def _spd(a):
+    """A well-conditioned symmetric positive definite matrix made from ``a``."""
+    return a @ tnp.swapaxes(a, -1, -2) + 3.0 * np.eye(a.shape[-1])
+
+
 def transposed(shape, perm):
     return row(lambda x: lax.transpose(x, axes=tuple(perm)), (shape, F(-3, 3)))
 
@@ -167,6 +172,23 @@ CASES = {
     "matmul":      st.sampled_from(MATMUL_SHAPES).map(lambda ab: row(
         lax.matmul, (ab[0], F(-3, 3)), (ab[1], F(-3, 3)))),
     "einsum":      st.sampled_from(EINSUM_SPECS).map(lambda c: einsum_case(*c)),
+    "asinh":       unary("asinh", F(-3, 3)),
+    "acosh":       unary("acosh", F(1.2, 4)),
+    "atanh":       unary("atanh", F(-0.9, 0.9)),
+    "floor":       unary("floor", F(-3, 3)),
+    "ceil":        unary("ceil", F(-3, 3)),
+    "rint":        unary("rint", F(-3, 3)),
+    "trunc":       unary("trunc", F(-3, 3)),
+    "logaddexp":   binary("logaddexp", F(-3, 3), F(-3, 3)),
+    "mod":         binary("mod", F(-3, 3), S.away_from(-3, 3, [0.0], 0.3)),
+    "cumsum":      S.shapes(min_dims=1).flatmap(lambda s: st.tuples(
+        st.integers(0, len(s) - 1), st.booleans()).map(lambda ar: row(
+            lambda x: lax.cumsum(x, axis=ar[0], reverse=ar[1]), (s, F(-3, 3))))),
+    **{name: st.sampled_from([2, 3]).map(lambda n, name=name: row(
+        lambda a: getattr(lax, name)(_spd(a)), ((n, n), F(-1, 1))))
+       for name in ("inv", "det", "logabsdet", "cholesky", "eigvalsh", "eigh_vectors")},
+    "solve":       st.sampled_from([2, 3]).map(lambda n: row(
+        lambda a, b: lax.solve(_spd(a), b), ((n, n), F(-1, 1)), ((n,), F(-3, 3)))),
 }
 
 

@@ -146,6 +146,11 @@ def check_scalar(out, who, has_aux):
         raise TypeError(f"{who}: the function must return one scalar, but it returned "
                         f"a {type(out).__name__}{hint}.")
     shape = np.shape(concrete(out))
+    if shape != () and np.prod(shape) == 1:       # one number, but not 0-d
+        raise TypeError(
+            f"{who}: the function must return a scalar (shape ()), but it returned an array "
+            f"of shape {shape} holding one number. Return out.squeeze(), or index it "
+            f"down to that number: out[{', '.join('0' * len(shape))}].")
     if shape != ():
         raise TypeError(
             f"{who}: the function must return a scalar, but it returned an array of "

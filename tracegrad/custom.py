@@ -28,14 +28,37 @@ from .reverse import ReverseTrace, vjp
 __all__ = ["custom_jvp", "custom_vjp"]
 
 
-class custom_jvp:
-    """Decorator: ``@custom_jvp def f(x): ...`` then ``@f.defjvp def rule(primals, tangents)``."""
+def _split(args, nondiff_argnums):
+    """The arguments that are differentiated, and the others (``nondiff_argnums``)."""
+    static = tuple(args[i] for i in nondiff_argnums)
+    dynamic = tuple(a for i, a in enumerate(args) if i not in nondiff_argnums)
+    return dynamic, static
 
-    def __init__(self, fun):
+
+def _merge(dynamic, static, nondiff_argnums):
+    """Put the two groups back into the original order of the arguments."""
+    dynamic, static, args = list(dynamic), list(static), []
+    for i in range(len(dynamic) + len(static)):
+        args.append(static.pop(0) if i in nondiff_argnums else dynamic.pop(0))
+    return args
+
+
+class custom_jvp:
+    """Decorator: ``@custom_jvp def f(x): ...`` then ``@f.defjvp def rule(primals, tangents)``.
+
+    As in JAX, ``f.defjvps(rule_x, rule_y)`` gives one rule per argument instead,
+    ``rule_x(ẋ, out, x, y)`` returning that argument's share of the output tangent
+    (None: the argument has none). ``nondiff_argnums`` names arguments that are
+    not differentiated (a function, a flag): the rule receives them first,
+    ``rule(*nondiff, primals, tangents)``, and primals and tangents leave them out.
+    """
+
+    def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.rule = None
-        self.primitive = Primitive(f"custom_jvp[{fun.__name__}]", fun, jvp=self._jvp,
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.primitive = Primitive(f"custom_jvp[{fun.__name__}]", self._impl, jvp=self._jvp,
                                    vjp=self._transpose_jvp, formulas=("custom rule",),
                                    doc=f"{fun.__name__} with a custom JVP rule")
 
@@ -43,31 +66,56 @@ class custom_jvp:
         self.rule = rule
         return rule
 
+    def defjvps(self, *rules):
+        """One rule per (differentiated) argument: ``rule(tangent, out, *primals)``."""
+        def rule(*nondiff_primals_tangents):
+            *static, primals, tangents = nondiff_primals_tangents
+            out = self.fun(*_merge(primals, static, self.nondiff_argnums))
+            total = None
+            for r, t in zip(rules, tangents):
+                if r is None:
+                    continue
+                term = r(t, out, *primals)
+                total = term if total is None else total + term
+            return out, zeros_like(out) if total is None else total
+        self.rule = rule
+
     def __call__(self, *args):
         if self.rule is None:
             raise TracegradError(f"custom_jvp function {self.fun.__name__} has no rule yet: "
                                  f"define one with @{self.fun.__name__}.defjvp.")
-        return self.primitive.bind(*args)
+        if not self.nondiff_argnums:
+            return self.primitive.bind(*args)
+        dynamic, static = _split(args, self.nondiff_argnums)
+        return self.primitive.bind(*dynamic, static=static)
 
-    def _jvp(self, tangents, out, *primals):
+    def _impl(self, *args, static=()):
+        return self.fun(*_merge(args, static, self.nondiff_argnums)) if static else self.fun(*args)
+
+    def _jvp(self, tangents, out, *primals, static=()):
         tangents = tuple(zeros_like(p) if t is None else t for t, p in zip(tangents, primals))
-        _, tangent_out = self.rule(primals, tangents)
+        _, tangent_out = self.rule(*static, primals, tangents)
         return tangent_out
 
-    def _transpose_jvp(self, g, out, *primals):
+    def _transpose_jvp(self, g, out, *primals, static=()):
         # tangent_out = J · tangents is linear: pull g back through it.
         def linear(*tangents):
-            return self.rule(primals, tangents)[1]
+            return self.rule(*static, primals, tangents)[1]
         _, pullback = vjp(linear, *[zeros_like(p) for p in primals])
         return pullback(g)
 
 
 class custom_vjp:
-    """Decorator: ``@custom_vjp def f(x): ...`` then ``f.defvjp(fwd, bwd)``."""
+    """Decorator: ``@custom_vjp def f(x): ...`` then ``f.defvjp(fwd, bwd)``.
 
-    def __init__(self, fun):
+    With ``nondiff_argnums``, as in JAX: ``fwd`` takes all the arguments, and
+    ``bwd(*nondiff, residuals, g)`` returns cotangents for the others only.
+    """
+
+    def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None
         self.primitive = Primitive(f"custom_vjp[{fun.__name__}]", fun, vjp=self._bwd,
                                    formulas=("custom rule",),
@@ -80,17 +128,21 @@ class custom_vjp:
         if self.fwd is None:
             raise TracegradError(f"custom_vjp function {self.fun.__name__} has no rule yet: "
                                  f"call {self.fun.__name__}.defvjp(fwd, bwd) first.")
-        trace = top_trace(args)
+        dynamic, static = _split(args, self.nondiff_argnums)
+        trace = top_trace(dynamic)
         if not isinstance(trace, ReverseTrace):   # no tracing, or forward mode
             return self.fun(*args)
         if trace.finished:                           # a tracer kept after its trace ended
             raise trace.escaped()
-        values, parents = trace.unbox(args)
-        out, residuals = self.fwd(*values)           # runs on the level below
-        return trace.record(self.primitive, parents, values, {"residuals": residuals}, out)
+        values, parents = trace.unbox(dynamic)
+        out, residuals = self.fwd(*_merge(values, static, self.nondiff_argnums))  # level below
+        params = {"residuals": residuals}
+        if static:
+            params["static"] = static
+        return trace.record(self.primitive, parents, values, params, out)
 
-    def _bwd(self, g, out, *args, residuals):
-        cotangents = self.bwd(residuals, g)
+    def _bwd(self, g, out, *args, residuals, static=()):
+        cotangents = self.bwd(*static, residuals, g)
         name = self.fun.__name__
         if not isinstance(cotangents, (tuple, list)) or len(cotangents) != len(args):
             raise TracegradError(f"custom_vjp {name}: bwd must return a tuple with one "

@@ -102,6 +102,47 @@ SPECIAL_POINTS = {
 }
 
 
+# ---- issue 13: more of NumPy (rows kept apart so that the table above stays as it was) --
+from .control import cond, fori_loop, full_like, scan, switch, while_loop  # noqa: E402
+from .cumulative import cumsum  # noqa: E402
+from .elementwise import (acosh, asinh, atanh, ceil, floor, logaddexp, mod, rint,  # noqa: E402
+                          trunc)
+from .linalg import cholesky, det, eigh_vectors, eigvalsh, inv, logabsdet, solve  # noqa: E402
+
+__all__ += ["cond", "fori_loop", "full_like", "scan", "switch", "while_loop",
+            "cumsum", "acosh", "asinh", "atanh", "ceil", "floor", "logaddexp", "mod", "rint",
+            "trunc", "cholesky", "det", "eigh_vectors", "eigvalsh", "inv", "logabsdet", "solve"]
+
+_FLAT = "derivative 0 everywhere, at the jumps too (as JAX); nan in, nan out"
+SPECIAL_POINTS.update({
+    "acosh":        ((1.0, 2.0, 0.0, inf, nan), "acosh′(1) = inf; nan for x < 1"),
+    "asinh":        ((0.0, inf, -inf, nan), _SMOOTH),
+    "atanh":        ((0.0, 1.0, -1.0, 2.0, nan), "atanh(±1) = ±inf with derivative inf; "
+                                                  "nan outside [−1, 1]"),
+    "ceil":         ((0.5, -0.5, 1.0, inf, nan), _FLAT),
+    "cholesky":     ((), "A must be symmetric positive definite (else LinAlgError, as NumPy)"),
+    "cumsum":       ((), "linear: an empty axis gives an empty result"),
+    "det":          ((), "the gradient det(A)·A⁻ᵀ needs A⁻¹: at a singular A it raises "
+                         "(the value is NumPy's)"),
+    "eigh_vectors": ((), "defined up to sign; a repeated eigenvalue makes the derivative "
+                         "inf or nan (it divides by w_j − w_i)"),
+    "eigvalsh":     ((), "a repeated eigenvalue: the derivative is the average over its "
+                         "eigenvectors' choice by LAPACK (not unique)"),
+    "floor":        ((0.5, -0.5, 1.0, inf, nan), _FLAT),
+    "inv":          ((), "a singular A raises LinAlgError, as NumPy"),
+    "logabsdet":    ((), "at a singular A the value is −inf; the gradient A⁻ᵀ raises"),
+    "logaddexp":    (((0.0, 0.0), (-inf, 0.0), (inf, inf), (nan, 1.0)),
+                     "a tie shares ½ each; +inf is read as 0 in e^(x−out), as JAX, so "
+                     "(inf, inf) gives 1 each"),
+    "mod":          (((5.0, 3.0), (-1.0, 3.0), (3.0, 3.0), (nan, 1.0)),
+                     "derivatives 1 and −⌊x/y⌋, as JAX; at a jump (x/y whole) the right-hand "
+                     "value"),
+    "rint":         ((0.5, 1.5, -0.5, inf, nan), _FLAT),
+    "solve":        ((), "a singular A raises LinAlgError, as NumPy"),
+    "trunc":        ((0.5, -0.5, 1.0, inf, nan), _FLAT),
+})
+
+
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 

@@ -252,3 +252,41 @@ select = Primitive(
 
 for _p in (add, sub, neg, select):
     _p.batch = elementwise_batch(_p)
+
+
+# ---- more of NumPy's elementwise functions (issue 13) ---------------------------------
+# The same table, continued. Rounding functions are flat between their jumps: their
+# derivative is 0 wherever it exists, and JAX defines it as 0 everywhere.
+
+def _logaddexp_d(out, x, y):
+    # ∂/∂x log(eˣ + eʸ) = e^(x − out). As JAX, +inf is read as 0 on both sides, so
+    # that (inf, inf) gives 1 rather than e^(inf − inf) = nan.
+    def finite(v):
+        return select(np.isposinf(concrete(v)), 0.0, v)
+    return exp(finite(x) - finite(out))
+
+
+def _mod_dy(out, x, y):
+    # x mod y = x − y·⌊x/y⌋, and ⌊x/y⌋ is flat: ∂/∂y = −⌊x/y⌋, a constant.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.floor(concrete(x) / concrete(y))
+
+
+asinh    = elementwise("asinh",    np.arcsinh,     (lambda out, x: 1.0 / sqrt(square(x) + 1.0),),
+                       ("1/√(x²+1)",), "inverse hyperbolic sine", saves=ARGS)
+acosh    = elementwise("acosh",    np.arccosh,     (lambda out, x: 1 / sqrt(square(x) - 1.0),),
+                       ("1/√(x²−1)",), "inverse hyperbolic cosine", saves=ARGS)
+atanh    = elementwise("atanh",    np.arctanh,     (lambda out, x: 1.0 / (1.0 - square(x)),),
+                       ("1/(1−x²)",), "inverse hyperbolic tangent", saves=ARGS)
+logaddexp = elementwise("logaddexp", np.logaddexp, (_logaddexp_d,
+                                                    lambda out, x, y: _logaddexp_d(out, y, x)),
+                       ("e^(x−out)", "e^(y−out)"), "log(eˣ + eʸ), without overflow", saves=BOTH)
+mod      = elementwise("mod",      np.remainder,   (lambda out, x, y: 1.0, _mod_dy),
+                       ("1", "−⌊x/y⌋"), "x mod y, with the sign of y (Python's %)", saves=ARGS)
+floor    = elementwise("floor",    np.floor,       (None,), ("0",), "⌊x⌋, rounded down", saves=())
+ceil     = elementwise("ceil",     np.ceil,        (None,), ("0",), "⌈x⌉, rounded up", saves=())
+rint     = elementwise("rint",     np.rint,        (None,), ("0",),
+                       "nearest whole number (ties to even)", saves=())
+trunc    = elementwise("trunc",    np.trunc,       (None,), ("0",), "rounded towards 0", saves=())
+
+__all__ += ["asinh", "acosh", "atanh", "logaddexp", "mod", "floor", "ceil", "rint", "trunc"]

@@ -11,7 +11,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 import numpy as np
 
 from ..core import Primitive, TracegradError, shape_of
-from .shape import moveaxis, reshape, sum_to_shape, transpose
+from .shape import moveaxis, reduce_sum, reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
 
@@ -186,3 +186,172 @@ def _einsum_batch(dims, *operands, spec):
 
 matmul.batch = _matmul_batch
 einsum.batch = _einsum_batch
+# ---- matrix functions (issue 13): inverse, solve, determinants, factorizations -------
+# Every rule below comes from differentiating a defining identity. For the
+# inverse, A·A⁻¹ = I gives dA·A⁻¹ + A·d(A⁻¹) = 0, so d(A⁻¹) = −A⁻¹·dA·A⁻¹.
+# The rules call these same primitives (inv, solve, ...) on traced values, so
+# second derivatives come out of them like any other. All work on stacks of
+# matrices (batch axes first), as NumPy's np.linalg does.
+
+def _tr(x):
+    """The trace of each matrix in a stack: Σᵢ xᵢᵢ."""
+    d = _diagonal(x)
+    return reduce_sum(d, axes=(len(shape_of(d)) - 1,), keepdims=False)
+
+
+def _eye_like(x):
+    return np.eye(shape_of(x)[-1])
+
+
+def _plus(a, b):
+    return b if a is None else a if b is None else a + b
+
+
+inv = Primitive(
+    "inv", np.linalg.inv,
+    jvp=lambda ts, out, a: -(out @ ts[0] @ out),                      # −A⁻¹ Ȧ A⁻¹
+    vjp=(lambda g, out, a: -(_mT(out) @ g @ _mT(out)),),              # −A⁻ᵀ Ḡ A⁻ᵀ
+    formulas=("−A⁻ᵀ Ḡ A⁻ᵀ",), doc="the matrix inverse A⁻¹", argnames=("A",), saves=("out",))
+
+
+def _column(v, b):
+    """NumPy's solve reads a 1-D b as one vector: then work with it as a column."""
+    return v[..., None] if len(shape_of(b)) == 1 else v
+
+
+def _uncolumn(v, b):
+    return v[..., 0] if len(shape_of(b)) == 1 else v
+
+
+def _solve_jvp(ts, out, a, b):
+    # A x = b  ⇒  A ẋ = ḃ − Ȧ x
+    ta, tb = ts
+    rhs = None if ta is None else -(ta @ _column(out, b))
+    if tb is not None:
+        rhs = _plus(rhs, _column(tb, b))
+    return _uncolumn(solve(a, rhs), b)
+
+
+def _solve_vjp_b(g, out, a, b):
+    gb = solve(_mT(a), _column(g, b))                          # b̄ = A⁻ᵀ x̄
+    return sum_to_shape(_uncolumn(gb, b), shape_of(b))
+
+
+def _solve_vjp_a(g, out, a, b):
+    gb = solve(_mT(a), _column(g, b))
+    return sum_to_shape(-(gb @ _mT(_column(out, b))), shape_of(a))    # Ā = −b̄ xᵀ
+
+
+solve = Primitive(
+    "solve", np.linalg.solve, jvp=_solve_jvp, vjp=(_solve_vjp_a, _solve_vjp_b),
+    formulas=("−b̄ xᵀ", "A⁻ᵀ x̄"), doc="x with A x = b", argnames=("A", "b"))
+
+
+def _det_jvp(ts, out, a):
+    return out * _tr(solve(a, ts[0]))                          # d det = det · tr(A⁻¹ Ȧ)
+
+
+det = Primitive(
+    "det", np.linalg.det, jvp=_det_jvp,
+    vjp=(lambda g, out, a: (g * out)[..., None, None] * _mT(inv(a)),),   # Ā = ḡ det A⁻ᵀ
+    formulas=("det(A) A⁻ᵀ",), doc="the determinant det A", argnames=("A",))
+
+logabsdet = Primitive(
+    "logabsdet", lambda a: np.linalg.slogdet(a)[1],
+    jvp=lambda ts, out, a: _tr(solve(a, ts[0])),               # d log|det| = tr(A⁻¹ Ȧ)
+    vjp=(lambda g, out, a: g[..., None, None] * _mT(inv(a)),),
+    formulas=("A⁻ᵀ",), doc="log |det A|, the second output of slogdet", argnames=("A",),
+    saves=("args",))
+
+
+# Cholesky: A = L Lᵀ with L lower triangular. Differentiating, Ȧ = L̇ Lᵀ + L L̇ᵀ,
+# so L⁻¹ Ȧ L⁻ᵀ = L⁻¹L̇ + (L⁻¹L̇)ᵀ, a lower triangular matrix plus its transpose:
+# L̇ = L Φ(L⁻¹ Ȧ L⁻ᵀ), where Φ keeps the strict lower part and half the diagonal.
+
+def _phi(x):
+    n = shape_of(x)[-1]
+    return x * (np.tril(np.ones((n, n)), -1) + 0.5 * np.eye(n))
+
+
+def _cholesky_jvp(ts, out, a):
+    li = inv(out)
+    return out @ _phi(li @ ts[0] @ _mT(li))
+
+
+def _cholesky_vjp(g, out, a):
+    # The transpose of the JVP above (with Ȧ symmetric): Ā = ½ L⁻ᵀ Φ(Lᵀ Ḡ) L⁻¹, symmetrized.
+    li = inv(out)
+    inner = _phi(_mT(out) @ g)
+    s = _mT(li) @ inner @ li
+    return 0.5 * (s + _mT(s))
+
+
+cholesky = Primitive(
+    "cholesky", np.linalg.cholesky, jvp=_cholesky_jvp, vjp=(_cholesky_vjp,),
+    formulas=("L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, symmetrized",), doc="L with A = L Lᵀ (A symmetric)",
+    argnames=("A",), saves=("out",))
+
+
+# Symmetric eigendecomposition A = V diag(w) Vᵀ. With Ȧ symmetric and
+# F_ij = 1/(w_j − w_i) off the diagonal (0 on it):
+#     ẇ = diag(Vᵀ Ȧ V),        V̇ = V (F ∘ (Vᵀ Ȧ V))
+# Two primitives, one per output, as every primitive has one output.
+
+def _eigh_f(w):
+    n = shape_of(w)[-1]
+    off = 1.0 - np.eye(n)
+    diff = w[..., None, :] - w[..., :, None]                  # w_j − w_i
+    from .elementwise import select
+    safe = select(off.astype(bool), diff, 1.0)
+    return off / safe
+
+
+def _eigh_jvp_w(ts, out, a):
+    v = eigh_vectors(a)
+    return _diagonal(_mT(v) @ ts[0] @ v)
+
+
+def _eigh_vjp_w(g, out, a):
+    v = eigh_vectors(a)
+    return (v * g[..., None, :]) @ _mT(v)                      # V diag(ḡ) Vᵀ
+
+
+def _eigh_jvp_v(ts, out, a):
+    w = eigvalsh(a)
+    return out @ (_eigh_f(w) * (_mT(out) @ ts[0] @ out))
+
+
+def _eigh_vjp_v(g, out, a):
+    w = eigvalsh(a)
+    s = out @ (_eigh_f(w) * (_mT(out) @ g)) @ _mT(out)
+    return 0.5 * (s + _mT(s))
+
+
+def _diagonal(x):
+    n = shape_of(x)[-1]
+    from .indexing import getitem
+    return getitem(x, (Ellipsis, np.arange(n), np.arange(n)))
+
+
+eigvalsh = Primitive(
+    "eigvalsh", lambda a: np.linalg.eigvalsh(a), jvp=_eigh_jvp_w, vjp=(_eigh_vjp_w,),
+    formulas=("V diag(w̄) Vᵀ",), doc="eigenvalues of a symmetric A, ascending",
+    argnames=("A",), saves=("args",))
+
+eigh_vectors = Primitive(
+    "eigh_vectors", lambda a: np.linalg.eigh(a)[1], jvp=_eigh_jvp_v, vjp=(_eigh_vjp_v,),
+    formulas=("V (F ∘ Vᵀ V̄) Vᵀ, F_ij = 1/(w_j − w_i)",),
+    doc="eigenvectors of a symmetric A (columns, as np.linalg.eigh)", argnames=("A",),
+    saves=("args", "out"))
+
+__all__ += ["inv", "solve", "det", "logabsdet", "cholesky", "eigvalsh", "eigh_vectors"]
+
+
+# How tg.jit writes the matrix functions: NumPy's own np.linalg.
+inv.source = "np.linalg.inv({0})"
+solve.source = "np.linalg.solve({0}, {1})"
+det.source = "np.linalg.det({0})"
+logabsdet.source = "np.linalg.slogdet({0})[1]"
+cholesky.source = "np.linalg.cholesky({0})"
+eigvalsh.source = "np.linalg.eigvalsh({0})"
+eigh_vectors.source = "np.linalg.eigh({0})[1]"

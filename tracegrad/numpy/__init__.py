@@ -17,7 +17,6 @@ import numpy as _np
 from .. import lax
 from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import normalize_index
-from ..lax.linalg import normalize_spec
 
 # Plain NumPy names that need no tracing (dtypes and constants).
 from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
@@ -191,9 +190,11 @@ def clip(a, a_min=None, a_max=None):
 
 def where(condition, x=None, y=None):
     """``where(cond, x, y)``: x where cond holds, else y. cond is not differentiated."""
+    if x is None and y is None:                      # where(cond): positions, no derivative
+        return _np.nonzero(concrete(condition))
     if x is None or y is None:
-        raise TypeError("where: tracegrad needs all three arguments, where(cond, x, y); "
-                        "for the positions of True values use np.nonzero on plain arrays.")
+        raise TypeError("where: give both x and y, where(cond, x, y), or neither, "
+                        "where(cond), for the positions where cond holds.")
     cond = _np.not_equal(concrete(condition), 0)     # a ufunc: tg.jit can stage it
     return lax.select(cond, x, y)
 
@@ -281,11 +282,13 @@ def _count(a, axes):
 
 
 def mean(a, axis=None, keepdims=False):
+    a = asarray(a)                               # a Python list of traced scalars too
     axes = _axes(axis, ndim(a), "mean")
     return lax.reduce_sum(a, axes=axes, keepdims=keepdims) / _count(a, axes)
 
 
 def var(a, axis=None, ddof=0, keepdims=False):
+    a = asarray(a)
     axes = _axes(axis, ndim(a), "var")
     centered = a - mean(a, axis=axes, keepdims=True)
     return lax.reduce_sum(square(centered), axes=axes, keepdims=keepdims) / (_count(a, axes) - ddof)
@@ -386,12 +389,6 @@ def dot(a, b):
     sa = letters[:na - 1] + "z"
     sb = letters[na - 1:na + nb - 3] + "z" + letters[na + nb - 3]
     return einsum(f"{sa},{sb}->{sa[:-1]}{sb[:-2]}{sb[-1]}", a, b)
-
-
-def einsum(subscripts, *operands):
-    """Einstein summation, e.g. ``einsum('ij,jk->ik', A, B)`` (no '...')."""
-    spec = normalize_spec(subscripts, len(operands))
-    return lax.einsum(*operands, spec=spec)
 
 
 def outer(a, b):
@@ -559,5 +556,16 @@ def __getattr__(name):
         f"tracegrad.numpy.__all__; plain NumPy's np.{name} works on ordinary arrays but "
         f"not on traced values inside grad/jvp.")
 
+
+# More of NumPy, by family, in their own modules (they use the functions above).
+from . import _elementwise, _order, _products, _shape, linalg  # noqa: E402
+from ._elementwise import *  # noqa: E402,F401,F403
+from ._products import einsum  # noqa: E402  (named: dot above calls it)
+from ._order import *  # noqa: E402,F401,F403
+from ._products import *  # noqa: E402,F401,F403
+from ._shape import *  # noqa: E402,F401,F403
+
+__all__ += (_elementwise.__all__ + _order.__all__ + _products.__all__ + _shape.__all__
+            + ["linalg"])
 
 from . import _methods  # noqa: E402,F401  (gives tracers their operators and methods)

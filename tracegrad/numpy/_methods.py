@@ -156,3 +156,26 @@ def _array_function(self, func, types, args, kwargs):
 
 Tracer.__array_ufunc__ = _array_ufunc
 Tracer.__array_function__ = _array_function
+
+
+# ---- issue 13: more operators, methods and NumPy functions ----------------------------
+
+Tracer.__mod__ = _binary(tnp.mod)
+Tracer.__rmod__ = _swap(tnp.mod)
+for _name in ("cumsum", "cumprod", "sort", "argsort", "repeat", "take", "trace", "diagonal"):
+    setattr(Tracer, _name, _method(getattr(tnp, _name)))
+_UFUNCS.update({name: getattr(tnp, name) for name in (
+    "arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp", "logaddexp2",
+    "hypot", "reciprocal", "fabs", "deg2rad", "rad2deg", "degrees", "radians", "remainder",
+    "mod", "floor", "ceil", "rint", "trunc", "fmax", "fmin")})
+
+
+def _array_function_linalg(self, func, types, args, kwargs):
+    # np.linalg.norm(x) on a traced x: tnp.linalg.norm, when there is one.
+    if (getattr(func, "__module__", "") or "").startswith("numpy.linalg") \
+            and func.__name__ in tnp.linalg.__all__:
+        return getattr(tnp.linalg, func.__name__)(*args, **kwargs)
+    return _array_function(self, func, types, args, kwargs)
+
+
+Tracer.__array_function__ = _array_function_linalg

@@ -1,0 +1,151 @@
+"""More of NumPy's elementwise functions, and a few helpers that go with them.
+
+The ones with a derivative worth its own rule are primitives in
+``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``mod``, the
+rounding functions); the rest are one-line compositions: ``log2(x)`` is
+``log(x) / log(2)``, ``hypot`` is ``√(x² + y²)``, ``fmax`` is a ``maximum``
+that skips nans. Booleans (``isclose``) are computed on the values and have
+no derivative, as in NumPy.
+"""
+import math
+
+import numpy as _np
+
+from .. import lax
+from .. import numpy as tnp
+from ..core import Tracer, concrete, shape_of
+
+__all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp",
+           "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
+           "degrees", "radians", "mod", "remainder", "floor", "ceil", "rint", "trunc",
+           "fix", "fmax", "fmin", "nan_to_num", "select", "full_like", "empty_like", "copy",
+           "isclose"]
+
+arcsinh, arccosh, arctanh = lax.asinh, lax.acosh, lax.atanh
+logaddexp = lax.logaddexp
+mod = remainder = lax.mod
+floor, ceil, rint, trunc = lax.floor, lax.ceil, lax.rint, lax.trunc
+fix = trunc
+fabs = lax.abs
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
+def log2(x):
+    """log₂ x = ln x / ln 2."""
+    return lax.log(x) / _LN2
+
+
+def log10(x):
+    """log₁₀ x = ln x / ln 10."""
+    return lax.log(x) / _LN10
+
+
+def exp2(x):
+    """2ˣ."""
+    return lax.pow(2.0, x)
+
+
+def logaddexp2(x, y):
+    """log₂(2ˣ + 2ʸ), through the natural-log version: (ln 2)⁻¹ logaddexp(x ln 2, y ln 2)."""
+    return logaddexp(tnp.multiply(x, _LN2), tnp.multiply(y, _LN2)) / _LN2
+
+
+def hypot(x, y):
+    """√(x² + y²), the length of the hypotenuse. Its derivative at (0, 0) is 0/0 = nan."""
+    return lax.sqrt(lax.square(x) + lax.square(y))
+
+
+def reciprocal(x):
+    return lax.div(1.0, x)
+
+
+def deg2rad(x):
+    return tnp.multiply(x, _np.pi / 180.0)
+
+
+def rad2deg(x):
+    return tnp.multiply(x, 180.0 / _np.pi)
+
+
+radians, degrees = deg2rad, rad2deg
+
+
+def sinc(x):
+    """sin(πx)/(πx), with sinc(0) = 1.
+
+    At 0 the quotient is 0/0, so there the first terms of its Taylor series,
+    1 − (πx)²/6 + (πx)⁴/120, stand in: they have the right value and the right
+    first four derivatives at 0 (sinc′(0) = 0, sinc″(0) = −π²/3), in both modes.
+    """
+    at_zero = _np.equal(concrete(x), 0)
+    if not _np.any(at_zero):
+        px = tnp.multiply(x, _np.pi)
+        return lax.sin(px) / px
+    px = tnp.multiply(x, _np.pi)
+    safe = lax.select(at_zero, 1.0, px)                  # no 0/0, not even off the branch
+    p2 = lax.square(px)
+    series = 1.0 - p2 / 6.0 + lax.square(p2) / 120.0
+    return lax.select(at_zero, series, lax.sin(safe) / safe)
+
+
+def fmax(x1, x2):
+    """``maximum`` that ignores a nan: where one side is nan, the other side wins."""
+    n1, n2 = _np.isnan(concrete(x1)), _np.isnan(concrete(x2))
+    return lax.select(n2, x1, lax.select(n1, x2, lax.max(x1, x2)))
+
+
+def fmin(x1, x2):
+    """``minimum`` that ignores a nan: where one side is nan, the other side wins."""
+    n1, n2 = _np.isnan(concrete(x1)), _np.isnan(concrete(x2))
+    return lax.select(n2, x1, lax.select(n1, x2, lax.min(x1, x2)))
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """nan → ``nan``, ±inf → the largest finite numbers (or ``posinf``, ``neginf``).
+
+    The replaced elements become constants (derivative 0); the others pass
+    through with derivative 1, as in JAX.
+    """
+    v = concrete(x)
+    if not isinstance(x, Tracer):
+        return _np.nan_to_num(v, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    big = _np.finfo(_np.result_type(v)).max
+    x = lax.select(_np.isnan(v), float(nan), x)
+    x = lax.select(_np.isposinf(v), big if posinf is None else float(posinf), x)
+    return lax.select(_np.isneginf(v), -big if neginf is None else float(neginf), x)
+
+
+def select(condlist, choicelist, default=0):
+    """The first choice whose condition holds, element by element (else ``default``)."""
+    if len(condlist) != len(choicelist):
+        raise ValueError("select: condlist and choicelist must have the same length.")
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist))):
+        out = tnp.where(cond, choice, out)                 # the first condition wins last
+    shape = _np.broadcast_shapes(*[shape_of(c) for c in list(condlist) + list(choicelist)],
+                                 shape_of(default))
+    return tnp.broadcast_to(out, shape) if shape_of(out) != shape else out
+
+
+def full_like(a, fill_value, dtype=None):
+    """An array of ``a``'s shape filled with ``fill_value`` (which may be traced)."""
+    if isinstance(fill_value, Tracer):
+        return tnp.broadcast_to(fill_value if dtype is None else tnp.asarray(fill_value, dtype),
+                                shape_of(a))
+    return _np.full(shape_of(a), fill_value, dtype=dtype or _np.result_type(concrete(a)))
+
+
+def empty_like(a, dtype=None):
+    """Like ``np.empty_like``, but filled with zeros: its contents are undefined anyway."""
+    return _np.zeros(shape_of(a), dtype=dtype or _np.result_type(concrete(a)))
+
+
+def copy(a):
+    """A traced array is never changed in place, so its copy is the array itself."""
+    return a if isinstance(a, Tracer) else _np.copy(a)
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """np.isclose on the values: booleans, not differentiable."""
+    return _np.isclose(concrete(a), concrete(b), rtol=rtol, atol=atol, equal_nan=equal_nan)

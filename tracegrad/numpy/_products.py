@@ -1,0 +1,216 @@
+"""Products and matrix parts: tensordot, vdot, inner, kron, cross, trace, diag, tril, triu.
+
+All compositions: products are ``einsum`` (or ``matmul``), diagonals are
+picked with integer arrays (``getitem``), triangles are a ``select`` with a
+boolean mask, whose derivative is that same mask.
+"""
+import string
+
+import numpy as _np
+
+from .. import lax
+from .. import numpy as tnp
+from ..core import shape_of
+from ..lax.linalg import normalize_spec
+
+__all__ = ["einsum", "tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
+           "tril", "triu"]
+
+_LETTERS = string.ascii_letters
+
+
+def einsum(*operands):
+    """Einstein summation: ``einsum('ij,jk->ik', A, B)``, with NumPy's extras.
+
+    * ``...`` stands for the axes not named (batch axes, broadcast together);
+    * a repeated index in one operand takes a diagonal (``'ii->i'``) or, summed,
+      a trace (``'ii'``);
+    * the interleaved form ``einsum(A, [0, 1], B, [1, 2], [0, 2])``.
+
+    All three are rewritten here into the plain form the ``einsum`` primitive
+    knows (letters only, no repeats in an operand): ``...`` becomes letters,
+    a diagonal is picked first with ``diagonal``. So their derivatives come
+    from the primitive's rule and from ``diagonal``'s (an index pick).
+    """
+    if isinstance(operands[0], str):
+        spec, ops = operands[0].replace(" ", ""), list(operands[1:])
+    else:
+        spec, ops = _from_sublists(operands)
+    ins, arrow, out = spec.partition("->")
+    ins = ins.split(",")
+    if len(ins) != len(ops):
+        raise ValueError(f"einsum: the subscripts {spec!r} name {len(ins)} operand(s), "
+                         f"but {len(ops)} were given.")
+    if "." in spec:
+        ins, out, ops = _expand_ellipsis(ins, out if arrow else None, ops)
+        arrow = "->" if out is not None else ""
+        out = out or ""
+    if not arrow:                               # implicit output: letters used once, sorted
+        letters = "".join(ins)
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for k, sub in enumerate(ins):
+        ins[k], ops[k] = _take_diagonals(sub, ops[k])
+    return lax.einsum(*ops, spec=normalize_spec(",".join(ins) + "->" + out, len(ops)))
+
+
+def _from_sublists(args):
+    """(A, [0, 1], B, [1, 2], [0, 2]) → 'ab,bc->ac' and [A, B]."""
+    args = list(args)
+    out = args.pop() if len(args) % 2 else None
+    def letters(sub):
+        return "".join("..." if i is Ellipsis else _LETTERS[i] for i in sub)
+    ops, subs = args[0::2], args[1::2]
+    spec = ",".join(letters(s) for s in subs)
+    return (spec + "->" + letters(out) if out is not None else spec), list(ops)
+
+
+def _expand_ellipsis(ins, out, ops):
+    """Replace '...' by capital letters for the unnamed axes, broadcast together."""
+    used = set("".join(ins) + (out or ""))
+    spare = [c for c in _LETTERS[::-1] if c not in used]
+    shapes = []
+    for sub, op in zip(ins, ops):
+        named = len(sub.replace("...", ""))
+        shapes.append(shape_of(op)[:tnp.ndim(op) - named] if "..." in sub else ())
+    batch = _np.broadcast_shapes(*shapes)
+    names = "".join(spare[:len(batch)])
+    new_ins, new_ops = [], []
+    for sub, op, s in zip(ins, ops, shapes):
+        if "..." in sub:
+            if s != batch[len(batch) - len(s):]:      # a length-1 axis broadcast: copy it out
+                named = shape_of(op)[len(s):]
+                full = batch[len(batch) - len(s):]
+                op = tnp.broadcast_to(op, tuple(b if n == 1 else n for n, b in zip(s, full))
+                                      + named)
+            sub = sub.replace("...", names[len(names) - len(s):])
+        new_ins.append(sub)
+        new_ops.append(op)
+    if out is None:                               # implicit: the batch axes, then the rest
+        letters = "".join(new_ins)
+        rest = "".join(sorted(c for c in set("".join(i.replace("...", "") for i in ins))
+                              if letters.count(c) == 1))
+        out = names + rest
+    else:
+        out = out.replace("...", names)
+    return new_ins, out, new_ops
+
+
+def _take_diagonals(sub, op):
+    """'ii' on a matrix → 'i' on its diagonal (repeatedly, for every repeat)."""
+    while len(set(sub)) != len(sub):
+        c = next(c for c in sub if sub.count(c) > 1)
+        first = sub.index(c)
+        second = sub.index(c, first + 1)
+        op = diagonal(op, 0, first, second)              # the diagonal becomes the last axis
+        sub = "".join(x for k, x in enumerate(sub) if k not in (first, second)) + c
+    return sub, op
+
+
+def tensordot(a, b, axes=2):
+    """Sum of products over ``axes``: the last ``axes`` of a with the first of b,
+    or two lists of axes to pair up."""
+    na, nb = tnp.ndim(a), tnp.ndim(b)
+    if isinstance(axes, (int, _np.integer)):
+        ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        ax_a, ax_b = axes
+        ax_a = [ax_a] if isinstance(ax_a, (int, _np.integer)) else list(ax_a)
+        ax_b = [ax_b] if isinstance(ax_b, (int, _np.integer)) else list(ax_b)
+    ax_a, ax_b = [i % na for i in ax_a], [i % nb for i in ax_b]
+    for i, j in zip(ax_a, ax_b):
+        if shape_of(a)[i] != shape_of(b)[j]:
+            raise ValueError(f"tensordot: shape mismatch for sum: axis {i} of a has length "
+                             f"{shape_of(a)[i]}, axis {j} of b has {shape_of(b)[j]}.")
+    sa = list(_LETTERS[:na])
+    sb = list(_LETTERS[na:na + nb])
+    for i, j in zip(ax_a, ax_b):
+        sb[j] = sa[i]
+    out = [c for k, c in enumerate(sa) if k not in ax_a] + \
+          [c for k, c in enumerate(sb) if k not in ax_b]
+    return lax.einsum(a, b, spec=f"{''.join(sa)},{''.join(sb)}->{''.join(out)}")
+
+
+def vdot(a, b):
+    """Σ aᵢ bᵢ over the flattened arrays."""
+    return tnp.sum(tnp.ravel(a) * tnp.ravel(b))
+
+
+def inner(a, b):
+    """Sum over the last axes of a and b (a product for scalars)."""
+    if tnp.ndim(a) == 0 or tnp.ndim(b) == 0:
+        return tnp.multiply(a, b)
+    return tensordot(a, b, axes=([-1], [-1]))
+
+
+def kron(a, b):
+    """The Kronecker product: every aᵢⱼ times all of b, laid out in blocks."""
+    n = max(tnp.ndim(a), tnp.ndim(b))
+    a = tnp.reshape(a, (1,) * (n - tnp.ndim(a)) + shape_of(a))
+    b = tnp.reshape(b, (1,) * (n - tnp.ndim(b)) + shape_of(b))
+    sa, sb = shape_of(a), shape_of(b)
+    # a[i, None, j, None] * b[None, k, None, l] → shape (i·k, j·l)
+    ea = tnp.reshape(a, tuple(d for s in sa for d in (s, 1)))
+    eb = tnp.reshape(b, tuple(d for s in sb for d in (1, s)))
+    return tnp.reshape(ea * eb, tuple(p * q for p, q in zip(sa, sb)))
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors (2-vectors: its z component), along the last axis."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = tnp.moveaxis(a, axisa, -1), tnp.moveaxis(b, axisb, -1)
+    na, nb = shape_of(a)[-1], shape_of(b)[-1]
+    if na not in (2, 3) or nb not in (2, 3):
+        raise ValueError("cross: incompatible dimensions for cross product "
+                         "(dimension must be 2 or 3).")
+    a0, a1 = a[..., 0], a[..., 1]
+    b0, b1 = b[..., 0], b[..., 1]
+    if na == 2 and nb == 2:
+        return a0 * b1 - a1 * b0
+    a2 = a[..., 2] if na == 3 else 0.0
+    b2 = b[..., 2] if nb == 3 else 0.0
+    parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
+    shape = _np.broadcast_shapes(*[shape_of(p) for p in parts])
+    out = tnp.stack([tnp.broadcast_to(p, shape) for p in parts], axis=-1)
+    return tnp.moveaxis(out, -1, axisc)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal ``a[i, i + offset]`` of the plane (axis1, axis2), as the last axis."""
+    n = tnp.ndim(a)
+    axis1, axis2 = axis1 % n, axis2 % n
+    m = tnp.moveaxis(a, (axis1, axis2), (-2, -1))
+    rows, cols = shape_of(m)[-2:]
+    i = _np.arange(max(0, min(rows + min(offset, 0), cols - max(offset, 0))))
+    r, c = i - min(offset, 0), i + max(offset, 0)
+    return lax.getitem(m, index=(Ellipsis, r, c))
+
+
+def trace(a, offset=0, axis1=0, axis2=1):
+    """Σᵢ a[i, i + offset]."""
+    d = diagonal(a, offset, axis1, axis2)
+    return tnp.sum(d, axis=-1)
+
+
+def diag(v, k=0):
+    """A vector's diagonal matrix, or a matrix's diagonal."""
+    if tnp.ndim(v) == 1:
+        n = shape_of(v)[0] + abs(k)
+        rows = _np.arange(shape_of(v)[0]) - min(k, 0)
+        cols = _np.arange(shape_of(v)[0]) + max(k, 0)
+        return lax.index_set(_np.zeros((n, n)), v, index=(rows, cols))
+    if tnp.ndim(v) == 2:
+        return diagonal(v, k)
+    raise ValueError("diag: the input must be 1-D or 2-D.")
+
+
+def tril(m, k=0):
+    """The lower triangle (on and below diagonal ``k``); the rest zeros."""
+    rows, cols = shape_of(m)[-2:]
+    return lax.select(_np.tri(rows, cols, k, dtype=bool), m, 0.0)
+
+
+def triu(m, k=0):
+    """The upper triangle (on and above diagonal ``k``); the rest zeros."""
+    rows, cols = shape_of(m)[-2:]
+    return lax.select(_np.tri(rows, cols, k - 1, dtype=bool), 0.0, m)

@@ -1,0 +1,346 @@
+"""NumPy's shape functions: stacking, splitting, repeating, flipping, padding.
+
+None of them needs a primitive of its own. Each moves numbers around, so each
+is a composition of the moves tracegrad already knows how to differentiate:
+``reshape``, ``transpose``, ``concatenate`` and indexing (``getitem``). The
+trick used again and again here: *ask NumPy where the elements go*. Applying
+``np.repeat``, ``np.tile`` or ``np.pad`` to ``np.arange(n)`` gives the
+positions each output element comes from; picking those positions with an
+integer array is differentiable, and where a position is picked twice the
+backward pass adds the cotangents (scatter-add), exactly as the chain rule
+wants.
+"""
+import builtins
+
+import numpy as _np
+
+from .. import lax
+from .. import numpy as tnp
+from ..core import shape_of
+
+__all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
+           "array_split", "hsplit", "vsplit", "dsplit", "repeat", "tile", "roll", "flip",
+           "fliplr", "flipud", "rot90", "pad", "moveaxis", "rollaxis", "atleast_1d",
+           "atleast_2d", "atleast_3d", "append", "take", "take_along_axis", "r_", "c_"]
+
+
+def _axis(axis, ndim, who):
+    if not -ndim <= axis < builtins.max(ndim, 1):
+        raise ValueError(f"{who}: axis {axis} is out of range for an array with {ndim} "
+                         f"dimension(s); use an axis from {-ndim} to {ndim - 1}.")
+    return axis % builtins.max(ndim, 1)
+
+
+def _pick(a, positions, axis):
+    """``a`` with the positions ``positions`` (an integer array) picked along ``axis``."""
+    index = (slice(None),) * axis + (_np.asarray(positions, dtype=_np.intp),)
+    return lax.getitem(a, index=index)
+
+
+# ---- at least n dimensions ------------------------------------------------------------
+
+def _atleast(arys, n, where):
+    out = []
+    for a in arys:
+        a = tnp.asarray(a)
+        s = shape_of(a)
+        if len(s) < n:
+            a = tnp.reshape(a, where(s))
+        out.append(a)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*arys):
+    return _atleast(arys, 1, lambda s: (1,))
+
+
+def atleast_2d(*arys):
+    return _atleast(arys, 2, lambda s: (1,) * (2 - len(s)) + s)
+
+
+def atleast_3d(*arys):
+    # As NumPy: a vector (n,) becomes (1, n, 1), a matrix (m, n) becomes (m, n, 1).
+    return _atleast(arys, 3, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)])
+
+
+# ---- stacking -------------------------------------------------------------------------
+
+def vstack(tup):
+    """Stack along the first axis; vectors become rows first."""
+    return tnp.concatenate([atleast_2d(a) for a in tup], axis=0)
+
+
+row_stack = vstack
+
+
+def hstack(tup):
+    """Stack along the second axis (the first, for vectors)."""
+    arrays = [atleast_1d(a) for a in tup]
+    return tnp.concatenate(arrays, axis=0 if tnp.ndim(arrays[0]) == 1 else 1)
+
+
+def dstack(tup):
+    """Stack along the third axis (depth)."""
+    return tnp.concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+def column_stack(tup):
+    """Vectors become columns, then everything is stacked side by side."""
+    arrays = [tnp.reshape(a, (-1, 1)) if tnp.ndim(a) < 2 else a for a in tup]
+    return tnp.concatenate(arrays, axis=1)
+
+
+# ---- splitting ------------------------------------------------------------------------
+
+def array_split(ary, indices_or_sections, axis=0):
+    """Split into pieces along ``axis``; sections need not divide the length evenly."""
+    axis = _axis(axis, tnp.ndim(ary), "array_split")
+    n = shape_of(ary)[axis]
+    if isinstance(indices_or_sections, (int, _np.integer)):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise ValueError("array_split: the number of sections must be larger than 0.")
+        each, extra = divmod(n, sections)
+        sizes = [each + 1] * extra + [each] * (sections - extra)
+        cuts = list(_np.cumsum(sizes)[:-1])
+    else:
+        cuts = list(indices_or_sections)
+    pieces, start = [], 0
+    for stop in cuts + [None]:
+        index = (slice(None),) * axis + (slice(start, stop),)
+        pieces.append(lax.getitem(ary, index=index))
+        start = stop
+    return pieces
+
+
+def split(ary, indices_or_sections, axis=0):
+    """Like ``array_split``, but a number of sections must divide the length."""
+    if isinstance(indices_or_sections, (int, _np.integer)):
+        n = shape_of(ary)[_axis(axis, tnp.ndim(ary), "split")]
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ValueError(f"split: an axis of length {n} cannot be split into "
+                             f"{indices_or_sections} equal sections; use tnp.array_split "
+                             f"for unequal ones.")
+    return array_split(ary, indices_or_sections, axis)
+
+
+def hsplit(ary, indices_or_sections):
+    if tnp.ndim(ary) == 0:
+        raise ValueError("hsplit only works on arrays of 1 or more dimensions.")
+    return split(ary, indices_or_sections, axis=1 if tnp.ndim(ary) > 1 else 0)
+
+
+def vsplit(ary, indices_or_sections):
+    if tnp.ndim(ary) < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions.")
+    return split(ary, indices_or_sections, axis=0)
+
+
+def dsplit(ary, indices_or_sections):
+    if tnp.ndim(ary) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions.")
+    return split(ary, indices_or_sections, axis=2)
+
+
+# ---- repeating and rearranging ----------------------------------------------------------
+
+def repeat(a, repeats, axis=None):
+    """Each element ``repeats`` times; its gradient sums the copies back."""
+    if axis is None:
+        a, axis = tnp.ravel(a), 0
+    axis = _axis(axis, tnp.ndim(a), "repeat")
+    return _pick(a, _np.repeat(_np.arange(shape_of(a)[axis]), repeats), axis)
+
+
+def tile(A, reps):
+    """The whole array repeated ``reps`` times along each axis."""
+    reps = (reps,) if isinstance(reps, (int, _np.integer)) else tuple(reps)
+    A = tnp.asarray(A)
+    n = builtins.max(tnp.ndim(A), len(reps))
+    A = tnp.reshape(A, (1,) * (n - tnp.ndim(A)) + shape_of(A))
+    reps = (1,) * (n - len(reps)) + reps
+    for axis, r in enumerate(reps):
+        if r != 1:
+            A = _pick(A, _np.tile(_np.arange(shape_of(A)[axis]), r), axis)
+    return A
+
+
+def roll(a, shift, axis=None):
+    """Shift elements cyclically; the ones pushed off one end come back at the other."""
+    if axis is None:
+        return tnp.reshape(roll(tnp.ravel(a), shift, 0), shape_of(a))
+    shifts = shift if isinstance(shift, tuple) else (shift,)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    shifts, axes = _np.broadcast_arrays(shifts, axes)
+    for s, ax in zip(shifts.ravel(), axes.ravel()):
+        ax = _axis(int(ax), tnp.ndim(a), "roll")
+        n = shape_of(a)[ax]
+        a = _pick(a, (_np.arange(n) - int(s)) % builtins.max(n, 1), ax)
+    return a
+
+
+def flip(m, axis=None):
+    """Reverse the order of elements along ``axis`` (all axes if None)."""
+    n = tnp.ndim(m)
+    if n == 0 and axis is None:
+        return m                                 # a scalar has nothing to reverse
+    axes = range(n) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    index = [slice(None)] * n
+    for ax in axes:
+        index[_axis(ax, n, "flip")] = slice(None, None, -1)
+    return lax.getitem(m, index=tuple(index))
+
+
+def fliplr(m):
+    if tnp.ndim(m) < 2:
+        raise ValueError("fliplr: the array must have at least 2 dimensions.")
+    return flip(m, 1)
+
+
+def flipud(m):
+    if tnp.ndim(m) < 1:
+        raise ValueError("flipud: the array must have at least 1 dimension.")
+    return flip(m, 0)
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """Rotate by 90° ``k`` times in the plane of ``axes`` (a flip and a transpose)."""
+    n = tnp.ndim(m)
+    a0, a1 = _axis(axes[0], n, "rot90"), _axis(axes[1], n, "rot90")
+    if a0 == a1:
+        raise ValueError("rot90: the two axes must be different.")
+    k %= 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    order = list(range(n))
+    order[a0], order[a1] = order[a1], order[a0]
+    return (tnp.transpose(flip(m, a1), order) if k == 1
+            else flip(tnp.transpose(m, order), a1))
+
+
+def moveaxis(a, source, destination):
+    """Move axes to new positions; the others keep their order."""
+    n = tnp.ndim(a)
+    src = [_axis(s, n, "moveaxis") for s in _np.atleast_1d(source)]
+    dst = [_axis(d, n, "moveaxis") for d in _np.atleast_1d(destination)]
+    if len(src) != len(dst):
+        raise ValueError("moveaxis: source and destination need the same number of axes.")
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return tnp.transpose(a, order)
+
+
+def rollaxis(a, axis, start=0):
+    """NumPy's older spelling: move ``axis`` to just before ``start``."""
+    n = tnp.ndim(a)
+    axis = _axis(axis, n, "rollaxis")
+    start = start + n if start < 0 else start
+    if not 0 <= start <= n:
+        raise ValueError(f"rollaxis: start {start} is out of range for {n} dimensions.")
+    return moveaxis(a, axis, start - 1 if axis < start else start)
+
+
+def append(arr, values, axis=None):
+    if axis is None:
+        return tnp.concatenate([tnp.ravel(arr), tnp.ravel(values)])
+    return tnp.concatenate([arr, values], axis=axis)
+
+
+# ---- picking: take, take_along_axis -----------------------------------------------------
+
+def take(a, indices, axis=None, mode="raise"):
+    """``a`` at integer ``indices`` along ``axis`` (the flattened array if None)."""
+    if axis is None:
+        a, axis = tnp.ravel(a), 0
+    axis = _axis(axis, tnp.ndim(a), "take")
+    indices = _np.asarray(indices)
+    n = shape_of(a)[axis]
+    if mode == "wrap":
+        indices = indices % n
+    elif mode == "clip":
+        indices = _np.clip(indices, 0, n - 1)
+    elif mode != "raise":
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}.")
+    index = (slice(None),) * axis + (indices.astype(_np.intp),)
+    return lax.getitem(a, index=index)
+
+
+def take_along_axis(arr, indices, axis):
+    """Pick ``arr``'s elements at ``indices`` along ``axis`` (e.g. with tnp.argsort's result)."""
+    if axis is None:
+        arr, axis = tnp.ravel(arr), 0
+    n = tnp.ndim(arr)
+    axis = _axis(axis, n, "take_along_axis")
+    indices = _np.asarray(indices)
+    if indices.ndim != n:
+        raise ValueError(f"take_along_axis: indices need as many dimensions as the array "
+                         f"({n}), got {indices.ndim}.")
+    # Every other axis is indexed by an arange that broadcasts against indices.
+    index = tuple(indices.astype(_np.intp) if i == axis else
+                  _np.arange(shape_of(arr)[i]).reshape((-1,) + (1,) * (n - i - 1))
+                  for i in range(n))
+    return lax.getitem(arr, index=index)
+
+
+# ---- pad --------------------------------------------------------------------------------
+
+def pad(array, pad_width, mode="constant", constant_values=0):
+    """Pad with a constant (default), or with ``'edge'``, ``'wrap'``, ``'reflect'``,
+    ``'symmetric'``: for these NumPy's own ``np.pad`` of the positions says which
+    element lands where."""
+    n = tnp.ndim(array)
+    widths = _np.broadcast_to(_np.asarray(pad_width, dtype=int), (n, 2))
+    for axis, (before, after) in enumerate(widths):
+        if before == 0 and after == 0:
+            continue
+        if mode == "constant":
+            values = _np.broadcast_to(_np.asarray(constant_values, dtype=float), (n, 2))
+            parts = []
+            for width, value in ((before, values[axis][0]), (after, values[axis][1])):
+                shape = list(shape_of(array))
+                shape[axis] = width
+                parts.append(_np.full(shape, value))
+            array = tnp.concatenate([parts[0], array, parts[1]], axis=axis)
+        elif mode in ("edge", "wrap", "reflect", "symmetric"):
+            positions = _np.pad(_np.arange(shape_of(array)[axis]), (before, after), mode=mode)
+            array = _pick(array, positions, axis)
+        else:
+            raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant', 'edge', "
+                             f"'wrap', 'reflect' or 'symmetric'.")
+    return array
+
+
+# ---- r_ and c_ ---------------------------------------------------------------------------
+
+class _Concatenator:
+    """``tnp.r_[a, b, 1:4]`` joins its pieces along the first axis; ``tnp.c_`` makes
+    vectors columns and joins along the last. Slices become ``arange``/``linspace``
+    as in NumPy (``1:4``, ``0:1:5j``). NumPy's string directives are not supported."""
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        pieces = []
+        for item in key:
+            if isinstance(item, str):
+                raise ValueError("r_/c_: string directives ('0,2', 'r') are not supported; "
+                                 "use tnp.concatenate or tnp.stack.")
+            if isinstance(item, slice):
+                item = _np.r_[item]
+            item = atleast_1d(item)
+            if self.columns:
+                item = tnp.reshape(item, (-1, 1)) if tnp.ndim(item) == 1 else item
+            pieces.append(item)
+        return tnp.concatenate(pieces, axis=-1 if self.columns else 0)
+
+    def __len__(self):
+        return 0
+
+
+r_ = _Concatenator(columns=False)
+c_ = _Concatenator(columns=True)
