@@ -42,6 +42,9 @@ threads running their own ``grad`` side by side must not see each other's.
 from __future__ import annotations
 
 import itertools
+import linecache
+import re
+import sys
 import threading
 
 import numpy as np
@@ -289,17 +292,33 @@ class Tracer:
             "np.asarray()/np.array() was called on a traced array; converting it to a "
             "plain NumPy array would silently drop its gradient. Inside a function you "
             "differentiate, use tracegrad.numpy (import tracegrad.numpy as tnp) instead of "
-            "numpy for this step. To use the number itself on purpose, wrap it in "
-            "tg.stop_gradient(x), or take it out of the transformation's result.")
+            "numpy for this step. To use the numbers themselves on purpose, return them "
+            "(has_aux=True) or compute with them outside the function you differentiate.")
 
-    def _no_scalar(self, kind):
+    def _no_scalar(self, kind, caller=None):
+        who = self._trace.who
+        calls = _math_calls(caller)
+        if calls:                                # math.exp(x) calls float(x) first
+            uses = ", ".join(f"{_MATH_TO_TNP[c]}(x) for math.{c}" for c in calls)
+            raise TypeError(
+                f"math.{calls[0]}() takes plain Python numbers, so it called float() on a "
+                f"value traced by {who}, and the result would have no gradient.\n"
+                f"Use {uses}: tracegrad.numpy (import tracegrad.numpy as tnp) works on "
+                f"traced values and plain arrays alike.")
         raise TypeError(
-            f"{kind}() of a traced value would drop its gradient. Keep it as an array "
-            "and use tracegrad.numpy operations on it; for a branch, compare instead "
-            "(`if x > 0:` works); to print it, use print(x).")
+            f"{kind}() of a value traced by {who} would drop its gradient: the result "
+            f"is a plain number that {who} cannot follow.\nKeep it an array and use "
+            f"tracegrad.numpy on it; for a branch, compare instead (`if x > 0:` works); "
+            f"to print it, print(x); to use the number after the step, return it: "
+            f"tg.value_and_grad(f) returns f's value too, has_aux=True any other."
+            + ("\nPython's math module calls float() too: write tnp.exp, tnp.log, "
+               "tnp.sqrt, tnp.sin, tnp.tanh (and so on) for math.exp, math.log, "
+               "math.sqrt, math.sin, math.tanh." if kind == "float" else ""))
 
+    # float(x) and math.exp(x) both reach __float__ from C: the frame above is
+    # the user's, and its line tells which of the two it was.
     def __float__(self):
-        self._no_scalar("float")
+        self._no_scalar("float", sys._getframe(1))
 
     def __int__(self):
         self._no_scalar("int")
@@ -370,6 +389,21 @@ def concrete(x):
     while isinstance(x, Tracer):
         x = x.primal
     return x
+
+
+# Python's math functions and the tracegrad.numpy functions to use instead.
+_MATH_TO_TNP = {name: f"tnp.{name}" for name in (
+    "exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh")}
+_MATH_TO_TNP.update(asin="tnp.arcsin", acos="tnp.arccos", atan="tnp.arctan",
+                    atan2="tnp.arctan2", fabs="tnp.abs", pow="tnp.power")
+
+
+def _math_calls(frame):
+    """The math functions with a tnp equivalent called on ``frame``'s current line."""
+    if frame is None:
+        return []
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    return [name for name in re.findall(r"\bmath\.(\w+)\s*\(", line) if name in _MATH_TO_TNP]
 
 
 def _dtype_str(dtype):

@@ -57,8 +57,8 @@ def _transpose(self, *axes):
 def _item(self, *args):
     raise TypeError(
         "x.item() of a traced value would turn it into a Python number and drop its "
-        "gradient.\nKeep it an array (x[0], x.sum()); to use the number on purpose, "
-        "take tg.stop_gradient(x) or read it from the transformation's result.")
+        "gradient.\nKeep it an array (x[0], x.sum()); to use the number after the step, "
+        "return it: tg.value_and_grad(f) returns f's value too, has_aux=True any other.")
 
 
 def _copy(self):
@@ -137,8 +137,8 @@ def _numpy(self):
     raise AttributeError(
         "x.numpy() of a traced value would turn it into a plain array and drop its "
         "gradient.\nKeep using tracegrad.numpy on it (tnp.sum(x), x @ W); to use the "
-        "numbers on purpose, take tg.stop_gradient(x) or read them from the "
-        "transformation's result.")
+        "numbers after the step, return them: tg.value_and_grad(f) returns f's value "
+        "too, has_aux=True any other.")
 
 
 for _name, (_what, _instead) in _PYTORCH_HABITS.items():
@@ -180,8 +180,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         + (f"Use tnp.{ufunc.__name__} from tracegrad.numpy without those arguments."
            if f is not None else
            "tracegrad.numpy has no equivalent; compose it from the functions in "
-           "tracegrad.numpy.__all__, or use tg.stop_gradient(x) if it need not be "
-           "differentiated."))
+           "tracegrad.numpy.__all__, or compute it outside the function you "
+           "differentiate and pass the result in as an argument."))
 
 
 def _array_function(self, func, types, args, kwargs):
