@@ -114,3 +114,50 @@ def test_numpy_functions_without_a_tnp_equivalent_give_advice_that_works():
                                         r"function you differentiate and pass the result in"):
         tg.grad(f)(1.5)
     assert float(tg.grad(lambda x, k: k * x)(1.5, np.floor(1.5))) == 1.0
+
+
+# ---- item 7: a list where an array was meant ------------------------------------------
+
+LIST_HINT = (r"an input is a Python list of 3 numbers, and a list is a pytree of scalars"
+             r"(.|\n)*If you meant an array, pass np\.array\(\[1\.0, 2\.0, 3\.0\]\)")
+
+
+@pytest.mark.parametrize("body", [
+    lambda x: x ** 2,                     # Python's operand error
+    lambda x: tnp.sum(x ** 2),
+    lambda x: x.sum(),                    # an AttributeError
+    lambda x: tnp.sum(tnp.exp(x)),        # tnp meets a list of tracers
+])
+def test_a_list_of_numbers_is_named_as_a_pytree_of_scalars(body):
+    with pytest.raises((TypeError, AttributeError), match=LIST_HINT):
+        tg.grad(lambda x: tnp.sum(body(x)))([1., 2., 3.])
+    x = np.array([1., 2., 3.])
+    np.testing.assert_allclose(tg.grad(lambda x: tnp.sum(x ** 2))(x), 2 * x)
+
+
+def test_the_original_error_is_kept_and_the_hint_added_once():
+    with pytest.raises(TypeError) as info:
+        tg.grad(tg.grad(lambda x: x ** 2))([1., 2., 3.])
+    first, *rest = str(info.value).split("\n")
+    assert first == "unsupported operand type(s) for ** or pow(): 'list' and 'int'"
+    assert len(rest) == 1 and "np.array([1.0, 2.0, 3.0])" in rest[0]
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f, x: tg.jacrev(f)(x),
+    lambda f, x: tg.jacfwd(f)(x),
+    lambda f, x: tg.jvp(f, (x,), ([1., 1., 1.],)),
+    lambda f, x: tg.vjp(f, x),
+])
+def test_every_transformation_names_a_list_input(transform):
+    with pytest.raises(TypeError, match=LIST_HINT):
+        transform(lambda x: x ** 2, [1., 2., 3.])
+    x = np.array([1., 2., 3.])
+    np.testing.assert_allclose(tg.jacrev(lambda x: x ** 2)(x), np.diag(2 * x))
+
+
+def test_a_list_used_as_a_list_still_works_and_other_errors_get_no_hint():
+    assert tg.grad(lambda x: x[0] * x[1])([2., 3.]) == [3., 2.]
+    with pytest.raises(TypeError) as info:
+        tg.grad(lambda x: x ** 2)((np.ones(2), np.ones(2)))     # arrays: a real pytree
+    assert "pytree of scalars" not in str(info.value)

@@ -28,7 +28,7 @@ import functools
 import numpy as np
 
 from .arguments import (argnums_tuple, check_float, check_function, check_returned,
-                        check_scalar, with_args, zeros_like)
+                        check_scalar, explain_list_inputs, with_args, zeros_like)
 from .core import Trace, Tracer, concrete, like_primal, new_level, thread_state
 from .tree import tree_flatten, tree_unflatten
 
@@ -235,7 +235,11 @@ def _vjp(fun, primals, has_aux, who="vjp", copy=True):
     the caller, so the inputs need no copy (see ``ReverseTrace.new_input``)."""
     with new_level(ReverseTrace, who=who) as trace:
         inputs, in_tree = _start(trace, primals, who, copy)
-        result = fun(*tree_unflatten(in_tree, inputs))
+        try:
+            result = fun(*tree_unflatten(in_tree, inputs))
+        except (TypeError, AttributeError) as err:
+            explain_list_inputs(err, primals, who)      # [1., 2.] is not an array
+            raise
     check_returned(result, fun, who)
     if has_aux:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
