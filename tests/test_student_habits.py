@@ -161,3 +161,22 @@ def test_a_list_used_as_a_list_still_works_and_other_errors_get_no_hint():
     with pytest.raises(TypeError) as info:
         tg.grad(lambda x: x ** 2)((np.ones(2), np.ones(2)))     # arrays: a real pytree
     assert "pytree of scalars" not in str(info.value)
+
+
+# ---- item 13: print of a traced value -----------------------------------------------
+
+def test_print_shows_the_value_first_and_the_kind_briefly(capsys):
+    x = np.array([1.0, 2.0, 3.0])
+
+    def loss(x):
+        print(x)
+        print(x[0], f"{x[1]:.2f}")
+        return tnp.sum(x ** 2)
+
+    tg.grad(loss)(x)
+    tg.jvp(lambda v: print(v) or v, (np.eye(2, dtype=np.float32),),
+           (np.eye(2, dtype=np.float32),))
+    shown = capsys.readouterr().out
+    assert shown == (f"{x} (traced: f64[3], grad(loss))\n"
+                     f"{x[0]} (traced: f64[], grad(loss)) {x[1]:.2f}\n"
+                     f"{np.eye(2, dtype=np.float32)} (traced: f32[2,2], jvp)\n")

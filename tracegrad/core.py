@@ -277,8 +277,11 @@ class Tracer:
         return bool(concrete(self))
 
     def __repr__(self):
-        kind = type(self).__name__
-        return f"{kind}<{_dtype_str(self.dtype)}{list(self.shape)}>({_short(concrete(self))})"
+        # The value first, as print(array) shows it; then, briefly, what traces
+        # it: ``[1. 2. 3.] (traced: f64[3], grad(loss))``.
+        shape = ",".join(str(n) for n in self.shape)
+        return (f"{np.asarray(concrete(self))} "
+                f"(traced: {_dtype_str(self.dtype)}[{shape}], {_kind(self._trace)})")
 
     __str__ = __repr__
 
@@ -407,10 +410,12 @@ def _math_calls(frame):
 
 
 def _dtype_str(dtype):
-    return {"float64": "f64", "float32": "f32", "int64": "i64", "bool": "bool"}.get(
-        str(dtype), str(dtype))
+    return {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+            "bool": "bool"}.get(str(dtype), str(dtype))
 
 
-def _short(value):
-    return np.array2string(np.asarray(value), precision=4, threshold=6,
-                           edgeitems=2, separator=", ")
+def _kind(trace):
+    """What a trace is, in a word or two: its ``who``, else its class (JitTrace: jit)."""
+    if trace.who != Trace.who:
+        return trace.who
+    return type(trace).__name__.removesuffix("Trace").lower() or Trace.who
