@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -180,3 +182,75 @@ def test_print_shows_the_value_first_and_the_kind_briefly(capsys):
     assert shown == (f"{x} (traced: f64[3], grad(loss))\n"
                      f"{x[0]} (traced: f64[], grad(loss)) {x[1]:.2f}\n"
                      f"{np.eye(2, dtype=np.float32)} (traced: f32[2,2], jvp)\n")
+
+
+# ---- item 10: NumPy's warnings at the user's line --------------------------------------
+
+def _here():
+    """The caller's line number."""
+    return sys._getframe(1).f_lineno
+
+
+def _numpy_says(f):
+    """NumPy's own warning text for f(), computed by NumPy itself."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        f()
+    return str(seen[0].message)
+
+
+def _caught(f):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        f()
+    return [(str(w.message), w.category, w.filename, w.lineno) for w in seen]
+
+
+def test_a_warning_in_a_primitive_is_reported_at_the_users_line_with_its_name():
+    def loss(x):
+        line.append(_here() + 1)
+        y = tnp.log(x)
+        return tnp.sum(tnp.where(x > 0, y, 0.0))
+
+    line = []
+    seen = _caught(lambda: tg.grad(loss)(np.array([0.0, 1.0])))
+    log_message = _numpy_says(lambda: np.log(np.zeros(1)))     # NumPy: "... in log"
+    assert (log_message, RuntimeWarning, __file__, line[0]) in seen
+    assert all(filename == __file__ for _, _, filename, _ in seen)
+
+
+def test_a_warning_in_the_backward_pass_names_the_derivative():
+    x = np.array([0.0, 4.0])
+    call = _here() + 1
+    seen = _caught(lambda: tg.grad(lambda x: tnp.sum(tnp.sqrt(x)))(x))
+    assert seen == [("divide by zero encountered computing the derivative of sqrt "
+                     "(backward pass)", RuntimeWarning, __file__, call)]
+    call = _here() + 1
+    seen = _caught(lambda: tg.jvp(tnp.sqrt, (x,), (np.ones(2),)))
+    assert seen == [("divide by zero encountered computing the derivative of sqrt "
+                     "(forward mode)", RuntimeWarning, __file__, call)]
+
+
+def test_a_plain_call_outside_transformations_warns_at_the_users_line_too():
+    call = _here() + 1
+    seen = _caught(lambda: tnp.log(np.zeros(2)))
+    assert seen == [(_numpy_says(lambda: np.log(np.zeros(2))), RuntimeWarning, __file__, call)]
+
+
+def test_the_users_numpy_settings_and_filters_still_hold():
+    before = np.geterr()
+    x = np.array([0.0, 1.0])
+    with np.errstate(divide="ignore"):                 # ignored, while "invalid" still warns
+        assert _caught(lambda: tg.grad(lambda x: tnp.sum(tnp.log(x)))(x)) == []
+        call = _here() + 1
+        seen = _caught(lambda: tnp.log(-x))
+        assert seen == [(_numpy_says(lambda: np.log(-np.ones(1))), RuntimeWarning, __file__,
+                         call)]
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        tg.grad(lambda x: tnp.sum(tnp.log(x)))(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning, match="divide by zero encountered in log"):
+            tg.grad(lambda x: tnp.sum(tnp.log(x)))(x)
+    assert np.geterr() == before                     # nothing left behind
+    assert _caught(lambda: tg.grad(lambda x: tnp.sum(tnp.log(x)))(x + 1.0)) == []

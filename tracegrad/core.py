@@ -43,15 +43,18 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import os
 import re
 import sys
 import threading
+import warnings
 
 import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
-           "TracegradError", "UnexpectedTracerError"]
+           "route_numpy_warnings", "unroute_numpy_warnings", "TracegradError",
+           "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
@@ -112,7 +115,13 @@ class Primitive:
         top = top_trace(args)
         if top is None:                          # no tracers: plain NumPy
             try:
-                return self.impl(*args, **params)
+                if thread_state.warnings_routed:     # the usual case: inside a transformation
+                    return self.impl(*args, **params)
+                routed = route_numpy_warnings()      # a call on plain arrays, on its own
+                try:
+                    return self.impl(*args, **params)
+                finally:
+                    unroute_numpy_warnings(routed)
             except (ValueError, IndexError) as e:
                 raise _shape_error(self, args, e) from None
         if top.finished:                         # a tracer kept after its trace ended
@@ -122,6 +131,9 @@ class Primitive:
         return top.process(self, args, params)
 
     __call__ = bind                              # lax.sin(x) is lax.sin.bind(x)
+
+
+_BIND_CODE = Primitive.bind.__code__
 
 
 def _shape_error(prim, args, err):
@@ -149,6 +161,7 @@ class _ThreadState(threading.local):
     def __init__(self):
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
+        self.warnings_routed = 0                 # > 0 while NumPy's warnings are routed
 
 
 thread_state = _ThreadState()                    # this thread's tracing state
@@ -219,18 +232,85 @@ class new_level:
             self.trace.who = who
 
     def __enter__(self):
+        self.routed = route_numpy_warnings()
         thread_state.active.append(self.trace)
         return self.trace
 
     def __exit__(self, *exc):
         thread_state.active.remove(self.trace)
         self.trace.finished = True
+        unroute_numpy_warnings(self.routed)
         return False
 
 
 def active_traces():
     """The traces running in this thread, oldest first (for tools and tests)."""
     return tuple(thread_state.active)
+
+
+# ---------------------------------------------------------------------------
+# NumPy's warnings, at the user's line
+# ---------------------------------------------------------------------------
+# NumPy reports ``divide by zero encountered in log`` at the line that called
+# the ufunc: a line of tracegrad, which tells a student nothing. While a
+# transformation runs (or a primitive is applied to plain arrays), NumPy is
+# asked to call `_numpy_warned` instead of warning (``np.errstate(call=...)``),
+# and that warns again at the first line outside tracegrad, naming the
+# primitive. Only the categories the user has set to "warn" are routed:
+# "ignore" and "raise" keep working. The errstate is entered once, by the
+# outermost transformation: nothing is added to each primitive call.
+
+_TRACEGRAD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+def route_numpy_warnings():
+    """Start routing NumPy's warnings to the user's line; pass the result to unroute."""
+    thread_state.warnings_routed += 1
+    if thread_state.warnings_routed > 1:         # an outer transformation routes them
+        return None
+    errors = np.geterr()
+    routed = {kind: "call" for kind, action in errors.items() if action == "warn"}
+    if not routed or "call" in errors.values():  # nothing to route, or the user's own call
+        return None
+    state = np.errstate(call=_numpy_warned, **routed)
+    state.__enter__()
+    return state
+
+
+def unroute_numpy_warnings(state):
+    thread_state.warnings_routed -= 1
+    if state is not None:
+        state.__exit__(None, None, None)
+
+
+def _numpy_warned(kind, flag):
+    """NumPy's error callback: warn again at the user's line, naming the primitive.
+
+    The frames between here and the user's code tell what was running: the
+    innermost ``Primitive.bind`` is the primitive whose NumPy code warned,
+    unless that primitive's JVP rule is running (forward mode); a
+    ``node_vjps`` further out means a rule of the backward pass.
+    """
+    frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
+    name = rule = None
+    inner = set()                                # the code of the frames passed so far
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(
+            (_TRACEGRAD_DIR, _NUMPY_DIR)):
+        code = frame.f_code
+        if code is _BIND_CODE and rule is None:
+            prim = frame.f_locals["self"]
+            if getattr(prim.jvp, "__code__", None) in inner:
+                rule = f"the derivative of {prim.name} (forward mode)"
+            elif name is None:
+                name = prim.name
+        elif code.co_name == "node_vjps" and rule is None:
+            rule = f"the derivative of {frame.f_locals['node'].primitive.name} (backward pass)"
+        inner.add(code)
+        frame, level = frame.f_back, level + 1
+    where = f" in {name}" if name else "" if rule else " in a NumPy function"
+    why = (", computing " if name else " computing ") + rule if rule else ""
+    warnings.warn(f"{kind} encountered{where}{why}", RuntimeWarning, stacklevel=level)
 
 
 # ---------------------------------------------------------------------------
