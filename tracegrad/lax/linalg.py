@@ -10,7 +10,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 """
 import numpy as np
 
-from ..core import Primitive, TracegradError, shape_of
+from ..core import Primitive, TracegradError, add_any, shape_of
 from .shape import reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
@@ -55,11 +55,9 @@ def _matmul_vjp_b(g, out, a, b):
 
 
 def _matmul_jvp(ts, out, a, b):
-    ta, tb = ts
-    terms = [matmul(ta, b) if ta is not None else None,
-             matmul(a, tb) if tb is not None else None]
-    terms = [t for t in terms if t is not None]
-    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+    ta, tb = ts                                  # Ċ = Ȧ B + A Ḃ
+    return add_any((None if ta is None else matmul(ta, b),
+                    None if tb is None else matmul(a, tb)))
 
 
 matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
@@ -94,15 +92,9 @@ def _einsum_vjp(g, out, *operands, spec):
 
 
 def _einsum_jvp(ts, out, *operands, spec):
-    total = None
-    for k, t in enumerate(ts):
-        if t is None:
-            continue
-        ops = list(operands)
-        ops[k] = t
-        term = einsum(*ops, spec=spec)
-        total = term if total is None else total + term
-    return total
+    # linear in each operand: one term per tangent, the tangent in its operand's place
+    return add_any(None if t is None else einsum(*operands[:k], t, *operands[k + 1:], spec=spec)
+                   for k, t in enumerate(ts))
 
 
 def _einsum_impl(*operands, spec):
