@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core import Tracer, TracegradError, concrete
 from ..forward import JVPTracer
-from ..reverse import backward_pass
+from ..reverse import backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
 from ..words import words as words_of
@@ -302,13 +302,8 @@ class Graph:
         args = [concrete(a) for a in node.args]
         if np.size(out) != 1 or np.size(args[k]) != 1 or np.ndim(out) or np.ndim(args[k]):
             return None
-        one = np.ones_like(out)[()]
-        rules = node.primitive.vjp
-        if callable(rules):
-            value = rules(one, out, *args, **node.params)[k]
-        else:
-            rule = rules[k] if rules is not None and k < len(rules) else None
-            value = rule(one, out, *args, **node.params) if rule is not None else 0.0
+        # the node's own VJP rules with ḡ = 1 give ∂out/∂arg_k
+        value = node_vjps(node, np.ones_like(out)[()], all_args=True)[k]
         return None if value is None else float(concrete(value))
 
     def edge_label(self, node, k, digits):
