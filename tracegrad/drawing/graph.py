@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core import Tracer, TracegradError, concrete
 from ..forward import JVPTracer
-from ..reverse import backward_pass, node_vjps
+from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
 from ..words import words as words_of
@@ -302,8 +302,10 @@ class Graph:
         args = [concrete(a) for a in node.args]
         if np.size(out) != 1 or np.size(args[k]) != 1 or np.ndim(out) or np.ndim(args[k]):
             return None
-        # the node's own VJP rules with ḡ = 1 give ∂out/∂arg_k
-        value = node_vjps(node, np.ones_like(out)[()], all_args=True)[k]
+        # The node's own VJP rules with ḡ = 1 give ∂out/∂arg_k. They get plain
+        # values: under tangents=, the recorded ones are tracers of a finished jvp.
+        plain = Node(node.primitive, node.parents, args, node.params, out, node.index)
+        value = node_vjps(plain, np.ones_like(out)[()], all_args=True)[k]
         return None if value is None else float(concrete(value))
 
     def edge_label(self, node, k, digits):
