@@ -121,16 +121,13 @@ def assert_dtypes(what, got, want):
     assert got_dtypes == want_dtypes, f"{what}: dtypes {got_dtypes}, want {want_dtypes}"
 
 
-def check(f, xs, values=True):
-    """Every output, tangent and cotangent, first and second order, has its primal's dtype.
-
-    ``values=False`` skips comparing the traced output's dtype with the plain one.
-    """
+def check(f, xs):
+    """Every output, tangent and cotangent, first and second order, has its primal's dtype."""
     ts = ones_like(xs)
     # first order
     out_j, tangent = tg.jvp(f, xs, ts)
     out_v, pullback = tg.vjp(f, *xs)
-    out = f(*xs) if values else out_v
+    out = f(*xs)
     assert_dtypes("output under jvp", out_j, out)
     assert_dtypes("output under vjp", out_v, out)
     assert_dtypes("jvp tangent", tangent, out)
@@ -163,16 +160,9 @@ def test_derivatives_keep_the_dtype_of_their_primal(name, dtype):
     xs = make_inputs(kinds, dtype)
     if name != "astype" and name in CASES:
         assert dtype_of(f(*xs)) == dtype                        # the value itself, too
-    check(f, xs, values=name not in KNOWN_VALUE_DRIFT)
+    check(f, xs)
 
 
-# The *value* (not a derivative) of these compositions drifts under tracing; it
-# is tracegrad.numpy's to fix, and this test says when it is.
-KNOWN_VALUE_DRIFT = {"tnp.prod over an empty axis"}
-
-
-@pytest.mark.xfail(strict=True, reason="tnp.prod of an empty traced axis is float64 "
-                                       "(tracegrad/numpy, not the engine)")
 def test_traced_prod_over_an_empty_axis_keeps_float32():
     f, kinds = COMPOSITIONS["tnp.prod over an empty axis"]
     check(f, make_inputs(kinds, np.float32))

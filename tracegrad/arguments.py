@@ -15,7 +15,7 @@ import numpy as np
 from .core import Tracer, concrete
 
 __all__ = ["check_function", "check_float", "check_tangent", "check_returned", "argnums_tuple",
-           "check_scalar", "zeros_like", "with_args"]
+           "check_scalar", "zeros_like", "with_args", "explain_list_inputs"]
 
 
 def check_function(fun, who, example):
@@ -86,6 +86,51 @@ def _check_container(x, who, position):
     raise TypeError(f"{who}: input {position} is a {type(x).__name__}, which is not a pytree: "
                     f"tracegrad looks for arrays inside tuples, lists, dicts and namedtuples "
                     f"only. To differentiate with respect to its arrays, {hint}.")
+
+
+def explain_list_inputs(err, primals, who):
+    """Add a hint to ``err`` when the function failed on a list of numbers.
+
+    ``tg.grad(f)([1., 2., 3.])`` hands ``f`` a list of three traced scalars
+    (a list is a pytree, and each number one leaf), so ``x ** 2`` inside is
+    Python's list arithmetic and fails with an operand error that does not
+    say why. The transformation catches the TypeError or AttributeError the
+    function raised and, if one of its inputs is a list or tuple of plain
+    numbers, adds to the message what happened and what to pass instead.
+    The error stays the one Python raised, at the line where it happened.
+    """
+    if type(err) not in (TypeError, AttributeError) or not err.args or _LIST_HINT in str(err):
+        return
+    for p in primals:
+        if isinstance(p, (list, tuple)) and not hasattr(p, "_fields") and _numbers_only(p):
+            kind = type(p).__name__
+            n = sum(1 for _ in _numbers(p))
+            example = repr([float(v) for v in p] if all(not isinstance(v, (list, tuple))
+                                                         for v in p) else p)
+            example = example if len(example) <= 60 else "[...]"
+            err.args = (f"{err.args[0]}\n{who}: an input is a Python {kind} of {n} numbers, "
+                        f"and {_LIST_HINT}: the function receives {n} separate traced "
+                        f"scalars in a {kind}, not an array, so array arithmetic on it "
+                        f"fails. If you meant an array, pass np.array({example}).",
+                        ) + err.args[1:]
+            return
+
+
+_LIST_HINT = "a list is a pytree of scalars"
+
+
+def _numbers(p):
+    for v in p:
+        if isinstance(v, (list, tuple)):
+            yield from _numbers(v)
+        else:
+            yield v
+
+
+def _numbers_only(p):
+    leaves = list(_numbers(p))
+    return bool(leaves) and all(isinstance(v, (int, float, np.number))
+                                and not isinstance(v, (bool, np.bool_)) for v in leaves)
 
 
 def check_tangent(t, primal, who, position):

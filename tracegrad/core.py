@@ -42,13 +42,19 @@ threads running their own ``grad`` side by side must not see each other's.
 from __future__ import annotations
 
 import itertools
+import linecache
+import os
+import re
+import sys
 import threading
+import warnings
 
 import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
-           "TracegradError", "UnexpectedTracerError"]
+           "route_numpy_warnings", "unroute_numpy_warnings", "TracegradError",
+           "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
@@ -123,7 +129,13 @@ class Primitive:
         top = top_trace(args)
         if top is None:                          # no tracers: plain NumPy
             try:
-                return self.impl(*args, **params)
+                if thread_state.warnings_routed:     # the usual case: inside a transformation
+                    return self.impl(*args, **params)
+                routed = route_numpy_warnings()      # a call on plain arrays, on its own
+                try:
+                    return self.impl(*args, **params)
+                finally:
+                    unroute_numpy_warnings(routed)
             except (ValueError, IndexError) as e:
                 raise _shape_error(self, args, e) from None
         if top.finished:                         # a tracer kept after its trace ended
@@ -133,6 +145,9 @@ class Primitive:
         return top.process(self, args, params)
 
     __call__ = bind                              # lax.sin(x) is lax.sin.bind(x)
+
+
+_BIND_CODE = Primitive.bind.__code__
 
 
 def _shape_error(prim, args, err):
@@ -160,6 +175,7 @@ class _ThreadState(threading.local):
     def __init__(self):
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
+        self.warnings_routed = 0                 # > 0 while NumPy's warnings are routed
 
 
 thread_state = _ThreadState()                    # this thread's tracing state
@@ -230,18 +246,85 @@ class new_level:
             self.trace.who = who
 
     def __enter__(self):
+        self.routed = route_numpy_warnings()
         thread_state.active.append(self.trace)
         return self.trace
 
     def __exit__(self, *exc):
         thread_state.active.remove(self.trace)
         self.trace.finished = True
+        unroute_numpy_warnings(self.routed)
         return False
 
 
 def active_traces():
     """The traces running in this thread, oldest first (for tools and tests)."""
     return tuple(thread_state.active)
+
+
+# ---------------------------------------------------------------------------
+# NumPy's warnings, at the user's line
+# ---------------------------------------------------------------------------
+# NumPy reports ``divide by zero encountered in log`` at the line that called
+# the ufunc: a line of tracegrad, which tells a student nothing. While a
+# transformation runs (or a primitive is applied to plain arrays), NumPy is
+# asked to call `_numpy_warned` instead of warning (``np.errstate(call=...)``),
+# and that warns again at the first line outside tracegrad, naming the
+# primitive. Only the categories the user has set to "warn" are routed:
+# "ignore" and "raise" keep working. The errstate is entered once, by the
+# outermost transformation: nothing is added to each primitive call.
+
+_TRACEGRAD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+def route_numpy_warnings():
+    """Start routing NumPy's warnings to the user's line; pass the result to unroute."""
+    thread_state.warnings_routed += 1
+    if thread_state.warnings_routed > 1:         # an outer transformation routes them
+        return None
+    errors = np.geterr()
+    routed = {kind: "call" for kind, action in errors.items() if action == "warn"}
+    if not routed or "call" in errors.values():  # nothing to route, or the user's own call
+        return None
+    state = np.errstate(call=_numpy_warned, **routed)
+    state.__enter__()
+    return state
+
+
+def unroute_numpy_warnings(state):
+    thread_state.warnings_routed -= 1
+    if state is not None:
+        state.__exit__(None, None, None)
+
+
+def _numpy_warned(kind, flag):
+    """NumPy's error callback: warn again at the user's line, naming the primitive.
+
+    The frames between here and the user's code tell what was running: the
+    innermost ``Primitive.bind`` is the primitive whose NumPy code warned,
+    unless that primitive's JVP rule is running (forward mode); a
+    ``node_vjps`` further out means a rule of the backward pass.
+    """
+    frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
+    name = rule = None
+    inner = set()                                # the code of the frames passed so far
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(
+            (_TRACEGRAD_DIR, _NUMPY_DIR)):
+        code = frame.f_code
+        if code is _BIND_CODE and rule is None:
+            prim = frame.f_locals["self"]
+            if getattr(prim.jvp, "__code__", None) in inner:
+                rule = f"the derivative of {prim.name} (forward mode)"
+            elif name is None:
+                name = prim.name
+        elif code.co_name == "node_vjps" and rule is None:
+            rule = f"the derivative of {frame.f_locals['node'].primitive.name} (backward pass)"
+        inner.add(code)
+        frame, level = frame.f_back, level + 1
+    where = f" in {name}" if name else "" if rule else " in a NumPy function"
+    why = (", computing " if name else " computing ") + rule if rule else ""
+    warnings.warn(f"{kind} encountered{where}{why}", RuntimeWarning, stacklevel=level)
 
 
 # ---------------------------------------------------------------------------
@@ -288,8 +371,11 @@ class Tracer:
         return bool(concrete(self))
 
     def __repr__(self):
-        kind = type(self).__name__
-        return f"{kind}<{_dtype_str(self.dtype)}{list(self.shape)}>({_short(concrete(self))})"
+        # The value first, as print(array) shows it; then, briefly, what traces
+        # it: ``[1. 2. 3.] (traced: f64[3], grad(loss))``.
+        shape = ",".join(str(n) for n in self.shape)
+        return (f"{np.asarray(concrete(self))} "
+                f"(traced: {_dtype_str(self.dtype)}[{shape}], {_kind(self._trace)})")
 
     __str__ = __repr__
 
@@ -303,17 +389,33 @@ class Tracer:
             "np.asarray()/np.array() was called on a traced array; converting it to a "
             "plain NumPy array would silently drop its gradient. Inside a function you "
             "differentiate, use tracegrad.numpy (import tracegrad.numpy as tnp) instead of "
-            "numpy for this step. To use the number itself on purpose, wrap it in "
-            "tg.stop_gradient(x), or take it out of the transformation's result.")
+            "numpy for this step. To use the numbers themselves on purpose, return them "
+            "(has_aux=True) or compute with them outside the function you differentiate.")
 
-    def _no_scalar(self, kind):
+    def _no_scalar(self, kind, caller=None):
+        who = self._trace.who
+        calls = _math_calls(caller)
+        if calls:                                # math.exp(x) calls float(x) first
+            uses = ", ".join(f"{_MATH_TO_TNP[c]}(x) for math.{c}" for c in calls)
+            raise TypeError(
+                f"math.{calls[0]}() takes plain Python numbers, so it called float() on a "
+                f"value traced by {who}, and the result would have no gradient.\n"
+                f"Use {uses}: tracegrad.numpy (import tracegrad.numpy as tnp) works on "
+                f"traced values and plain arrays alike.")
         raise TypeError(
-            f"{kind}() of a traced value would drop its gradient. Keep it as an array "
-            "and use tracegrad.numpy operations on it; for a branch, compare instead "
-            "(`if x > 0:` works); to print it, use print(x).")
+            f"{kind}() of a value traced by {who} would drop its gradient: the result "
+            f"is a plain number that {who} cannot follow.\nKeep it an array and use "
+            f"tracegrad.numpy on it; for a branch, compare instead (`if x > 0:` works); "
+            f"to print it, print(x); to use the number after the step, return it: "
+            f"tg.value_and_grad(f) returns f's value too, has_aux=True any other."
+            + ("\nPython's math module calls float() too: write tnp.exp, tnp.log, "
+               "tnp.sqrt, tnp.sin, tnp.tanh (and so on) for math.exp, math.log, "
+               "math.sqrt, math.sin, math.tanh." if kind == "float" else ""))
 
+    # float(x) and math.exp(x) both reach __float__ from C: the frame above is
+    # the user's, and its line tells which of the two it was.
     def __float__(self):
-        self._no_scalar("float")
+        self._no_scalar("float", sys._getframe(1))
 
     def __int__(self):
         self._no_scalar("int")
@@ -386,11 +488,28 @@ def concrete(x):
     return x
 
 
+# Python's math functions and the tracegrad.numpy functions to use instead.
+_MATH_TO_TNP = {name: f"tnp.{name}" for name in (
+    "exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh")}
+_MATH_TO_TNP.update(asin="tnp.arcsin", acos="tnp.arccos", atan="tnp.arctan",
+                    atan2="tnp.arctan2", fabs="tnp.abs", pow="tnp.power")
+
+
+def _math_calls(frame):
+    """The math functions with a tnp equivalent called on ``frame``'s current line."""
+    if frame is None:
+        return []
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    return [name for name in re.findall(r"\bmath\.(\w+)\s*\(", line) if name in _MATH_TO_TNP]
+
+
 def _dtype_str(dtype):
-    return {"float64": "f64", "float32": "f32", "int64": "i64", "bool": "bool"}.get(
-        str(dtype), str(dtype))
+    return {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+            "bool": "bool"}.get(str(dtype), str(dtype))
 
 
-def _short(value):
-    return np.array2string(np.asarray(value), precision=4, threshold=6,
-                           edgeitems=2, separator=", ")
+def _kind(trace):
+    """What a trace is, in a word or two: its ``who``, else its class (JitTrace: jit)."""
+    if trace.who != Trace.who:
+        return trace.who
+    return type(trace).__name__.removesuffix("Trace").lower() or Trace.who

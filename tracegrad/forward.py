@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arguments import check_float, check_function, check_returned, check_tangent, zeros_like
+from .arguments import (check_float, check_function, check_returned, check_tangent,
+                        explain_list_inputs, zeros_like)
 from .core import Trace, Tracer, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
 
@@ -77,7 +78,11 @@ def jvp(fun, primals, tangents):
                                  f"primal has shape {np.shape(p)}; they must match.")
             t = check_tangent(t, p, "jvp", k)
             inputs.append(JVPTracer(trace, p, like_primal(t, p)))
-        result = fun(*tree_unflatten(p_tree, inputs))
+        try:
+            result = fun(*tree_unflatten(p_tree, inputs))
+        except (TypeError, AttributeError) as err:
+            explain_list_inputs(err, primals, "jvp")    # [1., 2.] is not an array
+            raise
     check_returned(result, fun, "jvp")
     out_leaves, out_tree = tree_flatten(result)
     outs, out_tangents = trace.unbox(out_leaves)

@@ -28,8 +28,9 @@ import functools
 import numpy as np
 
 from .arguments import (argnums_tuple, check_float, check_function, check_returned,
-                        check_scalar, with_args, zeros_like)
-from .core import Trace, Tracer, concrete, like_primal, new_level, thread_state
+                        check_scalar, explain_list_inputs, with_args, zeros_like)
+from .core import (Trace, Tracer, concrete, like_primal, new_level, route_numpy_warnings,
+                   thread_state, unroute_numpy_warnings)
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
@@ -163,6 +164,7 @@ def backward_pass(nodes, seeds, visit=None, keep=False):
     cotangents = dict(seeds)
     start = max(node.index for node in seeds)
     thread_state.backward_passes += 1      # lets graph tools tell backward ops apart
+    routed = route_numpy_warnings()         # 1/0 in a rule: warn at the user's line
     try:
         for i in range(start, -1, -1):                  # reverse order of creation
             node = nodes[i]
@@ -191,6 +193,7 @@ def backward_pass(nodes, seeds, visit=None, keep=False):
                     cotangents[parent] = c
     finally:
         thread_state.backward_passes -= 1
+        unroute_numpy_warnings(routed)
     return cotangents
 
 
@@ -235,7 +238,11 @@ def _vjp(fun, primals, has_aux, who="vjp", copy=True):
     the caller, so the inputs need no copy (see ``ReverseTrace.new_input``)."""
     with new_level(ReverseTrace, who=who) as trace:
         inputs, in_tree = _start(trace, primals, who, copy)
-        result = fun(*tree_unflatten(in_tree, inputs))
+        try:
+            result = fun(*tree_unflatten(in_tree, inputs))
+        except (TypeError, AttributeError) as err:
+            explain_list_inputs(err, primals, who)      # [1., 2.] is not an array
+            raise
     check_returned(result, fun, who)
     if has_aux:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):

@@ -27,7 +27,7 @@ import functools
 import numpy as np
 
 from . import numpy as tnp
-from .arguments import argnums_tuple, check_float, check_function, with_args
+from .arguments import argnums_tuple, check_float, check_function, explain_list_inputs, with_args
 from .core import concrete
 from .forward import jvp
 from .reverse import vjp
@@ -50,8 +50,12 @@ def _jac(fun, argnums, one_leaf_jacobian, who):
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
         single, nums = argnums_tuple(argnums, len(args), who)
-        jacs = tuple(_jacobian_tree(with_args(fun, args, (i,), kwargs), args[i],
-                                    one_leaf_jacobian, who, i) for i in nums)
+        try:
+            jacs = tuple(_jacobian_tree(with_args(fun, args, (i,), kwargs), args[i],
+                                        one_leaf_jacobian, who, i) for i in nums)
+        except (TypeError, AttributeError) as err:      # [1., 2.] is not an array
+            explain_list_inputs(err, [args[i] for i in nums], who)
+            raise
         return jacs[0] if single else jacs
     return jac_fun
 

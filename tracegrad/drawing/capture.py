@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..arguments import check_float as _check_float
+from ..arguments import with_args
 from ..core import Tracer, new_level
 from ..core import thread_state as _state
 from ..forward import jvp
@@ -277,15 +278,14 @@ def record_with_tangents(fun, args, argnums, tangents):
                         f"argnums ({len(argnums)}), e.g. tangents=(1.0,).")
     found = []
 
-    def along(*diff_args):
-        full = list(args)
-        for i, a in zip(argnums, diff_args):
-            full[i] = a
+    def record_all(*full):
         found.append(record(fun, full, argnums))
         out = found[-1].out
         return out.primal if isinstance(out, Tracer) and out._trace is found[-1].trace else out
 
-    jvp(along, tuple(args[i] for i in argnums), tuple(tangents))
+    # jvp varies the arguments in argnums; with_args keeps the others as they are
+    jvp(with_args(record_all, args, argnums, {}), tuple(args[i] for i in argnums),
+        tuple(tangents))
     return found[-1]
 
 

@@ -13,10 +13,10 @@ import os
 
 import numpy as np
 
-from ..core import Tracer, TracegradError, concrete
+from ..core import Tracer, concrete
 from ..forward import JVPTracer
 from ..jit import replay
-from ..reverse import backward_pass
+from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
 from ..words import words as words_of
@@ -25,7 +25,7 @@ from . import text
 from .capture import record, record_with_tangents, snapshot
 from .dot import to_dot
 from .paths import ChainRule
-from .render import GraphvizNotFound, run_dot
+from .render import run_dot
 
 __all__ = ["graph", "Graph"]
 
@@ -303,13 +303,10 @@ class Graph:
         args = [concrete(a) for a in node.args]
         if np.size(out) != 1 or np.size(args[k]) != 1 or np.ndim(out) or np.ndim(args[k]):
             return None
-        one = np.ones_like(out)[()]
-        rules = node.primitive.vjp
-        if callable(rules):
-            value = rules(one, out, *args, **node.params)[k]
-        else:
-            rule = rules[k] if rules is not None and k < len(rules) else None
-            value = rule(one, out, *args, **node.params) if rule is not None else 0.0
+        # The node's own VJP rules with ḡ = 1 give ∂out/∂arg_k. They get plain
+        # values: under tangents=, the recorded ones are tracers of a finished jvp.
+        plain = Node(node.primitive, node.parents, args, node.params, out, node.index)
+        value = node_vjps(plain, np.ones_like(out)[()], all_args=True)[k]
         return None if value is None else float(concrete(value))
 
     def edge_label(self, node, k, digits):

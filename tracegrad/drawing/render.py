@@ -28,7 +28,6 @@ import sys
 import threading
 
 from ..core import TracegradError
-from ..words import words
 
 __all__ = ["GraphvizNotFound", "INSTALL_HINT", "RENDERERS", "run_dot", "have_dot",
            "set_renderer", "renderer", "check_renderer", "mimebundle"]

@@ -16,7 +16,7 @@ import operator
 
 import numpy as np
 
-from ..core import Primitive, Tracer, concrete, shape_of
+from ..core import Primitive, Tracer, add_any, concrete, shape_of
 from .shape import broadcast_to, elementwise_args, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
@@ -34,12 +34,9 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
     it, when ``impl`` is not a NumPy ufunc (see ``Primitive``).
     """
     def jvp(tangents, out, *args, **params):
-        total = None
-        for d, t in zip(derivatives, tangents):
-            if t is None or d is None:
-                continue
-            term = t * d(out, *args, **params)
-            total = term if total is None else total + term
+        # ȯut = Σ_k ∂out/∂x_k · ẋ_k over the arguments that have a tangent
+        total = add_any(None if t is None or d is None else t * d(out, *args, **params)
+                        for d, t in zip(derivatives, tangents))
         if total is not None and shape_of(total) != shape_of(out):
             total = broadcast_to(total, shape=shape_of(out))
         return total
@@ -68,12 +65,7 @@ def elementwise_batch(primitive):
 # ---- linear: exact rules ---------------------------------------------------
 
 def _sum_tangents(ts, out, signs):
-    total = None
-    for t, s in zip(ts, signs):
-        if t is None:
-            continue
-        t = t if s > 0 else neg(t)
-        total = t if total is None else total + t
+    total = add_any(t if t is None or s > 0 else neg(t) for t, s in zip(ts, signs))
     if total is not None and shape_of(total) != shape_of(out):
         total = broadcast_to(total, shape=shape_of(out))
     return total

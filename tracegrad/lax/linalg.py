@@ -10,7 +10,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 """
 import numpy as np
 
-from ..core import Primitive, TracegradError, shape_of
+from ..core import Primitive, TracegradError, add_any, shape_of
 from .shape import moveaxis, reduce_sum, reshape, sum_to_shape, transpose
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
@@ -55,11 +55,9 @@ def _matmul_vjp_b(g, out, a, b):
 
 
 def _matmul_jvp(ts, out, a, b):
-    ta, tb = ts
-    terms = [matmul(ta, b) if ta is not None else None,
-             matmul(a, tb) if tb is not None else None]
-    terms = [t for t in terms if t is not None]
-    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+    ta, tb = ts                                  # Ċ = Ȧ B + A Ḃ
+    return add_any((None if ta is None else matmul(ta, b),
+                    None if tb is None else matmul(a, tb)))
 
 
 def _matmul_source(args, params, lit, values):
@@ -102,15 +100,9 @@ def _einsum_vjp(g, out, *operands, spec):
 
 
 def _einsum_jvp(ts, out, *operands, spec):
-    total = None
-    for k, t in enumerate(ts):
-        if t is None:
-            continue
-        ops = list(operands)
-        ops[k] = t
-        term = einsum(*ops, spec=spec)
-        total = term if total is None else total + term
-    return total
+    # linear in each operand: one term per tangent, the tangent in its operand's place
+    return add_any(None if t is None else einsum(*operands[:k], t, *operands[k + 1:], spec=spec)
+                   for k, t in enumerate(ts))
 
 
 def _einsum_impl(*operands, spec):
@@ -203,9 +195,6 @@ def _eye_like(x):
     return np.eye(shape_of(x)[-1])
 
 
-def _plus(a, b):
-    return b if a is None else a if b is None else a + b
-
 
 inv = Primitive(
     "inv", np.linalg.inv,
@@ -228,7 +217,7 @@ def _solve_jvp(ts, out, a, b):
     ta, tb = ts
     rhs = None if ta is None else -(ta @ _column(out, b))
     if tb is not None:
-        rhs = _plus(rhs, _column(tb, b))
+        rhs = add_any((rhs, _column(tb, b)))
     return _uncolumn(solve(a, rhs), b)
 
 

@@ -331,8 +331,8 @@ def prod(a, axis=None, keepdims=False):
 def _prod_axis(a, axis):
     a = _moveaxis_last(a, axis)
     n = shape_of(a)[-1]
-    if n == 0:
-        return _np.ones(shape_of(a)[:-1])
+    if n == 0:                                # the empty product: ones, in a's own dtype
+        return _np.ones(shape_of(a)[:-1], dtype=a.dtype)
     while n > 1:                              # halve the length: log₂(n) multiplications
         half = n // 2
         paired = a[..., :half] * a[..., half:2 * half]

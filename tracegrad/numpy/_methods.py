@@ -57,8 +57,8 @@ def _transpose(self, *axes):
 def _item(self, *args):
     raise TypeError(
         "x.item() of a traced value would turn it into a Python number and drop its "
-        "gradient. Keep it an array (x[0], x.sum()); to use the number on purpose, "
-        "take tg.stop_gradient(x) or read it from the transformation's result.")
+        "gradient.\nKeep it an array (x[0], x.sum()); to use the number after the step, "
+        "return it: tg.value_and_grad(f) returns f's value too, has_aux=True any other.")
 
 
 def _copy(self):
@@ -102,6 +102,50 @@ Tracer.T = property(lambda self: tnp.transpose(self))
 Tracer.__hash__ = lambda self: id(self)      # __eq__ is elementwise, as in NumPy
 
 
+# ---- PyTorch habits: what to write instead --------------------------------------
+# A student who knows PyTorch reaches for loss.backward() and x.grad. Traced
+# values have neither: tracegrad, like JAX, returns gradients from tg.grad.
+# Each habit gets two lines, what is different and what to write; as
+# AttributeErrors, so that hasattr(x, "grad") stays False, as for an ndarray.
+
+_FUNCTIONAL = ("is PyTorch's style; tracegrad, like JAX, is functional: tg.grad returns "
+               "gradients, nothing is stored on the values.")
+
+_PYTORCH_HABITS = {
+    "backward": ("loss.backward()", "Write the loss as a function of the parameters and "
+                 "take its gradient: grads = tg.grad(loss_fn)(params)."),
+    "grad": ("x.grad", "The gradient is what tg.grad returns: "
+             "grads = tg.grad(loss_fn)(params)."),
+    "requires_grad_": ("x.requires_grad_()", "Nothing needs switching on: "
+                       "tg.grad(loss_fn, argnums=(0, 1))(w, b) differentiates with "
+                       "respect to the arguments it names."),
+    "requires_grad": ("x.requires_grad", "Nothing needs switching on: "
+                      "tg.grad(loss_fn, argnums=(0, 1))(w, b) differentiates with "
+                      "respect to the arguments it names."),
+    "detach": ("x.detach()", "Write tg.stop_gradient(x): the same value, a constant "
+               "for every derivative."),
+}
+
+
+def _habit(what, instead):
+    def refuse(self):
+        raise AttributeError(f"{what} {_FUNCTIONAL}\n{instead}")
+    return property(refuse)
+
+
+def _numpy(self):
+    raise AttributeError(
+        "x.numpy() of a traced value would turn it into a plain array and drop its "
+        "gradient.\nKeep using tracegrad.numpy on it (tnp.sum(x), x @ W); to use the "
+        "numbers after the step, return them: tg.value_and_grad(f) returns f's value "
+        "too, has_aux=True any other.")
+
+
+for _name, (_what, _instead) in _PYTORCH_HABITS.items():
+    setattr(Tracer, _name, _habit(_what, _instead))
+Tracer.numpy = property(_numpy)
+
+
 # ---- x.at[i].set(v): functional updates (tnp.at(x) works on plain arrays too) -----
 
 Tracer.at = property(tnp._At)
@@ -136,8 +180,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         + (f"Use tnp.{ufunc.__name__} from tracegrad.numpy without those arguments."
            if f is not None else
            "tracegrad.numpy has no equivalent; compose it from the functions in "
-           "tracegrad.numpy.__all__, or use tg.stop_gradient(x) if it need not be "
-           "differentiated."))
+           "tracegrad.numpy.__all__, or compute it outside the function you "
+           "differentiate and pass the result in as an argument."))
 
 
 def _array_function(self, func, types, args, kwargs):
