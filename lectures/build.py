@@ -88,7 +88,8 @@ def notebook(cells, language, path):
     for kind, text in cells:
         if kind in ("code", "exercise"):
             if expected is not None:
-                raise SystemExit(f"{path}: a '%% {expected[0]}' cell has no '%% {expected[1]}' twin.")
+                raise SystemExit(f"{path}: a '%% {expected[0]}' cell has no "
+                                 f"'%% {expected[1]}' twin.")
             cell = nbformat.v4.new_code_cell(code_for(text, language))
             if kind == "exercise":
                 cell.metadata["tags"] = ["exercise"]

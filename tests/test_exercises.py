@@ -91,7 +91,8 @@ def test_every_check_accepts_its_solution_and_rejects_wrong_answers(source, monk
             f"exercise {number} of {source.stem} has no check cell after it"
         check = cells[i + 1][1]
         assert ("exercise", number) in answers and ("wrong", number) in answers, \
-            f"lectures/solutions/{source.stem}.py needs '# %% exercise {number}' and '# %% wrong {number}'"
+            (f"lectures/solutions/{source.stem}.py needs '# %% exercise {number}' and "
+             f"'# %% wrong {number}'")
         for label, attempt in [("placeholder", code), ("wrong answer", answers["wrong", number])]:
             run(attempt, namespace)
             printed = run(check, namespace)
@@ -100,7 +101,8 @@ def test_every_check_accepts_its_solution_and_rejects_wrong_answers(source, monk
         run(answers["exercise", number], namespace)
         printed = run(check, namespace)
         assert printed.lstrip().startswith("✓"), \
-            f"{source.stem}, exercise {number}: the check rejected the reference solution: {printed!r}"
+            (f"{source.stem}, exercise {number}: the check rejected the reference solution: "
+             f"{printed!r}")
         i += 2
     assert number > 0
     assert not [k for k in answers if k[1] > number], \

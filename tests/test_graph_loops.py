@@ -32,7 +32,7 @@ def passes_of(g, node):
 
 def issue_program(w, x):
     h = tnp.sin(x * w)                   # before the loop: in no pass
-    for i in range(2):
+    for _i in range(2):
         h = tnp.tanh(h * w)
     return tnp.sum(h ** 2)               # after the loop: in no pass
 
@@ -56,9 +56,9 @@ def test_code_before_and_after_a_loop_is_in_no_pass():
 
 def two_loops(w):
     h = w
-    for i in range(2):
+    for _i in range(2):
         h = tnp.sin(h)
-    for j in range(3):
+    for _j in range(3):
         h = tnp.cos(h)
     return h
 

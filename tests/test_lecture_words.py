@@ -25,7 +25,8 @@ def test_every_word_a_lecture_looks_up_exists():
     for source in (LECTURES / "src").glob("*.txt"):
         used |= set(re.findall(r"""T\[["']([^"']+)["']\]""", source.read_text(encoding="utf-8")))
     assert used, "no lecture looks up a word: the pattern above is out of date"
-    assert not used - set(EN), f"lectures use words missing from tracegrad/words.py: {sorted(used - set(EN))}"
+    missing = sorted(used - set(EN))
+    assert not missing, f"lectures use words missing from tracegrad/words.py: {missing}"
 
 
 def code_names():
@@ -79,15 +80,17 @@ def shown_text(nb):
                     texts.append(re.sub(r"<Figure size [^>]*>", "", text))
             if "image/svg+xml" in data:
                 svg = "".join(data["image/svg+xml"])
-                texts += [html.unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)]
+                labels = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
+                texts += [html.unescape(t) for t in labels]
     return "\n".join(texts)
 
 
 def test_the_english_phrases_are_found_where_they_are_shown():
     # The check below can fail: an English caption in an output is found.
+    svg = f"<svg><text x='1'>{english_phrases()[0]}</text></svg>"
     fake = {"cells": [{"outputs": [{"output_type": "stream", "text": ["x = 1\n"]},
                                    {"output_type": "display_data",
-                                    "data": {"image/svg+xml": [f"<svg><text x='1'>{english_phrases()[0]}</text></svg>"]}}]}]}
+                                    "data": {"image/svg+xml": [svg]}}]}]}
     assert found_in(shown_text(fake))
 
 

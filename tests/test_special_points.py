@@ -346,9 +346,11 @@ def test_linspace_with_a_traced_endpoint_is_differentiable():
 
 
 def test_linspace_traced_matches_numpy_in_every_form():
-    for args, kwargs in [((1.0, 3.0, 4), {"endpoint": False}), ((1.0, 3.0, 1), {}),
-                         ((1.0, 3.0, 0), {}), ((np.array([1.0, 0.0]), np.array([3.0, 5.0]), 3), {})]:
-        out, _ = tg.vjp(lambda a: np.linspace(a, *args[1:], **kwargs), args[0])  # via NumPy too
+    forms = [((1.0, 3.0, 4), {"endpoint": False}), ((1.0, 3.0, 1), {}), ((1.0, 3.0, 0), {}),
+             ((np.array([1.0, 0.0]), np.array([3.0, 5.0]), 3), {})]
+    for args, kwargs in forms:
+        out, _ = tg.vjp(lambda a, args=args, kwargs=kwargs: np.linspace(a, *args[1:], **kwargs),
+                        args[0])                              # via NumPy too
         assert_close(out, np.linspace(*args, **kwargs), **EXACT_TOL)
     # Σ_i (a + i (3 − a)/4) over i < 4 = 4a + 1.5 (3 − a): the derivative is 2.5
     assert float(tg.grad(lambda a: tnp.sum(tnp.linspace(a, 3.0, 4, endpoint=False)))(1.0)) == 2.5

@@ -59,7 +59,8 @@ def test_stepper_walks_the_backward_pass_with_the_chain_rule(graph):
         assert s.current is s.order[k - 1] and s.visited() == s.order[:k]
     line = s.lines[order.index("z") + 1]
     assert "∂C/∂z = ∂C/∂a · ∂a/∂z" in line
-    assert f"{g4(expected['dC_da'])} · {g4(1 - expected['a'] ** 2)} = {g4(expected['dC_dz'])}" in line
+    da_dz = 1 - expected['a'] ** 2
+    assert f"{g4(expected['dC_da'])} · {g4(da_dz)} = {g4(expected['dC_dz'])}" in line
     assert s.lines[order.index("w") + 1].endswith(f"= {g4(expected['dC_dw'])}")
     # the page reveals the gradient texts: every node's gradient is in the one picture
     svg = s.data["svg"]

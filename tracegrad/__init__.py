@@ -14,8 +14,11 @@ Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
 (batching), ``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy
 source), ``lax/`` (every primitive with its rules).
 """
-from . import lax, nn
-from . import numpy  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
+from . import (
+    lax,
+    nn,
+    numpy,  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
+)
 from .checks import check_grads, numerical_grad
 from .core import TracegradError, UnexpectedTracerError
 from .custom import custom_jvp, custom_vjp
@@ -24,8 +27,8 @@ from .jit import jit
 from .lax import primitives
 from .reverse import grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
-from .vmap import vmap
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
+from .vmap import vmap
 
 __version__ = "0.1.0"
 

@@ -16,8 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arguments import (check_float, check_function, check_returned, check_tangent,
-                        explain_list_inputs, zeros_like)
+from .arguments import (
+    check_float,
+    check_function,
+    check_returned,
+    check_tangent,
+    explain_list_inputs,
+    zeros_like,
+)
 from .core import Trace, Tracer, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
 

@@ -27,10 +27,26 @@ import functools
 
 import numpy as np
 
-from .arguments import (argnums_tuple, check_float, check_function, check_returned,
-                        check_scalar, explain_list_inputs, with_args, zeros_like)
-from .core import (Trace, Tracer, concrete, like_primal, new_level, route_numpy_warnings,
-                   thread_state, unroute_numpy_warnings)
+from .arguments import (
+    argnums_tuple,
+    check_float,
+    check_function,
+    check_returned,
+    check_scalar,
+    explain_list_inputs,
+    with_args,
+    zeros_like,
+)
+from .core import (
+    Trace,
+    Tracer,
+    concrete,
+    like_primal,
+    new_level,
+    route_numpy_warnings,
+    thread_state,
+    unroute_numpy_warnings,
+)
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",

@@ -26,7 +26,8 @@ def dC0_dw1(w1, b1, w2, b2, w3, b3, x, y):
     z1 = w1 * x + b1;   a1 = sigma_np(z1)
     z2 = w2 * a1 + b2;  a2 = sigma_np(z2)
     z3 = w3 * a2 + b3;  a3 = sigma_np(z3)
-    return 2 * (a3 - y) * dsigma_np(z3) * w3 * dsigma_np(z2) * w2 * dsigma_np(z1) * a1   # a⁽¹⁾, not a⁽⁰⁾ = x
+    # a⁽¹⁾ at the end, not a⁽⁰⁾ = x
+    return 2 * (a3 - y) * dsigma_np(z3) * w3 * dsigma_np(z2) * w2 * dsigma_np(z1) * a1
 
 # %% exercise 3
 def dC_db3(w1, b1, w2, b2, w3, b3, xs, ys):

@@ -1,4 +1,4 @@
-"""tracegrad.drawing (``tg.graph``): draw the recorded trace, every node with its value and gradient.
+"""tracegrad.drawing (``tg.graph``): draw the recorded trace, each node with value and gradient.
 
     g = tg.graph(loss_fun)(params, x, y)
     g                      # in Jupyter: the picture (SVG), or the listing without Graphviz

@@ -230,7 +230,8 @@ def to_dot(graph, **options):
             rows = [f"<B>{_h(info['label'])}</B>",
                     _h(w["operations"].format(count=len([m for m in members if m.primitive])))]
             if box_id != "omitted" and "value" in show:
-                rows.append(_h(w["last"].format(name=graph.names[last], value=fmt(last.out, digits))))
+                value = fmt(last.out, digits)
+                rows.append(_h(w["last"].format(name=graph.names[last], value=value)))
             out.append(f'  "{box_id}" [label={_table(rows)}, fillcolor="{c["collapsed"]}", '
                        f'style="filled,dashed"];')
 
@@ -299,7 +300,8 @@ def _node_line(graph, node, c, show, digits, highlight, indent):
                     f'{_h(graph.grad_symbol(node))} = {_h(fmt(graph.grad(node), digits))}</FONT>')
     if "tangent" in show and graph.tangent(node) is not None:
         rows.append(f'<FONT COLOR="{c["tangent"]}">'
-                    f'{_h(graph.words["graph tangent"])} = {_h(fmt(graph.tangent(node), digits))}</FONT>')
+                    f'{_h(graph.words["graph tangent"])} = '
+                    f'{_h(fmt(graph.tangent(node), digits))}</FONT>')
     style = "rounded,filled" + (",dashed" if graph.phase(node) == "backward" else "")
     extra = f', color="{c["highlight"]}", penwidth=2.5' if node in highlight else ""
     return (f'{indent}"n{node.index}" [label={_table(rows)}, fillcolor="{fill}", '

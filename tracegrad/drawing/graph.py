@@ -458,7 +458,7 @@ class Graph:
         return "\n".join(lines[:head] + [f"    ... {more} ..."] + lines[-tail:])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from . import render                # which picture: dot, the browser, or text
+        from . import render  # which picture: dot, the browser, or text
         return render.mimebundle(self, self._short_listing())
 
 

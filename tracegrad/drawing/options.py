@@ -28,8 +28,8 @@ SHOWN = ("value", "grad", "tangent", "shape")
 
 def check(options):
     """Refuse unknown options and bad values, with the allowed ones named."""
-    from .dot import THEMES
     from ..words import LANGUAGES
+    from .dot import THEMES
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise TypeError(f"graph: unknown option(s) {sorted(unknown)}; the options are "
@@ -50,7 +50,8 @@ def check(options):
     from .render import check_renderer
     check_renderer(options.get("renderer"))
     for key in ("digits", "max_nodes"):
-        if options.get(key) is not None and not (isinstance(options[key], int) and options[key] >= 1):
+        value = options.get(key)
+        if value is not None and not (isinstance(value, int) and value >= 1):
             raise ValueError(f"graph: {key} must be a positive whole number, not "
                              f"{options[key]!r}.")
 

@@ -11,15 +11,43 @@ transpose of broadcasting), ``reductions.py``, ``linalg.py``, ``indexing.py``.
 import builtins
 
 from ..core import Primitive
-from .elementwise import elementwise
-from .elementwise import (abs, acos, add, asin, atan, atan2, cos, cosh, div, exp, expm1,
-                          integer_pow, log, log1p, logistic, max, min, mul, neg, pow, select,
-                          sign, sin, sinh, softplus, sqrt, square, sub, tan, tanh)
+from .elementwise import (
+    abs,
+    acos,
+    add,
+    asin,
+    atan,
+    atan2,
+    cos,
+    cosh,
+    div,
+    elementwise,
+    exp,
+    expm1,
+    integer_pow,
+    log,
+    log1p,
+    logistic,
+    max,
+    min,
+    mul,
+    neg,
+    pow,
+    select,
+    sign,
+    sin,
+    sinh,
+    softplus,
+    sqrt,
+    square,
+    sub,
+    tan,
+    tanh,
+)
 from .indexing import getitem, index_add, index_set
 from .linalg import batch_matmul, einsum, matmul
 from .reductions import argmax, argmin, reduce_max, reduce_min
-from .shape import (astype, broadcast_to, concatenate, reduce_sum, reshape,
-                    stop_gradient, transpose)
+from .shape import astype, broadcast_to, concatenate, reduce_sum, reshape, stop_gradient, transpose
 
 __all__ = ["Primitive", "elementwise", "primitives", "SPECIAL_POINTS",
            "abs", "acos", "add", "asin", "atan", "atan2", "cos", "cosh", "div", "exp", "expm1",
@@ -105,8 +133,7 @@ SPECIAL_POINTS = {
 # ---- issue 13: more of NumPy (rows kept apart so that the table above stays as it was) --
 from .control import cond, fori_loop, full_like, scan, switch, while_loop  # noqa: E402
 from .cumulative import cumsum  # noqa: E402
-from .elementwise import (acosh, asinh, atanh, ceil, floor, logaddexp, mod, rint,  # noqa: E402
-                          trunc)
+from .elementwise import acosh, asinh, atanh, ceil, floor, logaddexp, mod, rint, trunc  # noqa: E402
 from .linalg import cholesky, det, eigh_vectors, eigvalsh, inv, logabsdet, solve  # noqa: E402
 
 __all__ += ["cond", "fori_loop", "full_like", "scan", "switch", "while_loop",

@@ -11,7 +11,7 @@ a new array instead (``index_set``).
 """
 import numpy as np
 
-from ..core import Primitive, Tracer, TracegradError, concrete, shape_of
+from ..core import Primitive, TracegradError, Tracer, concrete, shape_of
 from .elementwise import select
 from .shape import batch_size, moveaxis, reshape, to_front, unbroadcast
 

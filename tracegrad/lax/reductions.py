@@ -8,8 +8,7 @@ not differentiable and always run on plain values.
 import numpy as np
 
 from ..core import Primitive, concrete, shape_of
-from .shape import (broadcast_to, kept_shape, reduce_sum, reduction_batch, reduction_source,
-                     reshape)
+from .shape import broadcast_to, kept_shape, reduce_sum, reduction_batch, reduction_source, reshape
 
 __all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
 

@@ -119,10 +119,10 @@ def sum_to_shape(g, shape):
 
 
 def _concatenate_vjp(g, out, *xs, axis):
-    from .indexing import getitem            # indexing builds on this module
+    from .indexing import getitem  # indexing builds on this module
     cuts = np.cumsum([shape_of(x)[axis] for x in xs])[:-1]
     pieces, start = [], 0
-    for x, stop in zip(xs, list(cuts) + [None]):
+    for stop in list(cuts) + [None]:
         index = [slice(None)] * np.ndim(out)
         index[axis] = slice(start, stop)
         pieces.append(getitem(g, tuple(index)))

@@ -14,12 +14,12 @@ import math
 
 import numpy as _np
 
+# Plain NumPy names that need no tracing (dtypes and constants).
+from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
+
 from .. import lax
 from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import normalize_index
-
-# Plain NumPy names that need no tracing (dtypes and constants).
-from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
 
 __all__ = [
     # creation
@@ -560,9 +560,9 @@ def __getattr__(name):
 # More of NumPy, by family, in their own modules (they use the functions above).
 from . import _elementwise, _order, _products, _shape, linalg  # noqa: E402
 from ._elementwise import *  # noqa: E402,F401,F403
-from ._products import einsum  # noqa: E402  (named: dot above calls it)
 from ._order import *  # noqa: E402,F401,F403
 from ._products import *  # noqa: E402,F401,F403
+from ._products import einsum  # noqa: E402  (named: dot above calls it)
 from ._shape import *  # noqa: E402,F401,F403
 
 __all__ += (_elementwise.__all__ + _order.__all__ + _products.__all__ + _shape.__all__

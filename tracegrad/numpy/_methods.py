@@ -9,10 +9,11 @@ what tracegrad cannot trace raises an error naming the alternative.
 """
 import numpy as np
 
+import tracegrad.numpy as tnp
+
 from .. import lax
 from ..core import Tracer
 from ..lax.indexing import normalize_index
-import tracegrad.numpy as tnp
 
 
 def _swap(f):
