@@ -100,11 +100,17 @@ def _jacfwd_leaf(f, x):
     return blocks, out_tree
 
 
-def _jacrev_leaf(f, x):
+def _one_forward_pass(f, x):
+    """The pullback of ``f`` at ``x``, its output leaves, and a zero cotangent for each."""
     out, pullback = vjp(f, x)
-    x_shape = np.shape(concrete(x))
     out_leaves, out_tree = tree_flatten(out)
     zeros = [np.zeros(np.shape(concrete(o)), np.result_type(concrete(o))) for o in out_leaves]
+    return pullback, out_leaves, out_tree, zeros
+
+
+def _jacrev_leaf(f, x):
+    pullback, out_leaves, out_tree, zeros = _one_forward_pass(f, x)
+    x_shape = np.shape(concrete(x))
     blocks = []
     for j, o in enumerate(out_leaves):
         rows = []
@@ -136,10 +142,8 @@ def _jacfwd_leaf_vmap(f, x):
 
 
 def _jacrev_leaf_vmap(f, x):
-    out, pullback = vjp(f, x)
+    pullback, out_leaves, out_tree, zeros = _one_forward_pass(f, x)
     x_shape = np.shape(concrete(x))
-    out_leaves, out_tree = tree_flatten(out)
-    zeros = [np.zeros(np.shape(concrete(o)), np.result_type(concrete(o))) for o in out_leaves]
     blocks = []
     for j, o in enumerate(out_leaves):
         o_shape = np.shape(concrete(o))
