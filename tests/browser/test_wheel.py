@@ -11,7 +11,7 @@ hand), a graph shows its text listing and advice in a terminal, the stepper
 is built, ``python -m tracegrad.lectures DIR`` copies the notebooks (compared
 byte for byte with lectures/) without importing the lab stack, and, in
 JupyterLab in headless Chromium, the graph's SVG is drawn by the WebAssembly
-renderer (pending issue 11 part 1: xfail until it lands).
+renderer.
 """
 import json
 import os
@@ -105,8 +105,6 @@ def test_grad_and_graph_in_a_terminal(venv):
     assert "Graphviz" in advice or "graphviz" in advice, out["text"]
 
 
-@pytest.mark.xfail(strict=False, reason="one line of advice instead of the install guide is "
-                   "issue 11 part 1 (another helper's branch)")
 def test_terminal_advice_is_one_line(venv):
     text = run(venv, """
         import tracegrad as tg, tracegrad.numpy as tnp
@@ -121,17 +119,19 @@ def test_terminal_advice_is_one_line(venv):
     assert len(text[len(listing):].strip().splitlines()) == 1, text
 
 
-@pytest.mark.xfail(strict=False, reason="today the stepper draws every step with dot and raises "
-                   "GraphvizNotFound without it; drawing in the browser is issue 11 parts 1 and 2 "
-                   "(another helper's branch)")
 def test_the_stepper_is_built(venv):
     out = run(venv, """
         import ipywidgets, tracegrad as tg, tracegrad.numpy as tnp
         g = tg.graph(lambda w: tnp.tanh(w * 0.5 + 0.1))(0.3)
         s = tg.widgets.stepper(g)
-        print(isinstance(s, ipywidgets.Widget))
+        html = s._repr_mimebundle_()[0]["text/html"]
+        print(isinstance(s, ipywidgets.Widget), len(s.order), len(g.nodes),
+              bool(s.data["dot"]), bool(s.data["svg"]), "tg-graphviz-js" in html)
     """)
-    assert out.strip() == "True"
+    widget, steps, nodes, dot_text, svg, wasm = out.split()
+    assert widget == "True" and steps == nodes           # one step per node of the graph
+    # No dot: the DOT goes to the browser, with the WebAssembly Graphviz inside the HTML.
+    assert (dot_text, svg, wasm) == ("True", "False", "True")
 
 
 def test_lectures_command_copies_both_languages_without_the_lab_stack(venv, tmp_path):
@@ -166,8 +166,6 @@ GRAPH_NOTEBOOK = {
     "nbformat": 4, "nbformat_minor": 5}
 
 
-@pytest.mark.xfail(strict=False, reason="the WebAssembly Graphviz renderer is issue 11 part 1 "
-                   "(another helper's branch); without it and without dot a graph is text only")
 def test_jupyterlab_draws_the_graph_with_webassembly(venv, tmp_path, monkeypatch):
     if not os.path.exists(CHROMIUM):
         missing(f"chromium ({CHROMIUM})")
