@@ -64,6 +64,18 @@ EN = {
                        "the paths: {symbol} = {grad}",
     "more lines": "{count} more lines: print(graph) shows all",
     # -- checks: check_grads and the primitives table --------------------------------
+    # -- jit: the comments of the source that tg.jit writes (jit.py) -------------------
+    "jit.header": "tg.jit({name}) for {signature}: plain NumPy, one line per primitive",
+    "jit.transpose": "(a transpose used once is written in place).",
+    "jit.forward pass": "forward pass",
+    "jit.backward pass": "backward pass",
+    "jit.constants": "constants: {shown}",
+    "jit.guard": "guard: {where}",
+    "jit.guard at": "guard: {what} at {where}",
+    "jit.branch": "a branch (if/while) on a traced value",
+    "jit.reading": "reading a traced value ({how})",
+    "jit.numpy call": "np.{name}(...)",
+    "jit.same": "Is x exactly the value read while tracing?",
 }
 
 UK = {
@@ -110,6 +122,18 @@ UK = {
                        "підсумовує шляхи: {symbol} = {grad}",
     "more lines": "ще рядків: {count}; print(graph) покаже всі",
     # -- checks -----------------------------------------------------------------------
+    # -- jit --------------------------------------------------------------------------
+    "jit.header": "tg.jit({name}) для {signature}: звичайний NumPy, один рядок на примітив",
+    "jit.transpose": "(транспонування, використане один раз, записано на місці).",
+    "jit.forward pass": "прямий прохід",
+    "jit.backward pass": "зворотний прохід",
+    "jit.constants": "сталі: {shown}",
+    "jit.guard": "перевірка: {where}",
+    "jit.guard at": "перевірка: {what}, {where}",
+    "jit.branch": "розгалуження (if/while) за трасованим значенням",
+    "jit.reading": "читання трасованого значення ({how})",
+    "jit.numpy call": "np.{name}(...)",
+    "jit.same": "Чи x точно те значення, що його прочитано під час трасування?",
 }
 
 LANGUAGES = {"en": EN, "uk": UK}
