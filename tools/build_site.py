@@ -31,19 +31,15 @@ NPM = ROOT / "build" / "npm"
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "site_template"
 LANGUAGES = ("uk", "en")
 
-# The site's own few words. (The library's words live in tracegrad/words.py;
-# these label the site around the notebooks, not anything the library shows.)
-WORDS = {
-    "uk": {"language": "Українська", "lectures": "Лекції", "previous": "← попередня",
-           "next": "наступна →", "title": "tracegrad: лекції з автоматичного диференціювання",
-           "offline": "Ці сторінки працюють без мережі: графи, формули й покроковий "
-                      "перегляд уже в них. Щоб запускати код, відкрийте зошити в JupyterLab."},
-    "en": {"language": "English", "lectures": "Lectures", "previous": "← previous",
-           "next": "next →", "title": "tracegrad: lectures on automatic differentiation",
-           "offline": "These pages work offline: the graphs, the formulas and the "
-                      "step-by-step views are in them. To run the code, open the "
-                      "notebooks in JupyterLab."},
-}
+# The site's own words (navigation, titles) are in tracegrad/words.py ("site." keys),
+# beside everything else a student reads, in both languages.
+def site_words(language):
+    from tracegrad.words import words
+    return {key[len("site."):]: value for key, value in words(language).items()
+            if key.startswith("site.")}
+
+
+WORDS = {language: site_words(language) for language in LANGUAGES}
 
 # What each page needs from the npm packages, and where it goes under _static/.
 ASSETS = [

@@ -300,3 +300,37 @@ UK.update({
     "lec.depth": "глибина: кількість шарів",
     "lec.vanishing": "|∂C₀/∂w⁽¹⁾| у ланцюжку шарів з одним нейроном",
 })
+
+
+# -- the lectures outside a notebook: the static site's navigation (tools/build_site.py)
+# and `python -m tracegrad.lectures DIR` (lectures.py) ---------------------------------
+EN.update({
+    "site.language": "English",          # each language's own name, on the other's pages
+    "site.lectures": "Lectures",
+    "site.previous": "← previous",
+    "site.next": "next →",
+    "site.title": "tracegrad: lectures on automatic differentiation",
+    "site.offline": ("These pages work offline: the graphs, the formulas and the step-by-step "
+                     "views are in them. To run the code, open the notebooks in JupyterLab."),
+    "copy.description": "Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.",
+    "copy.dir": "the folder to copy them into (made if missing)",
+    "copy.force": "overwrite notebooks already in DIR",
+    "copy.copied": "copied {path}",
+    "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
+    "copy.open": "open them with:  jupyter lab {dir}",
+})
+UK.update({
+    "site.language": "Українська",
+    "site.lectures": "Лекції",
+    "site.previous": "← попередня",
+    "site.next": "наступна →",
+    "site.title": "tracegrad: лекції з автоматичного диференціювання",
+    "site.offline": ("Ці сторінки працюють без мережі: графи, формули й покроковий перегляд "
+                     "уже в них. Щоб запускати код, відкрийте зошити в JupyterLab."),
+    "copy.description": "Скопіювати зошити лекцій tracegrad (uk/ і en/) у теку DIR.",
+    "copy.dir": "тека, куди їх скопіювати (її буде створено, якщо її немає)",
+    "copy.force": "перезаписати зошити, які вже є в DIR",
+    "copy.copied": "скопійовано {path}",
+    "copy.kept": "у {dir} вже є зошитів: {count}; їх залишено (--force перезапише їх)",
+    "copy.open": "відкрийте їх так:  jupyter lab {dir}",
+})

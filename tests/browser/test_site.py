@@ -18,6 +18,8 @@ import urllib.parse
 
 import pytest
 
+from tracegrad.words import words
+
 from .lab import CHROMIUM, launch_browser
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -200,6 +202,9 @@ def test_lecture_page(site, page, notebook):
     twin = next(o for o in LANGUAGES if o != notebook.parent.name)
     if (LECTURES / twin / notebook.name).exists():
         assert any(u.endswith(f"/{twin}/{notebook.stem}.html") for u in links)
+        labels = page.eval_on_selector_all("nav.tg-site-nav a", "els => els.map(a => a.textContent)")
+        # the page's own language, and the twin's link in the twin's (tracegrad/words.py)
+        assert {words(notebook.parent.name)["site.lectures"], words(twin)["site.language"]} <= set(labels)
     if views:                      # stored widget state, drawn by the site's widget manager
         page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets.widget-vbox,"
                                " .jupyter-widgets.widget-hbox').length >= n", arg=views, timeout=30_000)
@@ -262,7 +267,6 @@ def test_the_guard_records_a_request_that_leaves_localhost(browser):
 
 def test_explorer_says_no_kernel(site, page):
     """The explorer's sliders need a kernel; on a page there is none, and it says so."""
-    from tracegrad.words import words
     explorers = [nb for nb in notebooks() if any(
         "".join(o.get("data", {}).get("text/plain", "")).startswith("Explorer(")
         for c in cells(nb) for o in c.get("outputs", []))]

@@ -24,6 +24,8 @@ import textwrap
 import numpy as np
 import pytest
 
+from tracegrad.words import words
+
 from . import lab as lab_harness
 from .lab import CHROMIUM, launch_browser, open_and_run
 
@@ -155,7 +157,8 @@ def test_lectures_command_copies_both_languages_without_the_lab_stack(venv, tmp_
     # A second run keeps what is there (a student's edits) and says so.
     (tmp_path / "mine" / "en" / stored[0].name).write_text("my notes", encoding="utf-8")
     again = run(venv, "from tracegrad.lectures import main; main()", str(tmp_path / "mine"))
-    assert "kept" in again and (tmp_path / "mine" / "en" / stored[0].name).read_text() == "my notes"
+    said = words(os.environ.get("TRACEGRAD_LANG") or "en")["copy.kept"].split("{")[0]
+    assert said in again and (tmp_path / "mine" / "en" / stored[0].name).read_text() == "my notes"
 
 
 GRAPH_NOTEBOOK = {
