@@ -89,7 +89,7 @@ $(LITE_VENV)/.installed: tools/lite-requirements.txt
 
 # The JupyterLite site in build/lite (serve it: python tools/serve.py build/lite).
 lite: dist $(NPM_STAMP) $(LITE_VENV)/.installed
-	$(PY) -m pip download --quiet --no-deps --only-binary=:all: -r tools/lite-wheels.txt -d build/lite-wheels
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --platform any -r tools/lite-wheels.txt -d build/lite-wheels
 	$(PY) tools/build_lite.py --fetch
 	$(PY) tools/build_lite.py --out build/lite --venv $(LITE_VENV)
 

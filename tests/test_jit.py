@@ -9,6 +9,7 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 from tracegrad.jit import JitWarning, source_template
+from tracegrad.words import words
 
 from .numeric import num_grad
 
@@ -273,7 +274,7 @@ def test_source_compiles_uses_the_users_names_and_plain_numpy():
     text = jf.source(0.5, 0.1, 1.5, 0.3)
     ast.parse(text)
     for needed in ["def loss(w, b, x, y):", "z = w * x + b" if False else "z = ", "a = np.tanh(z)",
-                   "# backward pass", "dw", "db", "return (dw, db)"]:
+                   "# " + words()["jit.backward pass"], "dw", "db", "return (dw, db)"]:
         assert needed in text, needed
     assert "tracegrad" not in text and "import" not in text
     # Running the source on its own, with only NumPy, gives the gradient.
@@ -311,5 +312,6 @@ def test_the_mlp_source_is_the_backprop_a_student_writes(rng):
                                                                rng.normal(size=1))]
     text = tg.jit(tg.grad(loss_fun)).source(params, rng.normal(size=(5, 3)),
                                             rng.normal(size=(5, 1)))
-    assert "np.tanh(outputs)" in text and ".T" not in text.split("# backward pass")[0]
+    forward = text.split("# " + words()["jit.backward pass"])[0]
+    assert "np.tanh(outputs)" in text and ".T" not in forward
     assert "dparams_0_0" in text and "np.dot(inputs.T, doutputs)" in text

@@ -8,7 +8,7 @@ lectures with nothing installed. The site is assembled in build/lite-src/:
                     (tools/npm-assets.txt), so the kernel loads from the site, not a CDN
   pypi/             the wheels ``%pip install`` finds: tracegrad's own (build/dist),
                     and tools/lite-wheels.txt (IPython's jedi, parso and
-                    ipython-pygments-lexers, the widgets, graphviz)
+                    ipython-pygments-lexers, the widgets, anywidget, graphviz)
   files/uk, en      the lecture notebooks
   jupyter-lite.json ``exposeAppInBrowser`` (the browser test reads the app)
 
@@ -41,7 +41,7 @@ PYODIDE_SKIP = (".map", ".d.ts", ".html", ".md")     # source maps, typings, dem
 # needs), with their dependencies. All are pure Python, so PyPI has the same
 # versions; `fetch` downloads them and the site's copy of pyodide-lock.json gets
 # their PyPI checksums (Pyodide repacks its wheels, so its checksums differ).
-KERNEL_NEEDS = ("micropip", "ipython", "jedi")
+KERNEL_NEEDS = ("micropip", "ipython", "jedi", "typing-extensions")    # the last: anywidget's
 
 
 def fail(message):

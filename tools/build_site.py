@@ -31,19 +31,15 @@ NPM = ROOT / "build" / "npm"
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "site_template"
 LANGUAGES = ("uk", "en")
 
-# The site's own few words. (The library's words live in tracegrad/words.py;
-# these label the site around the notebooks, not anything the library shows.)
-WORDS = {
-    "uk": {"language": "Українська", "lectures": "Лекції", "previous": "← попередня",
-           "next": "наступна →", "title": "tracegrad: лекції з автоматичного диференціювання",
-           "offline": "Ці сторінки працюють без мережі: графи, формули й покроковий "
-                      "перегляд уже в них. Щоб запускати код, відкрийте зошити в JupyterLab."},
-    "en": {"language": "English", "lectures": "Lectures", "previous": "← previous",
-           "next": "next →", "title": "tracegrad: lectures on automatic differentiation",
-           "offline": "These pages work offline: the graphs, the formulas and the "
-                      "step-by-step views are in them. To run the code, open the "
-                      "notebooks in JupyterLab."},
-}
+# The site's own words (navigation, titles) are in tracegrad/words.py ("site." keys),
+# beside everything else a student reads, in both languages.
+def site_words(language):
+    from tracegrad.words import words
+    return {key[len("site."):]: value for key, value in words(language).items()
+            if key.startswith("site.")}
+
+
+WORDS = {language: site_words(language) for language in LANGUAGES}
 
 # What each page needs from the npm packages, and where it goes under _static/.
 ASSETS = [
@@ -113,6 +109,38 @@ def nav(language, notebooks, i):
 NOTEBOOK_LINK = re.compile(r'href="((?:\.\./(?:uk|en)/)?[\w.-]+)\.ipynb(#[^"]*)?"')
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def without_kernel(nb):
+    """tracegrad's own widgets (anywidgets) as the page can show them with no kernel.
+
+    The site's widget manager draws ipywidgets' own models from the notebook's
+    stored state, but it cannot load anywidget's module (that would come from
+    a CDN). So an output that is a tracegrad widget shows its ``text/html``
+    instead: for the stepper, a self-contained snippet that steps in
+    JavaScript. A tracegrad widget inside an ipywidgets box (the explorer's
+    kernel watch) becomes an HTML widget with the note it would show there:
+    no kernel is connected.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    ours = {key for key, model in state.items() if model.get("model_module") == "anywidget"}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if data.get(WIDGET_VIEW, {}).get("model_id") in ours and "text/html" in data:
+                del data[WIDGET_VIEW]
+    for key in ours:
+        mine = state[key]["state"].get("data", {})
+        note = mine.get("words", {}).get("no_kernel", "") if mine.get("kind") == "watch" else ""
+        state[key] = {"model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
+                      "model_name": "HTMLModel",
+                      "state": {"layout": state[key]["state"].get("layout"),
+                                "value": f"<p>{html.escape(note)}</p>" if note else ""}}
+    return nb
+
+
 def exporter():
     from nbconvert import HTMLExporter
     return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="tracegrad_site",
@@ -122,7 +150,7 @@ def exporter():
 def build_lecture(export, language, notebooks, i, out):
     import nbformat
     notebook = notebooks[i]
-    nb = nbformat.read(notebook, as_version=4)
+    nb = without_kernel(nbformat.read(notebook, as_version=4))
     nb.metadata["title"] = title(notebook)
     resources = {"metadata": {"name": notebook.stem}, "language_code": language,
                  "site": {"static": "../_static", "nav": nav(language, notebooks, i)}}

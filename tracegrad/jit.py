@@ -64,6 +64,7 @@ from .core import Trace, TracegradError, Tracer, _shape_error, new_level
 from .core import thread_state as _state
 from .reverse import Node, ReverseTracer, backward_pass
 from .tree import tree_flatten, tree_unflatten
+from .words import words
 
 __all__ = ["jit", "replay", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
            "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
@@ -139,10 +140,11 @@ def _helper(primitive):
     return found
 
 
-# The guard on a value read by Python, written out in the code that uses it.
+# The guard on a value read by Python, written out in the code that uses it
+# (its docstring in the student's language).
 _SAME = '''\
 def same(x, value):
-    """Is x exactly the value read while tracing?"""
+    """{doc}"""
     same_shape = np.shape(x) == np.shape(value)
     return same_shape and bool(np.all((x == value) | (x != x) & (value != value)))
 '''
@@ -383,7 +385,10 @@ def _numpy_call(func):
 
 
 class _Guard:
-    """A condition the compiled code re-checks: the branch taken, or a value read."""
+    """A condition the compiled code re-checks: the branch taken, or a value read.
+
+    ``what`` is a key of the words table and its fields: the source's comment
+    says it in the student's language."""
 
     __slots__ = ("kind", "node", "value", "what", "where", "position")
 
@@ -511,14 +516,14 @@ class JitTrace(Trace):
         if isinstance(out, (np.ndarray, np.generic)):
             return Staged(self, node.out, node)
         # A Python number or bool from NumPy (np.allclose): it leaves NumPy here.
-        self._guard("value", node, out, f"np.{call.name}(...)")
+        self._guard("value", node, out, ("jit.numpy call", {"name": call.name}))
         return out
 
     # -- guards ---------------------------------------------------------------------
     def branch(self, staged):
         """``bool(x)`` on a staged value: the branch taken becomes a guard."""
         taken = bool(staged.value)
-        self._guard("bool", staged.node, taken, "a branch (if/while) on a traced value")
+        self._guard("bool", staged.node, taken, ("jit.branch", {}))
         return taken
 
     def read(self, staged, how):
@@ -526,7 +531,7 @@ class JitTrace(Trace):
         if _inside_repr():
             self.side_effect("shows a traced value (print, repr or format)")
         else:
-            self._guard("value", staged.node, staged.value, f"reading a traced value ({how})")
+            self._guard("value", staged.node, staged.value, ("jit.reading", {"how": how}))
         return staged.value
 
     def _guard(self, kind, node, value, what):
@@ -803,6 +808,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
     inline = {}
 
     body, phase = [], "forward"
+    say = words()                   # the comments in the student's language (tracegrad.words)
     guards = sorted(trace.guards, key=lambda g: g.position)
     g_at = 0
 
@@ -815,11 +821,14 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
                 x = inline.get(guard.node, x)
                 test = f"not ({x})" if guard.value and guard.node in inline else \
                     f"not {x}" if guard.value else x
-                body.append(f"    if {test}:   # guard: {_comment(guard.where)}")
+                where = _comment(guard.where)
+                body.append(f"    if {test}:   # {say['jit.guard'].format(where=where)}")
             else:
                 helpers.add("same")
-                body.append(f"    if not same({x}, {lit(guard.value)}):   "
-                            f"# guard: {_comment(guard.what)} at {_comment(guard.where)}")
+                key, fields = guard.what
+                what = _comment(say[key].format(**fields))
+                body.append(f"    if not same({x}, {lit(guard.value)}):   # "
+                            + say["jit.guard at"].format(what=what, where=_comment(guard.where)))
             body.append("        return RETRACE")
             g_at += 1
 
@@ -829,7 +838,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
             continue
         if node.source != phase:
             phase = node.source
-            body.append(f"    # {'backward pass' if phase == 'backward' else 'forward pass'}")
+            body.append(f"    # {say['jit.' + phase + ' pass']}")
         args = [var[p] if p is not None else lit(a) for p, a in zip(node.parents, node.args)]
         if isinstance(node.primitive, _NumpyCall):
             text = node.primitive.template(args, node.params, lit)
@@ -866,11 +875,11 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
     else:
         body.append(f"    return {structure}")
-    head = [f"# tg.jit({fun_name}) for {signature}: plain NumPy, one line per primitive",
-            "# (a transpose used once is written in place).", ""]
+    head = ["# " + say["jit.header"].format(name=fun_name, signature=signature),
+            "# " + say["jit.transpose"], ""]
     for helper in sorted(helpers, key=lambda h: "same" if h == "same" else h.name):
         if helper == "same":
-            head += [_SAME, ""]
+            head += [_SAME.format(doc=say["jit.same"]), ""]
             continue
         definition, reads = _helper(helper)
         head += [definition, ""]
@@ -879,7 +888,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
     head.append(f"def {fname}({', '.join(params)}):")
     if constants:
         shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
-        head.append(f"    # constants: {shown}")
+        head.append("    # " + say["jit.constants"].format(shown=shown))
     return "\n".join(head + body) + "\n", namespace, fname, structure is not None
 
 
@@ -974,10 +983,11 @@ CacheInfo = namedtuple("CacheInfo", "traces signatures versions hits guard_failu
 class _Version:
     """One compiled recording, valid where its guards hold."""
 
-    __slots__ = ("fn", "source", "out_tree")
+    __slots__ = ("fn", "source", "out_tree", "first_guard")
 
-    def __init__(self, fn, source, out_tree):
+    def __init__(self, fn, source, out_tree, first_guard):
         self.fn, self.source, self.out_tree = fn, source, out_tree
+        self.first_guard = first_guard          # where the first guard was recorded
 
 
 class _Signature:
@@ -1162,7 +1172,9 @@ class Jitted:
         filename = f"<tg.jit {self._name} #{self._traces}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
-        version = _Version(namespace[fname], Source(text), None if structured else out_tree)
+        first = min(trace.guards, key=lambda g: g.position, default=None)
+        version = _Version(namespace[fname], Source(text), None if structured else out_tree,
+                           "<unknown>" if first is None else _comment(first.where))
         entry.versions.append(version)
         return out, version
 
@@ -1174,11 +1186,7 @@ class Jitted:
 
     def _failed_where(self, entry, leaves):
         """Where the newest version's first guard was recorded (the branch to name)."""
-        for version in entry.versions[-1:]:
-            for line in version.source.splitlines():
-                if "# guard:" in line:
-                    return line.split("# guard:", 1)[1].strip()
-        return "<unknown>"
+        return entry.versions[-1].first_guard if entry.versions else "<unknown>"
 
     # -- looking inside -----------------------------------------------------------------------
     def source(self, *args, **kwargs):

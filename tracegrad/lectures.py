@@ -8,13 +8,16 @@ dist`` copies lectures/ into the package as ``tracegrad/_lectures``); in a
 clone of the repository they are read from ``lectures/`` itself. Notebooks
 already in DIR are kept unless ``--force`` is given: they may hold your work.
 
-This module imports nothing but the standard library, so it works before
-JupyterLab is installed.
+This module needs nothing of the lab (no JupyterLab, widgets or Graphviz), so
+it works before JupyterLab is installed. Its messages come from
+tracegrad/words.py, in the language of ``$TRACEGRAD_LANG`` (else English).
 """
 import argparse
 import pathlib
 import shutil
 import sys
+
+from .words import words
 
 LANGUAGES = ("uk", "en")
 WHERE_ELSE = "https://github.com/tracegrad/tracegrad/tree/HEAD/lectures"
@@ -50,10 +53,11 @@ def copy(target, force=False):
 
 
 def main(argv=None):
+    say = words()
     parser = argparse.ArgumentParser(prog="python -m tracegrad.lectures",
-                                     description="Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.")
-    parser.add_argument("dir", metavar="DIR", help="the folder to copy them into (made if missing)")
-    parser.add_argument("--force", action="store_true", help="overwrite notebooks already in DIR")
+                                     description=say["copy.description"])
+    parser.add_argument("dir", metavar="DIR", help=say["copy.dir"])
+    parser.add_argument("--force", action="store_true", help=say["copy.force"])
     args = parser.parse_args(argv)
     try:
         copied, kept = copy(args.dir, force=args.force)
@@ -61,10 +65,10 @@ def main(argv=None):
         print(f"error: {error}", file=sys.stderr)
         return 1
     for path in copied:
-        print(f"copied {path}")
+        print(say["copy.copied"].format(path=path))
     if kept:
-        print(f"kept {len(kept)} notebooks already in {args.dir} (--force overwrites them)")
-    print(f"open them with:  jupyter lab {args.dir}")
+        print(say["copy.kept"].format(count=len(kept), dir=args.dir))
+    print(say["copy.open"].format(dir=args.dir))
     return 0
 
 

@@ -64,6 +64,18 @@ EN = {
                        "the paths: {symbol} = {grad}",
     "more lines": "{count} more lines: print(graph) shows all",
     # -- checks: check_grads and the primitives table --------------------------------
+    # -- jit: the comments of the source that tg.jit writes (jit.py) -------------------
+    "jit.header": "tg.jit({name}) for {signature}: plain NumPy, one line per primitive",
+    "jit.transpose": "(a transpose used once is written in place).",
+    "jit.forward pass": "forward pass",
+    "jit.backward pass": "backward pass",
+    "jit.constants": "constants: {shown}",
+    "jit.guard": "guard: {where}",
+    "jit.guard at": "guard: {what} at {where}",
+    "jit.branch": "a branch (if/while) on a traced value",
+    "jit.reading": "reading a traced value ({how})",
+    "jit.numpy call": "np.{name}(...)",
+    "jit.same": "Is x exactly the value read while tracing?",
 }
 
 UK = {
@@ -110,6 +122,18 @@ UK = {
                        "підсумовує шляхи: {symbol} = {grad}",
     "more lines": "ще рядків: {count}; print(graph) покаже всі",
     # -- checks -----------------------------------------------------------------------
+    # -- jit --------------------------------------------------------------------------
+    "jit.header": "tg.jit({name}) для {signature}: звичайний NumPy, один рядок на примітив",
+    "jit.transpose": "(транспонування, використане один раз, записано на місці).",
+    "jit.forward pass": "прямий прохід",
+    "jit.backward pass": "зворотний прохід",
+    "jit.constants": "сталі: {shown}",
+    "jit.guard": "перевірка: {where}",
+    "jit.guard at": "перевірка: {what}, {where}",
+    "jit.branch": "розгалуження (if/while) за трасованим значенням",
+    "jit.reading": "читання трасованого значення ({how})",
+    "jit.numpy call": "np.{name}(...)",
+    "jit.same": "Чи x точно те значення, що його прочитано під час трасування?",
 }
 
 LANGUAGES = {"en": EN, "uk": UK}
@@ -275,4 +299,38 @@ UK.update({
     "lec.checked": "прямий і зворотний режими, порядки 1 і 2",
     "lec.depth": "глибина: кількість шарів",
     "lec.vanishing": "|∂C₀/∂w⁽¹⁾| у ланцюжку шарів з одним нейроном",
+})
+
+
+# -- the lectures outside a notebook: the static site's navigation (tools/build_site.py)
+# and `python -m tracegrad.lectures DIR` (lectures.py) ---------------------------------
+EN.update({
+    "site.language": "English",          # each language's own name, on the other's pages
+    "site.lectures": "Lectures",
+    "site.previous": "← previous",
+    "site.next": "next →",
+    "site.title": "tracegrad: lectures on automatic differentiation",
+    "site.offline": ("These pages work offline: the graphs, the formulas and the step-by-step "
+                     "views are in them. To run the code, open the notebooks in JupyterLab."),
+    "copy.description": "Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.",
+    "copy.dir": "the folder to copy them into (made if missing)",
+    "copy.force": "overwrite notebooks already in DIR",
+    "copy.copied": "copied {path}",
+    "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
+    "copy.open": "open them with:  jupyter lab {dir}",
+})
+UK.update({
+    "site.language": "Українська",
+    "site.lectures": "Лекції",
+    "site.previous": "← попередня",
+    "site.next": "наступна →",
+    "site.title": "tracegrad: лекції з автоматичного диференціювання",
+    "site.offline": ("Ці сторінки працюють без мережі: графи, формули й покроковий перегляд "
+                     "уже в них. Щоб запускати код, відкрийте зошити в JupyterLab."),
+    "copy.description": "Скопіювати зошити лекцій tracegrad (uk/ і en/) у теку DIR.",
+    "copy.dir": "тека, куди їх скопіювати (її буде створено, якщо її немає)",
+    "copy.force": "перезаписати зошити, які вже є в DIR",
+    "copy.copied": "скопійовано {path}",
+    "copy.kept": "у {dir} вже є зошитів: {count}; їх залишено (--force перезапише їх)",
+    "copy.open": "відкрийте їх так:  jupyter lab {dir}",
 })

@@ -3,7 +3,7 @@
 Served from 127.0.0.1; every request to another host is aborted and fails the
 test. In the browser: JupyterLite's app loads, the Pyodide kernel starts from
 the site's own copy of Pyodide's core (npm's ``pyodide`` package, not a CDN),
-IPython runs code, ``%pip install`` installs ipywidgets and tracegrad's wheel
+IPython runs code, ``%pip install`` installs ipywidgets, anywidget and tracegrad's wheel
 from the site's pypi/ folder, the installed tracegrad is the wheel's version
 and carries the lecture notebooks, and the lectures are in the site's files.
 
@@ -16,10 +16,13 @@ What is NOT tested, and why:
   full release unpacked) serves NumPy; that is not tested here.
 - ``%pip install tracegrad`` with its dependencies, for the same reason
   (micropip would fetch NumPy); the test installs with ``--no-deps`` and
-  installs graphviz, the other dependency, by name.
-- Widgets drawn in Lite's front end, the graph pictures (no ``dot`` in Pyodide;
-  the WebAssembly renderer of issue 11 part 1 is meant to draw them there) and
-  matplotlib plots: all come after ``import tracegrad``.
+  installs graphviz, the other dependency, by name. Of the ``lab`` extra, the
+  kernel installs ipywidgets and anywidget (with their dependencies, from
+  pypi/ and beside Pyodide's core); JupyterLab is the site itself (with the
+  two widget front ends built in), and matplotlib is Pyodide's own build.
+- Widgets drawn in Lite's front end, the graph pictures (no ``dot`` in Pyodide:
+  anywidget's front end, which the site carries, draws them with the
+  WebAssembly Graphviz) and matplotlib plots: all come after ``import tracegrad``.
 """
 import functools
 import http.server
@@ -89,9 +92,9 @@ RUN = """async (code) => {
 }"""
 
 CELL = """\
-%pip install ipywidgets
+%pip install ipywidgets anywidget
 %pip install --no-deps tracegrad graphviz
-import importlib.metadata, json, sys, ipywidgets
+import importlib.metadata, json, sys, ipywidgets, anywidget
 dist = importlib.metadata.distribution("tracegrad")
 notebooks = sorted(str(f) for f in dist.files if f.suffix == ".ipynb")
 try:
@@ -100,8 +103,16 @@ try:
 except ModuleNotFoundError as e:
     missing = e.name
 print(json.dumps({"python": sys.platform, "tracegrad": dist.version, "ipywidgets": ipywidgets.__version__,
+                  "anywidget": importlib.metadata.version("anywidget"),
                   "notebooks": notebooks, "missing": missing}))
 """
+
+
+def pinned(name):
+    """The version tools/lite-wheels.txt pins ``name`` to."""
+    return next(line.split("==")[1] for line in
+                (ROOT / "tools" / "lite-wheels.txt").read_text().splitlines()
+                if line.startswith(f"{name}=="))
 
 
 def test_kernel_starts_and_installs_tracegrad_offline(lite):
@@ -133,9 +144,8 @@ def test_kernel_starts_and_installs_tracegrad_offline(lite):
     assert line["python"] == "emscripten"                       # it ran in Pyodide, in the browser
     assert line["tracegrad"] == wheel.name.split("-")[1]        # the wheel from the site's pypi/
     assert line["notebooks"] == in_wheel
-    assert line["ipywidgets"] == next(l.split("==")[1] for l in
-                                      (ROOT / "tools" / "lite-wheels.txt").read_text().splitlines()
-                                      if l.startswith("ipywidgets=="))
+    assert line["ipywidgets"] == pinned("ipywidgets")
+    assert line["anywidget"] == pinned("anywidget")
     assert line["missing"] == "numpy"                           # see the module's docstring
 
 
@@ -147,3 +157,15 @@ def test_site_holds_the_lectures_and_a_local_pyodide():
     settings = config["jupyter-config-data"]["litePluginSettings"]
     url = settings["@jupyterlite/pyodide-kernel-extension:kernel"]["pyodideUrl"]
     assert url == "./static/pyodide/pyodide.mjs" and (LITE / url).exists()
+
+
+def test_site_carries_the_widget_front_ends():
+    """Lite's JupyterLab draws ipywidgets and anywidgets (tracegrad's graphs and
+    stepper) with the federated extensions built into the site."""
+    config = json.loads((LITE / "jupyter-lite.json").read_text(encoding="utf-8"))
+    extensions = {e["name"]: e for e in config["jupyter-config-data"]["federated_extensions"]}
+    for name in ("@jupyter-widgets/jupyterlab-manager", "anywidget"):
+        assert name in extensions, sorted(extensions)
+        assert (LITE / "extensions" / name / extensions[name]["load"]).exists()
+    version = json.loads((LITE / "extensions" / "anywidget" / "package.json").read_text())["version"]
+    assert version == pinned("anywidget")

@@ -18,6 +18,8 @@ import urllib.parse
 
 import pytest
 
+from tracegrad.words import words
+
 from .lab import CHROMIUM, launch_browser
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -49,14 +51,18 @@ def svg_pictures(notebook):
     """How many SVG graphs the notebook stores: image/svg+xml outputs, HTML outputs
     with an inline Graphviz SVG, and widgets whose stored HTML value is one."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    models = state.get("state", {})
     count = 0
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
+            view = data.get("application/vnd.jupyter.widget-view+json", {}).get("model_id")
+            if view in models and models[view]["model_module"] != "anywidget":
+                continue           # an ipywidgets view is drawn from the state (counted below)
             if "image/svg+xml" in data or 'class="graph"' in "".join(data.get("text/html", "")):
                 count += 1
-    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
-    for model in state.get("state", {}).values():
+    for model in models.values():
         value = model["state"].get("value")
         count += isinstance(value, str) and 'class="graph"' in value
     return count
@@ -71,9 +77,17 @@ def math_in_markdown(notebook):
                if c["cell_type"] == "markdown")
 
 
-def widget_views(notebook):
-    return sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
-               for c in cells(notebook) for o in c.get("outputs", []))
+def widget_views(notebook, module="@jupyter-widgets/controls"):
+    """How many outputs are views of a stored widget from ``module``: ipywidgets'
+    own, drawn by the site's widget manager, or "anywidget" (tracegrad's stepper),
+    whose pages show its self-contained HTML instead."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    models = state.get("state", {})
+    views = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+             for c in nb["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    return sum(models.get(v, {}).get("model_module") == module for v in views)
 
 
 def site_is_current():
@@ -188,9 +202,16 @@ def test_lecture_page(site, page, notebook):
     twin = next(o for o in LANGUAGES if o != notebook.parent.name)
     if (LECTURES / twin / notebook.name).exists():
         assert any(u.endswith(f"/{twin}/{notebook.stem}.html") for u in links)
+        labels = page.eval_on_selector_all("nav.tg-site-nav a", "els => els.map(a => a.textContent)")
+        # the page's own language, and the twin's link in the twin's (tracegrad/words.py)
+        assert {words(notebook.parent.name)["site.lectures"], words(twin)["site.language"]} <= set(labels)
     if views:                      # stored widget state, drawn by the site's widget manager
         page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets.widget-vbox,"
                                " .jupyter-widgets.widget-hbox').length >= n", arg=views, timeout=30_000)
+    steppers = widget_views(notebook, "anywidget")
+    page.wait_for_function("n => document.querySelectorAll('.tracegrad-stepper .tg-chain').length >= n",
+                           arg=steppers, timeout=10_000)
+    assert page.locator(".tracegrad-stepper").count() == steppers
     page.wait_for_function(f"n => ({GRAPHS_SHOWN})() >= n", arg=svg_pictures(notebook), timeout=10_000)
     assert page.evaluate(GRAPHS_SHOWN) == svg_pictures(notebook)
     assert page.evaluate(MATH_SHOWN) == [math_in_markdown(notebook), 0]
@@ -201,6 +222,7 @@ def test_some_lecture_has_graphs_math_and_widgets():
     assert sum(map(svg_pictures, notebooks())) > 0
     assert sum(map(math_in_markdown, notebooks())) > 0
     assert sum(map(widget_views, notebooks())) > 0
+    assert sum(widget_views(nb, "anywidget") for nb in notebooks()) > 0
 
 
 def stepper_pages():
@@ -208,8 +230,6 @@ def stepper_pages():
             and "tracegrad-stepper" in (SITE / page_of(nb)).read_text(encoding="utf-8")]
 
 
-@pytest.mark.xfail(strict=False, reason="the stepper that steps in JavaScript (issue 11, part 2) "
-                   "is another helper's branch; until it lands the pages hold no .tracegrad-stepper")
 def test_stepper_steps_on_the_page_without_a_kernel(site, page):
     pages = stepper_pages()
     assert pages, "no lecture page holds a .tracegrad-stepper"
@@ -243,3 +263,16 @@ def test_the_guard_records_a_request_that_leaves_localhost(browser):
     page.wait_for_timeout(500)
     context.close()
     assert left == ["http://tracegrad-guard.invalid/probe.png"]
+
+
+def test_explorer_says_no_kernel(site, page):
+    """The explorer's sliders need a kernel; on a page there is none, and it says so."""
+    explorers = [nb for nb in notebooks() if any(
+        "".join(o.get("data", {}).get("text/plain", "")).startswith("Explorer(")
+        for c in cells(nb) for o in c.get("outputs", []))]
+    assert explorers, "no lecture stores an explorer"
+    notebook = explorers[0]
+    open_lecture(page, site + page_of(notebook))
+    page.wait_for_selector(".jupyter-widgets.widget-vbox")
+    note = words(notebook.parent.name)["no kernel"]
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=note, timeout=10_000)

@@ -11,7 +11,7 @@ hand), a graph shows its text listing and advice in a terminal, the stepper
 is built, ``python -m tracegrad.lectures DIR`` copies the notebooks (compared
 byte for byte with lectures/) without importing the lab stack, and, in
 JupyterLab in headless Chromium, the graph's SVG is drawn by the WebAssembly
-renderer (pending issue 11 part 1: xfail until it lands).
+renderer.
 """
 import json
 import os
@@ -23,6 +23,8 @@ import textwrap
 
 import numpy as np
 import pytest
+
+from tracegrad.words import words
 
 from . import lab as lab_harness
 from .lab import CHROMIUM, launch_browser, open_and_run
@@ -105,8 +107,6 @@ def test_grad_and_graph_in_a_terminal(venv):
     assert "Graphviz" in advice or "graphviz" in advice, out["text"]
 
 
-@pytest.mark.xfail(strict=False, reason="one line of advice instead of the install guide is "
-                   "issue 11 part 1 (another helper's branch)")
 def test_terminal_advice_is_one_line(venv):
     text = run(venv, """
         import tracegrad as tg, tracegrad.numpy as tnp
@@ -121,17 +121,19 @@ def test_terminal_advice_is_one_line(venv):
     assert len(text[len(listing):].strip().splitlines()) == 1, text
 
 
-@pytest.mark.xfail(strict=False, reason="today the stepper draws every step with dot and raises "
-                   "GraphvizNotFound without it; drawing in the browser is issue 11 parts 1 and 2 "
-                   "(another helper's branch)")
 def test_the_stepper_is_built(venv):
     out = run(venv, """
         import ipywidgets, tracegrad as tg, tracegrad.numpy as tnp
         g = tg.graph(lambda w: tnp.tanh(w * 0.5 + 0.1))(0.3)
         s = tg.widgets.stepper(g)
-        print(isinstance(s, ipywidgets.Widget))
+        html = s._repr_mimebundle_()[0]["text/html"]
+        print(isinstance(s, ipywidgets.Widget), len(s.order), len(g.nodes),
+              bool(s.data["dot"]), bool(s.data["svg"]), "tg-graphviz-js" in html)
     """)
-    assert out.strip() == "True"
+    widget, steps, nodes, dot_text, svg, wasm = out.split()
+    assert widget == "True" and steps == nodes           # one step per node of the graph
+    # No dot: the DOT goes to the browser, with the WebAssembly Graphviz inside the HTML.
+    assert (dot_text, svg, wasm) == ("True", "False", "True")
 
 
 def test_lectures_command_copies_both_languages_without_the_lab_stack(venv, tmp_path):
@@ -155,7 +157,8 @@ def test_lectures_command_copies_both_languages_without_the_lab_stack(venv, tmp_
     # A second run keeps what is there (a student's edits) and says so.
     (tmp_path / "mine" / "en" / stored[0].name).write_text("my notes", encoding="utf-8")
     again = run(venv, "from tracegrad.lectures import main; main()", str(tmp_path / "mine"))
-    assert "kept" in again and (tmp_path / "mine" / "en" / stored[0].name).read_text() == "my notes"
+    said = words(os.environ.get("TRACEGRAD_LANG") or "en")["copy.kept"].split("{")[0]
+    assert said in again and (tmp_path / "mine" / "en" / stored[0].name).read_text() == "my notes"
 
 
 GRAPH_NOTEBOOK = {
@@ -166,8 +169,6 @@ GRAPH_NOTEBOOK = {
     "nbformat": 4, "nbformat_minor": 5}
 
 
-@pytest.mark.xfail(strict=False, reason="the WebAssembly Graphviz renderer is issue 11 part 1 "
-                   "(another helper's branch); without it and without dot a graph is text only")
 def test_jupyterlab_draws_the_graph_with_webassembly(venv, tmp_path, monkeypatch):
     if not os.path.exists(CHROMIUM):
         missing(f"chromium ({CHROMIUM})")

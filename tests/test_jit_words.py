@@ -1,0 +1,65 @@
+"""The comments of tg.jit's source speak the student's language (tracegrad.words):
+a Ukrainian notebook's ``jf.source(...)`` explains itself in Ukrainian."""
+import re
+
+import numpy as np
+import pytest
+
+import tracegrad as tg
+import tracegrad.numpy as tnp
+from tracegrad.words import LANGUAGES, words
+
+
+def loss(w, x):
+    z = tnp.tanh(w * x)
+    if z > -2.0:                     # a branch on a traced value: a guard
+        z = z * 2.0
+    return z ** 2
+
+
+def read(w, x):
+    z = tnp.tanh(w * x)
+    return z * float(z)              # a value read by Python: a guard that names it
+
+
+def before_where(template, **fields):
+    """A guard's comment up to the place in the user's code (which varies)."""
+    return template.format(**fields, where="\0").split("\0")[0].rstrip(" ,")
+
+
+def comments(text):
+    return [line.split("#", 1)[1].strip() for line in text.splitlines() if "#" in line]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_source_comments_come_from_the_words_table(monkeypatch, language):
+    monkeypatch.setenv("TRACEGRAD_LANG", language)
+    say = words(language)
+    text = tg.jit(tg.grad(loss)).source(0.5, 1.5)
+    found = comments(text)
+    assert found[0] == say["jit.header"].format(name="loss", signature="float, float")
+    assert found[1] == say["jit.transpose"]
+    assert say["jit.backward pass"] in found
+    assert before_where(say["jit.guard"]) in " ".join(found)
+    read_text = tg.jit(read).source(0.5, 1.5)
+    reading = say["jit.reading"].format(how="float")
+    assert before_where(say["jit.guard at"], what=reading) in read_text
+    assert f'"""{say["jit.same"]}"""' in read_text
+    other = words(next(o for o in LANGUAGES if o != language))
+    for key in ("jit.backward pass", "jit.transpose", "jit.same"):
+        assert other[key] not in text + read_text     # nothing left in the other language
+    # The comments change nothing: the source still runs, with NumPy alone.
+    namespace = {"np": np, "RETRACE": object()}
+    exec(text, namespace)
+    w, x = 0.5, 1.5
+    assert namespace["loss"](w, x) == pytest.approx(tg.grad(loss)(w, x), rel=1e-12)
+    assert tg.grad(loss)(w, x) == pytest.approx(8 * np.tanh(w * x) * (1 - np.tanh(w * x) ** 2) * x,
+                                                rel=1e-12)
+
+
+def test_every_jit_word_in_both_languages():
+    keys = {k for k in words("en") if k.startswith("jit.")}
+    assert keys and keys == {k for k in words("uk") if k.startswith("jit.")}
+    fields = {language: {key: set(re.findall(r"{(\w+)}", words(language)[key])) for key in keys}
+              for language in LANGUAGES}
+    assert fields["en"] == fields["uk"]          # the same fields to fill in both languages
