@@ -64,6 +64,14 @@ EN = {
                        "the paths: {symbol} = {grad}",
     "more lines": "{count} more lines: print(graph) shows all",
     # -- checks: check_grads and the primitives table --------------------------------
+    "table.primitive": "primitive",
+    "table.derivative": "local derivative(s)",
+    "table.meaning": "meaning",
+    "table.vmap": "vmap",
+    "table.special": "at special points",
+    "table.not differentiable": "not differentiable",
+    "table.rule": "rule",
+    "table.loop": "loop",
     # -- jit: the comments of the source that tg.jit writes (jit.py) -------------------
     "jit.header": "tg.jit({name}) for {signature}: plain NumPy, one line per primitive",
     "jit.transpose": "(a transpose used once is written in place).",
@@ -122,6 +130,14 @@ UK = {
                        "підсумовує шляхи: {symbol} = {grad}",
     "more lines": "ще рядків: {count}; print(graph) покаже всі",
     # -- checks -----------------------------------------------------------------------
+    "table.primitive": "примітив",
+    "table.derivative": "локальні похідні",
+    "table.meaning": "що обчислює",
+    "table.vmap": "vmap",
+    "table.special": "в особливих точках",
+    "table.not differentiable": "не диференційовний",
+    "table.rule": "правило",
+    "table.loop": "цикл",
     # -- jit --------------------------------------------------------------------------
     "jit.header": "tg.jit({name}) для {signature}: звичайний NumPy, один рядок на примітив",
     "jit.transpose": "(транспонування, використане один раз, записано на місці).",
@@ -315,7 +331,7 @@ EN.update({
     "copy.description": "Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.",
     "copy.dir": "the folder to copy them into (made if missing)",
     "copy.force": "overwrite notebooks already in DIR",
-    "copy.copied": "copied {path}",
+    "copy.copied": "copied the notebook {path}",
     "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
     "copy.open": "open them with:  jupyter lab {dir}",
 })
@@ -330,7 +346,7 @@ UK.update({
     "copy.description": "Скопіювати зошити лекцій tracegrad (uk/ і en/) у теку DIR.",
     "copy.dir": "тека, куди їх скопіювати (її буде створено, якщо її немає)",
     "copy.force": "перезаписати зошити, які вже є в DIR",
-    "copy.copied": "скопійовано {path}",
+    "copy.copied": "скопійовано зошит {path}",
     "copy.kept": "у {dir} вже є зошитів: {count}; їх залишено (--force перезапише їх)",
     "copy.open": "відкрийте їх так:  jupyter lab {dir}",
 })

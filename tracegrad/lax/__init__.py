@@ -173,24 +173,34 @@ SPECIAL_POINTS.update({
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 
-    HEADER = ("primitive", "local derivative(s)", "meaning", "vmap", "at special points")
+    # the column headers: keys of tracegrad/words.py, shown in the notebook's language
+    HEADER = ("table.primitive", "table.derivative", "table.meaning", "table.vmap",
+              "table.special")
+
+    def _header(self):
+        from ..words import words
+        w = words()
+        return tuple(w[key] for key in self.HEADER)
 
     def _rows(self):
+        from ..words import words
+        w = words()
         for p in self:
-            yield (p.name, "; ".join(p.formulas) if p.differentiable else "not differentiable",
+            yield (p.name,
+                   "; ".join(p.formulas) if p.differentiable else w["table.not differentiable"],
                    (p.__doc__ or "").split("\n")[0],
-                   "rule" if p.batch is not None else "loop",     # batching: see vmap.py
+                   w["table.rule"] if p.batch is not None else w["table.loop"],  # see vmap.py
                    SPECIAL_POINTS.get(p.name, ((), ""))[1])
 
     def __repr__(self):
-        rows = [self.HEADER] + list(self._rows())
+        rows = [self._header()] + list(self._rows())
         widths = [builtins.max(len(r[k]) for r in rows) for k in range(4)]
         return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4]
                          for r in rows)
 
     def _repr_html_(self):
         from html import escape
-        head = "".join(f"<th>{escape(h)}</th>" for h in self.HEADER)
+        head = "".join(f"<th>{escape(h)}</th>" for h in self._header())
         body = "".join("<tr><td><code>" + escape(r[0]) + "</code></td>"
                        + "".join(f"<td>{escape(c)}</td>" for c in r[1:]) + "</tr>"
                        for r in self._rows())
