@@ -962,11 +962,13 @@ def _highlight(code):
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
             out.append(html.escape(text_between(position, tok.start)))
             piece = html.escape(tok.string)
-            colour = (_COLOURS["keyword"] if tok.type == tokenize.NAME and keyword.iskeyword(tok.string)
-                      else _COLOURS["np"] if tok.type == tokenize.NAME and tok.string == "np"
+            name = tok.type == tokenize.NAME
+            colour = (_COLOURS["keyword"] if name and keyword.iskeyword(tok.string)
+                      else _COLOURS["np"] if name and tok.string == "np"
                       else _COLOURS.get({tokenize.COMMENT: "comment", tokenize.NUMBER: "number",
                                          tokenize.STRING: "string"}.get(tok.type, "")))
-            out.append(f"<span style='color:{colour}'>{piece}</span>" if colour and piece else piece)
+            shown = f"<span style='color:{colour}'>{piece}</span>" if colour and piece else piece
+            out.append(shown)
             position = tok.end
     except (tokenize.TokenError, IndexError):
         return html.escape(code)

@@ -28,6 +28,17 @@ import urllib.request
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+
+def require_chromium():
+    """Skip the calling test module without Debian's chromium; under CI, fail instead."""
+    import pytest
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            raise RuntimeError(f"chromium is missing ({CHROMIUM}); under CI the browser test "
+                               f"must run: install Debian's chromium (make chromium)")
+        pytest.skip("chromium is not installed (make chromium installs it)",
+                    allow_module_level=True)
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

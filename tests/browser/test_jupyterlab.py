@@ -6,7 +6,6 @@ NumPy); moving the stepper's slider must reveal one more gradient per step;
 moving the explorer's w slider must change C₀ and ∂C₀/∂w as the formulas say.
 Screenshots go to a folder whose path is printed.
 """
-import os
 import pathlib
 import re
 import shutil
@@ -15,16 +14,12 @@ import tempfile
 import numpy as np
 import pytest
 
-from .lab import CHROMIUM, Lab, launch_browser, open_and_run, svg_images, svg_labels
+from .lab import Lab, launch_browser, open_and_run, require_chromium, svg_images, svg_labels
 
 LECTURES = pathlib.Path(__file__).resolve().parents[2] / "lectures"
 NOTEBOOK = LECTURES / "en" / "04_backprop.ipynb"
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"chromium is missing ({CHROMIUM}); under CI the browser test "
-                           f"must run: install Debian's chromium (make chromium)")
-    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
 
 

@@ -35,18 +35,14 @@ import zipfile
 
 import pytest
 
-from .lab import CHROMIUM, launch_browser
+from .lab import launch_browser, require_chromium
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LITE = ROOT / "build" / "lite"
 DIST = ROOT / "build" / "dist"
 LANGUAGES = ("uk", "en")
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"chromium is missing ({CHROMIUM}); under CI the browser test "
-                           f"must run: install Debian's chromium (make chromium)")
-    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
 
 if not (LITE / "index.html").exists():

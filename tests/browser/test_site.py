@@ -8,7 +8,6 @@ the notebooks' JSON: the SVG outputs, the math in the Markdown, the widget views
 import functools
 import http.server
 import json
-import os
 import pathlib
 import re
 import subprocess
@@ -20,18 +19,14 @@ import pytest
 
 from tracegrad.words import words
 
-from .lab import CHROMIUM, launch_browser
+from .lab import launch_browser, require_chromium
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LECTURES = ROOT / "lectures"
 SITE = ROOT / "build" / "site"
 LANGUAGES = ("uk", "en")
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"chromium is missing ({CHROMIUM}); under CI the browser test "
-                           f"must run: install Debian's chromium (make chromium)")
-    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
 
 
