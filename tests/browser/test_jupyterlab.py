@@ -14,6 +14,8 @@ import tempfile
 import numpy as np
 import pytest
 
+from tracegrad.words import words
+
 from .lab import Lab, launch_browser, open_and_run, require_chromium, svg_images, svg_labels
 
 LECTURES = pathlib.Path(__file__).resolve().parents[2] / "lectures"
@@ -66,35 +68,37 @@ def last_layer(w, b, a_prev, y):
     return (a - y) ** 2, dC_dz * a_prev, dC_dz
 
 
-@pytest.fixture(scope="module")
-def lab_page():
+@pytest.fixture(scope="module", params=["en", "uk"])
+def lab_page(request):
+    language = request.param
     work = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-browser-"))
     shots = work / "screenshots"
     shots.mkdir()
     print(f"\nbrowser test: screenshots in {shots}")
     root = work / "root"
-    root.mkdir()
-    # a copy: autosave cannot touch the real one
-    shutil.copy(NOTEBOOK, root / "04_backprop.ipynb")
+    (root / language).mkdir(parents=True)
+    # a copy, in a folder named after its language as in lectures/ (the widgets read
+    # the folder's name): autosave cannot touch the real one
+    shutil.copy(LECTURES / language / NOTEBOOK.name, root / language / NOTEBOOK.name)
     lab = Lab(root, work)
     try:
         with playwright.sync_playwright() as p:
             browser = launch_browser(p)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            open_and_run(page, lab, "04_backprop.ipynb")
+            open_and_run(page, lab, f"{language}/{NOTEBOOK.name}")
             page.wait_for_function(                     # widgets render after the run
                 "() => document.querySelectorAll('.widget-slider').length >= 2"
                 " && document.querySelectorAll('.jp-RenderedSVG img').length >= 1",
                 timeout=60_000)
             page.screenshot(path=str(shots / "1-after-run-all.png"))
-            yield page, shots
+            yield page, shots, language
             browser.close()
     finally:
         lab.stop()
 
 
 def test_graphs_render_with_the_lectures_gradients(lab_page):
-    page, shots = lab_page
+    page, shots, language = lab_page
     expected = by_hand(lecture_parameters())
     graphs = [svg_labels(svg) for svg in svg_images(page)]
     assert graphs, "no graph image was rendered"
@@ -111,7 +115,7 @@ def _widget(page, containing):
 
 
 def test_stepper_slider_reveals_the_backward_pass(lab_page):
-    page, shots = lab_page
+    page, shots, language = lab_page
     page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
     stepper = page.query_selector(".tracegrad-stepper")
     stepper.scroll_into_view_if_needed()
@@ -137,8 +141,16 @@ def test_stepper_slider_reveals_the_backward_pass(lab_page):
     assert (line.group(1), line.group(2)) == ("∂C₀/∂w⁽¹⁾", g4(expected["dC_dw1"]))
 
 
+def test_the_stepper_speaks_the_notebooks_language(lab_page):
+    page, shots, language = lab_page
+    stepper = page.wait_for_selector(".tracegrad-stepper")
+    for action, key in (("prev", "previous"), ("next", "next")):
+        button = stepper.query_selector(f'[data-action="{action}"]')
+        assert button.text_content().strip() == words(language)[key].strip()
+
+
 def test_explorer_slider_moves_the_cost_as_the_formula_says(lab_page):
-    page, shots = lab_page
+    page, shots, language = lab_page
     explorer = next(a for a in page.query_selector_all(".jp-OutputArea-output")
                     if any(lab.text_content().strip() == "w" for lab in
                            a.query_selector_all(".widget-slider .widget-label")))
