@@ -315,7 +315,7 @@ EN.update({
     "copy.description": "Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.",
     "copy.dir": "the folder to copy them into (made if missing)",
     "copy.force": "overwrite notebooks already in DIR",
-    "copy.copied": "copied {path}",
+    "copy.copied": "copied to {path}",
     "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
     "copy.open": "open them with:  jupyter lab {dir}",
 })
