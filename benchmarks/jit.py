@@ -13,13 +13,21 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from harness import FULL, QUICK, WrongResult, best_times, check_close, fmt_ratio, fmt_seconds
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(1, str(HERE.parent))           # benchmark this checkout's tracegrad
 
-from problems import CHAIN_OPS, TANH_POINTS, chain, make_loss_fun, make_tanh, mlp_problem  # noqa: E402
+from problems import (  # noqa: E402
+    CHAIN_OPS,
+    TANH_POINTS,
+    chain,
+    hessian_problem,
+    jacobian_problem,
+    make_loss_fun,
+    make_tanh,
+    mlp_problem,
+)
 from run import chain_grad_numpy, mlp_grad_numpy, second_derivative_numpy  # noqa: E402
 
 import tracegrad as tg  # noqa: E402
@@ -37,35 +45,14 @@ def mlp_workload(sizes, batch):
     return (lambda: mlp_grad_numpy(*problem), tg.grad(make_loss_fun(tnp)), problem)
 
 
-HESSIAN_N = 32
-JACOBIAN_N = 64
-
-
 def hessian_workload():
-    """f(x) = Σ tanh(A x) + ½ xᵀx: H = Aᵀ diag(tanh″(A x)) A + I."""
-    rng = np.random.default_rng(0)
-    A = rng.standard_normal((HESSIAN_N, HESSIAN_N)) / np.sqrt(HESSIAN_N)
-    x = rng.standard_normal(HESSIAN_N)
-
-    def f(x):
-        return tnp.sum(tnp.tanh(A @ x)) + 0.5 * tnp.sum(x * x)
-
-    def numpy_hessian():
-        t = np.tanh(A @ x)
-        return (A.T * (-2.0 * t * (1.0 - t * t))) @ A + np.eye(HESSIAN_N)
+    f, x, numpy_hessian = hessian_problem(tnp)
     return numpy_hessian, tg.hessian(f), (x,)
 
 
 def jacobian_workload():
-    """f(x) = tanh(W x): J = diag(1 − tanh²(W x)) W."""
-    rng = np.random.default_rng(1)
-    W = rng.standard_normal((JACOBIAN_N, JACOBIAN_N)) / np.sqrt(JACOBIAN_N)
-    x = rng.standard_normal(JACOBIAN_N)
-
-    def numpy_jacobian():
-        t = np.tanh(W @ x)
-        return (1.0 - t * t)[:, None] * W
-    return numpy_jacobian, tg.jacrev(lambda x: tnp.tanh(W @ x)), (x,)
+    f, x, numpy_jacobian = jacobian_problem(tnp)
+    return numpy_jacobian, tg.jacrev(f), (x,)
 
 
 def higher_order_workload():

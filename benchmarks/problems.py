@@ -72,3 +72,38 @@ def make_tanh(jnp):
         y = jnp.exp(-2.0 * x)
         return (1.0 - y) / (1.0 + y)
     return tanh
+
+
+HESSIAN_N = 32
+JACOBIAN_N = 64
+
+
+def hessian_problem(jnp):
+    """f(x) = Σ tanh(A x) + ½ xᵀx, a point x, and the Hessian written by hand:
+    H = Aᵀ diag(tanh″(A x)) A + I."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((HESSIAN_N, HESSIAN_N)) / np.sqrt(HESSIAN_N)
+    x = rng.standard_normal(HESSIAN_N)
+
+    def f(x):
+        return jnp.sum(jnp.tanh(A @ x)) + 0.5 * jnp.sum(x * x)
+
+    def hessian_numpy():
+        t = np.tanh(A @ x)
+        return (A.T * (-2.0 * t * (1.0 - t * t))) @ A + np.eye(HESSIAN_N)
+    return f, x, hessian_numpy
+
+
+def jacobian_problem(jnp):
+    """f(x) = tanh(W x), a point x, and the Jacobian by hand: J = diag(1 − tanh²(W x)) W."""
+    rng = np.random.default_rng(1)
+    W = rng.standard_normal((JACOBIAN_N, JACOBIAN_N)) / np.sqrt(JACOBIAN_N)
+    x = rng.standard_normal(JACOBIAN_N)
+
+    def f(x):
+        return jnp.tanh(W @ x)
+
+    def jacobian_numpy():
+        t = np.tanh(W @ x)
+        return (1.0 - t * t)[:, None] * W
+    return f, x, jacobian_numpy

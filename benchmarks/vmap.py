@@ -16,49 +16,34 @@ import functools
 import sys
 from pathlib import Path
 
-import numpy as np
 from harness import FULL, QUICK, best_times, check_close, fmt_seconds
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(1, str(HERE.parent))           # benchmark this checkout's tracegrad
 
+from problems import hessian_problem, jacobian_problem  # noqa: E402
+
 import tracegrad as tg  # noqa: E402
 import tracegrad.numpy as tnp  # noqa: E402
 
-HESSIAN_N = 32
-JACOBIAN_N = 64
 TARGET = 3.0                                    # batched at least this much faster
 
 
-def hessian_problem():
-    """f(x) = Σ tanh(A x) + ½ xᵀx: H = Aᵀ diag(tanh″(A x)) A + I (as benchmarks/jit.py)."""
-    rng = np.random.default_rng(0)
-    A = rng.standard_normal((HESSIAN_N, HESSIAN_N)) / np.sqrt(HESSIAN_N)
-    x = rng.standard_normal(HESSIAN_N)
-
-    def f(x):
-        return tnp.sum(tnp.tanh(A @ x)) + 0.5 * tnp.sum(x * x)
-
-    t = np.tanh(A @ x)
-    want = (A.T * (-2.0 * t * (1.0 - t * t))) @ A + np.eye(HESSIAN_N)
-    return (lambda vectorize: tg.hessian(f, vectorize=vectorize)), x, want
+def hessian_case():
+    f, x, hessian_numpy = hessian_problem(tnp)
+    return (lambda vectorize: tg.hessian(f, vectorize=vectorize)), x, hessian_numpy()
 
 
-def jacobian_problem(jac):
-    """f(x) = tanh(W x): J = diag(1 − tanh²(W x)) W (as benchmarks/jit.py)."""
-    rng = np.random.default_rng(1)
-    W = rng.standard_normal((JACOBIAN_N, JACOBIAN_N)) / np.sqrt(JACOBIAN_N)
-    x = rng.standard_normal(JACOBIAN_N)
-    t = np.tanh(W @ x)
-    want = (1.0 - t * t)[:, None] * W
-    return (lambda vectorize: jac(lambda x: tnp.tanh(W @ x), vectorize=vectorize)), x, want
+def jacobian_case(jac):
+    f, x, jacobian_numpy = jacobian_problem(tnp)
+    return (lambda vectorize: jac(f, vectorize=vectorize)), x, jacobian_numpy()
 
 
 PROBLEMS = [
     # name,                  make,                                  counts in the target
-    ("hessian_32",           hessian_problem,                       True),
-    ("jacrev_64x64",         lambda: jacobian_problem(tg.jacrev),   True),
-    ("jacfwd_64x64",         lambda: jacobian_problem(tg.jacfwd),   False),
+    ("hessian_32",           hessian_case,                          True),
+    ("jacrev_64x64",         lambda: jacobian_case(tg.jacrev),      True),
+    ("jacfwd_64x64",         lambda: jacobian_case(tg.jacfwd),      False),
 ]
 
 
