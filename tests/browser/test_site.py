@@ -13,13 +13,12 @@ import re
 import subprocess
 import sys
 import threading
-import urllib.parse
 
 import pytest
 
 from tracegrad.words import words
 
-from .lab import launch_browser, require_chromium
+from .lab import keep_local, launch_browser, require_chromium
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LECTURES = ROOT / "lectures"
@@ -125,17 +124,7 @@ def browser():
 def page(browser):
     """A page whose requests to anywhere but this machine are aborted and recorded."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    left = []
-
-    def guard(route):
-        host = urllib.parse.urlsplit(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            left.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    left = keep_local(context)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -251,8 +240,7 @@ def test_stepper_steps_on_the_page_without_a_kernel(site, page):
 def test_the_guard_records_a_request_that_leaves_localhost(browser):
     """The check the other tests rely on: a request to another host is aborted and seen."""
     context = browser.new_context()
-    left = []
-    context.route("**/*", lambda route: (left.append(route.request.url), route.abort()))
+    left = keep_local(context)               # the very guard the page fixture uses
     page = context.new_page()
     page.set_content('<img src="http://tracegrad-guard.invalid/probe.png">')
     page.wait_for_timeout(500)
