@@ -248,7 +248,9 @@ def record(fun, args, argnums, who="graph"):
             if i in argnums:
                 new = []
                 for leaf, name in zip(leaves, names[k:k + len(leaves)]):
-                    tracer = trace.new_input(_check_float(leaf, who, name), name)
+                    # copy=False: tg.graph took copies of its arguments already
+                    tracer = trace.new_input(_check_float(leaf, who, name), name,
+                                             copy=False)
                     inputs.append(tracer)
                     new.append(tracer)
                 traced_args.append(tree_unflatten(treedef, new))
