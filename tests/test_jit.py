@@ -12,6 +12,7 @@ from tracegrad.jit import JitWarning, source_template
 from tracegrad.words import words
 
 from .numeric import num_grad
+from .programs import loss_fun
 
 
 def close(a, b):
@@ -299,15 +300,6 @@ def test_guard_in_source_and_escaped_html():
 
 
 def test_the_mlp_source_is_the_backprop_a_student_writes(rng):
-    def predict(params, inputs):
-        for W, b in params:
-            outputs = tnp.dot(inputs, W) + b
-            inputs = tnp.tanh(outputs)
-        return outputs
-
-    def loss_fun(params, inputs, targets):
-        return tnp.mean((predict(params, inputs) - targets) ** 2)
-
     params = [(rng.normal(size=(3, 4)), rng.normal(size=4)), (rng.normal(size=(4, 1)),
                                                                rng.normal(size=1))]
     text = tg.jit(tg.grad(loss_fun)).source(params, rng.normal(size=(5, 3)),
