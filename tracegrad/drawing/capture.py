@@ -234,7 +234,7 @@ def record(fun, args, argnums, who="graph"):
     The arguments in ``argnums`` become inputs; the others are recorded as
     constants."""
     names = input_names(fun, args)
-    trace_holder = new_level(ReverseTrace, keep_values=True)     # a picture shows every value
+    trace_holder = new_level(ReverseTrace, keep_values=True, who=who)  # every value shown
     trace = trace_holder.trace
     # A plain function is the picture's frame; a transformation (tg.jacfwd(f), which
     # calls f several times) is not, and each call of f gets a cluster.
