@@ -351,7 +351,7 @@ class Tracer:
 
     @property
     def dtype(self):
-        return np.result_type(concrete(self))
+        return dtype_of(self.primal)
 
     @property
     def ndim(self):

@@ -49,6 +49,7 @@ import keyword
 import linecache
 import operator
 import os
+import re
 import sys
 import sysconfig
 import textwrap
@@ -60,9 +61,9 @@ from collections import namedtuple
 import numpy as np
 
 from . import lax
-from .core import Trace, TracegradError, Tracer, _shape_error, new_level
+from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
 from .core import thread_state as _state
-from .reverse import Node, ReverseTracer, backward_pass
+from .reverse import Node, ReverseTracer, backward_pass, node_vjps
 from .tree import tree_flatten, tree_unflatten
 from .words import words
 
@@ -115,9 +116,10 @@ def _calls_helper(primitive, template):
     return isinstance(template, str) and template.startswith(primitive.name + "(")
 
 
-# Names the generated code keeps for its helper functions.
-_HELPER_NAMES = {"same"} | {p.name for p in lax.primitives()
-                            if _calls_helper(p, source_template(p))}
+# The names the generated code keeps for itself: np, RETRACE, Python's builtins
+# and the helpers (primitives written as a call of their own impl).
+_RESERVED = frozenset({"same", "np", "RETRACE"} | set(dir(builtins))
+                      | {p.name for p in lax.primitives() if _calls_helper(p, source_template(p))})
 _helpers = {}                            # primitive name -> (definition, the names it reads)
 
 
@@ -176,6 +178,15 @@ class JitTracer(ReverseTracer):
         self._trace = trace
         self.node = node
         self.primal = Staged(trace, value, node)
+
+    # Read from the value itself (not through the Staged primal): asked often.
+    @property
+    def shape(self):
+        return shape_of(self.node.out)
+
+    @property
+    def dtype(self):
+        return dtype_of(self.node.out)
 
     # Where eager code may turn a value into a Python number or a NumPy array
     # (no derivative is being taken), jitted code may too: guarded.
@@ -250,8 +261,14 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
     def __init__(self, trace, value, node):
         self.trace, self.value, self.node = trace, value, node
 
-    shape = property(lambda self: np.shape(self.value))
-    dtype = property(lambda self: np.result_type(self.value))
+    @property
+    def shape(self):
+        return shape_of(self.value)
+
+    @property
+    def dtype(self):
+        return dtype_of(self.value)
+
     ndim = property(lambda self: np.ndim(self.value))
     size = property(lambda self: np.size(self.value))
     T = property(lambda self: np.transpose(self))
@@ -415,7 +432,7 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
-        self._last_visit = None
+        self._visiting = None                # the frame of the node_vjps call seen last
         self._last_scan = None
 
     def new_input(self, value, name):
@@ -425,24 +442,28 @@ class JitTrace(Trace):
         return JitTracer(self, value, node)
 
     def process(self, primitive, args, params):
-        template = source_template(primitive)
-        if template is None:
+        if source_template(primitive) is None:
             # A custom rule (custom_jvp/custom_vjp): stage what it does, primitive by primitive.
             return primitive.impl(*args, **params)
         values, parents = [], []
         for a in args:
-            if (isinstance(a, JitTracer) or isinstance(a, Staged)) and a.node is not None \
-                    and (a._trace if isinstance(a, JitTracer) else a.trace) is self:
+            t = type(a)
+            if (t is JitTracer and a._trace is self) or \
+                    ((t is Staged or t is _Handle) and a.trace is self):
                 parents.append(a.node)
                 values.append(a.node.out)
             else:
                 parents.append(None)
                 values.append(a)
-        if params:
-            params = {k: self._plain(v, f"the parameter {k} of {primitive.name}")
-                      for k, v in params.items()}
-        key = self._key(primitive, parents, values, params)
-        node = self._seen.get(key) if key is not None else None
+        if params and any(isinstance(v, (Staged, tuple)) for v in params.values()):
+            params = {k: self._plain(v, k, primitive) for k, v in params.items()}
+        try:                                     # the key of a common subexpression
+            key = (primitive, tuple(_const_key(v) if p is None else p.index
+                                    for p, v in zip(parents, values)),
+                   _const_key(params) if params else ())
+            node = self._seen.get(key)
+        except TypeError:                        # something unhashable: no sharing
+            key = node = None
         if node is None:
             try:
                 out = primitive.impl(*values, **params)
@@ -451,34 +472,26 @@ class JitTrace(Trace):
             node = self.record(primitive, parents, values, params, out, key)
         return JitTracer(self, node.out, node)
 
-    def _plain(self, value, what):
+    def _plain(self, value, name, primitive):
         """A parameter must be a plain value: a staged one is read (and guarded)."""
         if isinstance(value, Staged):
-            return self.read(value, what)
+            return self.read(value, f"the parameter {name} of {primitive.name}")
         if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple)) for v in value):
-            return tuple(self._plain(v, what) for v in value)
+            return tuple(self._plain(v, name, primitive) for v in value)
         return value
 
     def record(self, primitive, parents, values, params, out, key=None):
         node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
-        node.source = "backward" if _state.backward_passes else "forward"
         self.nodes.append(node)
         if key is not None:
             self._seen[key] = node
         if _state.backward_passes:
+            node.source = "backward"
             self._name_cotangent()
         else:
+            node.source = "forward"
             _name_locals(self)
         return node
-
-    # -- common subexpressions --------------------------------------------------
-    def _key(self, primitive, parents, values, params):
-        try:
-            return (primitive, tuple(p.index if p is not None else _const_key(v)
-                                     for p, v in zip(parents, values)),
-                    _const_key(params))
-        except TypeError:                        # something unhashable: no sharing
-            return None
 
     # -- NumPy on staged values ---------------------------------------------------
     def call_numpy(self, func, args, kwargs):
@@ -546,23 +559,28 @@ class JitTrace(Trace):
     def _name_cotangent(self):
         """While the backward pass handles ``node``, its cotangent ``g`` is ∂C/∂node."""
         frame = sys._getframe(2)
-        for _ in range(12):
-            if frame is None:
+        for _ in range(12):                      # up to node_vjps(node, g), called by
+            if frame is None:                    # the backward pass for this node
                 return
-            if frame.f_code is _BACKWARD_CODE:
+            if frame.f_code is _NODE_VJPS_CODE:
                 break
             frame = frame.f_back
         else:
             return
+        if frame is self._visiting:             # a node already seen: nothing new
+            return
+        self._visiting = frame                   # (kept alive, so no other frame is it)
+        caller = frame.f_back
+        if caller is None or caller.f_code is not _BACKWARD_CODE:
+            return
         local = frame.f_locals
         node, g = local.get("node"), local.get("g")
-        if node is None or (id(node), id(g)) == self._last_visit:
+        if node is None:
             return
-        self._last_visit = (id(node), id(g))
         self.name_cotangent(g, node.out)
         # Rules that only pass g on (add, reshape) record nothing: their cotangents
         # are seen here, waiting in the backward pass's table.
-        for waiting, ct in (local.get("cotangents") or {}).items():
+        for waiting, ct in (caller.f_locals.get("cotangents") or {}).items():
             self.name_cotangent(ct, waiting.out)
 
     def name_cotangent(self, ct, of):
@@ -588,13 +606,18 @@ class JitTrace(Trace):
 
 
 _BACKWARD_CODE = backward_pass.__code__
+_NODE_VJPS_CODE = node_vjps.__code__
 
 
 def _const_key(x):
     """A hashable key that tells constants apart exactly (identity for arrays)."""
     t = type(x)
-    if t in (int, float, bool, str, complex) or x is None or isinstance(x, np.generic):
-        return (t, repr(x))
+    if t is int or t is bool or t is str or x is None:
+        return (t, x)
+    if t is float:                   # hex: 0.0 and -0.0 differ, nan equals nan
+        return (t, x.hex())
+    if isinstance(x, np.generic):
+        return (t, x.tobytes())
     if t is tuple or t is list:
         return (t, tuple(_const_key(v) for v in x))
     if t is dict:
@@ -603,6 +626,8 @@ def _const_key(x):
         return (t, _const_key(x.start), _const_key(x.stop), _const_key(x.step))
     if t is _Slot:
         return (t, x.k)
+    if t is complex:
+        return (t, repr(x))
     if isinstance(x, (np.dtype, type)) or x is Ellipsis:
         return (t, x)
     return ("id", id(x))       # arrays and other objects: the very same one
@@ -677,10 +702,15 @@ def _name_locals(trace):
     own code then holds, in its locals, the values assigned so far. The first
     name a node gets is kept, so each pass of a loop names its own ``a``.
     """
-    frame = sys._getframe(3)
-    while frame is not None and not _is_users_code(frame.f_code):
+    frame, known = sys._getframe(3), _users_code
+    while frame is not None:
+        mine = known.get(frame.f_code)            # (_is_users_code, inlined: it is hot)
+        if mine is None:
+            mine = _is_users_code(frame.f_code)
+        if mine:
+            break
         frame = frame.f_back
-    if frame is None:
+    else:
         return
     where = (id(frame), frame.f_lasti)
     if where == trace._last_scan:             # nothing new was assigned since
@@ -699,10 +729,15 @@ def _name_locals(trace):
 # 4. From the record to source code
 # ---------------------------------------------------------------------------
 
+_NOT_NAME = re.compile(r"[\W_]+")           # what separates the words of a name
+
+
 def _identifier(text):
     """``params[0]['w']`` -> ``params_0_w``: a valid Python name."""
-    out = "".join(c if c.isalnum() or c == "_" else "_" for c in text)
-    out = "_".join(part for part in out.split("_") if part) or "v"
+    if text.isascii() and text.isidentifier() and not keyword.iskeyword(text) \
+            and "__" not in text and text[0] != "_" and text[-1] != "_":
+        return text                              # already one (the usual case)
+    out = "_".join(part for part in _NOT_NAME.split(text) if part) or "v"
     return "v_" + out if out[0].isdigit() or keyword.iskeyword(out) else out
 
 
@@ -735,11 +770,13 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         if node.index in needed:
             continue
         needed.add(node.index)
-        stack.extend(p for p in node.parents if p is not None)
+        for p in node.parents:
+            if p is not None:
+                stack.append(p)
 
     namespace = {"np": np}
     helpers = set()
-    names = _Names(_HELPER_NAMES | {"np", "RETRACE"} | set(dir(builtins)))
+    names = _Names(_RESERVED)
     var = {}                                   # node -> its Python name
     temporary = set()                          # the names made up: t7
     constants = {}                             # id -> name
@@ -833,7 +870,8 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
             g_at += 1
 
     for node in nodes:
-        emit_guards(node.index)
+        if g_at < len(guards):
+            emit_guards(node.index)
         if node.primitive is None or node.index not in needed:
             continue
         if node.source != phase:
@@ -847,7 +885,8 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
             if callable(template):
                 text = template(args, node.params, lit, node.args)
             else:
-                text = template.format(*args, **{k: lit(v) for k, v in node.params.items()})
+                text = template.format(*args, **{k: lit(v) for k, v in node.params.items()}) \
+                    if node.params else template.format(*args)
             if _calls_helper(node.primitive, template):
                 helpers.add(node.primitive)
         if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
@@ -914,12 +953,6 @@ def _structure_text(treedef, names):
 
 def _comment(text):
     return str(text).replace("\n", " ")
-
-
-def _describe(value):
-    if isinstance(value, np.ndarray):
-        return f"{value.dtype}{list(value.shape)}"
-    return type(value).__name__
 
 
 RETRACE = type("Retrace", (), {"__repr__": lambda self: "RETRACE",
@@ -1159,6 +1192,7 @@ class Jitted:
             args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
                                     for leaf, x in zip(leaves, inputs)])
             result = self.fun(*args, **kwargs)
+        trace._visiting = None                   # let the backward pass's frame go
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
         if trace.impure is not None:
@@ -1167,7 +1201,7 @@ class Jitted:
                                  f"again")
             return out, None
         _name_gradients(trace, [i.node for i in inputs], out_leaves)
-        signature = ", ".join(_describe_leaf(x) for x in leaves) or "no arguments"
+        signature = ", ".join(_describe(x) for x in leaves) or "no arguments"
         text, namespace, fname, structured = _generate(
             trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature)
         namespace["RETRACE"] = RETRACE
@@ -1344,7 +1378,13 @@ def _name_gradients(trace, input_nodes, out_leaves):
             return
 
 
-def _describe_leaf(x):
+def _describe(x):
+    """``float64[16, 8]`` for an array, the type's name for anything else."""
     if isinstance(x, np.ndarray):
-        return f"{x.dtype.name}{list(x.shape)}"
+        return f"{_dtype_name(x.dtype)}{list(x.shape)}"
     return type(x).__name__
+
+
+@functools.lru_cache(maxsize=None)
+def _dtype_name(dtype):
+    return dtype.name                     # slow in NumPy (Python code): asked once per dtype
