@@ -172,12 +172,20 @@ class JitTracer(ReverseTracer):
     ``tg.label`` names it); its trace is a :class:`JitTrace`.
     """
 
-    __slots__ = ()
+    __slots__ = ("_staged",)
 
     def __init__(self, trace, value, node):
         self._trace = trace
         self.node = node
-        self.primal = Staged(trace, value, node)
+        self._staged = None
+
+    @property
+    def primal(self):
+        """The Staged value, made when first asked for (most tracers never are)."""
+        staged = self._staged
+        if staged is None:
+            staged = self._staged = Staged(self._trace, self.node.out, self.node)
+        return staged
 
     # Read from the value itself (not through the Staged primal): asked often.
     @property
@@ -433,6 +441,7 @@ class JitTrace(Trace):
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
         self._visiting = None                # the frame of the node_vjps call seen last
+        self._vjps_depth = 2                 # and how deep, from _name_cotangent's frame
         self._last_scan = None
 
     def new_input(self, value, name):
@@ -446,21 +455,25 @@ class JitTrace(Trace):
             # A custom rule (custom_jvp/custom_vjp): stage what it does, primitive by primitive.
             return primitive.impl(*args, **params)
         values, parents = [], []
+        key = [primitive]                        # equal calls are recorded once (CSE)
         for a in args:
             t = type(a)
             if (t is JitTracer and a._trace is self) or \
                     ((t is Staged or t is _Handle) and a.trace is self):
-                parents.append(a.node)
-                values.append(a.node.out)
+                node = a.node
+                parents.append(node)
+                values.append(node.out)
+                key.append(node.index)
             else:
                 parents.append(None)
                 values.append(a)
-        if params and any(isinstance(v, (Staged, tuple)) for v in params.values()):
-            params = {k: self._plain(v, k, primitive) for k, v in params.items()}
-        try:                                     # the key of a common subexpression
-            key = (primitive, tuple(_const_key(v) if p is None else p.index
-                                    for p, v in zip(parents, values)),
-                   _const_key(params) if params else ())
+                key.append(("id", id(a)) if t is np.ndarray else _const_key(a))
+        if params:
+            if any(isinstance(v, (Staged, tuple)) for v in params.values()):
+                params = {k: self._plain(v, k, primitive) for k, v in params.items()}
+            key.append(_const_key(params))
+        try:
+            key = tuple(key)
             node = self._seen.get(key)
         except TypeError:                        # something unhashable: no sharing
             key = node = None
@@ -558,15 +571,26 @@ class JitTrace(Trace):
     # -- names of cotangents: dz is ∂C/∂z ---------------------------------------------
     def _name_cotangent(self):
         """While the backward pass handles ``node``, its cotangent ``g`` is ∂C/∂node."""
-        frame = sys._getframe(2)
-        for _ in range(12):                      # up to node_vjps(node, g), called by
-            if frame is None:                    # the backward pass for this node
+        # Up to node_vjps(node, g), called by the backward pass for this node: where
+        # it was found last time (one C call) if only one backward pass runs (so there
+        # is no other node_vjps frame nearer), else frame by frame.
+        frame = None
+        if _state.backward_passes == 1:
+            try:
+                frame = sys._getframe(self._vjps_depth)
+            except ValueError:
+                pass
+        if frame is None or frame.f_code is not _NODE_VJPS_CODE:
+            frame = sys._getframe(2)
+            for depth in range(2, 14):
+                if frame is None:
+                    return
+                if frame.f_code is _NODE_VJPS_CODE:
+                    self._vjps_depth = depth
+                    break
+                frame = frame.f_back
+            else:
                 return
-            if frame.f_code is _NODE_VJPS_CODE:
-                break
-            frame = frame.f_back
-        else:
-            return
         if frame is self._visiting:             # a node already seen: nothing new
             return
         self._visiting = frame                   # (kept alive, so no other frame is it)
@@ -594,11 +618,15 @@ class JitTrace(Trace):
 
     def node_of(self, x):
         """The node of this trace under ``x`` (through any tracers), or None."""
-        while isinstance(x, Tracer):
-            if isinstance(x, JitTracer) and x._trace is self:
+        while True:
+            t = type(x)
+            if t is JitTracer and x._trace is self:
                 return x.node
+            if t is Staged or t is _Handle:
+                return x.node if x.trace is self else None
+            if not isinstance(x, Tracer):
+                return None
             x = x.primal
-        return x.node if isinstance(x, Staged) and x.trace is self else None
 
     def value_of(self, x):
         node = self.node_of(x)
@@ -614,8 +642,8 @@ def _const_key(x):
     t = type(x)
     if t is int or t is bool or t is str or x is None:
         return (t, x)
-    if t is float:                   # hex: 0.0 and -0.0 differ, nan equals nan
-        return (t, x.hex())
+    if t is float:                   # 0.0 == -0.0 in Python: zeros are told apart by repr
+        return (t, x) if x else (t, repr(x))
     if isinstance(x, np.generic):
         return (t, x.tobytes())
     if t is tuple or t is list:
@@ -749,6 +777,9 @@ class _Names:
         self.counts = {}                         # wanted -> the next suffix to try
 
     def new(self, wanted):
+        if wanted not in self.taken:             # the usual case: free
+            self.taken.add(wanted)
+            return wanted
         name, k = wanted, self.counts.get(wanted, 1)
         while name in self.taken:
             name, k = f"{wanted}_{k}", k + 1
@@ -882,13 +913,13 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
             text = node.primitive.template(args, node.params, lit)
         else:
             template = source_template(node.primitive)
-            if callable(template):
-                text = template(args, node.params, lit, node.args)
-            else:
+            if type(template) is str:
                 text = template.format(*args, **{k: lit(v) for k, v in node.params.items()}) \
                     if node.params else template.format(*args)
-            if _calls_helper(node.primitive, template):
-                helpers.add(node.primitive)
+                if _calls_helper(node.primitive, template):
+                    helpers.add(node.primitive)
+            else:
+                text = template(args, node.params, lit, node.args)
         if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
                 and any(g.node is node and g.kind == "bool" for g in guards)):
             inline[node] = var[node] = text
@@ -928,6 +959,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
     if constants:
         shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
         head.append("    # " + say["jit.constants"].format(shown=shown))
+    lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
     return "\n".join(head + body) + "\n", namespace, fname, structure is not None
 
 
@@ -1209,7 +1241,8 @@ class Jitted:
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
         first = min(trace.guards, key=lambda g: g.position, default=None)
-        version = _Version(namespace[fname], Source(text), None if structured else out_tree,
+        compiled = namespace.pop(fname)          # (its globals need not hold it: no cycle)
+        version = _Version(compiled, Source(text), None if structured else out_tree,
                            "<unknown>" if first is None else _comment(first.where))
         entry.versions.append(version)
         return out, version
@@ -1344,6 +1377,7 @@ def _leaf_names(fun, rebuild, leaves):
         walk(a, parameters[i].name if positional else f"arg{i}")
     for key, a in kwargs.items():
         walk(a, key)
+    walk = None                              # it calls itself: unlink it (no cycle)
     return names
 
 
