@@ -307,3 +307,35 @@ def test_the_mlp_source_is_the_backprop_a_student_writes(rng):
     forward = text.split("# " + words()["jit.backward pass"])[0]
     assert "np.tanh(outputs)" in text and ".T" not in forward
     assert "dparams_0_0" in text and "np.dot(inputs.T, doutputs)" in text
+
+
+def test_a_backward_pass_starts_without_multiplying_by_one():
+    def f(x):
+        return tnp.tanh(tnp.sin(x) * x)
+
+    jf = tg.jit(tg.grad(f))
+    text = jf.source(0.5)
+    assert "1.0 *" not in text and "* 1.0" not in text and "np.float64(1.0)" not in text
+    x = 0.7
+    want = (1 - np.tanh(x * np.sin(x)) ** 2) * (np.sin(x) + x * np.cos(x))   # by hand
+    close(jf(x), want)
+
+
+def test_times_one_is_kept_where_it_changes_the_dtype_or_shape():
+    x = np.ones(3, np.float32)
+    jf = tg.jit(lambda x: x * np.float64(1.0))
+    assert jf(x).dtype == (x * np.float64(1.0)).dtype       # NumPy's promotion, not x's
+    jg = tg.jit(lambda x: x * np.ones((2, 1)))
+    assert jg(x).shape == (2, 3)
+
+
+def test_a_local_named_like_the_function_leaves_the_function_its_name():
+    def g(x):
+        g = tnp.sin(x)
+        return g * 2
+
+    text = tg.jit(g).source(0.5)
+    assert "def g(x):" in text
+    namespace = {"np": np}
+    exec(text, namespace)
+    close(namespace["g"](0.3), 2 * np.sin(0.3))

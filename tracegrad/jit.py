@@ -848,6 +848,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
             namespace[constants[key]] = value
         return constants[key]
 
+    fname = names.new(_identifier(fun_name))  # the function keeps its name; a local gives way
     params = []
     for node in inputs:
         var[node] = names.new(_identifier(node.name))
@@ -876,6 +877,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
     inline = {}
 
     body, phase = [], "forward"
+    line_of = {}                               # node -> the line of body that computes it
     say = words()                   # the comments in the student's language (tracegrad.words)
     guards = sorted(trace.guards, key=lambda g: g.position)
     g_at = 0
@@ -927,6 +929,15 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         if text in args and text.isidentifier():     # the same value again (x¹, stop_gradient)
             var[node] = text
             continue
+        same = _times_one(node)
+        if same is not None:                      # g · 1 (a backward pass's seed): g itself
+            if line_of.get(same) is not None and uses.get(same) == 1 and var[same] in temporary \
+                    and name_of(node) is not None:   # the name it would have had: dy, not t5
+                old, var[same] = var[same], names.new(name_of(node))
+                temporary.discard(old)
+                body[line_of[same]] = f"    {var[same]} = " + body[line_of[same]].split(" = ", 1)[1]
+            var[node] = var[same]
+            continue
         if (uses.get(node) == 1 and node.name is None and text.endswith(".T")
                 and text[:-2].isidentifier()):      # a transpose used once: x.T @ g, inline
             var[node] = text
@@ -935,6 +946,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         var[node] = names.new(wanted or f"t{node.index}")
         if wanted is None:
             temporary.add(var[node])
+        line_of[node] = len(body)
         body.append(f"    {var[node]} = {text}")
     emit_guards(len(nodes))
 
@@ -954,13 +966,29 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         definition, reads = _helper(helper)
         head += [definition, ""]
         namespace.update(reads)
-    fname = names.new(_identifier(fun_name))
     head.append(f"def {fname}({', '.join(params)}):")
     if constants:
         shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
         head.append("    # " + say["jit.constants"].format(shown=shown))
     lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
     return "\n".join(head + body) + "\n", namespace, fname, structure is not None
+
+
+def _times_one(node):
+    """The parent node when ``node`` is ``x * 1`` with x's own shape and dtype, else None.
+
+    Multiplying by one changes nothing (not even nan, inf or -0.0), so the
+    generated code uses x itself: a backward pass starts from the seed 1.0.
+    """
+    if node.primitive is not lax.mul:
+        return None
+    (p, q), (a, b) = node.parents, node.args
+    x, one = (p, b) if q is None else (q, a) if p is None else (None, None)
+    if x is None or type(one) not in (int, float, np.float64, np.float32, np.float16) \
+            or one != 1 or shape_of(x.out) != shape_of(node.out) \
+            or dtype_of(x.out) != dtype_of(node.out):
+        return None
+    return x
 
 
 def _structure_text(treedef, names):
