@@ -176,6 +176,7 @@ class _ThreadState(threading.local):
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
         self.warnings_routed = 0                 # > 0 while NumPy's warnings are routed
+        self.watch_backward = None               # visit(node, g) for every backward pass
 
 
 thread_state = _ThreadState()                    # this thread's tracing state

@@ -47,6 +47,7 @@ import inspect
 import io
 import keyword
 import linecache
+import math
 import operator
 import os
 import re
@@ -63,7 +64,7 @@ import numpy as np
 from . import lax
 from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
 from .core import thread_state as _state
-from .reverse import Node, ReverseTracer, backward_pass, node_vjps
+from .reverse import Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
 from .words import words
 
@@ -440,8 +441,6 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
-        self._visiting = None                # the frame of the node_vjps call seen last
-        self._vjps_depth = 2                 # and how deep, from _name_cotangent's frame
         self._last_scan = None
 
     def new_input(self, value, name):
@@ -459,7 +458,7 @@ class JitTrace(Trace):
         for a in args:
             t = type(a)
             if (t is JitTracer and a._trace is self) or \
-                    ((t is Staged or t is _Handle) and a.trace is self):
+                    (t is Staged and a.trace is self):
                 node = a.node
                 parents.append(node)
                 values.append(node.out)
@@ -500,7 +499,6 @@ class JitTrace(Trace):
             self._seen[key] = node
         if _state.backward_passes:
             node.source = "backward"
-            self._name_cotangent()
         else:
             node.source = "forward"
             _name_locals(self)
@@ -569,43 +567,10 @@ class JitTrace(Trace):
             self.impure = (what, _user_location())
 
     # -- names of cotangents: dz is ∂C/∂z ---------------------------------------------
-    def _name_cotangent(self):
-        """While the backward pass handles ``node``, its cotangent ``g`` is ∂C/∂node."""
-        # Up to node_vjps(node, g), called by the backward pass for this node: where
-        # it was found last time (one C call) if only one backward pass runs (so there
-        # is no other node_vjps frame nearer), else frame by frame.
-        frame = None
-        if _state.backward_passes == 1:
-            try:
-                frame = sys._getframe(self._vjps_depth)
-            except ValueError:
-                pass
-        if frame is None or frame.f_code is not _NODE_VJPS_CODE:
-            frame = sys._getframe(2)
-            for depth in range(2, 14):
-                if frame is None:
-                    return
-                if frame.f_code is _NODE_VJPS_CODE:
-                    self._vjps_depth = depth
-                    break
-                frame = frame.f_back
-            else:
-                return
-        if frame is self._visiting:             # a node already seen: nothing new
-            return
-        self._visiting = frame                   # (kept alive, so no other frame is it)
-        caller = frame.f_back
-        if caller is None or caller.f_code is not _BACKWARD_CODE:
-            return
-        local = frame.f_locals
-        node, g = local.get("node"), local.get("g")
-        if node is None:
-            return
+    def watch(self, node, g):
+        """Called by each backward pass as it reaches ``node`` (``thread_state.
+        watch_backward``): its cotangent ``g`` is ∂C/∂node, to be written ``d`` + name."""
         self.name_cotangent(g, node.out)
-        # Rules that only pass g on (add, reshape) record nothing: their cotangents
-        # are seen here, waiting in the backward pass's table.
-        for waiting, ct in (caller.f_locals.get("cotangents") or {}).items():
-            self.name_cotangent(ct, waiting.out)
 
     def name_cotangent(self, ct, of):
         """Note that ``ct`` is ∂C/∂``of``: it will be written ``d`` + of's name."""
@@ -613,7 +578,7 @@ class JitTrace(Trace):
         if mine is None or of is None or mine is of or mine.name is not None:
             return
         before = self.cotangent_of.get(mine)
-        if before is None or (before.name is None and of.name is not None):
+        if before is None or _rank(of) > _rank(before):
             self.cotangent_of[mine] = of
 
     def node_of(self, x):
@@ -622,7 +587,7 @@ class JitTrace(Trace):
             t = type(x)
             if t is JitTracer and x._trace is self:
                 return x.node
-            if t is Staged or t is _Handle:
+            if t is Staged:
                 return x.node if x.trace is self else None
             if not isinstance(x, Tracer):
                 return None
@@ -633,8 +598,12 @@ class JitTrace(Trace):
         return node.out if node is not None else x
 
 
-_BACKWARD_CODE = backward_pass.__code__
-_NODE_VJPS_CODE = node_vjps.__code__
+
+
+def _rank(node):
+    """Which name a cotangent takes when it is ∂C/∂ of several values (z = w·x + b
+    passes ∂C/∂z on to b unchanged): an input's (db), else a named value's (dz)."""
+    return 2 if node.primitive is None else 1 if node.name is not None else 0
 
 
 def _const_key(x):
@@ -818,7 +787,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         if value is None or t is bool or t is str:
             return repr(value)
         if t is int or t is float:
-            if t is float and not np.isfinite(value):
+            if t is float and not math.isfinite(value):
                 return "np.nan" if value != value else ("np.inf" if value > 0 else "(-np.inf)")
             return repr(value) if value >= 0 else f"({value!r})"
         if t is tuple:
@@ -1133,8 +1102,19 @@ def _quick_key(tree, leaves):
     return None
 
 
-def _quick_rebuild(args, new_leaves):
-    return list(tree_unflatten(tree_flatten(args)[1], new_leaves)), {}
+class _QuickRebuild:
+    """``rebuild(new_leaves) -> (args, kwargs)`` for the quick key: args' structure,
+    flattened once (only a trace needs it)."""
+
+    __slots__ = ("args", "treedef")
+
+    def __init__(self, args):
+        self.args, self.treedef = args, None
+
+    def __call__(self, new_leaves):
+        if self.treedef is None:
+            self.treedef = tree_flatten(self.args)[1]
+        return list(tree_unflatten(self.treedef, new_leaves)), {}
 
 
 class Jitted:
@@ -1198,7 +1178,7 @@ class Jitted:
             leaves = []
             key = _quick_key(args, leaves)
             if key is not None:
-                return key, leaves, functools.partial(_quick_rebuild, args)
+                return key, leaves, _QuickRebuild(args)
         nargs = len(args)
         static = []
         for i in self.static_argnums:
@@ -1246,13 +1226,17 @@ class Jitted:
     def _trace_and_compile(self, entry, leaves, rebuild, key):
         self._traces += 1
         names = _leaf_names(self.fun, rebuild, leaves)
+        watching = _state.watch_backward
         with new_level(JitTrace) as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, names)]
             # Python ints and bools are part of the cache key: they stay themselves.
             args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
                                     for leaf, x in zip(leaves, inputs)])
-            result = self.fun(*args, **kwargs)
-        trace._visiting = None                   # let the backward pass's frame go
+            _state.watch_backward = trace.watch          # to name the cotangents
+            try:
+                result = self.fun(*args, **kwargs)
+            finally:
+                _state.watch_backward = watching
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
         if trace.impure is not None:
@@ -1260,7 +1244,6 @@ class Jitted:
             self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
                                  f"again")
             return out, None
-        _name_gradients(trace, [i.node for i in inputs], out_leaves)
         signature = ", ".join(_describe(x) for x in leaves) or "no arguments"
         text, namespace, fname, structured = _generate(
             trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature)
@@ -1409,35 +1392,11 @@ def _leaf_names(fun, rebuild, leaves):
     return names
 
 
-class _Handle(Staged):
-    """A staged stand-in for a node, to name it."""
-    __slots__ = ()
-
-    def __init__(self, trace, node):
-        self.trace, self.node, self.value = trace, node, node.out
-
-
 class _Mark:
     __slots__ = ("k",)
 
     def __init__(self, k):
         self.k = k
-
-
-def _name_gradients(trace, input_nodes, out_leaves):
-    """Outputs of a backward pass that match the inputs leaf for leaf: ``dW``, ``db``."""
-    outs = [trace.node_of(o) for o in out_leaves]
-    grads = [n for n in outs if n is not None and n.source == "backward"
-             and n.name is None and n.primitive is not None]
-    if not grads:
-        return
-    shapes = [np.shape(n.out) for n in grads]
-    for start in range(len(input_nodes) - len(grads) + 1):
-        block = input_nodes[start:start + len(grads)]
-        if [np.shape(n.out) for n in block] == shapes:
-            for g, x in zip(grads, block):
-                trace.name_cotangent(_Handle(trace, g), _Handle(trace, x))
-            return
 
 
 def _describe(x):

@@ -176,7 +176,11 @@ def backward_pass(nodes, seeds, visit=None, keep=False):
     Returns the cotangents of the inputs reached (of every node reached, with
     ``keep=True``: graphs show them). ``visit(node, cotangent)``, if given, is
     called as each node is reached, in order: the stepper widget replays it.
+    By default it is ``thread_state.watch_backward``, which is None unless a
+    tool watches every backward pass (``tg.jit`` names each ``g`` after its node).
     """
+    if visit is None:
+        visit = thread_state.watch_backward
     cotangents = dict(seeds)
     start = max(node.index for node in seeds)
     thread_state.backward_passes += 1      # lets graph tools tell backward ops apart
