@@ -441,13 +441,17 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
-        self._last_scan = None
+        self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
     def new_input(self, value, name):
         node = Node(None, (), (), {}, value, len(self.nodes), name)
         node.source = "input"
         self.nodes.append(node)
         return JitTracer(self, value, node)
+
+    def forget_frame(self):
+        """Let go of the user's frame kept by the naming (it holds this trace's tracers)."""
+        self._scanned = [None, 0, 0]
 
     def process(self, primitive, args, params):
         if source_template(primitive) is None:
@@ -709,10 +713,13 @@ def _name_locals(trace):
         frame = frame.f_back
     else:
         return
-    where = (id(frame), frame.f_lasti)
-    if where == trace._last_scan:             # nothing new was assigned since
+    # Locals change when a statement ends: a line is scanned once, at its first
+    # primitive (again if a loop comes back to it), not at each of its primitives.
+    lasti, line = frame.f_lasti, frame.f_lineno
+    if frame is trace._scanned[0] and line == trace._scanned[1] and lasti > trace._scanned[2]:
+        trace._scanned[2] = lasti
         return
-    trace._last_scan = where
+    trace._scanned = [frame, line, lasti]     # (the frame is kept: no other one is it)
     for var, value in frame.f_locals.items():
         if isinstance(value, (Tracer, Staged)):
             node = trace.node_of(value)
@@ -742,15 +749,15 @@ class _Names:
     """Unique Python names: the user's where known, ``t7`` otherwise."""
 
     def __init__(self, reserved):
-        self.taken = set(reserved)
+        self.reserved, self.taken = reserved, set()
         self.counts = {}                         # wanted -> the next suffix to try
 
     def new(self, wanted):
-        if wanted not in self.taken:             # the usual case: free
+        if wanted not in self.taken and wanted not in self.reserved:   # the usual case
             self.taken.add(wanted)
             return wanted
         name, k = wanted, self.counts.get(wanted, 1)
-        while name in self.taken:
+        while name in self.taken or name in self.reserved:
             name, k = f"{wanted}_{k}", k + 1
         self.counts[wanted] = k
         self.taken.add(name)
@@ -1237,6 +1244,7 @@ class Jitted:
                 result = self.fun(*args, **kwargs)
             finally:
                 _state.watch_backward = watching
+                trace.forget_frame()
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
         if trace.impure is not None:
@@ -1402,10 +1410,10 @@ class _Mark:
 def _describe(x):
     """``float64[16, 8]`` for an array, the type's name for anything else."""
     if isinstance(x, np.ndarray):
-        return f"{_dtype_name(x.dtype)}{list(x.shape)}"
+        return _describe_array(x.dtype, x.shape)
     return type(x).__name__
 
 
-@functools.lru_cache(maxsize=None)
-def _dtype_name(dtype):
-    return dtype.name                     # slow in NumPy (Python code): asked once per dtype
+@functools.lru_cache(maxsize=256)
+def _describe_array(dtype, shape):
+    return f"{dtype.name}{list(shape)}"         # (dtype.name is slow: Python code in NumPy)
