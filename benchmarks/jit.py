@@ -142,7 +142,7 @@ def first_call_rows(settings):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--output", type=Path, default=HERE / "results-jit.md")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
     import os
@@ -178,7 +178,28 @@ def main():
     report = "\n".join(lines) + "\n"
     print(report)
     args.output.write_text(report, encoding="utf-8")
+    if args.output == DEFAULT_OUTPUT:
+        side_by_side(report)
     return 1 if failed else 0
+
+
+DEFAULT_OUTPUT = HERE / "results-jit.md"
+SECTION = "## tg.jit: jitted and eager side by side"
+
+
+def side_by_side(report, results=HERE / "results.md"):
+    """Put this report into results.md, beside run.py's eager figures.
+
+    ``make bench`` runs run.py (which rewrites results.md) and then this
+    script, which replaces its own section there, or adds it at the end.
+    """
+    if not results.exists():
+        return
+    text = results.read_text(encoding="utf-8")
+    text = text.split("\n" + SECTION + "\n")[0].rstrip("\n")
+    body = report.split("\n", 1)[1].lstrip("\n")      # without its "# tg.jit benchmarks"
+    results.write_text(f"{text}\n\n{SECTION}\n\nFrom `benchmarks/jit.py`, run by "
+                       f"`make bench` after `run.py`.\n\n{body}", encoding="utf-8")
 
 
 if __name__ == "__main__":
