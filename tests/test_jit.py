@@ -339,3 +339,25 @@ def test_a_local_named_like_the_function_leaves_the_function_its_name():
     namespace = {"np": np}
     exec(text, namespace)
     close(namespace["g"](0.3), 2 * np.sin(0.3))
+
+
+def test_jit_of_a_wrapped_primitive_keeps_its_own_methods():
+    # grad(tnp.tanh) carries the Primitive's attributes (functools.wraps copies them,
+    # `source` among them); jit's own .source and .cache_info must not be hidden.
+    jf = tg.jit(tg.grad(tnp.tanh))
+    text = jf.source(0.3)
+    assert "np.tanh(" in text
+    close(jf(0.3), 1 - np.tanh(0.3) ** 2)
+    assert jf.cache_info().traces == 1
+
+
+def test_python_numbers_keep_numpys_rules_in_compiled_code():
+    # 1.0 / 0.0 raises in Python; tnp.divide (np.true_divide) gives inf, and so must jit.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for f in [lambda x: tnp.divide(1.0, x), lambda x: tnp.divide(x, x * 2.0),
+                  lambda x: tnp.square(x)]:
+            jf = tg.jit(f)
+            for x in (2.0, 0.0):
+                want, got = f(x), jf(x)
+                assert type(got) is type(want) or np.result_type(got) == np.result_type(want)
+                np.testing.assert_equal(got, want)

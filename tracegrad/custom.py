@@ -54,7 +54,8 @@ class custom_jvp:
     """
 
     def __init__(self, fun, nondiff_argnums=()):
-        functools.update_wrapper(self, fun)
+        # Name and docstring from fun, not its attributes: they could hide our methods.
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.rule = None
         self.nondiff_argnums = tuple(nondiff_argnums)
@@ -113,7 +114,8 @@ class custom_vjp:
     """
 
     def __init__(self, fun, nondiff_argnums=()):
-        functools.update_wrapper(self, fun)
+        # Name and docstring from fun, not its attributes: they could hide our methods.
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None

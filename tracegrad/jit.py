@@ -1128,7 +1128,8 @@ class Jitted:
     """A function compiled by :func:`jit`. Call it like the original."""
 
     def __init__(self, fun, static_argnums=(), retrace_limit=RETRACE_LIMIT):
-        functools.update_wrapper(self, fun)
+        # Name and docstring from fun, not its attributes: they could hide our methods.
+        functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         for i in nums:

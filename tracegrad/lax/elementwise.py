@@ -155,11 +155,28 @@ def _softplus(x):
 
 ARGS, OUT, BOTH = ("args",), ("out",), ("args", "out")
 
+
+# How tg.jit writes x / y and x²: with operators, as a student would, unless the
+# operands are Python numbers, whose operators differ from NumPy's (1.0 / 0.0
+# raises where np.true_divide gives inf; 3.0 * 3.0 is a float, np.square(3.0) an
+# np.float64). x * x is np.square(x), exactly, and much quicker on a NumPy scalar.
+def _python_numbers(values):
+    return all(type(v) in (int, float, bool) for v in values)
+
+
+def _div_source(args, params, lit, values):
+    return (f"np.true_divide({args[0]}, {args[1]})" if _python_numbers(values)
+            else f"{args[0]} / {args[1]}")
+
+
+def _square_source(args, params, lit, values):
+    return f"np.square({args[0]})" if _python_numbers(values) else f"{args[0]} * {args[0]}"
+
 mul      = elementwise("mul",      operator.mul,   (lambda out, x, y: y, lambda out, x, y: x),
                        ("y", "x"), "x · y", saves=ARGS, source="{0} * {1}")
 div      = elementwise("div",      np.true_divide, (lambda out, x, y: div(1.0, y),
                                                     lambda out, x, y: div(neg(out), y)),
-                       ("1/y", "−x/y²"), "x / y", saves=BOTH, source="{0} / {1}")
+                       ("1/y", "−x/y²"), "x / y", saves=BOTH, source=_div_source)
 pow      = elementwise("pow",      operator.pow,   (_pow_dx, _pow_dy),
                        ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH, source="{0} ** {1}")
 integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,),
@@ -167,7 +184,7 @@ integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_
                        source=lambda args, params, lit, values:    # x¹ is x itself
                        args[0] if params["n"] == 1 else f"np.power({args[0]}, {params['n']})")
 square   = elementwise("square",   np.square,      (lambda out, x: 2.0 * x,),
-                       ("2x",), "x²", saves=ARGS)
+                       ("2x",), "x²", saves=ARGS, source=_square_source)
 sqrt     = elementwise("sqrt",     np.sqrt,        (lambda out, x: 0.5 / out,),
                        ("1/(2√x)",), "√x", saves=OUT)
 exp      = elementwise("exp",      np.exp,         (lambda out, x: out,),
