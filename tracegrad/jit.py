@@ -602,8 +602,6 @@ class JitTrace(Trace):
         return node.out if node is not None else x
 
 
-
-
 def _rank(node):
     """Which name a cotangent takes when it is ∂C/∂ of several values (z = w·x + b
     passes ∂C/∂z on to b unchanged): an input's (db), else a named value's (dz)."""
