@@ -74,7 +74,8 @@ EN = {
     "table.loop": "loop",
     # -- jit: the comments of the source that tg.jit writes (jit.py) -------------------
     "jit.header": "tg.jit({name}) for {signature}: plain NumPy, one line per primitive",
-    "jit.transpose": "(a transpose used once is written in place).",
+    "jit.transpose": "(a transpose used once is written in place; a product with 1 is "
+                     "left out).",
     "jit.forward pass": "forward pass",
     "jit.backward pass": "backward pass",
     "jit.constants": "constants: {shown}",
@@ -140,7 +141,8 @@ UK = {
     "table.loop": "цикл",
     # -- jit --------------------------------------------------------------------------
     "jit.header": "tg.jit({name}) для {signature}: звичайний NumPy, один рядок на примітив",
-    "jit.transpose": "(транспонування, використане один раз, записано на місці).",
+    "jit.transpose": "(транспонування, використане один раз, записано на місці; множення "
+                     "на 1 пропущено).",
     "jit.forward pass": "прямий прохід",
     "jit.backward pass": "зворотний прохід",
     "jit.constants": "сталі: {shown}",
