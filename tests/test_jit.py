@@ -361,3 +361,41 @@ def test_python_numbers_keep_numpys_rules_in_compiled_code():
                 want, got = f(x), jf(x)
                 assert type(got) is type(want) or np.result_type(got) == np.result_type(want)
                 np.testing.assert_equal(got, want)
+
+
+def test_the_users_names_arrive_when_the_source_is_read():
+    def loss(w, b, x, y):
+        z = w * x + b
+        a = tnp.tanh(z)
+        return (a - y) ** 2
+
+    jf = tg.jit(tg.grad(loss, argnums=(0, 1)))
+    args = (0.5, 0.1, 1.5, 0.3)
+    before = jf(*args)                                    # compiled with plain names
+    (version,) = next(iter(jf._cache.values())).versions
+    assert "def loss(arg0, arg1, arg2, arg3):" in version.source
+    text = jf.source(*args)                               # traced again, with names
+    assert "def loss(w, b, x, y):" in text and "a = np.tanh(z)" in text and "dw = " in text
+    assert version.source is text and "dw" in version.fn.__code__.co_varnames
+    close(jf(*args), before)
+    close(jf(*args), tg.grad(loss, argnums=(0, 1))(*args))
+    assert jf.cache_info().traces == 1
+
+
+def test_randomness_inside_keeps_the_compiled_program_and_says_why():
+    rng = np.random.default_rng(0)
+
+    def noisy(x):
+        return x * rng.normal()
+
+    jn = tg.jit(noisy)
+    first = jn(1.0)
+    with pytest.warns(JitWarning, match="different program"):
+        text = jn.source(1.0)
+    assert "arg0" in text and str(float(first)) in text
+    assert jn(1.0) == first                               # the code that ran, still
+    state = rng.bit_generator.state
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert jn.source(1.0) == text                     # tried once: no new draw
+    assert rng.bit_generator.state == state

@@ -11,9 +11,12 @@ traces on its way down. ``jit`` pays that once:
    record: ``jit(grad(f))`` records the forward *and* the backward pass, as
    one straight-line program.
 2. **Compile.** Each recorded primitive becomes one line of NumPy
-   (each primitive's ``source`` says how it is written), named after the
-   user's variables where they are known. Python compiles that source into
-   an ordinary function. ``jf.source(x)`` shows it.
+   (each primitive's ``source`` says how it is written). Python compiles
+   that source into an ordinary function. ``jf.source(x)`` shows it, named
+   after the user's variables (``z = t4 + b``, ``dw``): finding those names
+   means looking at the user's frame on every line, so a call compiles with
+   plain names (``t5 = t4 + arg1``) and ``source`` traces once more, with
+   names, and uses that code if it is the very same program.
 3. **Reuse.** Later calls with arguments of the same shapes, dtypes and
    structure (and equal ``static_argnums``) run the compiled function: plain
    NumPy, no tracers, no ``bind``.
@@ -431,10 +434,16 @@ class JitTrace(Trace):
     and will become one line of the compiled source. Equal calls on equal
     arguments are recorded once (common subexpressions: the primal parts of
     ``jacfwd``'s passes are all the same).
+
+    With ``names=True`` it also finds the user's names for the values: the
+    locals they are assigned to, and ``d`` + name for a cotangent. That looks
+    at the user's frame on every line, so ``jit`` asks for it only when the
+    source is to be read (``Jitted.source``).
     """
 
-    def __init__(self):
+    def __init__(self, names=True):
         super().__init__()
+        self.names = names
         self.nodes = []
         self.guards = []
         self.impure = None               # (what, where) of a side effect, if any
@@ -505,7 +514,8 @@ class JitTrace(Trace):
             node.source = "backward"
         else:
             node.source = "forward"
-            _name_locals(self)
+            if self.names:
+                _name_locals(self)
         return node
 
     # -- NumPy on staged values ---------------------------------------------------
@@ -762,10 +772,15 @@ class _Names:
         return name
 
 
-def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
+def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=True):
     """The source of the compiled function, the namespace it runs in, its name, and
-    whether it returns the output's structure itself (else a flat tuple of leaves)."""
+    whether it returns the output's structure itself (else a flat tuple of leaves).
+
+    With ``names=False`` every value is written ``t7`` and every input ``arg0``,
+    whatever names the trace found: the same program, plainly named.
+    """
     nodes = trace.nodes
+    label = (lambda node: node.name) if names else (lambda node: None)
     outs = [trace.node_of(o) for o in out_leaves]
     # Keep only what the outputs and the guards need (dead code elimination).
     needed = set()
@@ -781,7 +796,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
 
     namespace = {"np": np}
     helpers = set()
-    names = _Names(_RESERVED)
+    taken = _Names(_RESERVED)
     var = {}                                   # node -> its Python name
     temporary = set()                          # the names made up: t7
     constants = {}                             # id -> name
@@ -816,19 +831,21 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
             return f"np.{type(value).__name__}({text})"
         key = id(value)
         if key not in constants:
-            wanted = trace.constant_names.get(key)
+            wanted = trace.constant_names.get(key) if names else None
             wanted = wanted[0] if wanted is not None and wanted[1] is value else "c"
-            constants[key] = names.new(_identifier(wanted))
+            constants[key] = taken.new(_identifier(wanted))
             namespace[constants[key]] = value
         return constants[key]
 
-    fname = names.new(_identifier(fun_name))  # the function keeps its name; a local gives way
+    fname = taken.new(_identifier(fun_name))  # the function keeps its name; a local gives way
     params = []
-    for node in inputs:
-        var[node] = names.new(_identifier(node.name))
+    for k, node in enumerate(inputs):
+        var[node] = taken.new(_identifier(node.name) if names else f"arg{k}")
         params.append(var[node])
 
     def name_of(node):
+        if not names:
+            return None
         if node.name is not None:
             return _identifier(node.name)
         of = trace.cotangent_of.get(node)
@@ -896,7 +913,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
                     helpers.add(node.primitive)
             else:
                 text = template(args, node.params, lit, node.args)
-        if (uses.get(node) == 1 and node.name is None and isinstance(node.primitive, _NumpyCall)
+        if (uses.get(node) == 1 and label(node) is None and isinstance(node.primitive, _NumpyCall)
                 and any(g.node is node and g.kind == "bool" for g in guards)):
             inline[node] = var[node] = text
             continue
@@ -907,17 +924,17 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature):
         if same is not None:                      # g · 1 (a backward pass's seed): g itself
             if line_of.get(same) is not None and uses.get(same) == 1 and var[same] in temporary \
                     and name_of(node) is not None:   # the name it would have had: dy, not t5
-                old, var[same] = var[same], names.new(name_of(node))
+                old, var[same] = var[same], taken.new(name_of(node))
                 temporary.discard(old)
                 body[line_of[same]] = f"    {var[same]} = " + body[line_of[same]].split(" = ", 1)[1]
             var[node] = var[same]
             continue
-        if (uses.get(node) == 1 and node.name is None and text.endswith(".T")
+        if (uses.get(node) == 1 and label(node) is None and text.endswith(".T")
                 and text[:-2].isidentifier()):      # a transpose used once: x.T @ g, inline
             var[node] = text
             continue
         wanted = name_of(node)
-        var[node] = names.new(wanted or f"t{node.index}")
+        var[node] = taken.new(wanted or f"t{node.index}")
         if wanted is None:
             temporary.add(var[node])
         line_of[node] = len(body)
@@ -963,6 +980,22 @@ def _times_one(node):
             or dtype_of(x.out) != dtype_of(node.out):
         return None
     return x
+
+
+def _same_values(namespace, other):
+    """Do two generated programs' namespaces hold the same values (arrays equal,
+    dtypes and shapes too; anything else the very same object)?"""
+    for name, value in namespace.items():
+        if name not in other:
+            return False
+        theirs = other[name]
+        if isinstance(value, np.ndarray):
+            if not (isinstance(theirs, np.ndarray) and value.dtype == theirs.dtype
+                    and np.array_equal(value, theirs, equal_nan=value.dtype.kind in "fc")):
+                return False
+        elif value is not theirs and not (type(value) is type(theirs) and value == theirs):
+            return False
+    return True
 
 
 def _structure_text(treedef, names):
@@ -1052,11 +1085,12 @@ CacheInfo = namedtuple("CacheInfo", "traces signatures versions hits guard_failu
 class _Version:
     """One compiled recording, valid where its guards hold."""
 
-    __slots__ = ("fn", "source", "out_tree", "first_guard")
+    __slots__ = ("fn", "source", "out_tree", "first_guard", "named")
 
     def __init__(self, fn, source, out_tree, first_guard):
         self.fn, self.source, self.out_tree = fn, source, out_tree
         self.first_guard = first_guard          # where the first guard was recorded
+        self.named = False      # with the user's names? (None: tried, the names could not be had)
 
 
 class _Signature:
@@ -1229,16 +1263,41 @@ class Jitted:
         return key, leaves, rebuild
 
     # -- tracing and compiling ----------------------------------------------------------
-    def _trace_and_compile(self, entry, leaves, rebuild, key):
+    def _trace_and_compile(self, entry, leaves, rebuild, key, names=False):
+        """Trace ``fun`` on these leaves, compile the record, keep it as a new version.
+
+        Without ``names`` (the calls' case) the code reads ``t7 = np.tanh(t6)``:
+        the user's names cost a look at the user's frame on every line, and only
+        someone reading the source needs them (see :meth:`source`).
+        """
         self._traces += 1
-        names = _leaf_names(self.fun, rebuild, leaves)
+        trace, inputs, out, out_leaves, out_tree = self._record(leaves, rebuild, names)
+        if trace.impure is not None:
+            what, where = trace.impure
+            self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
+                                 f"again")
+            return out, None
+        text, namespace, fn, structured = self._compile(trace, inputs, out_leaves, out_tree,
+                                                        leaves, names)
+        first = min(trace.guards, key=lambda g: g.position, default=None)
+        version = _Version(fn, Source(text), None if structured else out_tree,
+                           "<unknown>" if first is None else _comment(first.where))
+        version.named = names
+        entry.versions.append(version)
+        return out, version
+
+    def _record(self, leaves, rebuild, names):
+        """Run ``fun`` under a JitTrace: the trace, its inputs, the output and its leaves."""
+        leaf_names = (_leaf_names(self.fun, rebuild, leaves) if names
+                      else [f"arg{k}" for k in range(len(leaves))])
         watching = _state.watch_backward
-        with new_level(JitTrace) as trace:
-            inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, names)]
+        with new_level(JitTrace, names=names) as trace:
+            inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, leaf_names)]
             # Python ints and bools are part of the cache key: they stay themselves.
             args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
                                     for leaf, x in zip(leaves, inputs)])
-            _state.watch_backward = trace.watch          # to name the cotangents
+            if names:
+                _state.watch_backward = trace.watch      # to name the cotangents
             try:
                 result = self.fun(*args, **kwargs)
             finally:
@@ -1246,24 +1305,40 @@ class Jitted:
                 trace.forget_frame()
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
-        if trace.impure is not None:
-            what, where = trace.impure
-            self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
-                                 f"again")
-            return out, None
+        return trace, inputs, out, out_leaves, out_tree
+
+    def _compile(self, trace, inputs, out_leaves, out_tree, leaves, names):
+        """The source, its namespace and compiled function, and whether it builds the
+        output's structure itself."""
         signature = ", ".join(_describe(x) for x in leaves) or "no arguments"
         text, namespace, fname, structured = _generate(
-            trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature)
+            trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature, names)
         namespace["RETRACE"] = RETRACE
         filename = f"<tg.jit {self._name} #{self._traces}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
-        first = min(trace.guards, key=lambda g: g.position, default=None)
-        compiled = namespace.pop(fname)          # (its globals need not hold it: no cycle)
-        version = _Version(compiled, Source(text), None if structured else out_tree,
-                           "<unknown>" if first is None else _comment(first.where))
-        entry.versions.append(version)
-        return out, version
+        fn = namespace.pop(fname)                # (its globals need not hold it: no cycle)
+        return text, namespace, fn, structured
+
+    def _add_names(self, version, leaves, rebuild):
+        """Give a version the user's names: trace once more, with names, and use that
+        code if it is the very program compiled before (written with plain names, the
+        two must read the same, constants included). Randomness drawn inside ``fun``
+        makes them differ: then the version keeps its code, and its plain names."""
+        version.named = None                     # tried: whatever happens, once
+        trace, inputs, _, out_leaves, out_tree = self._record(leaves, rebuild, names=True)
+        plain, constants, _, _ = _generate(
+            trace, [i.node for i in inputs], out_leaves, out_tree, self._name,
+            ", ".join(_describe(x) for x in leaves) or "no arguments", names=False)
+        if trace.impure is not None or plain != version.source \
+                or not _same_values(constants, version.fn.__globals__):
+            warnings.warn(f"tg.jit({self._name}): tracing again to find the names gave a "
+                          f"different program (random numbers drawn inside the function?), "
+                          f"so the source keeps plain names (t1, arg0) and the compiled code "
+                          f"stays as it was.", JitWarning, stacklevel=3)
+            return
+        text, _, fn, _ = self._compile(trace, inputs, out_leaves, out_tree, leaves, True)
+        version.fn, version.source, version.named = fn, Source(text), True
 
     def _give_up(self, entry, why):
         entry.eager, entry.why = True, why
@@ -1284,9 +1359,11 @@ class Jitted:
             entry = self._cache[key] = _Signature()
         for version in entry.versions:
             if version.fn(*leaves) is not RETRACE:
+                if version.named is False:
+                    self._add_names(version, leaves, rebuild)
                 return version.source
         if not entry.eager and len(entry.versions) < self.retrace_limit:
-            _, version = self._trace_and_compile(entry, leaves, rebuild, key)
+            _, version = self._trace_and_compile(entry, leaves, rebuild, key, names=True)
             if version is not None:
                 return version.source
         raise TracegradError(f"jit({self._name}): there is no compiled code for these "
