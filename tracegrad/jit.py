@@ -38,8 +38,9 @@ Printing a traced value is a side effect compiled code would not repeat, so
 such a function runs eagerly.
 
 Not detected: randomness drawn inside ``fun`` (``np.random``) and changes
-``fun`` makes to the outside world are done once, while tracing, as in
-``jax.jit``.
+``fun`` makes to the outside world are done while tracing, as in
+``jax.jit``: once per trace, and once more if ``jf.source`` traces again
+for the names (it then keeps the code that ran, see ``Jitted._add_names``).
 """
 from __future__ import annotations
 
