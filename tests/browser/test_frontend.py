@@ -9,6 +9,7 @@
 
 Every request that leaves 127.0.0.1 is aborted, and a test fails if one was tried.
 """
+import contextlib
 import json
 import os
 import pathlib
@@ -121,6 +122,20 @@ def check_three_steps(state, stepper, where):
 
 # ---- a static page: no kernel at all ---------------------------------------------------
 
+@contextlib.contextmanager
+def static_page(stepper, workdir, page, name):
+    """The stepper's HTML alone in a page served from localhost; yields its root element."""
+    (workdir / name).write_text(
+        f"<!doctype html><meta charset='utf-8'><body>{stepper.html()}</body>", encoding="utf-8")
+    server = StaticServer(workdir)
+    try:
+        page.goto(server.url(name))
+        page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=20_000)
+        yield page.query_selector(".tracegrad-stepper")
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("renderer", ["dot", "browser"])
 def test_the_stepper_steps_in_a_static_page(renderer, workdir, browser, monkeypatch):
     if renderer == "dot" and shutil.which("dot") is None:
@@ -128,14 +143,8 @@ def test_the_stepper_steps_in_a_static_page(renderer, workdir, browser, monkeypa
     monkeypatch.setenv("TRACEGRAD_RENDERER", renderer)
     graph = tg.graph(neuron, argnums=(0, 1))(W, B)
     stepper = tg.widgets.stepper(graph)
-    page_html = f"<!doctype html><meta charset='utf-8'><body>{stepper.html()}</body>"
-    (workdir / "stepper.html").write_text(page_html, encoding="utf-8")
-    server = StaticServer(workdir)
-    try:
-        page = browser
-        page.goto(server.url("stepper.html"))
-        page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=20_000)
-        root = page.query_selector(".tracegrad-stepper")
+    page = browser
+    with static_page(stepper, workdir, page, "stepper.html") as root:
         before = root.evaluate(STATE)
         assert before["gradients"] == [] and before["current"] == []
         state = click_next(page, root, 3)
@@ -148,8 +157,6 @@ def test_the_stepper_steps_in_a_static_page(renderer, workdir, browser, monkeypa
         assert last["slider"] == str(len(stepper.order))
         assert last["chain"].endswith(f"= {expected['dC_dw']:.4g}") or \
             last["chain"].endswith(f"= {expected['dC_db']:.4g}")
-    finally:
-        server.stop()
 
 
 def test_user_labels_stay_text_in_the_page(workdir, browser, monkeypatch):
@@ -159,20 +166,12 @@ def test_user_labels_stay_text_in_the_page(workdir, browser, monkeypatch):
     def f(x):
         return tg.label(tnp.sin(x), "<script>window.hacked=1</script>") * 2.0
     stepper = tg.widgets.stepper(tg.graph(f)(0.3))
-    (workdir / "label.html").write_text(
-        f"<!doctype html><meta charset='utf-8'><body>{stepper.html()}</body>", encoding="utf-8")
-    server = StaticServer(workdir)
-    try:
-        page = browser
-        page.goto(server.url("label.html"))
-        page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=20_000)
-        root = page.query_selector(".tracegrad-stepper")
+    page = browser
+    with static_page(stepper, workdir, page, "label.html") as root:
         click_next(page, root, 2)
         assert page.evaluate("() => window.hacked") is None
         assert page.evaluate("() => document.querySelectorAll('svg script').length") == 0
         assert "<script>window.hacked=1</script>" in root.text_content()
-    finally:
-        server.stop()
 
 
 # ---- JupyterLab --------------------------------------------------------------------------
