@@ -1088,10 +1088,10 @@ class _Version:
 
     __slots__ = ("fn", "source", "out_tree", "first_guard", "named")
 
-    def __init__(self, fn, source, out_tree, first_guard):
+    def __init__(self, fn, source, out_tree, first_guard, named):
         self.fn, self.source, self.out_tree = fn, source, out_tree
         self.first_guard = first_guard          # where the first guard was recorded
-        self.named = False      # with the user's names? (None: tried, the names could not be had)
+        self.named = named      # with the user's names? (None: tried, the names could not be had)
 
 
 class _Signature:
@@ -1272,18 +1272,17 @@ class Jitted:
         someone reading the source needs them (see :meth:`source`).
         """
         self._traces += 1
-        trace, inputs, out, out_leaves, out_tree = self._record(leaves, rebuild, names)
+        recording = self._record(leaves, rebuild, names)
+        trace, _, out, _, out_tree = recording
         if trace.impure is not None:
             what, where = trace.impure
             self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
                                  f"again")
             return out, None
-        text, namespace, fn, structured = self._compile(trace, inputs, out_leaves, out_tree,
-                                                        leaves, names)
+        text, fn, structured = self._compile(recording, leaves, names)
         first = min(trace.guards, key=lambda g: g.position, default=None)
         version = _Version(fn, Source(text), None if structured else out_tree,
-                           "<unknown>" if first is None else _comment(first.where))
-        version.named = names
+                           "<unknown>" if first is None else _comment(first.where), names)
         entry.versions.append(version)
         return out, version
 
@@ -1308,18 +1307,23 @@ class Jitted:
         out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
         return trace, inputs, out, out_leaves, out_tree
 
-    def _compile(self, trace, inputs, out_leaves, out_tree, leaves, names):
-        """The source, its namespace and compiled function, and whether it builds the
-        output's structure itself."""
+    def _write(self, recording, leaves, names):
+        """``_generate`` for a recording of ``_record``: text, namespace, name, structured."""
+        trace, inputs, _, out_leaves, out_tree = recording
         signature = ", ".join(_describe(x) for x in leaves) or "no arguments"
-        text, namespace, fname, structured = _generate(
-            trace, [i.node for i in inputs], out_leaves, out_tree, self._name, signature, names)
+        return _generate(trace, [i.node for i in inputs], out_leaves, out_tree, self._name,
+                         signature, names)
+
+    def _compile(self, recording, leaves, names):
+        """The source, its compiled function, and whether it builds the output's
+        structure itself."""
+        text, namespace, fname, structured = self._write(recording, leaves, names)
         namespace["RETRACE"] = RETRACE
         filename = f"<tg.jit {self._name} #{self._traces}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
         fn = namespace.pop(fname)                # (its globals need not hold it: no cycle)
-        return text, namespace, fn, structured
+        return text, fn, structured
 
     def _add_names(self, version, leaves, rebuild):
         """Give a version the user's names: trace once more, with names, and use that
@@ -1327,18 +1331,16 @@ class Jitted:
         two must read the same, constants included). Randomness drawn inside ``fun``
         makes them differ: then the version keeps its code, and its plain names."""
         version.named = None                     # tried: whatever happens, once
-        trace, inputs, _, out_leaves, out_tree = self._record(leaves, rebuild, names=True)
-        plain, constants, _, _ = _generate(
-            trace, [i.node for i in inputs], out_leaves, out_tree, self._name,
-            ", ".join(_describe(x) for x in leaves) or "no arguments", names=False)
-        if trace.impure is not None or plain != version.source \
+        recording = self._record(leaves, rebuild, names=True)
+        plain, constants, _, _ = self._write(recording, leaves, names=False)
+        if recording[0].impure is not None or plain != version.source \
                 or not _same_values(constants, version.fn.__globals__):
             warnings.warn(f"tg.jit({self._name}): tracing again to find the names gave a "
                           f"different program (random numbers drawn inside the function?), "
                           f"so the source keeps plain names (t1, arg0) and the compiled code "
                           f"stays as it was.", JitWarning, stacklevel=3)
             return
-        text, _, fn, _ = self._compile(trace, inputs, out_leaves, out_tree, leaves, True)
+        text, fn, _ = self._compile(recording, leaves, names=True)
         version.fn, version.source, version.named = fn, Source(text), True
 
     def _give_up(self, entry, why):
