@@ -18,6 +18,7 @@ from . import (
     lax,
     nn,
     numpy,  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
+    random,
 )
 from .checks import check_grads, numerical_grad
 from .core import TracegradError, UnexpectedTracerError
@@ -35,7 +36,7 @@ __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
            "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
-           "primitives", "label", "lax", "nn", "numpy", "TracegradError",
+           "primitives", "label", "lax", "nn", "numpy", "random", "TracegradError",
            "UnexpectedTracerError"]
 
 
