@@ -797,7 +797,10 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
 
     namespace = {"np": np}
     helpers = set()
-    taken = _Names(_RESERVED)
+    # the helpers of primitives from outside lax too (tg.random's philox): no local shadows one
+    taken = _Names(_RESERVED | {n.primitive.name for n in nodes
+                                if isinstance(n.primitive, lax.Primitive)
+                                and _calls_helper(n.primitive, source_template(n.primitive))})
     var = {}                                   # node -> its Python name
     temporary = set()                          # the names made up: t7
     constants = {}                             # id -> name
