@@ -217,8 +217,8 @@ def test_categorical_over_another_axis_and_a_batch_of_logits():
     probs = softmax(logits, axis=0)
     for col in range(2):
         freq = np.bincount(draws[:, col], minlength=3) / n
-        for j in range(3):
-            assert within(freq[j], probs[j, col], math.sqrt(probs[j, col] * (1 - probs[j, col]) / n))
+        for j, q in enumerate(probs[:, col]):
+            assert within(freq[j], q, math.sqrt(q * (1 - q) / n))
     assert random.categorical(KEY, logits, axis=0).shape == (2,)
 
 
@@ -289,7 +289,8 @@ def test_choice_frequencies_follow_p():
 def test_floating_dtype_requested_is_returned(dtype):
     for sample in (random.normal(KEY, (3,), dtype), random.uniform(KEY, (3,), dtype),
                    random.uniform(KEY, (3,), dtype, minval=np.float64(-1.0), maxval=2.0),
-                   random.gumbel(KEY, (3,), dtype), random.truncated_normal(KEY, -1, 1, (3,), dtype)):
+                   random.gumbel(KEY, (3,), dtype),
+                   random.truncated_normal(KEY, -1, 1, (3,), dtype)):
         assert sample.dtype == dtype and sample.shape == (3,)
     u = random.uniform(random.PRNGKey(12), (20_000,), dtype)
     assert np.all((u >= 0) & (u < 1))                             # never 1, even rounded
@@ -384,10 +385,14 @@ VMAPPED = {
 @pytest.mark.parametrize("name", sorted(VMAPPED))
 def test_vmap_over_split_keys_equals_a_loop(name):
     f = VMAPPED[name]
-    keys = random.split(random.PRNGKey(17), 4)
-    loop = np.stack([f(k) for k in keys])
-    np.testing.assert_array_equal(tg.vmap(f)(keys), loop)
-    np.testing.assert_array_equal(tg.jit(tg.vmap(f))(keys), loop)
+    jf, jvf = tg.jit(f), tg.jit(tg.vmap(f))
+    for seed in (17, 18):         # the first jit call traces, the second runs compiled code
+        keys = random.split(random.PRNGKey(seed), 4)
+        loop = np.stack([f(k) for k in keys])
+        np.testing.assert_array_equal(tg.vmap(f)(keys), loop)
+        np.testing.assert_array_equal(jvf(keys), loop)
+        np.testing.assert_array_equal(np.stack([jf(k) for k in keys]), loop)
+    assert jf.cache_info().traces == 1 and jf.cache_info().hits == 7
 
 
 def test_vmap_over_fold_in_indices_and_nested_vmap():

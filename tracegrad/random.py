@@ -91,6 +91,7 @@ def _philox(key, i, shape, kind, dtype, bounds=None):
     distribution: "uniform" in [0, 1), "normal", "gumbel", "truncated_normal"
     between ``bounds``, or "permutation" (of range(shape[0])).
     """
+    dtype = np.dtype(dtype)                      # compiled code passes np.float64, a type
     domain = {"split": 1, "fold_in": 2}.get(kind, 0)
     k0, k1 = int(key[0]), int(key[1])
     bits = np.random.Philox(key=np.array([k0 << 32 | k1, domain << 32 | int(i) % 2**32],
