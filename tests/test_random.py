@@ -314,7 +314,9 @@ def test_uniform_gradient_in_minval_and_maxval_matches_finite_differences():
     u = random.uniform(k, (5,))
     x = -0.5 + 2.5 * u
     assert_close(tg.grad(f)(at), [np.sum(np.cos(x) * (1 - u)), np.sum(np.cos(x) * u)])
-    assert_close(tg.jit(tg.grad(f))(at), num_grad(f, at), rtol=1e-6)
+    jg = tg.jit(tg.grad(f))
+    for bounds in (at, np.array([1.0, 1.5])):       # traced, then compiled
+        assert_close(jg(bounds), num_grad(f, bounds), rtol=1e-6)
 
 
 def test_array_minval_gradient_and_a_scaled_normal():
@@ -332,6 +334,15 @@ def test_array_minval_gradient_and_a_scaled_normal():
 
     at = np.array([0.3, 1.7])
     assert_close(tg.grad(g)(at), num_grad(g, at), rtol=1e-6)
+
+
+def test_forward_mode_and_second_order_through_minval():
+    k = random.PRNGKey(18)
+    u = random.uniform(k, (3,))
+    _, tangent = tg.jvp(lambda lo: random.uniform(k, (3,), minval=lo, maxval=2.0), (0.5,), (1.0,))
+    assert_close(tangent, 1 - u)                                  # ∂x/∂lo = 1 − u
+    h = tg.hessian(lambda lo: tnp.sum(random.uniform(k, (3,), minval=lo, maxval=2.0) ** 2))(0.5)
+    assert_close(h, 2 * np.sum((1 - u) ** 2))
 
 
 def test_gradient_through_logits_where_the_draw_is_used_as_an_index():
@@ -379,6 +390,7 @@ VMAPPED = {
     "split": lambda k: random.split(k, 3),
     "fold_in": lambda k: random.fold_in(k, 5),
     "gumbel": lambda k: random.gumbel(k, (2,)),
+    "truncated_normal": lambda k: random.truncated_normal(k, -0.5, 2.0, (3,), np.float32),
 }
 
 
