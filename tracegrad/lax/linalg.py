@@ -517,12 +517,16 @@ def _qr_thin_vjp(q, r, gq, gr):
     return _mT(solve(r, _mT(front)))                                 # (…) R⁻ᵀ
 
 
-def _qr_parts(a, mode):
+def _qr_complete_check(a, mode):
     m, n = shape_of(a)[-2:]
     if mode == "complete" and m > n:
         raise _not_defined(
-            f"qr: Q with mode='complete' of a {m}×{n} matrix (its last {m - n} columns are "
-            f"any orthonormal completion)", "use mode='reduced' (or 'r').")
+            f"qr: Q with mode='complete' of a {m}×{n} matrix (its last {m - n} column(s) "
+            f"are any orthonormal completion)", "use mode='reduced' (R of mode='complete' "
+            "has a derivative).")
+
+
+def _qr_parts(a):
     return qr_q(a, mode="reduced"), qr_r(a, mode="reduced")
 
 
@@ -536,7 +540,7 @@ def _glue(x1, x2):
 
 def _qr_jvp(ts, a, mode):
     """(Q̇, Ṙ) of the reduced QR; Ṙ padded with zero rows for a tall 'complete' R."""
-    q, r = _qr_parts(a, mode)
+    q, r = _qr_parts(a)
     m, n = shape_of(a)[-2:]
     if m >= n:
         dq, dr = _qr_thin_jvp(q, r, ts[0])
@@ -550,7 +554,7 @@ def _qr_jvp(ts, a, mode):
 
 
 def _qr_vjp(a, mode, gq, gr):
-    q, r = _qr_parts(a, mode)
+    q, r = _qr_parts(a)
     m, n = shape_of(a)[-2:]
     if m >= n:
         if gr is not None and mode == "complete":
@@ -566,10 +570,19 @@ def _qr_vjp(a, mode, gq, gr):
     return _glue(_qr_thin_vjp(q, r1, gq, gr1), q @ gr2)
 
 
+def _qr_q_jvp(ts, out, a, mode):
+    _qr_complete_check(a, mode)
+    return _qr_jvp(ts, a, mode)[0]
+
+
+def _qr_q_vjp(g, out, a, mode):
+    _qr_complete_check(a, mode)
+    return _qr_vjp(a, mode, g, None)
+
+
 qr_q = Primitive(
     "qr_q", lambda a, mode: np.linalg.qr(a, mode=mode)[0],
-    jvp=lambda ts, out, a, mode: _qr_jvp(ts, a, mode)[0],
-    vjp=(lambda g, out, a, mode: _qr_vjp(a, mode, g, None),),
+    jvp=_qr_q_jvp, vjp=(_qr_q_vjp,),
     formulas=("(Q̄ − Q copyltu(Q̄ᵀQ)) R⁻ᵀ",), doc="Q of A = Q R (np.linalg.qr)",
     argnames=("A",), saves=("args",))
 
