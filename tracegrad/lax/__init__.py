@@ -211,7 +211,9 @@ SPECIAL_POINTS.update({
     "svd_u":        ((), "a repeated or (non-square A) zero singular value makes the "
                          "derivative inf or nan, as JAX; full_matrices=True of a "
                          "non-square A has no derivative (TracegradError, as JAX)"),
-    "svd_values":   ((), "always finite, repeated and zero singular values included"),
+    "svd_values":   ((), "the first derivative is finite everywhere, repeated and zero "
+                         "singular values included; the second goes through U̇ and V̇, so at "
+                         "a repeated value it is nan, as JAX"),
     "svd_vt":       ((), "a repeated or (non-square A) zero singular value makes the "
                          "derivative inf or nan, as JAX; full_matrices=True of a "
                          "non-square A has no derivative (TracegradError, as JAX)"),
