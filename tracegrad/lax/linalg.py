@@ -506,13 +506,13 @@ def _qr_thin_jvp(q, r, dx):
 
 def _qr_thin_vjp(q, r, gq, gr):
     n = shape_of(r)[-1]
-    m = 0.0
+    M = 0.0
     if gr is not None:
-        m = r @ _mT(gr)
+        M = r @ _mT(gr)
     if gq is not None:
-        m = m - _mT(gq) @ q
+        M = M - _mT(gq) @ q
     low = np.tril(np.ones((n, n)), -1)
-    sym = m * (low + np.eye(n)) + _mT(m * low)                       # copyltu(M)
+    sym = M * (low + np.eye(n)) + _mT(M * low)                       # copyltu(M)
     front = q @ sym if gq is None else gq + q @ sym
     return _mT(solve(r, _mT(front)))                                 # (…) R⁻ᵀ
 

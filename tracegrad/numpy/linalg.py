@@ -169,7 +169,10 @@ def eig(a):
     tracegrad is real-valued: a matrix with complex eigenvalues is refused with a
     TracegradError (use ``eigh`` for a symmetric one). The derivative is the
     standard one for distinct eigenvalues (Giles 2008, §3.1, as JAX's eig rule);
-    at a repeated eigenvalue the eigenvectors' derivative is inf or nan.
+    at a repeated eigenvalue the eigenvectors' derivative is inf or nan. The order
+    of the eigenvalues and the sign of each vector are LAPACK's, which can jump
+    between nearby matrices: a function meant to be smooth should not depend on
+    them (sort the eigenvalues, or read each vector times its first entry).
     """
     _square(a, "eig")
     return lax.eig_values(a), lax.eig_vectors(a)
