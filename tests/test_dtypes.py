@@ -43,6 +43,11 @@ def _spd(x):
     return m @ m.T + tnp.eye(2, dtype=x.dtype)
 
 
+def _real_eigenvalues(x):
+    """Not symmetric, with positive entries, so b·c > 0: two real eigenvalues."""
+    return _spd(x) * np.array([[1.0, 0.5], [1.0, 1.0]], x.dtype)
+
+
 # NumPy's np.linalg has no float16: these run in float32 only.
 LINALG = {
     "inv": (lambda x: lax.inv(_spd(x)), [X23]),
@@ -59,11 +64,8 @@ LINALG = {
     "qr_q": (lambda x: lax.qr_q(x.T, mode="reduced"), [X23]),
     "qr_r": (lambda x: lax.qr_r(x, mode="reduced"), [X23]),
     "pinv": (lambda x: lax.pinv(x, rcond=1e-15), [X23]),
-    # positive entries, so b·c > 0: two real eigenvalues
-    "eig_values": (lambda x: lax.eig_values(_spd(x) * np.array([[1.0, 0.5], [1.0, 1.0]], x.dtype)),
-                   [X23]),
-    "eig_vectors": (lambda x: lax.eig_vectors(_spd(x) * np.array([[1.0, 0.5], [1.0, 1.0]], x.dtype)),
-                    [X23]),
+    "eig_values": (lambda x: lax.eig_values(_real_eigenvalues(x)), [X23]),
+    "eig_vectors": (lambda x: lax.eig_vectors(_real_eigenvalues(x)), [X23]),
 }
 CASES.update(LINALG)
 CASES.update({
