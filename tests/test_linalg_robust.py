@@ -557,11 +557,15 @@ def test_property_derivatives_match_finite_differences_where_defined(shape, x, w
     wu, wv = w[:shape[0], :min(shape)], w[:min(shape), :shape[1]]
 
     def f(mod):
+        # free of the signs LAPACK picks: each singular vector times its first entry, each
+        # column of Q (row of R) times R's diagonal entry (NumPy's QR signs jump where a
+        # column is all 0 below the diagonal, as _spread(0) is)
         def fun(a):
             u, s, vt = mod.linalg.svd(a, full_matrices=False)
             q, r = mod.linalg.qr(a)
+            d = mod.diagonal(r)
             return (mod.sum(wu * u * u[:1]) + mod.sum(s ** 3) + mod.sum(wv * vt * vt[:, :1])
-                    + mod.sum(wu * q ** 3) + mod.sum(wv * r ** 2)
+                    + mod.sum(wu * (q * d) ** 3) + mod.sum(wv * r * d[:, None])
                     + mod.sum(mod.linalg.pinv(a) ** 2))
         return fun
     assert_close(tg.grad(f(tnp))(a), num_grad(f(np), a), **GRAD_TOL)
