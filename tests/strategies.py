@@ -303,6 +303,12 @@ def _spread(a):
     return a + np.eye(*np.shape(a)[-2:]) * (3.0 + 2.0 * np.arange(np.shape(a)[-1]))
 
 
+def _real_eigenvalues(a):
+    """Near the triangular diag(3, 6, 9, ...): real, distinct eigenvalues (for eig)."""
+    n = np.shape(a)[-1]
+    return 0.3 * a + np.diag(3.0 * np.arange(1, n + 1)) + np.triu(np.ones((n, n)), 1)
+
+
 def _weighted(m, pieces):
     """A list of pieces joined, each times its own weight (gradients must route right)."""
     return m.concatenate([m.ravel(p) * (k + 1.0) for k, p in enumerate(pieces)])
@@ -477,6 +483,14 @@ FUNCTION_TABLE = [
         away_from(-1, 1, [0.0], 0.1)),    # LAPACK's signs jump where a column below is all 0
     Row("pinv", lambda m: lambda a: m.linalg.pinv(a + np.eye(*a.shape[-2:]) * 3),
         fixed(((3, 2),), ((2, 3),), ((2, 2),)), floats(-1, 1)),
+    # LAPACK's order of the eigenvalues and signs of the vectors can jump between nearby
+    # matrices: the rows read them in ways that do not depend on either
+    Row("eig", lambda m: lambda a: (lambda w, v: m.concatenate([m.ravel(m.sort(w, axis=-1)),
+        m.ravel(m.sum(v * v[..., :1, :] * w[..., None, :] ** 2, axis=-1))]))(
+        *m.linalg.eig(_real_eigenvalues(a))),
+        fixed(((2, 2),), ((3, 3),), ((2, 3, 3),)), floats(-1, 1)),
+    Row("eigvals", lambda m: lambda a: m.sort(m.linalg.eigvals(_real_eigenvalues(a))),
+        fixed(((2, 2),), ((3, 3),)), floats(-1, 1)),
     Row("matrix_power", lambda m: lambda a: m.linalg.matrix_power(a, 3)
         + m.linalg.matrix_power(a + 4 * _eye(a), -2), square_matrices(), floats(-1, 1)),
 ]

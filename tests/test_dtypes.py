@@ -43,6 +43,11 @@ def _spd(x):
     return m @ m.T + tnp.eye(2, dtype=x.dtype)
 
 
+def _real_eigenvalues(x):
+    """Not symmetric, with positive entries, so b·c > 0: two real eigenvalues."""
+    return _spd(x) * np.array([[1.0, 0.5], [1.0, 1.0]], x.dtype)
+
+
 # NumPy's np.linalg has no float16: these run in float32 only.
 LINALG = {
     "inv": (lambda x: lax.inv(_spd(x)), [X23]),
@@ -52,6 +57,15 @@ LINALG = {
     "cholesky": (lambda x: lax.cholesky(_spd(x)), [X23]),
     "eigvalsh": (lambda x: lax.eigvalsh(_spd(x)), [X23]),
     "eigh_vectors": (lambda x: lax.eigh_vectors(_spd(x)), [X23]),
+    # issue 20: a wide X23 (and its transpose, tall) for the SVD, QR and pseudo-inverse
+    "svd_values": (lambda x: lax.svd_values(x), [X23]),
+    "svd_u": (lambda x: lax.svd_u(x.T, full=False), [X23]),
+    "svd_vt": (lambda x: lax.svd_vt(x, full=False), [X23]),
+    "qr_q": (lambda x: lax.qr_q(x.T, mode="reduced"), [X23]),
+    "qr_r": (lambda x: lax.qr_r(x, mode="reduced"), [X23]),
+    "pinv": (lambda x: lax.pinv(x, rcond=1e-15), [X23]),
+    "eig_values": (lambda x: lax.eig_values(_real_eigenvalues(x)), [X23]),
+    "eig_vectors": (lambda x: lax.eig_vectors(_real_eigenvalues(x)), [X23]),
 }
 CASES.update(LINALG)
 CASES.update({
@@ -74,6 +88,7 @@ CASES.update({
     "einsum": (lambda a, b: lax.einsum(a, b, spec="ij,jk->ik"), [X23, X32]),
     "acosh": (lambda x: lax.acosh(x + 1.0), [X23]),
     "cumsum": (lambda x: lax.cumsum(x, axis=1, reverse=False), [X23]),
+    "norm2": (lambda x: lax.norm2(x, axes=(1,), keepdims=False), [X23]),
 })
 # The compositions named in the issue, through tracegrad.numpy.
 COMPOSITIONS = {

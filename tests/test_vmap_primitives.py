@@ -61,6 +61,13 @@ def _spd(a):
     return a @ tnp.swapaxes(a, -1, -2) + 3.0 * np.eye(a.shape[-1])
 
 
+def _axes(axis, ndim):
+    """A reduction's axis (None, an int or a tuple) as norm2's tuple of axes."""
+    if axis is None:
+        return None
+    return tuple(a % ndim for a in (axis if isinstance(axis, tuple) else (axis,)))
+
+
 def transposed(shape, perm):
     return row(lambda x: lax.transpose(x, axes=tuple(perm)), (shape, F(-3, 3)))
 
@@ -189,6 +196,23 @@ CASES = {
        for name in ("inv", "det", "logabsdet", "cholesky", "eigvalsh", "eigh_vectors")},
     "solve":       st.sampled_from([2, 3]).map(lambda n: row(
         lambda a, b: lax.solve(_spd(a), b), ((n, n), F(-1, 1)), ((n,), F(-3, 3)))),
+    # issue 20: tall, square and wide, with distinct singular values (S._spread)
+    **{name: st.sampled_from([(3, 2), (2, 2), (2, 3)]).map(lambda s, f=f: row(
+        lambda a: f(S._spread(a)), (s, F(-1, 1))))
+       for name, f in (("svd_values", lax.svd_values),
+                       ("svd_u", lambda a: lax.svd_u(a, full=False)),
+                       ("svd_vt", lambda a: lax.svd_vt(a, full=False)),
+                       ("qr_q", lambda a: lax.qr_q(a, mode="reduced")),
+                       ("qr_r", lambda a: lax.qr_r(a, mode="reduced")),
+                       ("pinv", lambda a: lax.pinv(a, rcond=1e-15)))},
+    # near the triangular diag(3, 6, 9): real, distinct eigenvalues
+    **{name: st.sampled_from([2, 3]).map(lambda n, name=name: row(
+        lambda a: getattr(lax, name)(0.3 * a + np.diag(3.0 * np.arange(1, n + 1))
+                                     + np.triu(np.ones((n, n)), 1)), ((n, n), F(-1, 1))))
+       for name in ("eig_values", "eig_vectors")},
+    "norm2":       S.shape_axis_keepdims().map(lambda sak: row(
+        lambda x: lax.norm2(x, axes=_axes(sak[1], len(sak[0])), keepdims=sak[2]),
+        (sak[0], F(-3, 3)))),
 }
 
 

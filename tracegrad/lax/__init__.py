@@ -147,14 +147,21 @@ SPECIAL_POINTS.update({
     "atanh":        ((0.0, 1.0, -1.0, 2.0, nan), "atanh(±1) = ±inf with derivative inf; "
                                                   "nan outside [−1, 1]"),
     "ceil":         ((0.5, -0.5, 1.0, inf, nan), _FLAT),
-    "cholesky":     ((), "A must be symmetric positive definite (else LinAlgError, as NumPy)"),
+    "cholesky":     ((), "A must be symmetric positive definite (else LinAlgError, as NumPy); "
+                         "differs from JAX: tnp.linalg.cholesky's gradient lands on the lower "
+                         "triangle only (JAX splits it over both), because NumPy reads only "
+                         "that triangle, so the upper one does not change the result"),
     "cumsum":       ((), "linear: an empty axis gives an empty result"),
     "det":          ((), "the gradient det(A)·A⁻ᵀ needs A⁻¹: at a singular A it raises "
                          "(the value is NumPy's)"),
     "eigh_vectors": ((), "defined up to sign; a repeated eigenvalue makes the derivative "
-                         "inf or nan (it divides by w_j − w_i)"),
+                         "inf or nan (it divides by w_j − w_i); differs from JAX: "
+                         "tnp.linalg.eigh's gradient lands on the triangle UPLO names (JAX "
+                         "symmetrizes), because NumPy reads only that triangle"),
     "eigvalsh":     ((), "a repeated eigenvalue: the derivative is the average over its "
-                         "eigenvectors' choice by LAPACK (not unique)"),
+                         "eigenvectors' choice by LAPACK (not unique); differs from JAX: the "
+                         "gradient of tnp.linalg.eigh/eigvalsh lands on the triangle UPLO "
+                         "names (JAX symmetrizes), because NumPy reads only that triangle"),
     "floor":        ((0.5, -0.5, 1.0, inf, nan), _FLAT),
     "inv":          ((), "a singular A raises LinAlgError, as NumPy"),
     "logabsdet":    ((), "at a singular A the value is −inf; the gradient A⁻ᵀ raises"),
@@ -167,6 +174,49 @@ SPECIAL_POINTS.update({
     "rint":         ((0.5, 1.5, -0.5, inf, nan), _FLAT),
     "solve":        ((), "a singular A raises LinAlgError, as NumPy"),
     "trunc":        ((0.5, -0.5, 1.0, inf, nan), _FLAT),
+})
+
+
+# ---- issue 20: decompositions with NumPy's values and the published rules ----------
+from .linalg import (  # noqa: E402
+    eig_values,
+    eig_vectors,
+    norm2,
+    pinv,
+    qr_q,
+    qr_r,
+    svd_u,
+    svd_values,
+    svd_vt,
+)
+
+__all__ += ["eig_values", "eig_vectors", "norm2", "pinv", "qr_q", "qr_r", "svd_u",
+            "svd_values", "svd_vt"]
+
+SPECIAL_POINTS.update({
+    "eig_values":   ((), "complex eigenvalues are refused (TracegradError: tracegrad is "
+                         "real-only); a repeated eigenvalue makes the eigenvectors' "
+                         "derivative inf or nan, as JAX"),
+    "eig_vectors":  ((), "unit columns, as NumPy; derivative for distinct real eigenvalues "
+                         "(it divides by w_j − w_i: inf or nan at a repeated one, as JAX)"),
+    "norm2":        ((), "norm′(0) = 0; differs from JAX (nan there, from √′(0)·0) because "
+                         "0 is a subgradient: gradient descent through a norm that reaches "
+                         "0 keeps going instead of turning every value into nan"),
+    "pinv":         ((), "small singular values (≤ rcond·s_max) count as 0, as NumPy; at a "
+                         "rank drop A⁺ jumps: the derivative (Golub–Pereyra, as JAX) is "
+                         "along matrices of the same rank"),
+    "qr_q":         ((), "a rank-deficient A makes the derivative inf or nan (R⁻¹), as JAX; "
+                         "mode='complete' of a tall A has no derivative (TracegradError)"),
+    "qr_r":         ((), "a rank-deficient A makes the derivative inf or nan (R⁻¹), as JAX"),
+    "svd_u":        ((), "a repeated or (non-square A) zero singular value makes the "
+                         "derivative inf or nan, as JAX; full_matrices=True of a "
+                         "non-square A has no derivative (TracegradError, as JAX)"),
+    "svd_values":   ((), "the first derivative is finite everywhere, repeated and zero "
+                         "singular values included; the second goes through U̇ and V̇, so at "
+                         "a repeated value it is nan, as JAX"),
+    "svd_vt":       ((), "a repeated or (non-square A) zero singular value makes the "
+                         "derivative inf or nan, as JAX; full_matrices=True of a "
+                         "non-square A has no derivative (TracegradError, as JAX)"),
 })
 
 

@@ -10,8 +10,17 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 """
 import numpy as np
 
-from ..core import Primitive, TracegradError, add_any, shape_of
-from .shape import moveaxis, reduce_sum, reshape, sum_to_shape, transpose
+from ..core import Primitive, TracegradError, add_any, concrete, shape_of
+from .shape import (
+    concatenate,
+    kept_shape,
+    moveaxis,
+    reduce_sum,
+    reduction_batch,
+    reshape,
+    sum_to_shape,
+    transpose,
+)
 
 __all__ = ["matmul", "batch_matmul", "einsum"]
 
@@ -344,3 +353,380 @@ logabsdet.source = "np.linalg.slogdet({0})[1]"
 cholesky.source = "np.linalg.cholesky({0})"
 eigvalsh.source = "np.linalg.eigvalsh({0})"
 eigh_vectors.source = "np.linalg.eigh({0})[1]"
+
+
+# ---- issue 20: decompositions whose values are NumPy's own ----------------------------
+# svd, qr, pinv and eig take their values from np.linalg (LAPACK), so they are as
+# accurate as NumPy on ill-conditioned and rank-deficient matrices. Their rules
+# are the published ones, cited at each; like eigh above, one primitive per output,
+# each rule reading the other outputs through the primitives (so it is traced, and
+# higher derivatives come out of it). np.linalg works on stacks of matrices, so a
+# batch of examples is one more leading axis: one call for the whole batch.
+
+def _stacked_batch(primitive):
+    """vmap: the examples' axis first; np.linalg treats leading axes as a stack."""
+    return lambda dims, a, **params: (primitive.bind(moveaxis(a, dims[0], 0), **params), 0)
+
+
+def _rows(v):                  # v as a row per matrix (scales columns): v[..., None, :]
+    return v[..., None, :]
+
+
+def _cols(v):                  # v as a column per matrix (scales rows): v[..., :, None]
+    return v[..., :, None]
+
+
+def _not_defined(what, fix):
+    return TracegradError(f"{what} has no derivative (it is not unique); {fix}")
+
+
+# SVD, A = U diag(s) Vᵀ (reduced: k = min(m, n) columns in U and V). The rules are
+# JAX's svd_jvp_rule (jax/_src/lax/linalg.py), from J. Townsend, "Differentiating
+# the singular value decomposition" (2016), and Seeger et al., "Auto-differentiating
+# linear algebra" (2017). With dS = Uᵀ Ȧ V and F_ij = 1/(s_j² − s_i²) (0 on the
+# diagonal):
+#     ṡ = diag(dS)
+#     U̇ = U (F ∘ (dS S + S dSᵀ)) + (I − U Uᵀ) Ȧ V S⁻¹        (the last term if m > n)
+#     V̇ = V (F ∘ (S dS + dSᵀ S)) + (I − V Vᵀ) Ȧᵀ U S⁻¹       (the last term if n > m)
+# As in JAX, a repeated singular value makes F, so U̇ and V̇, inf or nan (the
+# singular vectors of a repeated value are not unique), and so does a zero singular
+# value of a non-square A. ṡ is always finite. The VJPs are the transposes.
+
+def _svd_parts(a):
+    """U, s, V (reduced), each through its primitive so the rules are traced."""
+    return svd_u(a, full=False), svd_values(a), _mT(svd_vt(a, full=False))
+
+
+def _svd_f(s):
+    n = shape_of(s)[-1]
+    eye = np.eye(n)
+    return 1.0 / ((_rows(s) + _cols(s)) * (_rows(s) - _cols(s)) + eye) - eye
+
+
+def _svd_full_check(a, full):
+    m, n = shape_of(a)[-2:]
+    if full and m != n:
+        raise _not_defined(
+            f"svd: U and Vᵀ with full_matrices=True of a {m}×{n} matrix (its extra "
+            f"columns are any orthonormal completion, as in JAX)",
+            "pass full_matrices=False, or differentiate only the singular values "
+            "(compute_uv=False).")
+
+
+def _svd_u_jvp(ts, out, a, full):
+    _svd_full_check(a, full)
+    u, s, v = _svd_parts(a)
+    ds = _mT(u) @ ts[0] @ v                                        # dS = Uᵀ Ȧ V
+    du = u @ (_svd_f(s) * (ds * _rows(s) + _cols(s) * _mT(ds)))
+    if shape_of(a)[-2] > shape_of(a)[-1]:
+        dav = ts[0] @ v
+        du = du + (dav - u @ (_mT(u) @ dav)) / _rows(s)
+    return du
+
+
+def _svd_u_vjp(g, out, a, full):
+    _svd_full_check(a, full)
+    u, s, v = _svd_parts(a)
+    y = _svd_f(s) * (_mT(u) @ g)
+    ga = u @ ((y + _mT(y)) * _rows(s)) @ _mT(v)
+    if shape_of(a)[-2] > shape_of(a)[-1]:
+        ga = ga + ((g - u @ (_mT(u) @ g)) / _rows(s)) @ _mT(v)
+    return ga
+
+
+def _svd_vt_jvp(ts, out, a, full):
+    _svd_full_check(a, full)
+    u, s, v = _svd_parts(a)
+    ds = _mT(u) @ ts[0] @ v
+    dv = v @ (_svd_f(s) * (_cols(s) * ds + _mT(ds) * _rows(s)))
+    if shape_of(a)[-1] > shape_of(a)[-2]:
+        dau = _mT(ts[0]) @ u
+        dv = dv + (dau - v @ (_mT(v) @ dau)) / _rows(s)
+    return _mT(dv)
+
+
+def _svd_vt_vjp(g, out, a, full):
+    _svd_full_check(a, full)
+    u, s, v = _svd_parts(a)                                        # g is Vᵀ's cotangent
+    z = _svd_f(s) * (_mT(v) @ _mT(g))
+    ga = u @ (_cols(s) * (z + _mT(z))) @ _mT(v)
+    if shape_of(a)[-1] > shape_of(a)[-2]:
+        ga = ga + u @ ((g - (g @ v) @ _mT(v)) / _cols(s))
+    return ga
+
+
+svd_values = Primitive(
+    "svd_values", lambda a: np.linalg.svd(a, compute_uv=False),
+    jvp=lambda ts, out, a: _diagonal(_mT(svd_u(a, full=False)) @ ts[0]
+                                     @ _mT(svd_vt(a, full=False))),          # ṡ = diag(Uᵀ Ȧ V)
+    vjp=(lambda g, out, a: (svd_u(a, full=False) * _rows(g)) @ svd_vt(a, full=False),),
+    formulas=("U diag(s̄) Vᵀ",), doc="singular values of A, descending (np.linalg.svd)",
+    argnames=("A",), saves=("args",))
+
+svd_u = Primitive(
+    "svd_u", lambda a, full: np.linalg.svd(a, full_matrices=full)[0],
+    jvp=_svd_u_jvp, vjp=(_svd_u_vjp,),
+    formulas=("U ((Y + Yᵀ) S) Vᵀ + (I − UUᵀ) Ū S⁻¹ Vᵀ, Y = F ∘ UᵀŪ, F_ij = 1/(s_j² − s_i²)",),
+    doc="left singular vectors U of A (columns, np.linalg.svd)", argnames=("A",),
+    saves=("args",))
+
+svd_vt = Primitive(
+    "svd_vt", lambda a, full: np.linalg.svd(a, full_matrices=full)[2],
+    jvp=_svd_vt_jvp, vjp=(_svd_vt_vjp,),
+    formulas=("U (S (Z + Zᵀ)) Vᵀ + U S⁻¹ V̄ᵀ (I − VVᵀ), Z = F ∘ VᵀV̄, F_ij = 1/(s_j² − s_i²)",),
+    doc="right singular vectors Vᵀ of A (rows, np.linalg.svd)", argnames=("A",),
+    saves=("args",))
+
+
+# QR, A = Q R. For m ≥ n (thin: Q m×n, R n×n upper triangular), JAX's qr_jvp_rule
+# (jax/_src/lax/linalg.py; J. Townsend, "Differentiating the QR decomposition",
+# 2018): with C = Qᵀ Ȧ R⁻¹ and Ω = tril(C, −1) − tril(C, −1)ᵀ (antisymmetric),
+#     Q̇ = Q (Ω − C) + Ȧ R⁻¹,     Ṙ = (C − Ω) R.
+# Its transpose (Walter & Lehmann 2018; Liao et al. 2019), with M = R R̄ᵀ − Q̄ᵀ Q
+# and copyltu(M) the symmetric matrix with M's lower triangle:
+#     Ā = (Q̄ + Q copyltu(M)) R⁻ᵀ.
+# A wide A = [X₁ X₂] (m < n, JAX too): X₁ = Q R₁ is a square QR, and R₂ = Qᵀ X₂.
+# R singular (rank-deficient A) makes R⁻¹, so the derivative, inf or nan, as in JAX.
+# NumPy's signs jump where a column has only zeros below the diagonal (LAPACK
+# skips that reflection); there the derivative is that of the side NumPy took.
+
+def _right_solve(x, r):
+    """x R⁻¹, as solve(Rᵀ, xᵀ)ᵀ."""
+    return _mT(solve(_mT(r), _mT(x)))
+
+
+def _qr_thin_jvp(q, r, dx):
+    n = shape_of(r)[-1]
+    dx_rinv = _right_solve(dx, r)
+    c = _mT(q) @ dx_rinv
+    low = c * np.tril(np.ones((n, n)), -1)
+    omega = low - _mT(low)
+    return q @ (omega - c) + dx_rinv, (c - omega) @ r
+
+
+def _qr_thin_vjp(q, r, gq, gr):
+    n = shape_of(r)[-1]
+    M = 0.0
+    if gr is not None:
+        M = r @ _mT(gr)
+    if gq is not None:
+        M = M - _mT(gq) @ q
+    low = np.tril(np.ones((n, n)), -1)
+    sym = M * (low + np.eye(n)) + _mT(M * low)                       # copyltu(M)
+    front = q @ sym if gq is None else gq + q @ sym
+    return _mT(solve(r, _mT(front)))                                 # (…) R⁻ᵀ
+
+
+def _qr_complete_check(a, mode):
+    m, n = shape_of(a)[-2:]
+    if mode == "complete" and m > n:
+        raise _not_defined(
+            f"qr: Q with mode='complete' of a {m}×{n} matrix (its last {m - n} column(s) "
+            f"are any orthonormal completion)", "use mode='reduced' (R of mode='complete' "
+            "has a derivative).")
+
+
+def _qr_parts(a):
+    return qr_q(a, mode="reduced"), qr_r(a, mode="reduced")
+
+
+def _split(x, k):
+    return x[..., :, :k], x[..., :, k:]
+
+
+def _glue(x1, x2):
+    return concatenate(x1, x2, axis=len(shape_of(x1)) - 1)
+
+
+def _qr_jvp(ts, a, mode):
+    """(Q̇, Ṙ) of the reduced QR; Ṙ padded with zero rows for a tall 'complete' R."""
+    q, r = _qr_parts(a)
+    m, n = shape_of(a)[-2:]
+    if m >= n:
+        dq, dr = _qr_thin_jvp(q, r, ts[0])
+        if mode == "complete" and m > n:
+            dr = concatenate(dr, np.zeros(shape_of(dr)[:-2] + (m - n, n)),
+                             axis=len(shape_of(dr)) - 2)
+        return dq, dr
+    x2, (dx1, dx2) = _split(a, m)[1], _split(ts[0], m)              # wide: A = [X₁ X₂]
+    dq, dr1 = _qr_thin_jvp(q, _split(r, m)[0], dx1)
+    return dq, _glue(dr1, _mT(dq) @ x2 + _mT(q) @ dx2)              # Ṙ₂ = Q̇ᵀX₂ + QᵀẊ₂
+
+
+def _qr_vjp(a, mode, gq, gr):
+    q, r = _qr_parts(a)
+    m, n = shape_of(a)[-2:]
+    if m >= n:
+        if gr is not None and mode == "complete":
+            gr = gr[..., :n, :]
+        return _qr_thin_vjp(q, r, gq, gr)
+    x2 = _split(a, m)[1]
+    r1 = _split(r, m)[0]
+    if gr is None:
+        ga1 = _qr_thin_vjp(q, r1, gq, None)
+        return _glue(ga1, np.zeros(shape_of(x2)))
+    gr1, gr2 = _split(gr, m)
+    gq = add_any((gq, x2 @ _mT(gr2)))                                # R₂ = Qᵀ X₂
+    return _glue(_qr_thin_vjp(q, r1, gq, gr1), q @ gr2)
+
+
+def _qr_q_jvp(ts, out, a, mode):
+    _qr_complete_check(a, mode)
+    return _qr_jvp(ts, a, mode)[0]
+
+
+def _qr_q_vjp(g, out, a, mode):
+    _qr_complete_check(a, mode)
+    return _qr_vjp(a, mode, g, None)
+
+
+qr_q = Primitive(
+    "qr_q", lambda a, mode: np.linalg.qr(a, mode=mode)[0],
+    jvp=_qr_q_jvp, vjp=(_qr_q_vjp,),
+    formulas=("(Q̄ − Q copyltu(Q̄ᵀQ)) R⁻ᵀ",), doc="Q of A = Q R (np.linalg.qr)",
+    argnames=("A",), saves=("args",))
+
+qr_r = Primitive(
+    "qr_r", lambda a, mode: np.linalg.qr(a, mode=mode)[1],
+    jvp=lambda ts, out, a, mode: _qr_jvp(ts, a, mode)[1],
+    vjp=(lambda g, out, a, mode: _qr_vjp(a, mode, None, g),),
+    formulas=("Q copyltu(R R̄ᵀ) R⁻ᵀ",), doc="R of A = Q R, upper triangular (np.linalg.qr)",
+    argnames=("A",), saves=("args",))
+
+
+# The pseudo-inverse P = A⁺. Its derivative where the rank of A does not change:
+# G. H. Golub and V. Pereyra, "The differentiation of pseudo-inverses and nonlinear
+# least squares problems whose variables separate", SIAM J. Numer. Anal. 10 (1973),
+# the formula JAX's pinv uses (a custom_jvp, jax/_src/numpy/linalg.py):
+#     Ṗ = −P Ȧ P + P Pᵀ Ȧᵀ (I − A P) + (I − P A) Ȧᵀ Pᵀ P
+# and its transpose
+#     Ā = −Pᵀ P̄ Pᵀ + (I − A P) P̄ᵀ P Pᵀ + Pᵀ P P̄ᵀ (I − P A).
+# Where the rank drops the pseudo-inverse jumps: no derivative there (this formula
+# then gives the derivative along matrices of the same rank).
+
+def _pinv_jvp(ts, p, a, rcond):
+    da = ts[0]
+    s = p @ (_mT(p) @ _mT(da))
+    t = _mT(da) @ (_mT(p) @ p)
+    return -(p @ (da @ p)) + s - s @ (a @ p) + t - p @ (a @ t)
+
+
+def _pinv_vjp(g, p, a, rcond):
+    h = _mT(g) @ (p @ _mT(p))
+    k = (_mT(p) @ p) @ _mT(g)
+    return -(_mT(p) @ g @ _mT(p)) + h - a @ (p @ h) + k - (k @ p) @ a
+
+
+pinv = Primitive(
+    "pinv", lambda a, rcond: np.linalg.pinv(a, rcond=rcond), jvp=_pinv_jvp, vjp=(_pinv_vjp,),
+    formulas=("−Pᵀ P̄ Pᵀ + (I − AP) P̄ᵀ PPᵀ + PᵀP P̄ᵀ (I − PA)",),
+    doc="the Moore–Penrose pseudo-inverse A⁺ (np.linalg.pinv)", argnames=("A",))
+
+
+# Eigendecomposition of a general (non-symmetric) A = V diag(w) V⁻¹, for real
+# eigenvalues only: tracegrad is real-valued, so a matrix with complex eigenvalues
+# is refused. For distinct eigenvalues (nondegenerate perturbation theory; M. Giles,
+# "An extended collection of matrix derivative results", 2008, §3.1, as JAX's
+# eig_jvp_rule), with P = V⁻¹ Ȧ V and F_ij = 1/(w_j − w_i) (0 on the diagonal):
+#     ẇ = diag(P),     V̇ = U + V diag(c),  U = V (F ∘ P),  c_j = −v_jᵀ u_j,
+# the last term keeping each column of unit length, as NumPy (LAPACK) normalizes it.
+
+_COMPLEX_EIGENVALUES = (
+    "linalg.eig: this matrix has complex eigenvalues, and tracegrad works with real numbers "
+    "only. For a symmetric matrix use linalg.eigh; otherwise compute it with NumPy outside "
+    "the traced function.")
+
+
+def _eig_w(a):
+    w = np.linalg.eig(a)[0]
+    if np.iscomplexobj(w):
+        raise TracegradError(_COMPLEX_EIGENVALUES)
+    return w
+
+
+def _eig_v(a):
+    w, v = np.linalg.eig(a)
+    if np.iscomplexobj(w):
+        raise TracegradError(_COMPLEX_EIGENVALUES)
+    return v
+
+
+def _eig_f(w):
+    n = shape_of(w)[-1]
+    eye = np.eye(n)
+    return 1.0 / (eye + _rows(w) - _cols(w)) - eye
+
+
+def _eig_vectors_jvp(ts, v, a):
+    w = eig_values(a)
+    u = v @ (_eig_f(w) * solve(v, ts[0] @ v))
+    c = -reduce_sum(v * u, axes=(len(shape_of(v)) - 2,), keepdims=True)
+    return u + v * c
+
+
+def _eig_vectors_vjp(g, v, a):
+    w = eig_values(a)
+    d = reduce_sum(v * g, axes=(len(shape_of(v)) - 2,), keepdims=True)   # diag(Vᵀ V̄)
+    inner = _eig_f(w) * (_mT(v) @ (g - v * d))
+    return solve(_mT(v), inner @ _mT(v))                               # V⁻ᵀ (…) Vᵀ
+
+
+eig_values = Primitive(
+    "eig_values", _eig_w,
+    jvp=lambda ts, out, a: _diagonal(solve(eig_vectors(a), ts[0] @ eig_vectors(a))),
+    vjp=(lambda g, out, a: solve(_mT(eig_vectors(a)), _cols(g) * _mT(eig_vectors(a))),),
+    formulas=("V⁻ᵀ diag(w̄) Vᵀ",), doc="eigenvalues of A, all real (np.linalg.eig)",
+    argnames=("A",), saves=("args",))
+
+eig_vectors = Primitive(
+    "eig_vectors", _eig_v, jvp=_eig_vectors_jvp, vjp=(_eig_vectors_vjp,),
+    formulas=("V⁻ᵀ (F ∘ Vᵀ(V̄ − V diag(VᵀV̄))) Vᵀ, F_ij = 1/(w_j − w_i)",),
+    doc="eigenvectors of A, unit columns (np.linalg.eig, real eigenvalues)",
+    argnames=("A",), saves=("args", "out"))
+
+
+# The Euclidean norm ‖x‖ = √(Σ x²) over ``axes``, as one primitive so that its
+# convention at 0 is one rule, with no Python branch on the values (vmap and jit
+# see the same program for every example). Its derivative x/‖x‖ is 0/0 at x = 0;
+# tracegrad takes 0 there (a subgradient, which gradient descent can use), where
+# JAX's composition √(Σ x²) gives nan.
+
+def _norm2_direction(out, x, axes, keepdims):
+    """x/‖x‖, and 0 where ‖x‖ = 0 (x is 0 there)."""
+    n = out if keepdims else reshape(out, shape=kept_shape(shape_of(x), axes))
+    zero = concrete(n) == 0
+    from .elementwise import select
+    return select(zero, 0.0, x / select(zero, 1.0, n))
+
+
+def _norm2_vjp(g, out, x, axes, keepdims):
+    if not keepdims:
+        g = reshape(g, shape=kept_shape(shape_of(x), axes))
+    return g * _norm2_direction(out, x, axes, keepdims)
+
+
+norm2 = Primitive(
+    "norm2", lambda x, axes, keepdims: np.sqrt(np.sum(np.square(x), axis=axes,
+                                                      keepdims=keepdims)),
+    jvp=lambda ts, out, x, axes, keepdims: reduce_sum(
+        ts[0] * _norm2_direction(out, x, axes, keepdims), axes=axes, keepdims=keepdims),
+    vjp=(_norm2_vjp,), formulas=("x/‖x‖ (0 at x = 0)",),
+    doc="the Euclidean norm √(Σ x²) over ``axes`` (a tuple, or None for all)",
+    source="np.sqrt(np.sum(np.square({0}), axis={axes}, keepdims={keepdims}))")
+norm2.batch = reduction_batch(norm2)
+
+__all__ += ["svd_values", "svd_u", "svd_vt", "qr_q", "qr_r", "pinv", "eig_values",
+            "eig_vectors", "norm2"]
+
+for _p in (inv, det, logabsdet, cholesky, eigvalsh, eigh_vectors, svd_values, svd_u, svd_vt,
+           qr_q, qr_r, pinv, eig_values, eig_vectors):
+    _p.batch = _stacked_batch(_p)
+
+svd_values.source = "np.linalg.svd({0}, compute_uv=False)"
+svd_u.source = "np.linalg.svd({0}, full_matrices={full})[0]"
+svd_vt.source = "np.linalg.svd({0}, full_matrices={full})[2]"
+qr_q.source = "np.linalg.qr({0}, mode={mode})[0]"
+qr_r.source = "np.linalg.qr({0}, mode={mode})[1]"
+pinv.source = "np.linalg.pinv({0}, rcond={rcond})"
+eig_values.source = "eig_values({0})"        # its impl, with the refusal
+eig_vectors.source = "eig_vectors({0})"

@@ -1,18 +1,19 @@
 """``tnp.linalg``: NumPy's ``np.linalg``, differentiable.
 
 The matrix functions with rules of their own (``inv``, ``solve``, ``det``,
-``slogdet``'s log-determinant, ``cholesky``, ``eigh``) are primitives in
-``tracegrad.lax.linalg``, where each rule is derived in a comment. ``norm``
-and ``pinv`` are compositions.
+``slogdet``'s log-determinant, ``cholesky``, ``eigh``, ``svd``, ``qr``, ``pinv``,
+``eig`` and the Euclidean ``norm``) are primitives in ``tracegrad.lax.linalg``,
+where each rule is derived or cited in a comment. Their values are NumPy's own.
+The other norms and ``matrix_power`` are compositions.
 """
 import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import concrete, shape_of
+from ..core import concrete, dtype_of, shape_of
 
 __all__ = ["norm", "inv", "solve", "det", "slogdet", "eigh", "eigvalsh", "cholesky", "pinv",
-           "matrix_power", "svd", "qr", "LinAlgError"]
+           "matrix_power", "svd", "qr", "eig", "eigvals", "LinAlgError"]
 
 LinAlgError = _np.linalg.LinAlgError
 
@@ -83,19 +84,22 @@ def cholesky(a, upper=False):
     return tnp.swapaxes(L, -1, -2) if upper else L
 
 
-def pinv(a):
-    """The pseudo-inverse of a matrix of full rank: (AᵀA)⁻¹Aᵀ for a tall one,
-    Aᵀ(AAᵀ)⁻¹ for a wide one. (At a rank drop the pseudo-inverse jumps, and has
-    no derivative; tracegrad does not handle rank-deficient matrices here.)"""
-    m, n = shape_of(a)[-2:]
-    at = tnp.swapaxes(a, -1, -2)
-    if m >= n:
-        return lax.solve(at @ a, at)
-    return tnp.swapaxes(lax.solve(a @ at, a), -1, -2)
+def pinv(a, rcond=None, hermitian=False):
+    """The Moore–Penrose pseudo-inverse A⁺, NumPy's value (from the SVD, with singular
+    values ≤ ``rcond``·s_max counted as 0; ``rcond`` None is NumPy's default 1e-15).
+
+    Its derivative is Golub and Pereyra's (1973), as in JAX. A⁺ jumps where the rank
+    of A changes; there the derivative is the one along matrices of the same rank.
+    ``hermitian`` is accepted for NumPy's signature and changes nothing in the value.
+    """
+    if len(shape_of(a)) < 2:
+        raise _np.linalg.LinAlgError(f"pinv: needs a matrix (or a stack of them), but the "
+                                     f"shape is {shape_of(a)}.")
+    return lax.pinv(a, rcond=1e-15 if rcond is None else rcond)
 
 
 def matrix_power(a, n):
-    """Aⁿ by repeated squaring (A⁻¹ first for negative n)."""
+    """Aⁿ by repeated squaring (A⁻¹ first for negative n); A⁰ = I in A's dtype."""
     _square(a, "matrix_power")
     if n < 0:
         a, n = inv(a), -n
@@ -106,89 +110,81 @@ def matrix_power(a, n):
         n >>= 1
         if n:
             a = a @ a
-    return _np.broadcast_to(_np.eye(shape_of(a)[-1]), shape_of(a)).copy() if result is None \
-        else result
+    if result is None:
+        return _np.broadcast_to(_np.eye(shape_of(a)[-1], dtype=dtype_of(a)), shape_of(a)).copy()
+    return result
 
 
-def _signs_like(mine, theirs):
-    """±1 per column, so that ``mine · signs`` points the way NumPy's own result does.
+def _matrix(a, who):
+    if len(shape_of(a)) < 2:
+        raise _np.linalg.LinAlgError(f"{who}: needs a matrix (or a stack of them), but the "
+                                     f"shape is {shape_of(a)}.")
 
-    Singular vectors and the columns of Q are defined up to sign; matching
-    NumPy's choice makes the values equal to ``np.linalg``'s, and the signs,
-    constants, do not change the derivative.
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """U, S, Vᵀ with A = U diag(S) Vᵀ, singular values descending: NumPy's values.
+
+    The derivatives are JAX's (Townsend 2016; Seeger et al. 2017; see
+    ``tracegrad.lax.linalg``). The singular values (``compute_uv=False``) have a
+    finite derivative everywhere, repeated values included. U and V are unique
+    only up to sign, and only for distinct nonzero singular values: as in JAX,
+    their derivative is inf or nan at a repeated singular value (and at a zero
+    one of a non-square A). With ``full_matrices=True`` (NumPy's default) the
+    extra columns of a non-square A's U or V are any orthonormal completion,
+    so, as in JAX, they have no derivative: differentiating them raises a
+    TracegradError that says to pass ``full_matrices=False``.
     """
-    s = _np.sign(_np.sum(concrete(mine) * theirs, axis=-2, keepdims=True))
-    return _np.where(s == 0, 1.0, s)
-
-
-def svd(a, full_matrices=True, compute_uv=True):
-    """U, S, Vᵀ with A = U diag(S) Vᵀ, singular values descending.
-
-    Composed from ``eigh`` of the Gram matrix AᵀA = V diag(S²) Vᵀ, then
-    U = A V / S: precise for well-conditioned matrices (the Gram matrix squares
-    the condition number), differentiable where the singular values are
-    distinct and nonzero. ``full_matrices=True`` needs a square matrix (the
-    extra columns of a full U are not unique, so they have no derivative).
-    """
-    m, n = shape_of(a)[-2:]
-    if m < n:                                     # a wide matrix: the SVD of Aᵀ, swapped
-        out = svd(tnp.swapaxes(a, -1, -2), full_matrices, compute_uv)
-        if not compute_uv:
-            return out
-        u, s, vt = out
-        return tnp.swapaxes(vt, -1, -2), s, tnp.swapaxes(u, -1, -2)
-    if compute_uv and full_matrices and m != n:
-        raise ValueError("svd: full_matrices=True of a non-square matrix is not supported "
-                         "(its extra columns are not unique); pass full_matrices=False.")
-    at = tnp.swapaxes(a, -1, -2)
-    w = tnp.flip(lax.eigvalsh(at @ a), -1)                         # descending
-    s = lax.sqrt(lax.max(w, 0.0))
+    _matrix(a, "svd")
+    s = lax.svd_values(a)
     if not compute_uv:
         return s
-    v = tnp.flip(lax.eigh_vectors(at @ a), -1)
-    u_np, _, vt_np = _np.linalg.svd(concrete(a), full_matrices=False)
-    v = v * _signs_like(v, _np.swapaxes(vt_np, -1, -2))
-    u = (a @ v) / s[..., None, :]
-    return u, s, tnp.swapaxes(v, -1, -2)
+    full = bool(full_matrices)
+    return lax.svd_u(a, full=full), s, lax.svd_vt(a, full=full)
 
 
 def qr(a, mode="reduced"):
-    """Q, R with A = Q R (A with at least as many rows as columns, of full rank).
+    """Q, R with A = Q R, NumPy's values and signs, for tall, square and wide A.
 
-    Composed from the Cholesky factor of the Gram matrix: AᵀA = RᵀR, Q = A R⁻¹,
-    with the signs of NumPy's result (precise for well-conditioned matrices).
-    NumPy's own signs jump where a column has only zeros below the diagonal
-    (LAPACK then skips a reflection); there the derivative is that of the
-    side NumPy picked.
+    ``mode``: ``'reduced'`` (Q m×k, R k×n, k = min(m, n)), ``'complete'`` (Q m×m,
+    R m×n) or ``'r'`` (R only), as NumPy. The derivative is JAX's qr_jvp_rule
+    (Townsend 2018), with a wide A = [X₁ X₂] split as JAX does. It needs A of
+    full rank (R⁻¹ appears). Q of mode ``'complete'`` of a tall A has no
+    derivative (its extra columns are not unique): that raises a TracegradError.
+    NumPy's signs jump where a column has only zeros below the diagonal (LAPACK
+    skips that reflection); there the derivative is that of the side NumPy took.
     """
-    m, n = shape_of(a)[-2:]
-    if mode not in ("reduced", "r") or m < n:
-        raise ValueError("qr: tracegrad supports mode='reduced' or 'r', for a matrix with at "
-                         "least as many rows as columns.")
-    at = tnp.swapaxes(a, -1, -2)
-    r = tnp.swapaxes(lax.cholesky(at @ a), -1, -2)
-    _, r_np = _np.linalg.qr(concrete(a))
-    signs = _np.sign(_np.diagonal(r_np, axis1=-2, axis2=-1))[..., :, None]
-    r = r * _np.where(signs == 0, 1.0, signs)
+    _matrix(a, "qr")
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"qr: mode must be 'reduced', 'complete' or 'r' (tracegrad does "
+                         f"not support {mode!r}).")
     if mode == "r":
-        return r
-    q = tnp.swapaxes(lax.solve(tnp.swapaxes(r, -1, -2), at), -1, -2)      # Q = A R⁻¹
-    return q, r
+        return lax.qr_r(a, mode="reduced")
+    return lax.qr_q(a, mode=mode), lax.qr_r(a, mode=mode)
+
+
+def eig(a):
+    """Eigenvalues w and unit eigenvectors V (columns) of a square A, NumPy's values,
+    for a matrix whose eigenvalues are all real.
+
+    tracegrad is real-valued: a matrix with complex eigenvalues is refused with a
+    TracegradError (use ``eigh`` for a symmetric one). The derivative is the
+    standard one for distinct eigenvalues (Giles 2008, §3.1, as JAX's eig rule);
+    at a repeated eigenvalue the eigenvectors' derivative is inf or nan. The order
+    of the eigenvalues and the sign of each vector are LAPACK's, which can jump
+    between nearby matrices: a function meant to be smooth should not depend on
+    them (sort the eigenvalues, or read each vector times its first entry).
+    """
+    _square(a, "eig")
+    return lax.eig_values(a), lax.eig_vectors(a)
+
+
+def eigvals(a):
+    """The eigenvalues of ``eig`` (all real, else a TracegradError)."""
+    _square(a, "eigvals")
+    return lax.eig_values(a)
 
 
 # ---- norms -----------------------------------------------------------------------------
-
-def _safe_sqrt(s):
-    """√s with derivative 0 at s = 0 instead of ∞·0 = nan: JAX's "double where" trick.
-
-    At s = 0 the square root is taken of a harmless 1 (so no inf appears even
-    in the branch that is thrown away), and the result there is the constant 0.
-    """
-    zero = _np.equal(concrete(s), 0)
-    if not _np.any(zero):
-        return lax.sqrt(s)
-    return lax.select(zero, 0.0, lax.sqrt(lax.select(zero, 1.0, s)))
-
 
 def norm(x, ord=None, axis=None, keepdims=False):
     """Vector and matrix norms, as ``np.linalg.norm``.
@@ -204,8 +200,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     nd = tnp.ndim(x)
     if axis is None:
         if ord is None:                           # the 2-norm of everything, flattened
-            out = _safe_sqrt(tnp.sum(lax.square(x)))
-            return tnp.reshape(out, (1,) * nd) if keepdims else out
+            return lax.norm2(x, axes=None, keepdims=keepdims)
         axis = tuple(range(nd))
     axes = axis if isinstance(axis, tuple) else (axis,)
     axes = tuple(a % nd for a in axes)
@@ -219,14 +214,15 @@ def norm(x, ord=None, axis=None, keepdims=False):
 def _vector_norm(x, ord, axis, keepdims):
     a = lax.abs(x)
     if ord is None or ord == 2:
-        return _safe_sqrt(tnp.sum(lax.square(x), axis=axis, keepdims=keepdims))
+        return lax.norm2(x, axes=(axis,), keepdims=keepdims)
     if ord == _np.inf:
         return tnp.max(a, axis=axis, keepdims=keepdims)
     if ord == -_np.inf:
         return tnp.min(a, axis=axis, keepdims=keepdims)
     if ord == 0:
-        return tnp.sum(_np.not_equal(concrete(x), 0).astype(float), axis=axis,
-                       keepdims=keepdims)
+        dtype = dtype_of(x) if dtype_of(x).kind == "f" else _np.dtype(float)   # as NumPy
+        return tnp.sum(tnp.where(x != 0, _np.ones((), dtype), _np.zeros((), dtype)),
+                       axis=axis, keepdims=keepdims)
     if ord == 1:
         return tnp.sum(a, axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
@@ -237,7 +233,7 @@ def _vector_norm(x, ord, axis, keepdims):
 def _matrix_norm(x, ord, axes, keepdims):
     r, c = axes
     if ord is None or ord == "fro":
-        out = _safe_sqrt(tnp.sum(lax.square(x), axis=axes))
+        out = lax.norm2(x, axes=axes, keepdims=False)
     elif ord in (1, -1):
         col = tnp.sum(lax.abs(x), axis=r, keepdims=True)
         out = (tnp.max if ord == 1 else tnp.min)(col, axis=axes)
