@@ -538,16 +538,34 @@ def _check_bwd_result(name, result, in_tree, shapes):
         if c is None:
             cotangents += [None] * arg.num_leaves
             continue
-        leaves, tree = tree_flatten(c)
-        if tree != arg:
+        c_leaves, tree = tree_flatten(c)
+        leaves = []
+        if not _fill(tree, arg, iter(c_leaves), leaves):
             raise CustomRuleError(
                 f"custom_vjp {name}: bwd returned for argument {i} a cotangent of structure "
                 f"{tree}, but the argument has the structure {arg} (* is an array); give it "
-                f"the argument's structure, or None for a zero cotangent.")
+                f"the argument's structure, with None for a zero part.")
         for c_leaf, shape in zip(leaves, arg_shapes):
-            if shape_of(c_leaf) != shape:
+            if c_leaf is not None and shape_of(c_leaf) != shape:
                 raise CustomRuleError(
                     f"custom_vjp {name}: bwd returned a cotangent of shape {shape_of(c_leaf)} "
                     f"for argument {i}, whose shape is {shape}; they must match.")
         cotangents += leaves
     return cotangents
+
+
+def _fill(tree, arg, leaves, out):
+    """Append to ``out`` the cotangent's leaves for each leaf of ``arg`` (the
+    argument's structure), None where the cotangent has None; False if it does
+    not have the argument's structure."""
+    if tree.kind == "none" and arg.kind != "none":
+        out += [None] * arg.num_leaves
+        return True
+    if arg.kind == "leaf" or tree.kind == "leaf":
+        if tree.kind != arg.kind:
+            return False
+        out.append(next(leaves))
+        return True
+    if (tree.kind, tree.meta, len(tree.children)) != (arg.kind, arg.meta, len(arg.children)):
+        return False
+    return all(_fill(t, a, leaves, out) for t, a in zip(tree.children, arg.children))
