@@ -344,9 +344,10 @@ class _VJPRule:
         raise CustomRuleError(
             f"{name}: forward mode (jvp, jacfwd, check_grads with modes=('fwd',)) met a "
             f"function that has only a reverse-mode rule (bwd), which it cannot use; JAX "
-            f"refuses this too. Differentiate it in reverse mode (grad, vjp, jacrev; "
-            f"hessian works, it runs jacfwd over jacrev), or give the function a forward "
-            f"rule with tg.custom_jvp instead.")
+            f"refuses this too. Differentiate it in reverse mode (grad, vjp, jacrev), or "
+            f"give the function a forward rule with tg.custom_jvp instead. hessian works: it "
+            f"runs jacfwd over jacrev, so forward mode sees only fwd and bwd, as ordinary "
+            f"code; but if fwd calls the function itself, compute the value there directly.")
 
     def forward_pass(self, values):
         return self.fwd(values)
