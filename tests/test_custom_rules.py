@@ -565,3 +565,12 @@ def test_custom_vjp_bwd_with_the_wrong_structure_for_a_dict_argument():
     f.defvjp(lambda d: (f(d), d), lambda d, g: ({"a": g * d["b"], "b": None},))
     g = tg.grad(f)({"a": 1.0, "b": 2.0})
     assert float(g["a"]) == 2.0 and float(g["b"]) == 0.0           # None: zero
+
+
+def test_a_replayed_graph_calls_the_custom_rule_again():
+    # Graph.evaluate replays the record; a custom node calls its function (and rule) again
+    g = tg.graph(lambda x: 5.0 * clip_gradient(x))(2.0)
+    assert float(g.evaluate(3.0)) == 15.0
+    assert_close(tg.grad(g.evaluate)(3.0), 1.0, **EXACT_TOL)      # 5, clipped by the rule
+    h = tg.graph(lambda x: tnp.sum(sin_cos_vjp(x)[1]["c"]))(np.array([0.3, 0.6]))
+    assert_close(h.evaluate(np.array([1.0, 2.0])), np.cos(1.0) + np.cos(2.0), **EXACT_TOL)
