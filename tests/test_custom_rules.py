@@ -574,3 +574,15 @@ def test_a_replayed_graph_calls_the_custom_rule_again():
     assert_close(tg.grad(g.evaluate)(3.0), 1.0, **EXACT_TOL)      # 5, clipped by the rule
     h = tg.graph(lambda x: tnp.sum(sin_cos_vjp(x)[1]["c"]))(np.array([0.3, 0.6]))
     assert_close(h.evaluate(np.array([1.0, 2.0])), np.cos(1.0) + np.cos(2.0), **EXACT_TOL)
+
+
+def test_custom_jvp_rule_whose_output_is_not_the_functions():
+    @tg.custom_jvp
+    def f(x):
+        return tnp.sin(x)
+
+    f.defjvp(lambda p, t: ((tnp.sin(p[0]), p[0]), (t[0], t[0])))    # two outputs, f has one
+    with pytest.raises(tg.custom.CustomRuleError,
+                       match=r"custom_jvp\[f\]: its rule returns an output of structure \(\*, \*\)"
+                             r".* but the function returns \*"):
+        tg.grad(lambda a: tnp.sum(f(a)))(np.array([0.5, 1.0]))

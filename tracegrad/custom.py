@@ -286,11 +286,12 @@ class _JVPRule:
     def forward_pass(self, values):
         """Reverse mode's forward pass: the function itself, one level down."""
         outs, out_tree = _apply(self, values)
-        return outs, out_tree, values
+        return outs, out_tree, (values, out_tree)
 
-    def backward(self, primals, gs):
+    def backward(self, saved, gs):
         """The VJP: ``tangents -> tangent_out`` is linear, and its VJP is its
         transpose, found by tracegrad's reverse mode traced through the rule."""
+        primals, out_tree = saved
         diff = [k for k, p in enumerate(primals) if dtype_of(p).kind == "f"]
         if not diff:
             return [None] * len(primals)
@@ -299,7 +300,14 @@ class _JVPRule:
             tangents = [zeros_like(p) for p in primals]
             for k, t in zip(diff, ts):
                 tangents[k] = t
-            return self.rule(primals, tangents)[1]
+            _, tangent_outs, tree = self.rule(primals, tangents)
+            shapes = [shape_of(t) for t in tangent_outs]
+            if tree != out_tree or shapes != [shape_of(g) for g in gs]:
+                raise CustomRuleError(
+                    f"{self.primitive.name}: its rule returns an output of structure {tree} "
+                    f"and shapes {shapes}, but the function returns {out_tree} and shapes "
+                    f"{[shape_of(g) for g in gs]}; the rule's output must be the function's.")
+            return tangent_outs
 
         _, pullback = vjp(linear, *[zeros_like(primals[k]) for k in diff])
         cotangents = [None] * len(primals)
