@@ -36,8 +36,11 @@ trace among its arguments (core.py explains the levels). ``_apply`` asks it:
   always starts its trace before any other (``jit(grad(f))``), so it sits at
   the lowest level: every transformation above it has already used the rule,
   and what is left for ``jit`` is to stage the plain computation, which
-  becomes NumPy lines like any other. ``grad(jit(f))`` runs ``f`` as ordinary
-  code, so there the rule meets ``grad``'s trace as usual.
+  becomes NumPy lines like any other. In ``jit(grad(f))`` the rule runs while
+  ``jit`` traces (``grad``'s trace uses it), so ``fwd``'s and ``bwd``'s steps
+  are what gets compiled, and later calls run them, rule included.
+  ``grad(jit(f))`` runs ``f`` as ordinary code, so the rule meets ``grad``'s
+  trace as usual.
 * **reverse mode** (``grad``, ``vjp``, ``jacrev``): one node in the record,
   whose VJP is the rule: ``bwd`` with the residuals kept on the node, or the
   transpose of the JVP rule. The value is computed one level down (``fwd``,
@@ -51,7 +54,10 @@ trace among its arguments (core.py explains the levels). ``_apply`` asks it:
   rule. So ``grad(vmap(f))`` records ``bwd_b`` and runs it in the backward
   pass: every example's ``bwd`` at once. An argument that all the examples
   share (``in_axes=None``) gets the *sum* of the examples' cotangents, as
-  for any value used several times (fan-out, reverse.py).
+  for any value used several times (fan-out, reverse.py). In the other
+  order, ``vmap(grad(f))``, ``grad``'s trace is the newer one: it records
+  ``bwd`` as usual, and ``bwd``'s own steps, run on batched values, are
+  batched like any other code.
 
 Several outputs, one node: the record keeps one value per node and the
 backward pass hands each node one cotangent, but ``bwd`` must see the
