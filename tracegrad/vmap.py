@@ -234,6 +234,8 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
             return _reshape(self, *args[1:], **kwargs)
         if func in _REDUCTIONS and args[0] is self and len(args) == 1:
             return _reduce(func, self, **kwargs)
+        if func in _ALONG_AXIS and args[0] is self and len(args) <= _ALONG_AXIS[func]:
+            return _along_axis(func, self, *args[1:], **kwargs)
         return _loop(func, args, kwargs)
 
     def __getitem__(self, index):
@@ -328,6 +330,20 @@ def _reduce(func, x, axis=None, keepdims=False, **kwargs):
     axes = tuple(range(n)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
     axes = tuple(k + a % max(n, 1) for a in axes)
     return _wrap(func(x.lined_up(traces, n), axis=axes, keepdims=keepdims, **kwargs), traces)
+
+
+# Functions that work on each 1-d slice along ``axis`` (the number: how many positional
+# arguments come before ``axis``): one call on the whole batch, the axis shifted.
+_ALONG_AXIS = {np.argsort: 1, np.sort: 1, np.argpartition: 2, np.partition: 2}
+
+
+def _along_axis(func, x, *args, axis=-1, **kwargs):
+    n = x.ndim
+    if axis is None or n == 0:                      # flattened first: one example at a time
+        return _loop(func, (x, *args), dict(kwargs, axis=axis))
+    traces = _traces([x])
+    axis = len(traces) + axis % n
+    return _wrap(func(x.lined_up(traces, n), *args, axis=axis, **kwargs), traces)
 
 
 def _loop(func, args, kwargs):

@@ -176,3 +176,80 @@ def _index_set_batch(dims, x, v, index):
 getitem.batch = _getitem_batch
 index_add.batch = _index_add_batch
 index_set.batch = _index_set_batch
+
+
+# ---- picking along an axis with an integer array that may itself be batched ----------
+# ``sort`` picks x's elements in argsort's order: ``take_along_axis(x, order, axis)``.
+# Under vmap the order differs from example to example, so it cannot be a parameter
+# like getitem's index: here the positions are the second *argument* (integers, with
+# no derivative), and the batching rule lines up the two batch axes.
+
+def _grid(positions, axis, shape):
+    """The full index of ``x[...]`` that ``take_along_axis`` reads: ``positions`` along
+    ``axis``, an ``arange`` along every other axis, which broadcasts against the
+    positions (as NumPy's does: an axis of length 1 in either is stretched)."""
+    n = len(shape)
+    return tuple(np.asarray(positions, dtype=np.intp) if i == axis else
+                 np.arange(shape[i]).reshape((-1,) + (1,) * (n - i - 1)) for i in range(n))
+
+
+def _take_along(x, positions, axis):
+    return x[_grid(positions, axis, np.shape(x))]
+
+
+def _add_along(g, positions, axis, shape):
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, _grid(positions, axis, shape), g)     # a position picked twice adds up
+    return out
+
+
+take_along = Primitive(
+    "take_along", _take_along,
+    jvp=lambda ts, out, x, positions, axis: (
+        None if ts[0] is None else take_along(ts[0], positions, axis=axis)),
+    vjp=(lambda g, out, x, positions, axis: add_along(g, positions, axis=axis,
+                                                      shape=shape_of(x)),
+         None),
+    formulas=("1 at the picked elements", ""), argnames=("x", "positions"),
+    doc="np.take_along_axis(x, positions, axis); positions is an integer array "
+        "(no derivative), e.g. argsort's", saves=("args",),
+    source="take_along({0}, {1}, {axis})")
+
+add_along = Primitive(
+    "add_along", _add_along,
+    jvp=lambda ts, out, g, positions, axis, shape: (
+        None if ts[0] is None else add_along(ts[0], positions, axis=axis, shape=shape)),
+    vjp=(lambda ct, out, g, positions, axis, shape: take_along(ct, positions, axis=axis),
+         None),
+    formulas=("1", ""), argnames=("g", "positions"),
+    doc="zeros(shape) with g added at the positions along axis (take_along's transpose)",
+    saves=("args",), source="add_along({0}, {1}, {axis}, {shape})")
+
+
+def _lined_up(args, dims):
+    """Both arguments with the batch axis first: length 1 where one is the same for all."""
+    out = []
+    for a, d in zip(args, dims, strict=True):
+        if d is None:
+            a = reshape(a, shape=(1,) + shape_of(a))
+        else:
+            a = moveaxis(a, d, 0)
+        out.append(a)
+    return out
+
+
+def _take_along_batch(dims, x, positions, axis):
+    x, positions = _lined_up((x, positions), dims)
+    return take_along(x, positions, axis=axis + 1), 0
+
+
+def _add_along_batch(dims, g, positions, axis, shape):
+    size = batch_size((g, positions), dims)
+    g = to_front(g, dims[0], size)
+    positions, = _lined_up((positions,), dims[1:])
+    return add_along(g, positions, axis=axis + 1, shape=(size,) + tuple(shape)), 0
+
+
+take_along.batch = _take_along_batch
+add_along.batch = _add_along_batch
+__all__ += ["take_along", "add_along"]

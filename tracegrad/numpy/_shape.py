@@ -274,6 +274,13 @@ def take_along_axis(arr, indices, axis):
         arr, axis = tnp.ravel(arr), 0
     n = tnp.ndim(arr)
     axis = _axis(axis, n, "take_along_axis")
+    if not isinstance(indices, (_np.ndarray, list, tuple)):
+        # Positions computed from traced values (argsort under vmap or jit): they may
+        # differ per example, so they are an argument of the primitive, not its index.
+        if tnp.ndim(indices) != n:
+            raise ValueError(f"take_along_axis: indices need as many dimensions as the "
+                             f"array ({n}), got {tnp.ndim(indices)}.")
+        return lax.take_along(arr, indices, axis=axis)
     indices = _np.asarray(indices)
     if indices.ndim != n:
         raise ValueError(f"take_along_axis: indices need as many dimensions as the array "
