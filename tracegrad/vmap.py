@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
+import sys
 
 import numpy as np
 
@@ -261,12 +263,21 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
         differ = np.nonzero(values != first)[0]
         if len(differ):
             k = int(differ[0])
+            module, where = _asker()
+            disagree = (f"the examples disagree: it is {first!r} for example 0 and "
+                        f"{values[k]!r} for example {k}, and Python can take only one branch "
+                        f"for the whole batch")
+            if module.startswith("tracegrad."):       # not the user's `if`: do not blame them
+                raise TracegradError(
+                    f"vmap: tracegrad's own code ({module}, {where}) asked for {kind}() of a "
+                    f"batched value, but {disagree}. This is a bug in tracegrad, not in your "
+                    f"code: please report it. Until it is fixed, loop over the examples in "
+                    f"Python instead of using vmap for this function.")
             raise TracegradError(
-                f"vmap: {kind}() of a batched value, e.g. a Python `if` or `while` on it, but "
-                f"the examples disagree: it is {first!r} for example 0 and {values[k]!r} for "
-                f"example {k}, and Python can take only one branch for the whole batch. "
-                f"Write the choice with tnp.where(cond, a, b), which chooses per example, "
-                f"or move the branch out of the function you vmap.")
+                f"vmap: {kind}() of a batched value at {where}, e.g. a Python `if` or `while` "
+                f"on it, but {disagree}. Write the choice with tnp.where(cond, a, b), which "
+                f"chooses per example (lax.cond, lax.switch and lax.while_loop do too), or "
+                f"move the branch out of the function you vmap.")
         return first
 
     def __bool__(self):
@@ -289,6 +300,19 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
 
     def __repr__(self):
         return f"Batched<{self.dtype}{list(self.shape)}>(one value per example)"
+
+
+# The modules between a Python `if` and the question it asks of a batch.
+_PASSING_ON = ("tracegrad.vmap", "tracegrad.core", "tracegrad.numpy._methods")
+
+
+def _asker():
+    """(module, ``file:line``) of the code whose ``if``, ``float()``, ... reached a batch."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__") in _PASSING_ON:
+        frame = frame.f_back
+    return (frame.f_globals.get("__name__", ""),
+            f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}")
 
 
 def _traces(inputs):

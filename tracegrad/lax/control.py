@@ -6,39 +6,100 @@ so a Python ``if`` or ``for`` cannot look at traced values. tracegrad traces
 work on it (the trace simply records the branch taken and every turn of the
 loop). So here they are plain Python, eager, and exist so that JAX code runs
 unchanged; their derivatives are those of the steps actually taken.
+
+Under ``vmap`` one Python ``if`` cannot serve examples that disagree. So when
+the predicate (or ``switch``'s index) differs per example, these do what JAX
+does: ``cond`` and ``switch`` run every branch and pick each example's result
+with ``where``; ``while_loop`` runs until every example is done, and an example
+that is done keeps its value (``where(still_running, new, old)``). Derivatives
+flow through the picked results only.
 """
 import numpy as np
 
-from ..core import shape_of
+from ..core import concrete, shape_of
 from ..tree import tree_flatten, tree_unflatten
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "full_like"]
 
 
+def _per_example(value):
+    """True when ``value`` depends on a ``vmap``: one answer per example, not one."""
+    from ..vmap import Batched
+    return isinstance(concrete(value), Batched)
+
+
+def _pick(mask, new, old, who):
+    """``where(mask, new, old)`` leaf by leaf; ``mask`` holds one boolean per example."""
+    from .. import numpy as tnp
+    new_leaves, new_tree = tree_flatten(new)
+    old_leaves, old_tree = tree_flatten(old)
+    if new_tree != old_tree:
+        raise TypeError(f"{who}: the branches (or the loop body and its initial value) "
+                        f"return different structures, {new_tree} and {old_tree}; under "
+                        f"vmap, where the examples differ, both are computed and must match.")
+    picked = []
+    for n, o in zip(new_leaves, old_leaves, strict=True):
+        if shape_of(n) != shape_of(o):
+            raise TypeError(f"{who}: the branches (or the loop body and its initial value) "
+                            f"return shapes {shape_of(n)} and {shape_of(o)}; under vmap, "
+                            f"where the examples differ, they must be the same.")
+        picked.append(tnp.where(mask, n, o))
+    return tree_unflatten(new_tree, picked)
+
+
 def cond(pred, true_fun, false_fun, *operands):
-    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``."""
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
+
+    Under vmap with a predicate per example: both, picked per example.
+    """
+    if _per_example(pred):
+        return _pick(concrete(pred) != 0, true_fun(*operands), false_fun(*operands), "cond")
     return true_fun(*operands) if pred else false_fun(*operands)
 
 
 def switch(index, branches, *operands):
-    """``branches[index](*operands)``, the index clamped into range as in JAX."""
-    i = int(np.clip(np.asarray(index), 0, len(branches) - 1))
+    """``branches[index](*operands)``, the index clamped into range as in JAX.
+
+    Under vmap with an index per example: every branch, picked per example.
+    """
+    last = len(branches) - 1
+    if _per_example(index):
+        i = np.clip(concrete(index), 0, last)
+        out = branches[last](*operands)
+        for k in range(last - 1, -1, -1):
+            out = _pick(i == k, branches[k](*operands), out, "switch")
+        return out
+    i = int(np.clip(np.asarray(concrete(index)), 0, last))
     return branches[i](*operands)
 
 
 def while_loop(cond_fun, body_fun, init_val):
     """``val = body_fun(val)`` while ``cond_fun(val)``; returns the last ``val``.
 
-    (JAX cannot reverse-differentiate a while_loop; eager tracing can.)
+    Under vmap, when the examples disagree, the loop runs until every example
+    is done, and a finished example keeps its value. (JAX cannot
+    reverse-differentiate a while_loop; eager tracing can: the derivative is
+    that of the steps taken.)
     """
     val = init_val
-    while cond_fun(val):
-        val = body_fun(val)
-    return val
+    while True:
+        going = cond_fun(val)
+        if not _per_example(going):
+            if not going:
+                return val
+            val = body_fun(val)
+            continue
+        going = concrete(going)
+        if not np.any(going.data):                 # every example (of every vmap) is done
+            return val
+        val = _pick(going != 0, body_fun(val), val, "while_loop")
 
 
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for ``i`` from ``lower`` up to ``upper − 1``."""
+    if _per_example(lower) or _per_example(upper):   # bounds per example: JAX's while_loop
+        return while_loop(lambda iv: iv[0] < upper,
+                          lambda iv: (iv[0] + 1, body_fun(iv[0], iv[1])), (lower, init_val))[1]
     val = init_val
     for i in range(int(lower), int(upper)):
         val = body_fun(i, val)

@@ -184,27 +184,19 @@ index_set.batch = _index_set_batch
 # like getitem's index: here the positions are the second *argument* (integers, with
 # no derivative), and the batching rule lines up the two batch axes.
 
-def _grid(positions, axis, shape):
-    """The full index of ``x[...]`` that ``take_along_axis`` reads: ``positions`` along
-    ``axis``, an ``arange`` along every other axis, which broadcasts against the
-    positions (as NumPy's does: an axis of length 1 in either is stretched)."""
-    n = len(shape)
-    return tuple(np.asarray(positions, dtype=np.intp) if i == axis else
-                 np.arange(shape[i]).reshape((-1,) + (1,) * (n - i - 1)) for i in range(n))
-
-
-def _take_along(x, positions, axis):
-    return x[_grid(positions, axis, np.shape(x))]
-
-
 def _add_along(g, positions, axis, shape):
+    # np.take_along_axis's transpose. Its full index: the positions along ``axis``, an
+    # arange along every other axis (broadcast against the positions, as NumPy's is).
+    n = len(shape)
+    index = tuple(np.asarray(positions, dtype=np.intp) if i == axis else
+                  np.arange(shape[i]).reshape((-1,) + (1,) * (n - i - 1)) for i in range(n))
     out = np.zeros(shape, dtype=np.result_type(g))
-    np.add.at(out, _grid(positions, axis, shape), g)     # a position picked twice adds up
+    np.add.at(out, index, g)                   # a position picked twice adds up
     return out
 
 
 take_along = Primitive(
-    "take_along", _take_along,
+    "take_along", np.take_along_axis,
     jvp=lambda ts, out, x, positions, axis: (
         None if ts[0] is None else take_along(ts[0], positions, axis=axis)),
     vjp=(lambda g, out, x, positions, axis: add_along(g, positions, axis=axis,
@@ -213,7 +205,7 @@ take_along = Primitive(
     formulas=("1 at the picked elements", ""), argnames=("x", "positions"),
     doc="np.take_along_axis(x, positions, axis); positions is an integer array "
         "(no derivative), e.g. argsort's", saves=("args",),
-    source="take_along({0}, {1}, {axis})")
+    source="np.take_along_axis({0}, {1}, {axis})")
 
 add_along = Primitive(
     "add_along", _add_along,
