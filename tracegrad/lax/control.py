@@ -101,7 +101,7 @@ def fori_loop(lower, upper, body_fun, init_val):
         return while_loop(lambda iv: iv[0] < upper,
                           lambda iv: (iv[0] + 1, body_fun(iv[0], iv[1])), (lower, init_val))[1]
     val = init_val
-    for i in range(int(lower), int(upper)):
+    for i in range(int(concrete(lower)), int(concrete(upper))):   # bounds: no derivative
         val = body_fun(i, val)
     return val
 
