@@ -125,6 +125,8 @@ class BatchTrace(Trace):
     def process(self, primitive, args, params):
         values, dims = [], []
         for a in args:
+            if isinstance(a, Batched):            # NumPy's result on every example's values
+                a = a.as_tracer()
             if isinstance(a, BatchTracer) and a._trace is self:
                 values.append(a.val)
                 dims.append(a.bdim)
@@ -395,11 +397,28 @@ def _loop(func, args, kwargs):
     results = []
     for numbers in np.ndindex(*sizes):
         choice = dict(zip(traces, numbers, strict=True))
-        out = func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()})
-        results.append(out if hasattr(out, "shape") else np.asarray(out))
+        results.append(func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()}))
+    name = getattr(func, "__name__", func)
     if not results:
-        raise ValueError(f"vmap: {getattr(func, '__name__', func)} on a batch of 0 examples: "
-                         f"there is no example to compute its result's shape from.")
+        raise ValueError(f"vmap: {name} on a batch of 0 examples: there is no example to "
+                         f"compute its result's shape from.")
+    first = results[0]
+    if isinstance(first, tuple):             # several results (np.linalg.svd): each stacked
+        parts = [_stack([r[k] for r in results], sizes, traces, name)
+                 for k in range(len(first))]
+        return type(first)(*parts) if hasattr(first, "_fields") else tuple(parts)
+    return _stack(results, sizes, traces, name)
+
+
+def _stack(results, sizes, traces, name):
+    results = [r if hasattr(r, "shape") else np.asarray(r) for r in results]
+    shapes = sorted({np.shape(r) for r in results})
+    if len(shapes) > 1:
+        raise ValueError(
+            f"vmap: {name} gives results of different shapes for different examples "
+            f"({', '.join(map(str, shapes))}), but a batch holds one shape for all its "
+            f"examples. Compute it outside the function you vmap, or keep the shape fixed "
+            f"(e.g. tnp.where(cond, x, 0) instead of the positions where cond holds).")
     stacked = np.stack(results)
     return _wrap(np.reshape(stacked, sizes + np.shape(stacked)[1:]), traces)
 
