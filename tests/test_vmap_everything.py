@@ -8,9 +8,11 @@ mixed, and must equal the same function run on one example at a time. The
 examples disagree on purpose: one is all zeros (where ``sinc``, ``norm``,
 ``sign`` and ``abs`` branch), one mixes signs, one is positive, so any Python
 ``if`` in library code that looks at the values is found (vmap then raises,
-which fails the test). Under ``tg.jit(tg.vmap(f))`` the first and the second
-call get different data (the all-zero example moves), so the second call runs
-the compiled code on examples that disagree differently.
+which fails the test). The rows with float results are differentiated too:
+``vmap(grad(Σf))`` and ``grad(Σ vmap(f))`` against a loop of ``grad``. Under
+``tg.jit(tg.vmap(f))`` the first and the second call get different data (the
+all-zero example moves), so the second call runs the compiled code on examples
+that disagree differently.
 
 Expected failures caused by code outside vmap (linalg, sinc, jit) are marked
 ``xfail(strict=True)`` with the cause: remove the mark when the cause is fixed.
@@ -20,10 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
 from tracegrad.tree import tree_flatten
+
+from . import strategies as S
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -231,6 +237,55 @@ def test_every_function_under_jit_of_vmap_first_and_second_call(name):
     for call, zero_at in enumerate((0, 2)):          # the zero example moves: new branches
         stacked = _stacked(shapes, axes, seed=len(name) + call, zero_at=zero_at)
         _same(jf(*stacked), _call_loop(fun, stacked, axes), f"{name}, call {call + 1}")
+
+
+def _differentiable(name):
+    """Rows whose results are floats (on the example of mixed signs): they get a gradient."""
+    fun, shapes = TABLE[name]
+    try:
+        with np.errstate(all="ignore"):
+            out = fun(*[_examples(s, 0, zero_at=0)[1] for s in shapes])
+    except (ValueError, TypeError):           # a row marked xfail: keep it, marked
+        return name in XFAIL
+    return all(np.result_type(leaf).kind == "f" for leaf in tree_flatten(out)[0])
+
+
+@pytest.mark.parametrize("name", [n for n in _marked(XFAIL)
+                                  if _differentiable(getattr(n, "values", [n])[0])])
+def test_every_function_per_example_gradients_match_a_loop(name):
+    fun, shapes = TABLE[name]
+    axes, argnums = AXES[len(shapes)][0], tuple(range(len(shapes)))
+
+    def total(*args):
+        return sum(tnp.sum(leaf) for leaf in tree_flatten(fun(*args))[0])
+    stacked = _stacked(shapes, axes, seed=len(name), zero_at=1)
+    want = _call_loop(tg.grad(total, argnums=argnums), stacked, axes)
+    _same(tg.vmap(tg.grad(total, argnums=argnums), in_axes=axes)(*stacked), want,
+          f"vmap(grad({name}))")
+    batch_total = tg.grad(lambda *a: tnp.sum(tg.vmap(total, in_axes=axes)(*a)), argnums=argnums)
+    _same(batch_total(*stacked), want, f"grad(vmap({name}))")
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_function_on_drawn_examples_under_vmap_matches_a_loop(data):
+    name = data.draw(st.sampled_from(sorted(set(TABLE) - set(XFAIL))), label="function")
+    fun, shapes = TABLE[name]
+    axes = data.draw(st.sampled_from(AXES[len(shapes)]), label="in_axes")
+    values = st.sampled_from([0.0, -0.0, 1.0, -2.0, 0.5, 1.5])      # zeros, ties, signs
+    stacked = []
+    for shape, ax in zip(shapes, axes):
+        if ax is None:
+            stacked.append(data.draw(S.arrays(shape, values)))
+        else:
+            examples = [data.draw(S.arrays(shape, values)) for _ in range(B)]
+            stacked.append(np.stack(examples, axis=ax))
+    try:
+        with np.errstate(all="ignore"):
+            want = _call_loop(fun, stacked, axes)
+    except (ValueError, np.linalg.LinAlgError):       # no answer for these examples (singular)
+        return
+    _same(tg.vmap(fun, in_axes=axes)(*stacked), want, f"{name}, in_axes={axes}")
 
 
 def test_every_public_function_has_a_row():
