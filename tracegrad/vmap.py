@@ -29,7 +29,10 @@ Concrete values: ``if x > 0:`` on a batched ``x`` asks one question of every
 example. ``concrete(x)`` of a batch tracer is a :class:`Batched` value, which
 computes NumPy's answer for each example: masks such as ``x > 0`` come out
 batched, and a Python branch works when all the examples agree, with a clear
-error (use ``tnp.where``) when they do not.
+error (use ``tnp.where``) when they do not. ``lax.cond``, ``lax.switch`` and
+``lax.while_loop`` choose per example (see ``lax/control.py``), and positions
+computed per example (``argsort``) are an argument of ``lax.take_along``, so
+``sort`` and ``median`` pick each example's own order.
 """
 from __future__ import annotations
 

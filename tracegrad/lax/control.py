@@ -12,7 +12,10 @@ the predicate (or ``switch``'s index) differs per example, these do what JAX
 does: ``cond`` and ``switch`` run every branch and pick each example's result
 with ``where``; ``while_loop`` runs until every example is done, and an example
 that is done keeps its value (``where(still_running, new, old)``). Derivatives
-flow through the picked results only.
+flow through the picked results only; but, as in JAX, a branch that was not
+picked still ran, so where its own derivative is nan (``sqrt`` of a negative
+number) the example's gradient is nan·0 = nan. Keep every branch finite on
+every example (``tnp.where`` the input first), as with ``tnp.where`` itself.
 """
 import numpy as np
 
