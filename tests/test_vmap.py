@@ -446,6 +446,26 @@ def test_control_flow_where_the_examples_disagree(name):
         assert_close(jf(xs), [np_fun(x) for x in xs], **TOL)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")      # the branches not taken warn
+def test_a_branch_not_taken_does_not_bring_its_nan_into_the_gradient():
+    # sqrt′(−1) and log′ of a negative number are nan; no example here takes them.
+    f = lambda x: tg.lax.cond(x > 0, tnp.sqrt, lambda a: -3.0 * a, x)  # noqa: E731
+    xs = np.array([-1.0, 4.0])
+    want = [-3.0, 0.25]                                     # d/dx of −3x and of √x at 4
+    assert_close(tg.vmap(tg.grad(f))(xs), want, **TOL)
+    assert_close(tg.grad(lambda x: tnp.sum(tg.vmap(f)(x)))(xs), want, **TOL)
+    assert_close(tg.vmap(lambda x: tg.jvp(f, (x,), (1.0,))[1])(xs), want, **TOL)
+    assert_close(tg.vmap(tg.grad(tg.grad(f)))(xs), [0.0, -0.25 / 8.0], **TOL)   # √x″ = −¼x^−³ᐟ²
+    s = lambda x: tg.lax.switch((x > 0).astype(int) + (x > 3).astype(int),  # noqa: E731
+                                [lambda a: a ** 2, tnp.log, tnp.sqrt], x)
+    assert_close(tg.vmap(tg.grad(s))(np.array([-2.0, 2.0, 4.0])), [-4.0, 0.5, 0.25], **TOL)
+    # a finished example would step into log of a negative number: it is frozen, unharmed
+    g = lambda x: tg.lax.while_loop(lambda v: v > 1.0,  # noqa: E731
+                                    lambda v: tnp.log(v - 1.5) + 1.0, x)
+    got = tg.vmap(tg.grad(g))(np.array([0.5, 5.0]))
+    assert_close(got, [1.0, 1.0 / 3.5 / (np.log(3.5) - 0.5)], **TOL)
+
+
 def test_cond_with_pytree_operands_and_an_unbatched_operand(rng):
     xs, w = rng.normal(size=(5, 3)), rng.normal(size=3)
 

@@ -12,10 +12,12 @@ the predicate (or ``switch``'s index) differs per example, these do what JAX
 does: ``cond`` and ``switch`` run every branch and pick each example's result
 with ``where``; ``while_loop`` runs until every example is done, and an example
 that is done keeps its value (``where(still_running, new, old)``). Derivatives
-flow through the picked results only; but, as in JAX, a branch that was not
-picked still ran, so where its own derivative is nan (``sqrt`` of a negative
-number) the example's gradient is nan·0 = nan. Keep every branch finite on
-every example (``tnp.where`` the input first), as with ``tnp.where`` itself.
+flow only through the branch each example takes: a branch's inputs keep their
+cotangents for its own examples (``_only_for``), so a nan in the derivative of
+a branch an example did not take (``sqrt`` of a negative number) does not
+reach that example's gradient. That holds for the operands; a value the branch
+reads from outside (a closed-over traced array) gets every branch's
+cotangent, so pass such values as operands.
 """
 import numpy as np
 
@@ -50,13 +52,36 @@ def _pick(mask, new, old, who):
     return tree_unflatten(new_tree, picked)
 
 
+def _only_for(mask, operands):
+    """The operands, with their cotangents kept only for the examples in ``mask``.
+
+    A branch runs on every example, but its derivative counts only for the
+    examples that take it. ``where(mask, x, stop_gradient(x))`` is ``x``, and
+    its VJP is ``where(mask, ḡ, 0)``: the other examples' cotangents, nan
+    perhaps (``sqrt`` of a negative number), are dropped instead of multiplied
+    by 0, as JAX's batched ``cond`` does.
+    """
+    from .. import numpy as tnp
+    from ..core import Tracer
+    from .shape import stop_gradient
+
+    def one(x):
+        if isinstance(x, Tracer) and np.dtype(x.dtype).kind == "f":
+            return tnp.where(mask, x, stop_gradient(x))
+        return x
+    leaves, tree = tree_flatten(operands)
+    return tree_unflatten(tree, [one(x) for x in leaves])
+
+
 def cond(pred, true_fun, false_fun, *operands):
     """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
 
     Under vmap with a predicate per example: both, picked per example.
     """
     if _per_example(pred):
-        return _pick(concrete(pred) != 0, true_fun(*operands), false_fun(*operands), "cond")
+        taken = concrete(pred) != 0
+        return _pick(taken, true_fun(*_only_for(taken, operands)),
+                     false_fun(*_only_for(~taken, operands)), "cond")
     return true_fun(*operands) if pred else false_fun(*operands)
 
 
@@ -68,9 +93,9 @@ def switch(index, branches, *operands):
     last = len(branches) - 1
     if _per_example(index):
         i = np.clip(concrete(index), 0, last)
-        out = branches[last](*operands)
+        out = branches[last](*_only_for(i == last, operands))
         for k in range(last - 1, -1, -1):
-            out = _pick(i == k, branches[k](*operands), out, "switch")
+            out = _pick(i == k, branches[k](*_only_for(i == k, operands)), out, "switch")
         return out
     i = int(np.clip(np.asarray(concrete(index)), 0, last))
     return branches[i](*operands)
@@ -95,7 +120,8 @@ def while_loop(cond_fun, body_fun, init_val):
         going = concrete(going)
         if not np.any(going.data):                 # every example (of every vmap) is done
             return val
-        val = _pick(going != 0, body_fun(val), val, "while_loop")
+        going = going != 0
+        val = _pick(going, body_fun(_only_for(going, val)), val, "while_loop")
 
 
 def fori_loop(lower, upper, body_fun, init_val):
