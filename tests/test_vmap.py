@@ -380,6 +380,37 @@ def test_sorting_and_order_statistics_per_example(name, axis, rng):
     assert_close(np.moveaxis(got, axis, 0), want, **GRAD_TOL)
 
 
+PICKS = {   # positions computed per example, used to pick: x[i], x[i, ...], tnp.take
+    "x[argmax]": (lambda a: a[tnp.argmax(a[:, 0])], lambda a: a[np.argmax(a[:, 0])]),
+    "x[argsort, :]": (lambda a: a[tnp.argsort(a[:, 1]), :], lambda a: a[np.argsort(a[:, 1]), :]),
+    "x[argmin, ...]": (lambda a: a[tnp.argmin(a[:, 0]), ...], lambda a: a[np.argmin(a[:, 0])]),
+    "take axis 1": (lambda a: tnp.take(a, tnp.argsort(a[0]), axis=1),
+                    lambda a: np.take(a, np.argsort(a[0]), axis=1)),
+    "take a scalar": (lambda a: tnp.take(a, tnp.argmax(a[:, 1]), axis=0),
+                      lambda a: np.take(a, np.argmax(a[:, 1]), axis=0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PICKS))
+def test_picking_at_positions_computed_per_example(name, rng):
+    fun, np_fun = PICKS[name]
+    xs = rng.permutation(24).reshape(3, 4, 2) / 10.0
+    assert_close(tg.vmap(fun)(xs), loop(np_fun, xs), **TOL)
+    w = rng.normal(size=np.shape(np_fun(xs[0])))
+    want = loop(lambda a: num_grad(lambda b: np.sum(np_fun(b) * w), a), xs)
+    assert_close(tg.vmap(tg.grad(lambda a: tnp.sum(fun(a) * w)))(xs), want, **GRAD_TOL)
+    assert_close(tg.grad(lambda a: tnp.sum(tg.vmap(fun)(a) * w))(xs), want, **GRAD_TOL)
+    jf = tg.jit(tg.vmap(fun))
+    for x in (xs, -xs):                              # the second call: other positions
+        assert_close(jf(x), loop(np_fun, x), **TOL)
+
+
+def test_positions_per_example_elsewhere_in_an_index_say_what_works():
+    _works_after(TracegradError, r"integers computed per example .* x\[i\] or x\[i, :\].*"
+                 r"tnp\.take\(x, i, axis\)",
+                 lambda: tg.vmap(lambda a: a[:, tnp.argmax(a[0])])(np.ones((3, 2, 2))))
+
+
 def test_sorting_per_example_under_jit_on_later_calls(rng):
     f = tg.jit(tg.vmap(lambda a: tnp.median(a) + tnp.sort(a)[0]))
     for _ in range(3):                               # the first call traces, later ones reuse

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core import Primitive, TracegradError, Tracer, concrete, shape_of
 from .elementwise import select
-from .shape import batch_size, moveaxis, reshape, to_front, unbroadcast
+from .shape import batch_size, moveaxis, reshape, to_front, transpose, unbroadcast
 
 __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
 
@@ -31,6 +31,11 @@ def normalize_index(index):
     out = []
     for i in index:
         if _holds_tracer(i):
+            if np.dtype(_dtype_of(i)).kind in "iub":
+                raise TracegradError(
+                    "An index holds integers computed per example (under vmap): that works "
+                    "alone, x[i] or x[i, :] (along the first axis); elsewhere use "
+                    "tnp.take(x, i, axis) or tnp.take_along_axis(x, i, axis).")
             raise TracegradError("An index is a traced (differentiable) value; indices must "
                                  "be integers, slices or boolean masks. Compute the index "
                                  "from plain values, e.g. with tnp.argmax, which returns ints.")
@@ -40,6 +45,13 @@ def normalize_index(index):
                 i = i.astype(np.intp)
         out.append(i)
     return tuple(out)
+
+
+def _dtype_of(i):
+    """The dtype of an index entry that holds a tracer (a list of them: the first's)."""
+    while isinstance(i, (list, tuple)):
+        i = next(j for j in i if _holds_tracer(j))
+    return i.dtype
 
 
 def _holds_tracer(i):
@@ -245,3 +257,32 @@ def _add_along_batch(dims, g, positions, axis, shape):
 take_along.batch = _take_along_batch
 add_along.batch = _add_along_batch
 __all__ += ["take_along", "add_along"]
+
+
+def take_rows(x, positions, axis=0):
+    """``np.take(x, positions, axis)`` for integer positions that are traced: computed
+    per example under vmap (``x[tnp.argmax(x)]``), so that they cannot be an index."""
+    shape, picked = shape_of(x), shape_of(positions)
+    x = moveaxis(x, axis, 0)
+    rest = shape_of(x)[1:]
+    m = int(np.prod(picked, dtype=int))
+    flat = reshape(positions, shape=(m,) + (1,) * len(rest))
+    out = reshape(take_along(x, flat, axis=0), shape=picked + rest)
+    k = len(picked)                          # picked's axes go where ``axis`` was
+    order = (tuple(range(k, k + axis)) + tuple(range(k))
+             + tuple(range(k + axis, k + len(shape) - 1)))
+    return out if order == tuple(range(len(order))) else transpose(out, axes=order)
+
+
+def traced_rows(index):
+    """The positions, when ``x[index]`` picks along axis 0 with traced integers (then
+    ``take_rows`` does it), else None: ``x[i]``, ``x[i, :]``, ``x[i, ...]``."""
+    first, *rest = index if isinstance(index, tuple) and index else (index,)
+    if not (isinstance(first, Tracer) and np.dtype(first.dtype).kind in "iu"):
+        return None
+    if all(r is Ellipsis or r == slice(None) for r in rest):
+        return first
+    return None
+
+
+__all__ += ["take_rows", "traced_rows"]

@@ -16,7 +16,8 @@ import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import shape_of
+from ..core import Tracer, shape_of
+from ..lax.indexing import take_rows
 
 __all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "repeat", "tile", "roll", "flip",
@@ -256,6 +257,8 @@ def take(a, indices, axis=None, mode="raise"):
     if axis is None:
         a, axis = tnp.ravel(a), 0
     axis = _axis(axis, tnp.ndim(a), "take")
+    if isinstance(indices, Tracer) and mode == "raise":     # positions computed per example
+        return take_rows(a, indices, axis)
     indices = _np.asarray(indices)
     n = shape_of(a)[axis]
     if mode == "wrap":
