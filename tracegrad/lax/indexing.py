@@ -280,7 +280,7 @@ def traced_rows(index):
     first, *rest = index if isinstance(index, tuple) and index else (index,)
     if not (isinstance(first, Tracer) and np.dtype(first.dtype).kind in "iu"):
         return None
-    if all(r is Ellipsis or r == slice(None) for r in rest):
+    if all(r is Ellipsis or (isinstance(r, slice) and r == slice(None)) for r in rest):
         return first
     return None
 
