@@ -89,6 +89,10 @@ CASES.update({
     "acosh": (lambda x: lax.acosh(x + 1.0), [X23]),
     "cumsum": (lambda x: lax.cumsum(x, axis=1, reverse=False), [X23]),
     "norm2": (lambda x: lax.norm2(x, axes=(1,), keepdims=False), [X23]),
+    "take_along": (lambda x: lax.take_along(x, np.array([[2, 0, 0], [1, 1, 2]]), axis=1),
+                   [X23]),
+    "add_along": (lambda g: lax.add_along(g, np.array([[2, 0, 0], [1, 1, 2]]), axis=1,
+                                          shape=(2, 3)), [X23]),
 })
 # The compositions named in the issue, through tracegrad.numpy.
 COMPOSITIONS = {

@@ -121,6 +121,19 @@ def einsum_case(spec, *shapes):
     return row(lambda *ops: lax.einsum(*ops, spec=spec), *[(s, F(-3, 3)) for s in shapes])
 
 
+def _positions(p, axis):
+    """Integer positions that differ per example, 0 picked twice: argsort(p) − 1, at least 0."""
+    return tnp.maximum(tnp.argsort(p, axis=axis) - 1, 0)
+
+
+def along_case(name, shape, axis):
+    if name == "take_along":
+        return row(lambda x, p: lax.take_along(x, _positions(p, axis), axis=axis),
+                   (shape, F(-3, 3)), (shape, F(-3, 3)))
+    return row(lambda g, p: lax.add_along(g, _positions(p, axis), axis=axis, shape=shape),
+               (shape, F(-3, 3)), (shape, F(-3, 3)))
+
+
 CASES = {
     "abs":         unary("abs", S.away_from(-3, 3, [0.0], 0.1)),
     "acos":        unary("acos", F(-0.9, 0.9)),
@@ -176,6 +189,9 @@ CASES = {
     "index_add":   st.sampled_from(INDICES).map(lambda si: index_add_case(*si)),
     "index_set":   st.tuples(st.sampled_from(INDICES), st.booleans()).map(
         lambda sib: index_set_case(*sib[0], sib[1])),
+    **{name: S.shapes(min_dims=1).flatmap(lambda s, name=name: st.integers(
+        0, len(s) - 1).map(lambda axis: along_case(name, s, axis)))
+       for name in ("take_along", "add_along")},
     "matmul":      st.sampled_from(MATMUL_SHAPES).map(lambda ab: row(
         lax.matmul, (ab[0], F(-3, 3)), (ab[1], F(-3, 3)))),
     "einsum":      st.sampled_from(EINSUM_SPECS).map(lambda c: einsum_case(*c)),

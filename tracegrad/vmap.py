@@ -29,12 +29,17 @@ Concrete values: ``if x > 0:`` on a batched ``x`` asks one question of every
 example. ``concrete(x)`` of a batch tracer is a :class:`Batched` value, which
 computes NumPy's answer for each example: masks such as ``x > 0`` come out
 batched, and a Python branch works when all the examples agree, with a clear
-error (use ``tnp.where``) when they do not.
+error (use ``tnp.where``) when they do not. ``lax.cond``, ``lax.switch`` and
+``lax.while_loop`` choose per example (see ``lax/control.py``), and positions
+computed per example (``argsort``) are an argument of ``lax.take_along``, so
+``sort`` and ``median`` pick each example's own order.
 """
 from __future__ import annotations
 
 import functools
 import operator
+import os
+import sys
 
 import numpy as np
 
@@ -123,6 +128,8 @@ class BatchTrace(Trace):
     def process(self, primitive, args, params):
         values, dims = [], []
         for a in args:
+            if isinstance(a, Batched):            # NumPy's result on every example's values
+                a = a.as_tracer()
             if isinstance(a, BatchTracer) and a._trace is self:
                 values.append(a.val)
                 dims.append(a.bdim)
@@ -234,6 +241,8 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
             return _reshape(self, *args[1:], **kwargs)
         if func in _REDUCTIONS and args[0] is self and len(args) == 1:
             return _reduce(func, self, **kwargs)
+        if func in _ALONG_AXIS and args[0] is self and len(args) <= _ALONG_AXIS[func]:
+            return _along_axis(func, self, *args[1:], **kwargs)
         return _loop(func, args, kwargs)
 
     def __getitem__(self, index):
@@ -259,12 +268,21 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
         differ = np.nonzero(values != first)[0]
         if len(differ):
             k = int(differ[0])
+            module, where = _asker()
+            disagree = (f"the examples disagree: it is {first!r} for example 0 and "
+                        f"{values[k]!r} for example {k}, and Python can take only one branch "
+                        f"for the whole batch")
+            if module.startswith("tracegrad."):       # not the user's `if`: do not blame them
+                raise TracegradError(
+                    f"vmap: tracegrad's own code ({module}, {where}) asked for {kind}() of a "
+                    f"batched value, but {disagree}. This is a bug in tracegrad, not in your "
+                    f"code: please report it. Until it is fixed, loop over the examples in "
+                    f"Python instead of using vmap for this function.")
             raise TracegradError(
-                f"vmap: {kind}() of a batched value, e.g. a Python `if` or `while` on it, but "
-                f"the examples disagree: it is {first!r} for example 0 and {values[k]!r} for "
-                f"example {k}, and Python can take only one branch for the whole batch. "
-                f"Write the choice with tnp.where(cond, a, b), which chooses per example, "
-                f"or move the branch out of the function you vmap.")
+                f"vmap: {kind}() of a batched value at {where}, e.g. a Python `if` or `while` "
+                f"on it, but {disagree}. Write the choice with tnp.where(cond, a, b), which "
+                f"chooses per example (lax.cond, lax.switch and lax.while_loop do too), or "
+                f"move the branch out of the function you vmap.")
         return first
 
     def __bool__(self):
@@ -287,6 +305,19 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
 
     def __repr__(self):
         return f"Batched<{self.dtype}{list(self.shape)}>(one value per example)"
+
+
+# The modules between a Python `if` and the question it asks of a batch.
+_PASSING_ON = ("tracegrad.vmap", "tracegrad.core", "tracegrad.numpy._methods")
+
+
+def _asker():
+    """(module, ``file:line``) of the code whose ``if``, ``float()``, ... reached a batch."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__") in _PASSING_ON:
+        frame = frame.f_back
+    return (frame.f_globals.get("__name__", ""),
+            f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}")
 
 
 def _traces(inputs):
@@ -330,6 +361,20 @@ def _reduce(func, x, axis=None, keepdims=False, **kwargs):
     return _wrap(func(x.lined_up(traces, n), axis=axes, keepdims=keepdims, **kwargs), traces)
 
 
+# Functions that work on each 1-d slice along ``axis`` (the number: how many positional
+# arguments come before ``axis``): one call on the whole batch, the axis shifted.
+_ALONG_AXIS = {np.argsort: 1, np.sort: 1, np.argpartition: 2, np.partition: 2}
+
+
+def _along_axis(func, x, *args, axis=-1, **kwargs):
+    n = x.ndim
+    if axis is None or n == 0:                      # flattened first: one example at a time
+        return _loop(func, (x, *args), dict(kwargs, axis=axis))
+    traces = _traces([x])
+    axis = len(traces) + axis % n
+    return _wrap(func(x.lined_up(traces, n), *args, axis=axis, **kwargs), traces)
+
+
 def _loop(func, args, kwargs):
     """Any other NumPy function: call it on one example at a time, and stack."""
     found = []
@@ -355,11 +400,28 @@ def _loop(func, args, kwargs):
     results = []
     for numbers in np.ndindex(*sizes):
         choice = dict(zip(traces, numbers, strict=True))
-        out = func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()})
-        results.append(out if hasattr(out, "shape") else np.asarray(out))
+        results.append(func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()}))
+    name = getattr(func, "__name__", func)
     if not results:
-        raise ValueError(f"vmap: {getattr(func, '__name__', func)} on a batch of 0 examples: "
-                         f"there is no example to compute its result's shape from.")
+        raise ValueError(f"vmap: {name} on a batch of 0 examples: there is no example to "
+                         f"compute its result's shape from.")
+    first = results[0]
+    if isinstance(first, tuple):             # several results (np.linalg.svd): each stacked
+        parts = [_stack([r[k] for r in results], sizes, traces, name)
+                 for k in range(len(first))]
+        return type(first)(*parts) if hasattr(first, "_fields") else tuple(parts)
+    return _stack(results, sizes, traces, name)
+
+
+def _stack(results, sizes, traces, name):
+    results = [r if hasattr(r, "shape") else np.asarray(r) for r in results]
+    shapes = sorted({np.shape(r) for r in results})
+    if len(shapes) > 1:
+        raise ValueError(
+            f"vmap: {name} gives results of different shapes for different examples "
+            f"({', '.join(map(str, shapes))}), but a batch holds one shape for all its "
+            f"examples. Compute it outside the function you vmap, or keep the shape fixed "
+            f"(e.g. tnp.where(cond, x, 0) instead of the positions where cond holds).")
     stacked = np.stack(results)
     return _wrap(np.reshape(stacked, sizes + np.shape(stacked)[1:]), traces)
 

@@ -220,6 +220,17 @@ SPECIAL_POINTS.update({
 })
 
 
+# ---- issue 20: picking along an axis at positions that may differ per example (vmap) --
+from .indexing import add_along, take_along  # noqa: E402
+
+__all__ += ["add_along", "take_along"]
+SPECIAL_POINTS.update({
+    "add_along":    ((), "a position picked twice adds up (scatter-add)"),
+    "take_along":   ((), "a position picked twice: the cotangents add; positions have no "
+                         "derivative"),
+})
+
+
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 

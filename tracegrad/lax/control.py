@@ -6,41 +6,131 @@ so a Python ``if`` or ``for`` cannot look at traced values. tracegrad traces
 work on it (the trace simply records the branch taken and every turn of the
 loop). So here they are plain Python, eager, and exist so that JAX code runs
 unchanged; their derivatives are those of the steps actually taken.
+
+Under ``vmap`` one Python ``if`` cannot serve examples that disagree. So when
+the predicate (or ``switch``'s index) differs per example, these do what JAX
+does: ``cond`` and ``switch`` run every branch and pick each example's result
+with ``where``; ``while_loop`` runs until every example is done, and an example
+that is done keeps its value (``where(still_running, new, old)``). Derivatives
+flow only through the branch each example takes: a branch's inputs keep their
+cotangents for its own examples (``_only_for``), so a nan in the derivative of
+a branch an example did not take (``sqrt`` of a negative number) does not
+reach that example's gradient. That holds for the operands; a value the branch
+reads from outside (a closed-over traced array) gets every branch's
+cotangent, so pass such values as operands.
 """
 import numpy as np
 
-from ..core import shape_of
+from ..core import concrete, shape_of
 from ..tree import tree_flatten, tree_unflatten
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "full_like"]
 
 
+def _per_example(value):
+    """True when ``value`` depends on a ``vmap``: one answer per example, not one."""
+    from ..vmap import Batched
+    return isinstance(concrete(value), Batched)
+
+
+def _pick(mask, new, old, who):
+    """``where(mask, new, old)`` leaf by leaf; ``mask`` holds one boolean per example."""
+    from .. import numpy as tnp
+    new_leaves, new_tree = tree_flatten(new)
+    old_leaves, old_tree = tree_flatten(old)
+    if new_tree != old_tree:
+        raise TypeError(f"{who}: the branches (or the loop body and its initial value) "
+                        f"return different structures, {new_tree} and {old_tree}; under "
+                        f"vmap, where the examples differ, both are computed and must match.")
+    picked = []
+    for n, o in zip(new_leaves, old_leaves, strict=True):
+        if shape_of(n) != shape_of(o):
+            raise TypeError(f"{who}: the branches (or the loop body and its initial value) "
+                            f"return shapes {shape_of(n)} and {shape_of(o)}; under vmap, "
+                            f"where the examples differ, they must be the same.")
+        picked.append(tnp.where(mask, n, o))
+    return tree_unflatten(new_tree, picked)
+
+
+def _only_for(mask, operands):
+    """The operands, with their cotangents kept only for the examples in ``mask``.
+
+    A branch runs on every example, but its derivative counts only for the
+    examples that take it. ``where(mask, x, stop_gradient(x))`` is ``x``, and
+    its VJP is ``where(mask, ḡ, 0)``: the other examples' cotangents, nan
+    perhaps (``sqrt`` of a negative number), are dropped instead of multiplied
+    by 0, as JAX's batched ``cond`` does.
+    """
+    from .. import numpy as tnp
+    from ..core import Tracer
+    from .shape import stop_gradient
+
+    def one(x):
+        if isinstance(x, Tracer) and np.dtype(x.dtype).kind == "f":
+            return tnp.where(mask, x, stop_gradient(x))
+        return x
+    leaves, tree = tree_flatten(operands)
+    return tree_unflatten(tree, [one(x) for x in leaves])
+
+
 def cond(pred, true_fun, false_fun, *operands):
-    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``."""
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
+
+    Under vmap with a predicate per example: both, picked per example.
+    """
+    if _per_example(pred):
+        taken = concrete(pred) != 0
+        return _pick(taken, true_fun(*_only_for(taken, operands)),
+                     false_fun(*_only_for(~taken, operands)), "cond")
     return true_fun(*operands) if pred else false_fun(*operands)
 
 
 def switch(index, branches, *operands):
-    """``branches[index](*operands)``, the index clamped into range as in JAX."""
-    i = int(np.clip(np.asarray(index), 0, len(branches) - 1))
+    """``branches[index](*operands)``, the index clamped into range as in JAX.
+
+    Under vmap with an index per example: every branch, picked per example.
+    """
+    last = len(branches) - 1
+    if _per_example(index):
+        i = np.clip(concrete(index), 0, last)
+        out = branches[last](*_only_for(i == last, operands))
+        for k in range(last - 1, -1, -1):
+            out = _pick(i == k, branches[k](*_only_for(i == k, operands)), out, "switch")
+        return out
+    i = int(np.clip(np.asarray(concrete(index)), 0, last))
     return branches[i](*operands)
 
 
 def while_loop(cond_fun, body_fun, init_val):
     """``val = body_fun(val)`` while ``cond_fun(val)``; returns the last ``val``.
 
-    (JAX cannot reverse-differentiate a while_loop; eager tracing can.)
+    Under vmap, when the examples disagree, the loop runs until every example
+    is done, and a finished example keeps its value. (JAX cannot
+    reverse-differentiate a while_loop; eager tracing can: the derivative is
+    that of the steps taken.)
     """
     val = init_val
-    while cond_fun(val):
-        val = body_fun(val)
-    return val
+    while True:
+        going = cond_fun(val)
+        if not _per_example(going):
+            if not going:
+                return val
+            val = body_fun(val)
+            continue
+        going = concrete(going)
+        if not np.any(going.data):                 # every example (of every vmap) is done
+            return val
+        going = going != 0
+        val = _pick(going, body_fun(_only_for(going, val)), val, "while_loop")
 
 
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for ``i`` from ``lower`` up to ``upper − 1``."""
+    if _per_example(lower) or _per_example(upper):   # bounds per example: JAX's while_loop
+        return while_loop(lambda iv: iv[0] < upper,
+                          lambda iv: (iv[0] + 1, body_fun(iv[0], iv[1])), (lower, init_val))[1]
     val = init_val
-    for i in range(int(lower), int(upper)):
+    for i in range(int(concrete(lower)), int(concrete(upper))):   # bounds: no derivative
         val = body_fun(i, val)
     return val
 

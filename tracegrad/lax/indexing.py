@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core import Primitive, TracegradError, Tracer, concrete, shape_of
 from .elementwise import select
-from .shape import batch_size, moveaxis, reshape, to_front, unbroadcast
+from .shape import batch_size, moveaxis, reshape, to_front, transpose, unbroadcast
 
 __all__ = ["getitem", "index_add", "index_set", "normalize_index"]
 
@@ -31,6 +31,11 @@ def normalize_index(index):
     out = []
     for i in index:
         if _holds_tracer(i):
+            if np.dtype(_dtype_of(i)).kind in "iub":
+                raise TracegradError(
+                    "An index holds integers computed per example (under vmap): that works "
+                    "alone, x[i] or x[i, :] (along the first axis); elsewhere use "
+                    "tnp.take(x, i, axis) or tnp.take_along_axis(x, i, axis).")
             raise TracegradError("An index is a traced (differentiable) value; indices must "
                                  "be integers, slices or boolean masks. Compute the index "
                                  "from plain values, e.g. with tnp.argmax, which returns ints.")
@@ -40,6 +45,13 @@ def normalize_index(index):
                 i = i.astype(np.intp)
         out.append(i)
     return tuple(out)
+
+
+def _dtype_of(i):
+    """The dtype of an index entry that holds a tracer (a list of them: the first's)."""
+    while isinstance(i, (list, tuple)):
+        i = next(j for j in i if _holds_tracer(j))
+    return i.dtype
 
 
 def _holds_tracer(i):
@@ -176,3 +188,101 @@ def _index_set_batch(dims, x, v, index):
 getitem.batch = _getitem_batch
 index_add.batch = _index_add_batch
 index_set.batch = _index_set_batch
+
+
+# ---- picking along an axis with an integer array that may itself be batched ----------
+# ``sort`` picks x's elements in argsort's order: ``take_along_axis(x, order, axis)``.
+# Under vmap the order differs from example to example, so it cannot be a parameter
+# like getitem's index: here the positions are the second *argument* (integers, with
+# no derivative), and the batching rule lines up the two batch axes.
+
+def _add_along(g, positions, axis, shape):
+    # np.take_along_axis's transpose. Its full index: the positions along ``axis``, an
+    # arange along every other axis (broadcast against the positions, as NumPy's is).
+    n = len(shape)
+    index = tuple(np.asarray(positions, dtype=np.intp) if i == axis else
+                  np.arange(shape[i]).reshape((-1,) + (1,) * (n - i - 1)) for i in range(n))
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, index, g)                   # a position picked twice adds up
+    return out
+
+
+take_along = Primitive(
+    "take_along", np.take_along_axis,
+    jvp=lambda ts, out, x, positions, axis: (
+        None if ts[0] is None else take_along(ts[0], positions, axis=axis)),
+    vjp=(lambda g, out, x, positions, axis: add_along(g, positions, axis=axis,
+                                                      shape=shape_of(x)),
+         None),
+    formulas=("1 at the picked elements", ""), argnames=("x", "positions"),
+    doc="np.take_along_axis(x, positions, axis); positions is an integer array "
+        "(no derivative), e.g. argsort's", saves=("args",),
+    source="np.take_along_axis({0}, {1}, {axis})")
+
+add_along = Primitive(
+    "add_along", _add_along,
+    jvp=lambda ts, out, g, positions, axis, shape: (
+        None if ts[0] is None else add_along(ts[0], positions, axis=axis, shape=shape)),
+    vjp=(lambda ct, out, g, positions, axis, shape: take_along(ct, positions, axis=axis),
+         None),
+    formulas=("1", ""), argnames=("g", "positions"),
+    doc="zeros(shape) with g added at the positions along axis (take_along's transpose)",
+    saves=("args",), source="add_along({0}, {1}, {axis}, {shape})")
+
+
+def _lined_up(args, dims):
+    """Both arguments with the batch axis first: length 1 where one is the same for all."""
+    out = []
+    for a, d in zip(args, dims, strict=True):
+        if d is None:
+            a = reshape(a, shape=(1,) + shape_of(a))
+        else:
+            a = moveaxis(a, d, 0)
+        out.append(a)
+    return out
+
+
+def _take_along_batch(dims, x, positions, axis):
+    x, positions = _lined_up((x, positions), dims)
+    return take_along(x, positions, axis=axis + 1), 0
+
+
+def _add_along_batch(dims, g, positions, axis, shape):
+    size = batch_size((g, positions), dims)
+    g = to_front(g, dims[0], size)
+    positions, = _lined_up((positions,), dims[1:])
+    return add_along(g, positions, axis=axis + 1, shape=(size,) + tuple(shape)), 0
+
+
+take_along.batch = _take_along_batch
+add_along.batch = _add_along_batch
+__all__ += ["take_along", "add_along"]
+
+
+def take_rows(x, positions, axis=0):
+    """``np.take(x, positions, axis)`` for integer positions that are traced: computed
+    per example under vmap (``x[tnp.argmax(x)]``), so that they cannot be an index."""
+    shape, picked = shape_of(x), shape_of(positions)
+    x = moveaxis(x, axis, 0)
+    rest = shape_of(x)[1:]
+    m = int(np.prod(picked, dtype=int))
+    flat = reshape(positions, shape=(m,) + (1,) * len(rest))
+    out = reshape(take_along(x, flat, axis=0), shape=picked + rest)
+    k = len(picked)                          # picked's axes go where ``axis`` was
+    order = (tuple(range(k, k + axis)) + tuple(range(k))
+             + tuple(range(k + axis, k + len(shape) - 1)))
+    return out if order == tuple(range(len(order))) else transpose(out, axes=order)
+
+
+def traced_rows(index):
+    """The positions, when ``x[index]`` picks along axis 0 with traced integers (then
+    ``take_rows`` does it), else None: ``x[i]``, ``x[i, :]``, ``x[i, ...]``."""
+    first, *rest = index if isinstance(index, tuple) and index else (index,)
+    if not (isinstance(first, Tracer) and np.dtype(first.dtype).kind in "iu"):
+        return None
+    if all(r is Ellipsis or (isinstance(r, slice) and r == slice(None)) for r in rest):
+        return first
+    return None
+
+
+__all__ += ["take_rows", "traced_rows"]

@@ -13,7 +13,7 @@ import tracegrad.numpy as tnp
 
 from .. import lax
 from ..core import Tracer
-from ..lax.indexing import normalize_index
+from ..lax.indexing import normalize_index, take_rows, traced_rows
 
 
 def _swap(f):
@@ -31,6 +31,9 @@ def _method(f):
 
 
 def _getitem(self, index):
+    rows = traced_rows(index)                # x[i] with i computed per example (vmap)
+    if rows is not None:
+        return take_rows(self, rows)
     return lax.getitem(self, index=normalize_index(index))
 
 

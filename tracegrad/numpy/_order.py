@@ -13,6 +13,8 @@ are compositions:
 * ``median`` and ``quantile`` pick from the sorted array and interpolate
   linearly, so their gradient goes to the one or two elements they read.
 """
+import warnings as _warnings
+
 import numpy as _np
 
 from .. import lax
@@ -108,6 +110,10 @@ def quantile(a, q, axis=None, keepdims=False, method="linear"):
     ``s[i]·(1 − f) + s[i+1]·f`` with ``f`` the fractional part. So the gradient
     goes to those two elements, with weights ``1 − f`` and ``f``, as in JAX.
     ``q`` is a plain number or array (it is not differentiated).
+
+    A slice that holds a nan has no order: its quantile is nan, as in NumPy, and so
+    is its derivative with respect to every element of the slice. An empty slice
+    gives nan with a RuntimeWarning, as ``np.median`` does.
     """
     if method not in ("linear", "midpoint", "lower", "higher", "nearest"):
         raise ValueError(f"quantile: method {method!r} is not supported; use 'linear', "
@@ -118,36 +124,66 @@ def quantile(a, q, axis=None, keepdims=False, method="linear"):
     q = _np.asarray(q, dtype=float)
     if _np.any((q < 0) | (q > 1)):
         raise ValueError("quantile: q must be between 0 and 1 (percentile: 0 and 100).")
+    dtype = tnp.result_type(a)
+    if dtype.kind != "f":                                   # integers interpolate in float64
+        dtype = _np.dtype(_np.float64)
     nd = tnp.ndim(a)
     axes = tuple(range(nd)) if axis is None else tuple(
         _axis(ax, nd, "quantile") for ax in (axis if isinstance(axis, tuple) else (axis,)))
     rest = [i for i in range(nd) if i not in axes]
     moved = tnp.transpose(a, rest + list(axes)) if nd else a
     flat = tnp.reshape(moved, tuple(shape_of(a)[i] for i in rest) + (-1,))
-    s = sort(flat, axis=-1)
-    n = shape_of(s)[-1]
-    pos = q * (n - 1)
-    lo = _np.floor(pos).astype(int)
-    hi = _np.minimum(lo + 1, n - 1)
-    frac = pos - lo
-    if method == "lower":
-        lo, frac = lo, frac * 0
-    elif method == "higher":
-        lo, frac = _np.ceil(pos).astype(int), frac * 0
-    elif method == "nearest":
-        lo, frac = _np.round(pos).astype(int), frac * 0     # ties to even, as NumPy
-    elif method == "midpoint":
-        frac = _np.where(frac > 0, 0.5, 0.0)
-    below = lax.getitem(s, index=(Ellipsis, lo.ravel()))
-    above = lax.getitem(s, index=(Ellipsis, hi.ravel()))
-    f = frac.ravel()
-    out = below * (1.0 - f) + above * f if _np.any(f) else below
+    n = shape_of(flat)[-1]
+    if n == 0:
+        _warnings.warn("quantile (or median) of an empty slice: the result is nan",
+                       RuntimeWarning, stacklevel=3)
+        out = tnp.sum(flat, axis=-1, keepdims=True) * _np.full(q.size, _np.nan, dtype)
+    else:
+        out = _interpolate(sort(flat, axis=-1), q.ravel() * (n - 1), method, dtype)
+        out = _nan_where_nan(flat, out, dtype)
     out = tnp.moveaxis(out, -1, 0)                          # q's axes come first, as NumPy
     out = tnp.reshape(out, q.shape + shape_of(out)[1:])
     if keepdims:
         shape = q.shape + tuple(1 if i in axes else shape_of(a)[i] for i in range(nd))
         out = tnp.reshape(out, shape)
     return out
+
+
+def _interpolate(s, pos, method, dtype):
+    """The sorted ``s`` read at the (fractional) positions ``pos`` along its last axis."""
+    n = shape_of(s)[-1]
+    lo = _np.floor(pos).astype(int)
+    hi = _np.minimum(lo + 1, n - 1)
+    frac = pos - lo
+    if method == "lower":
+        frac = frac * 0
+    elif method == "higher":
+        lo, frac = _np.ceil(pos).astype(int), frac * 0
+    elif method == "nearest":
+        lo, frac = _np.round(pos).astype(int), frac * 0     # ties to even, as NumPy
+    elif method == "midpoint":
+        frac = _np.where(frac > 0, 0.5, 0.0)
+    below = lax.getitem(s, index=(Ellipsis, lo))
+    if not _np.any(frac):
+        return below
+    above = lax.getitem(s, index=(Ellipsis, hi))
+    f = frac.astype(dtype)                                  # float32 data stays float32
+    return below * (1 - f) + above * f
+
+
+def _nan_where_nan(flat, out, dtype):
+    """``out``, but nan (value and derivatives) for the slices of ``flat`` holding a nan.
+
+    There the result is the sum of the slice times nan: nan, and its derivative with
+    respect to each element of the slice is nan too. The check reads values only
+    (under vmap a mask per example, under jit a guard), so nan-free data costs nothing.
+    """
+    has_nan = tnp.any(tnp.isnan(flat), axis=-1)
+    if not isinstance(has_nan, Tracer) and not _np.any(has_nan):
+        return out
+    poison = tnp.where(has_nan, _np.array(_np.nan, dtype), _np.array(1.0, dtype))
+    poisoned = tnp.sum(flat * tnp.expand_dims(poison, -1), axis=-1, keepdims=True)
+    return tnp.where(tnp.expand_dims(has_nan, -1), poisoned, out)
 
 
 def percentile(a, q, axis=None, keepdims=False, method="linear"):

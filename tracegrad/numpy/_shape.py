@@ -16,7 +16,8 @@ import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import shape_of
+from ..core import Tracer, shape_of
+from ..lax.indexing import take_rows
 
 __all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "repeat", "tile", "roll", "flip",
@@ -256,6 +257,8 @@ def take(a, indices, axis=None, mode="raise"):
     if axis is None:
         a, axis = tnp.ravel(a), 0
     axis = _axis(axis, tnp.ndim(a), "take")
+    if isinstance(indices, Tracer) and mode == "raise":     # positions computed per example
+        return take_rows(a, indices, axis)
     indices = _np.asarray(indices)
     n = shape_of(a)[axis]
     if mode == "wrap":
@@ -274,6 +277,13 @@ def take_along_axis(arr, indices, axis):
         arr, axis = tnp.ravel(arr), 0
     n = tnp.ndim(arr)
     axis = _axis(axis, n, "take_along_axis")
+    if not isinstance(indices, (_np.ndarray, list, tuple)):
+        # Positions computed from traced values (argsort under vmap or jit): they may
+        # differ per example, so they are an argument of the primitive, not its index.
+        if tnp.ndim(indices) != n:
+            raise ValueError(f"take_along_axis: indices need as many dimensions as the "
+                             f"array ({n}), got {tnp.ndim(indices)}.")
+        return lax.take_along(arr, indices, axis=axis)
     indices = _np.asarray(indices)
     if indices.ndim != n:
         raise ValueError(f"take_along_axis: indices need as many dimensions as the array "
