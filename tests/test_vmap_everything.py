@@ -121,6 +121,8 @@ rows((SQ,),
      svd=lambda a: tnp.linalg.svd(spd(a), compute_uv=False),
      svd__uv=lambda a: tnp.linalg.svd(a + 3 * np.eye(3))[1],
      qr=lambda a: tnp.linalg.qr(a + 3 * np.eye(3))[1] ** 2,
+     eig=lambda a: tnp.sort(tnp.linalg.eig(spd(a))[0]),
+     eigvals=lambda a: tnp.sort(tnp.linalg.eigvals(spd(a))),
      pinv=lambda a: tnp.linalg.pinv(a), matrix_power=lambda a: tnp.linalg.matrix_power(a, 3),
      matrix_power__0=lambda a: tnp.linalg.matrix_power(a, 0))
 
@@ -157,28 +159,19 @@ SKIP = {
 
 # Expected failures whose cause is outside vmap.py, _order.py, lax/control.py and
 # lax/indexing.py: the mark says which file; remove it when that is fixed.
-_NORM = ("numpy/linalg.py:188, norm: a Python branch on the values (one example is all "
-         "zeros), so vmap refuses it (issue 20: the linalg part)")
 _SINC = ("numpy/_elementwise.py:82, sinc: a Python branch on the values (one example is all "
          "zeros), so vmap refuses it (issue 20: the sinc part)")
 XFAIL = {
     "full": "numpy/__init__.py: tnp.full is np.full, which cannot take a traced fill value "
             "(under grad too)",
-    "norm": _NORM, "norm-axis": _NORM, "norm-fro": _NORM, "norm-vector": _NORM,
     "pad-traced": "numpy/_shape.py, pad: a traced constant_values goes through np.asarray "
                   "(issue 20)",
-    "pinv": "numpy/linalg.py, pinv: solve of the singular Gram matrix of the all-zero example "
-            "(issue 20, item 9: the linalg part)",
     "sinc": _SINC, "sinc-vector": _SINC,
     "tril-1d": "numpy/_products.py: tril and triu of a 1-D array (issue 20)",
 }
 JIT_XFAIL = dict(
     XFAIL,
-    qr="jit.py: the second call's check of qr's NumPy values fails ('truth value of an "
-       "array ... is ambiguous', issue 20: the jit part)",
-    **{"svd-uv": "jit.py: a NumPy call that returns a tuple (np.linalg.svd) is not staged "
-                 "('SVDResult' object has no attribute 'shape', issue 20: the jit part)",
-       "where-positions": "jit.py: a NumPy call that returns a tuple (np.nonzero) is not "
+    **{"where-positions": "jit.py: a NumPy call that returns a tuple (np.nonzero) is not "
                           "staged ('inhomogeneous shape', issue 20: the jit part)"})
 
 
