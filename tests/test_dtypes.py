@@ -75,6 +75,7 @@ CASES.update({
     "acosh": (lambda x: lax.acosh(x + 1.0), [X23]),
     "cumsum": (lambda x: lax.cumsum(x, axis=1, reverse=False), [X23]),
 })
+CASES["hypot"] = ((lambda x, y: lax.hypot(x, y)), [X23, Y3])        # issue 20
 # The compositions named in the issue, through tracegrad.numpy.
 COMPOSITIONS = {
     "tnp.max": (lambda x: tnp.max(x), [TIES23]),

@@ -208,6 +208,10 @@ BINARY = {  # name: (value, (∂/∂x, ∂/∂y), (∂²/∂x², ∂²/∂y²))
                    lambda x, y: _lae_share(y, x) * (1 - _lae_share(y, x)))),
     "mod": (np.remainder, (_const(1.0), lambda x, y: -np.floor(x / y)),
             (_const(0.0), _const(0.0))),
+    # issue 20: ∂²/∂x² = y²/h³ written as (y/h)²/h, which neither overflows nor underflows
+    "hypot": (np.hypot, (lambda x, y: x / np.hypot(x, y), lambda x, y: y / np.hypot(x, y)),
+              (lambda x, y: (y / np.hypot(x, y)) ** 2 / np.hypot(x, y),
+               lambda x, y: (x / np.hypot(x, y)) ** 2 / np.hypot(x, y))),
 }
 
 

@@ -170,6 +170,17 @@ SPECIAL_POINTS.update({
 })
 
 
+# ---- issue 20: hypot by NumPy (no overflow), and what power does at its edges ------------
+from .elementwise import hypot  # noqa: E402
+
+__all__ += ["hypot"]
+SPECIAL_POINTS.update({
+    "hypot":        (((3e200, 4e200), (3e-200, 4e-200), (0.0, 0.0), (inf, nan), (nan, 1.0)),
+                     "NumPy's value, without overflow or underflow; hypot(±inf, nan) = inf; "
+                     "at (0, 0) the derivatives x/hypot, y/hypot are 0/0 = nan"),
+})
+
+
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 

@@ -3,9 +3,11 @@
 The ones with a derivative worth its own rule are primitives in
 ``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``mod``, the
 rounding functions); the rest are one-line compositions: ``log2(x)`` is
-``log(x) / log(2)``, ``hypot`` is ``√(x² + y²)``, ``fmax`` is a ``maximum``
-that skips nans. Booleans (``isclose``) are computed on the values and have
-no derivative, as in NumPy.
+``log(x) / log(2)``, ``fmax`` is a ``maximum`` that skips nans. The parts of a
+complex number (``real``, ``imag``, ``conj``, ``angle``) are here for code
+written for NumPy: tracegrad works over real numbers, where they are simple.
+Booleans (``isclose``) are computed on the values and have no derivative, as in
+NumPy.
 """
 import math
 
@@ -19,7 +21,7 @@ __all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp"
            "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
            "degrees", "radians", "mod", "remainder", "floor", "ceil", "rint", "trunc",
            "fix", "fmax", "fmin", "nan_to_num", "select", "full_like", "empty_like", "copy",
-           "isclose"]
+           "isclose", "real", "imag", "conj", "conjugate", "angle", "real_if_close"]
 
 arcsinh, arccosh, arctanh = lax.asinh, lax.acosh, lax.atanh
 logaddexp = lax.logaddexp
@@ -51,9 +53,7 @@ def logaddexp2(x, y):
     return logaddexp(tnp.multiply(x, _LN2), tnp.multiply(y, _LN2)) / _LN2
 
 
-def hypot(x, y):
-    """√(x² + y²), the length of the hypotenuse. Its derivative at (0, 0) is 0/0 = nan."""
-    return lax.sqrt(lax.square(x) + lax.square(y))
+hypot = lax.hypot          # √(x² + y²) by NumPy, which neither overflows nor underflows
 
 
 def reciprocal(x):
@@ -74,19 +74,19 @@ radians, degrees = deg2rad, rad2deg
 def sinc(x):
     """sin(πx)/(πx), with sinc(0) = 1.
 
-    At 0 the quotient is 0/0, so there the first terms of its Taylor series,
-    1 − (πx)²/6 + (πx)⁴/120, stand in: they have the right value and the right
-    first four derivatives at 0 (sinc′(0) = 0, sinc″(0) = −π²/3), in both modes.
+    Near 0 the quotient is 0/0, or nearly: its derivatives, taken by the rules,
+    subtract large terms that almost cancel (sinc″(10⁻⁹) would come out 0, not
+    −π²/3). So for |πx| < 0.01 the Taylor series 1 − p²/6 + p⁴/120 − p⁶/5040
+    (p = πx) stands in: exact there to rounding, value and derivatives. The
+    choice is made element by element with ``select``, never by a Python ``if``
+    on the values, so it works on a batch in which only some examples are small.
     """
-    at_zero = _np.equal(concrete(x), 0)
-    if not _np.any(at_zero):
-        px = tnp.multiply(x, _np.pi)
-        return lax.sin(px) / px
     px = tnp.multiply(x, _np.pi)
-    safe = lax.select(at_zero, 1.0, px)                  # no 0/0, not even off the branch
+    small = _np.less(_np.abs(concrete(px)), 0.01)
+    safe = lax.select(small, 1.0, px)                    # no 0/0, not even off the branch
     p2 = lax.square(px)
-    series = 1.0 - p2 / 6.0 + lax.square(p2) / 120.0
-    return lax.select(at_zero, series, lax.sin(safe) / safe)
+    series = 1.0 - p2 / 6.0 * (1.0 - p2 / 20.0 * (1.0 - p2 / 42.0))
+    return lax.select(small, series, lax.sin(safe) / safe)
 
 
 def fmax(x1, x2):
@@ -149,3 +149,42 @@ def copy(a):
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """np.isclose on the values: booleans, not differentiable."""
     return _np.isclose(concrete(a), concrete(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+# ---- the parts of a real number, as NumPy sees it ------------------------------------
+# tracegrad works over real numbers (a complex value inside a transformation is
+# refused: see core.py). Code written for NumPy still calls these on real arrays;
+# there the real part is the number itself and the imaginary part is 0.
+
+def real(val):
+    """The real part: a real array itself."""
+    return val if isinstance(val, Tracer) else _np.real(val)
+
+
+def imag(val):
+    """The imaginary part: zeros of ``val``'s shape and dtype (a constant: no derivative)."""
+    if isinstance(val, Tracer):
+        return _np.zeros(shape_of(val), dtype=_np.result_type(concrete(val)))[()]
+    return _np.imag(val)
+
+
+def conj(x):
+    """The complex conjugate: a real array itself."""
+    return x if isinstance(x, Tracer) else _np.conj(x)
+
+
+conjugate = conj
+
+
+def real_if_close(a, tol=100):
+    """A real array as it is (NumPy drops imaginary parts that are nearly 0)."""
+    return a if isinstance(a, Tracer) else _np.real_if_close(a, tol=tol)
+
+
+def angle(z, deg=False):
+    """The angle of a real number in the complex plane: 0 for x ≥ 0 and π for x < 0
+    (also for −0.0), as NumPy's ``arctan2(0, x)``. Flat: derivative 0, nan at 0."""
+    zero = _np.zeros((), dtype=_np.result_type(concrete(z), _np.float16))
+    out = lax.atan2(zero, z)
+    return tnp.multiply(out, 180.0 / _np.pi) if deg else out
+
