@@ -57,6 +57,9 @@ hypot = lax.hypot          # √(x² + y²) by NumPy, which neither overflows no
 
 
 def reciprocal(x):
+    """1/x. Of integers, NumPy's integer reciprocal (0 for |x| > 1): no derivative."""
+    if _np.result_type(concrete(x)).kind in "iub":
+        return _np.reciprocal(concrete(x))
     return lax.div(1.0, x)
 
 

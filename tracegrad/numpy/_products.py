@@ -167,8 +167,9 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     b0, b1 = b[..., 0], b[..., 1]
     if na == 2 and nb == 2:
         return a0 * b1 - a1 * b0
-    a2 = a[..., 2] if na == 3 else 0.0
-    b2 = b[..., 2] if nb == 3 else 0.0
+    zero = _np.zeros((), _np.result_type(concrete(a), concrete(b)))[()]   # dtype kept
+    a2 = a[..., 2] if na == 3 else zero
+    b2 = b[..., 2] if nb == 3 else zero
     parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
     shape = _np.broadcast_shapes(*[shape_of(p) for p in parts])
     out = tnp.stack([tnp.broadcast_to(p, shape) for p in parts], axis=-1)
