@@ -15,7 +15,7 @@ import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import Tracer, concrete, shape_of
+from ..core import Tracer, concrete, dtype_of, shape_of
 
 __all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp",
            "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
@@ -187,7 +187,7 @@ def real_if_close(a, tol=100):
 def angle(z, deg=False):
     """The angle of a real number in the complex plane: 0 for x ≥ 0 and π for x < 0
     (also for −0.0), as NumPy's ``arctan2(0, x)``. Flat: derivative 0, nan at 0."""
-    zero = _np.zeros((), dtype=_np.result_type(concrete(z), _np.float16))
+    zero = _np.zeros((), dtype=_np.result_type(dtype_of(z), _np.float16))  # ints: float64
     out = lax.atan2(zero, z)
     return tnp.multiply(out, 180.0 / _np.pi) if deg else out
 
