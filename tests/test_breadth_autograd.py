@@ -147,7 +147,7 @@ def test_gradient_of_a_too_short_axis_says_so():
         tnp.gradient(np.ones((3, 3)), 1.0, 2.0, 3.0)
 
 
-# ---- where: NumPy's dtype, plain and traced (autograd's test_where) -------------------------------
+# ---- where: NumPy's dtype, plain and traced (autograd's test_where) ------------------------------
 
 @pytest.mark.parametrize("x_dtype,y", [(np.float32, 2.0), (np.float32, np.float32(0)),
                                        (np.float64, 1), (np.float16, 0.5),
@@ -167,3 +167,10 @@ def test_where_of_autograd_gradient_check():
     c = rng.normal(size=(4, 5)) > 0
     a, b = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
     tg.check_grads(lambda x, y: tnp.where(c, x, y), (a, b), order=2, modes=("fwd", "rev"))
+
+
+def test_parts_of_a_list_holding_traced_values():
+    # real([x, 2x]) is the stacked array, imag([x, x]) zeros, conj([x]) broadcast to both
+    # places: Σ ([x, 2x] + [0, 0] + [x, x]) = 5x
+    f = lambda x: tnp.sum(tnp.real([x, 2 * x]) + tnp.imag([x, x]) + tnp.conj([x]))  # noqa: E731
+    assert tg.grad(f)(1.0) == 5.0

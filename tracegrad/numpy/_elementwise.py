@@ -161,19 +161,20 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def real(val):
     """The real part: a real array itself."""
-    return val if isinstance(val, Tracer) else _np.real(val)
+    return tnp.asarray(val) if tnp._has_tracer(val) else _np.real(val)
 
 
 def imag(val):
     """The imaginary part: zeros of ``val``'s shape and dtype (a constant: no derivative)."""
-    if isinstance(val, Tracer):
-        return _np.zeros(shape_of(val), dtype=_np.result_type(concrete(val)))[()]
+    if tnp._has_tracer(val):
+        val = tnp.asarray(val)
+        return _np.zeros(shape_of(val), dtype=dtype_of(val))[()]
     return _np.imag(val)
 
 
 def conj(x):
     """The complex conjugate: a real array itself."""
-    return x if isinstance(x, Tracer) else _np.conj(x)
+    return tnp.asarray(x) if tnp._has_tracer(x) else _np.conj(x)
 
 
 conjugate = conj
@@ -181,7 +182,7 @@ conjugate = conj
 
 def real_if_close(a, tol=100):
     """A real array as it is (NumPy drops imaginary parts that are nearly 0)."""
-    return a if isinstance(a, Tracer) else _np.real_if_close(a, tol=tol)
+    return tnp.asarray(a) if tnp._has_tracer(a) else _np.real_if_close(a, tol=tol)
 
 
 def angle(z, deg=False):
