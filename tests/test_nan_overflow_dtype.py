@@ -235,8 +235,8 @@ def test_sinc_under_vmap_with_only_some_examples_zero():
 # ---- item 12: the dtype sweep ------------------------------------------------------------------
 # Every FUNCTION_TABLE row of the families this issue covers (elementwise, shape, products),
 # every function of the domain tables, and the reductions and products of tnp's front.
-# float32 in: float32 out, plain and traced, with float32 cotangents; an integer array
-# in (plain): NumPy's dtype.
+# float32 in: float32 out, plain and traced, with float32 cotangents (float16 the same);
+# an integer array in (plain): NumPy's dtype and value.
 
 OTHER_FAMILIES = ("cumsum", "cumprod", "diff", "sort", "partition", "median", "quantile",
                   "percentile", "norm", "solve", "inv", "det", "slogdet", "cholesky", "eigh",
@@ -290,14 +290,15 @@ def test_dtype_sweep(name, data):
     row = SWEEP[name]
     args = _inputs(row, data)
     f_tg, f_np = row.call(tnp), _np_call(row)
-    # float32 in, plain and traced
-    a32 = [a.astype(np.float32) for a in args]
+    # float32 (or float16) in, plain and traced
+    dtype = data.draw(st.sampled_from([np.float32, np.float16]), label="dtype")
+    a32 = [a.astype(dtype) for a in args]
     want = _dtypes(f_np(*a32))
-    assert _dtypes(f_tg(*a32)) == want, f"{name}: plain float32"
+    assert _dtypes(f_tg(*a32)) == want, f"{name}: plain {dtype.__name__}"
     out, pullback = tg.vjp(f_tg, *a32)
-    assert _dtypes(out) == want, f"{name}: traced float32"
+    assert _dtypes(out) == want, f"{name}: traced {dtype.__name__}"
     cts = pullback(tg.tree_map(lambda o: np.ones(np.shape(o), np.result_type(o)), out))
-    assert _dtypes(cts) == [np.dtype(np.float32)] * len(a32), f"{name}: cotangents"
+    assert _dtypes(cts) == [np.dtype(dtype)] * len(a32), f"{name}: cotangents"
     # integers in (plain): NumPy's dtype, where NumPy takes integers
     ints = [np.round(a * 3).astype(np.int64) for a in args]
     try:
