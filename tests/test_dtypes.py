@@ -76,6 +76,7 @@ CASES.update({
     "cumsum": (lambda x: lax.cumsum(x, axis=1, reverse=False), [X23]),
 })
 CASES["hypot"] = ((lambda x, y: lax.hypot(x, y)), [X23, Y3])        # issue 20
+CASES["logaddexp2"] = ((lambda x, y: lax.logaddexp2(x, y)), [X23, Y3])
 # The compositions named in the issue, through tracegrad.numpy.
 COMPOSITIONS = {
     "tnp.max": (lambda x: tnp.max(x), [TIES23]),

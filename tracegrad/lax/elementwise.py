@@ -278,12 +278,19 @@ for _p in (add, sub, neg, select):
 # The same table, continued. Rounding functions are flat between their jumps: their
 # derivative is 0 wherever it exists, and JAX defines it as 0 everywhere.
 
+def _posinf_as_zero(v):
+    return select(np.isposinf(concrete(v)), 0.0, v)
+
+
 def _logaddexp_d(out, x, y):
     # ∂/∂x log(eˣ + eʸ) = e^(x − out). As JAX, +inf is read as 0 on both sides, so
     # that (inf, inf) gives 1 rather than e^(inf − inf) = nan.
-    def finite(v):
-        return select(np.isposinf(concrete(v)), 0.0, v)
-    return exp(finite(x) - finite(out))
+    return exp(_posinf_as_zero(x) - _posinf_as_zero(out))
+
+
+def _logaddexp2_d(out, x, y):
+    # ∂/∂x log₂(2ˣ + 2ʸ) = 2^(x − out) = e^((x − out)·ln 2); +inf as in logaddexp.
+    return exp((_posinf_as_zero(x) - _posinf_as_zero(out)) * _LN2)
 
 
 def _mod_dy(out, x, y):
@@ -310,3 +317,14 @@ rint     = elementwise("rint",     np.rint,        (None,), ("0",),
 trunc    = elementwise("trunc",    np.trunc,       (None,), ("0",), "rounded towards 0", saves=())
 
 __all__ += ["asinh", "acosh", "atanh", "logaddexp", "mod", "floor", "ceil", "rint", "trunc"]
+
+# ---- issue 20: NumPy's own logaddexp2 (log₂ through ln loses digits for tiny results) --
+
+_LN2 = float(np.log(2.0))
+
+logaddexp2 = elementwise("logaddexp2", np.logaddexp2, (_logaddexp2_d,
+                                                      lambda out, x, y: _logaddexp2_d(out, y, x)),
+                         ("2^(x−out)", "2^(y−out)"), "log₂(2ˣ + 2ʸ), without overflow",
+                         saves=BOTH)
+
+__all__ += ["logaddexp2"]

@@ -1,7 +1,7 @@
 """More of NumPy's elementwise functions, and a few helpers that go with them.
 
 The ones with a derivative worth its own rule are primitives in
-``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``mod``, the
+``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``hypot``, ``mod``, the
 rounding functions); the rest are one-line compositions: ``log2(x)`` is
 ``log(x) / log(2)``, ``fmax`` is a ``maximum`` that skips nans. The parts of a
 complex number (``real``, ``imag``, ``conj``, ``angle``) are here for code
@@ -48,9 +48,7 @@ def exp2(x):
     return lax.pow(2.0, x)
 
 
-def logaddexp2(x, y):
-    """log₂(2ˣ + 2ʸ), through the natural-log version: (ln 2)⁻¹ logaddexp(x ln 2, y ln 2)."""
-    return logaddexp(tnp.multiply(x, _LN2), tnp.multiply(y, _LN2)) / _LN2
+logaddexp2 = lax.logaddexp2
 
 
 hypot = lax.hypot          # √(x² + y²) by NumPy, which neither overflows nor underflows
