@@ -408,3 +408,13 @@ def test_python_floats_give_numpy_values_never_a_python_exception(name, data):
     for f in ("exp2", "square", "reciprocal", "sinc", "log2", "sqrt", "exp"):
         _same_values(np.float64(getattr(tnp, f)(x)), getattr(np, f)(x), np.float64,
                      f"tnp.{f}({x})")
+
+
+def test_a_primitive_that_turns_complex_is_refused_inside_a_transformation():
+    from tracegrad.core import Primitive
+    rotate = Primitive("rotate", lambda x: x * np.exp(0.5j), jvp=lambda ts, out, x: ts[0],
+                       vjp=(lambda g, out, x: g,))
+    assert rotate(1.0) == np.exp(0.5j)                       # plain NumPy: NumPy's value
+    with pytest.raises(TracegradError, match=f"rotate of real arguments gave a complex result"
+                                             f".*{REAL_ONLY}"):
+        tg.grad(lambda x: tnp.abs(rotate(x)))(1.0)
