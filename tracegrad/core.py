@@ -158,8 +158,9 @@ _BIND_CODE = Primitive.bind.__code__
 # imaginary part with a mere warning), and the derivative would be silently wrong.
 # So every primitive applied inside a transformation looks at its arguments and its
 # result: this catches complex inputs, complex constants and complex tangents and
-# cotangents (rules are primitives too). Plain NumPy use, outside any transformation,
-# keeps NumPy's behaviour.
+# cotangents (rules are primitives too). A constant met next to a tracer is checked
+# before any trace sees it (tg.jit stages primitives without coming back here).
+# Plain NumPy use, outside any transformation, keeps NumPy's behaviour.
 def _is_complex(x):
     if type(x) is complex:
         return True
@@ -173,16 +174,16 @@ def _real_only(prim, args, out):
         if _is_complex(a):
             raise _complex_argument(prim, k, a)
     if _is_complex(out):
-        raise complex_error(f"{prim.name} of real arguments gave a complex result")
+        raise _complex_error(f"{prim.name} of real arguments gave a complex result")
     return out
 
 
 def _complex_argument(prim, k, a):
     name = prim.argnames[k] if k < len(prim.argnames) else f"number {k + 1}"
-    return complex_error(f"argument {name} of {prim.name} is a complex value ({dtype_of(a)})")
+    return _complex_error(f"argument {name} of {prim.name} is a complex value ({dtype_of(a)})")
 
 
-def complex_error(what):
+def _complex_error(what):
     """The error for a complex value met inside a transformation."""
     return TracegradError(
         f"{what}. tracegrad works over real numbers only: a complex value inside grad, "
@@ -518,7 +519,7 @@ def like_primal(x, primal):
     want = dtype_of(primal)
     have = dtype_of(x)
     if have.kind == "c":                         # a complex tangent would lose its imaginary part
-        raise complex_error(f"a tangent or cotangent is complex ({have}) where its value is "
+        raise _complex_error(f"a tangent or cotangent is complex ({have}) where its value is "
                             f"real ({want})")
     if have is want or want.kind != "f" or have == want:
         return x
