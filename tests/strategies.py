@@ -167,6 +167,8 @@ UNARY_DOMAINS = {
     "ceil": away_from(-3, 3, range(-3, 4), 0.05),
     "trunc": away_from(-3, 3, range(-3, 4), 0.05),
     "rint": away_from(-3, 3, [k + 0.5 for k in range(-4, 4)], 0.05),
+    # issue 20: the conjugate of a real number is the number
+    "conj": floats(-3, 3),
 }
 
 # A point inside the domain for the one-number tests (0.55 where not listed).
@@ -387,6 +389,23 @@ FUNCTION_TABLE = [
     Row("full_like", lambda m: lambda a, b: m.full_like(b, a) * b, fixed(((), (2, 3)), ((), ())),
         FREE),
     Row("copy", lambda m: lambda a: m.copy(a) * a, one(0, 2), FREE),
+    # ---- issue 20: the parts of a real number, and gradient (autograd's test suite uses them)
+    Row("real", lambda m: lambda a: m.real(a) * a, one(0, 3), FREE),
+    Row("imag", lambda m: lambda a: m.imag(a) + a, one(0, 3), FREE),
+    Row("conjugate", lambda m: lambda a: m.conjugate(a) * m.conj(a), one(0, 3), FREE),
+    Row("real_if_close", lambda m: lambda a: m.real_if_close(a) * a, one(0, 2), FREE),
+    Row("angle", lambda m: lambda a: m.angle(a) * a + m.angle(a, deg=True) / 90.0, one(0, 2),
+        NONZERO),
+    Row("gradient", lambda m: lambda a: m.gradient(a), one(1, 1, min_side=2), FREE),
+    Row("gradient-axes", lambda m: lambda a: _weighted(m, m.gradient(a, 0.5)),
+        one(2, 3, min_side=2), FREE),
+    Row("gradient-edge2", lambda m: lambda a: m.gradient(a, 2.0, axis=0, edge_order=2),
+        one(1, 2, min_side=3), FREE),
+    Row("gradient-coords", lambda m: lambda a: m.gradient(a, np.array([0.0, 0.5, 1.5, 1.75]),
+                                                          axis=-1, edge_order=2),
+        fixed(((4,),), ((2, 4),)), FREE),
+    Row("gradient-coords1", lambda m: lambda a: _weighted(m, m.gradient(
+        a, np.array([0.0, 0.5, 1.5]), 0.3)), fixed(((3, 2),)), FREE),
     # ---- accumulations and order
     Row("cumsum", lambda m: lambda a: m.cumsum(a), one(0, 3), FREE),
     Row("cumsum-axis", lambda m: lambda a: m.cumsum(a, axis=-1) * a, one(1, 3), FREE),

@@ -94,6 +94,8 @@ CASES.update({
     "add_along": (lambda g: lax.add_along(g, np.array([[2, 0, 0], [1, 1, 2]]), axis=1,
                                           shape=(2, 3)), [X23]),
 })
+CASES["hypot"] = ((lambda x, y: lax.hypot(x, y)), [X23, Y3])        # issue 20
+CASES["logaddexp2"] = ((lambda x, y: lax.logaddexp2(x, y)), [X23, Y3])
 # The compositions named in the issue, through tracegrad.numpy.
 COMPOSITIONS = {
     "tnp.max": (lambda x: tnp.max(x), [TIES23]),

@@ -185,6 +185,12 @@ def _lae_share(x, y):
     out = np.logaddexp(x, y)
     return np.exp((0.0 if x == np.inf else x) - (0.0 if out == np.inf else out))
 
+def _lae2_share(x, y):
+    """∂logaddexp2/∂x = 2^(x − out), with +inf read as 0 on both sides (as logaddexp)."""
+    out = np.logaddexp2(x, y)
+    return 2.0 ** ((0.0 if x == np.inf else x) - (0.0 if out == np.inf else out))
+
+
 BINARY = {  # name: (value, (∂/∂x, ∂/∂y), (∂²/∂x², ∂²/∂y²))
     "add": (np.add, (_const(1.0), _const(1.0)), (_const(0.0), _const(0.0))),
     "sub": (np.subtract, (_const(1.0), _const(-1.0)), (_const(0.0), _const(0.0))),
@@ -208,6 +214,14 @@ BINARY = {  # name: (value, (∂/∂x, ∂/∂y), (∂²/∂x², ∂²/∂y²))
                    lambda x, y: _lae_share(y, x) * (1 - _lae_share(y, x)))),
     "mod": (np.remainder, (_const(1.0), lambda x, y: -np.floor(x / y)),
             (_const(0.0), _const(0.0))),
+    # issue 20: ∂/∂x = 2^(x − out) = s, ∂²/∂x² = ln 2 · s(1 − s)
+    "logaddexp2": (np.logaddexp2, (_lae2_share, lambda x, y: _lae2_share(y, x)),
+                   (lambda x, y: np.log(2) * _lae2_share(x, y) * (1 - _lae2_share(x, y)),
+                    lambda x, y: np.log(2) * _lae2_share(y, x) * (1 - _lae2_share(y, x)))),
+    # issue 20: ∂²/∂x² = y²/h³ written as (y/h)²/h, which neither overflows nor underflows
+    "hypot": (np.hypot, (lambda x, y: x / np.hypot(x, y), lambda x, y: y / np.hypot(x, y)),
+              (lambda x, y: (y / np.hypot(x, y)) ** 2 / np.hypot(x, y),
+               lambda x, y: (x / np.hypot(x, y)) ** 2 / np.hypot(x, y))),
 }
 
 

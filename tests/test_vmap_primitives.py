@@ -203,6 +203,8 @@ CASES = {
     "rint":        unary("rint", F(-3, 3)),
     "trunc":       unary("trunc", F(-3, 3)),
     "logaddexp":   binary("logaddexp", F(-3, 3), F(-3, 3)),
+    "hypot":       binary("hypot", F(0.3, 2), F(-2, 2)),           # issue 20
+    "logaddexp2":  binary("logaddexp2", F(-3, 3), F(-3, 3)),
     "mod":         binary("mod", F(-3, 3), S.away_from(-3, 3, [0.0], 0.3)),
     "cumsum":      S.shapes(min_dims=1).flatmap(lambda s: st.tuples(
         st.integers(0, len(s) - 1), st.booleans()).map(lambda ar: row(

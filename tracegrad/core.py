@@ -130,7 +130,7 @@ class Primitive:
         if top is None:                          # no tracers: plain NumPy
             try:
                 if thread_state.warnings_routed:     # the usual case: inside a transformation
-                    return self.impl(*args, **params)
+                    return _real_only(self, args, self.impl(*args, **params))
                 routed = route_numpy_warnings()      # a call on plain arrays, on its own
                 try:
                     return self.impl(*args, **params)
@@ -140,6 +140,9 @@ class Primitive:
                 raise _shape_error(self, args, e) from None
         if top.finished:                         # a tracer kept after its trace ended
             raise top.escaped()
+        for k, a in enumerate(args):             # a complex constant (see _real_only)
+            if not isinstance(a, Tracer) and _is_complex(a):
+                raise _complex_argument(self, k, a)
         if not self.differentiable:              # e.g. argmax: no derivative
             return self.bind(*[concrete(a) for a in args], **params)
         return top.process(self, args, params)
@@ -148,6 +151,46 @@ class Primitive:
 
 
 _BIND_CODE = Primitive.bind.__code__
+
+
+# tracegrad differentiates real functions only. A complex number inside a
+# transformation would be cast to real somewhere along the way (NumPy drops the
+# imaginary part with a mere warning), and the derivative would be silently wrong.
+# So every primitive applied inside a transformation looks at its arguments and its
+# result: this catches complex inputs, complex constants and complex tangents and
+# cotangents (rules are primitives too). A constant met next to a tracer is checked
+# before any trace sees it (tg.jit stages primitives without coming back here).
+# Plain NumPy use, outside any transformation, keeps NumPy's behaviour.
+def _is_complex(x):
+    if type(x) is complex:
+        return True
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and dtype.kind == "c"
+
+
+def _real_only(prim, args, out):
+    """``out``, after checking that neither ``args`` nor ``out`` is complex."""
+    for k, a in enumerate(args):
+        if _is_complex(a):
+            raise _complex_argument(prim, k, a)
+    if _is_complex(out):
+        raise _complex_error(f"{prim.name} of real arguments gave a complex result")
+    return out
+
+
+def _complex_argument(prim, k, a):
+    name = prim.argnames[k] if k < len(prim.argnames) else f"number {k + 1}"
+    return _complex_error(f"argument {name} of {prim.name} is a complex value ({dtype_of(a)})")
+
+
+def _complex_error(what):
+    """The error for a complex value met inside a transformation."""
+    return TracegradError(
+        f"{what}. tracegrad works over real numbers only: a complex value inside grad, "
+        f"jvp, vjp, vmap or jit would lose its imaginary part somewhere and give a wrong "
+        f"derivative without a word. Write the complex arithmetic with two real arrays "
+        f"(real and imaginary parts: e^(ix) = cos x + i·sin x), or compute the complex "
+        f"part outside the function you transform.")
 
 
 def _shape_error(prim, args, err):
@@ -475,6 +518,9 @@ def like_primal(x, primal):
     """
     want = dtype_of(primal)
     have = dtype_of(x)
+    if have.kind == "c":                         # a complex tangent would lose its imaginary part
+        raise _complex_error(f"a tangent or cotangent is complex ({have}) where its value is "
+                            f"real ({want})")
     if have is want or want.kind != "f" or have == want:
         return x
     # imported here, not at the top: lax is built on this module

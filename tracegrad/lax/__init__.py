@@ -231,6 +231,21 @@ SPECIAL_POINTS.update({
 })
 
 
+# ---- issue 20: hypot by NumPy (no overflow), and what power does at its edges ------------
+from .elementwise import hypot, logaddexp2  # noqa: E402
+
+__all__ += ["hypot", "logaddexp2"]
+SPECIAL_POINTS.update({
+    "hypot":        (((3e200, 4e200), (3e-200, 4e-200), (0.0, 0.0), (inf, nan), (nan, 1.0)),
+                     "NumPy's value, without overflow or underflow; hypot(±inf, nan) = inf; "
+                     "at (0, 0) the derivatives x/hypot, y/hypot are 0/0 = nan (JAX: ½; "
+                     "the direction decides, there is no limit)"),
+    "logaddexp2":   (((0.0, 0.0), (-inf, 0.0), (inf, inf), (0.0, -780.0), (nan, 1.0)),
+                     "NumPy's value, to the last digit for tiny results; a tie shares ½ each; "
+                     "+inf is read as 0 in 2^(x−out), as JAX, so (inf, inf) gives 1 each"),
+})
+
+
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 

@@ -20,7 +20,7 @@ from ..core import Primitive, Tracer, add_any, concrete, shape_of
 from .shape import broadcast_to, elementwise_args, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
-           "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+           "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "hypot",
            "sinh", "cosh", "tanh", "logistic", "softplus", "abs", "sign", "max", "min", "select",
            "elementwise"]
 
@@ -169,6 +169,13 @@ def _div_source(args, params, lit, values):
             else f"{args[0]} / {args[1]}")
 
 
+def _pow_source(args, params, lit, values):
+    # Python's ** on two floats gives a complex number for (−8.0) ** (1/3) and raises
+    # ZeroDivisionError for 0.0 ** −0.5; np.power gives nan and inf, as the primitive.
+    return (f"np.power({args[0]}, {args[1]})" if _python_numbers(values)
+            else f"{args[0]} ** {args[1]}")
+
+
 def _square_source(args, params, lit, values):
     return f"np.square({args[0]})" if _python_numbers(values) else f"{args[0]} * {args[0]}"
 
@@ -177,8 +184,8 @@ mul      = elementwise("mul",      operator.mul,   (lambda out, x, y: y, lambda 
 div      = elementwise("div",      np.true_divide, (lambda out, x, y: div(1.0, y),
                                                     lambda out, x, y: div(neg(out), y)),
                        ("1/y", "−x/y²"), "x / y", saves=BOTH, source=_div_source)
-pow      = elementwise("pow",      operator.pow,   (_pow_dx, _pow_dy),
-                       ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH, source="{0} ** {1}")
+pow      = elementwise("pow",      np.power,       (_pow_dx, _pow_dy),
+                       ("y·x^(y−1)", "log(x)·x^y"), "x ** y", saves=BOTH, source=_pow_source)
 integer_pow = elementwise("integer_pow", lambda x, n: np.power(x, n), (_integer_pow_dx,),
                        ("n·x^(n−1)",), "xⁿ for a whole number n", saves=ARGS,
                        source=lambda args, params, lit, values:    # x¹ is x itself
@@ -207,6 +214,10 @@ acos     = elementwise("acos",     np.arccos,      (lambda out, x: -1.0 / sqrt(1
                        ("−1/√(1−x²)",), "arc cosine", saves=ARGS)
 atan     = elementwise("atan",     np.arctan,      (lambda out, x: 1.0 / (1.0 + square(x)),),
                        ("1/(1+x²)",), "arc tangent", saves=ARGS)
+hypot    = elementwise("hypot",    np.hypot,       (lambda out, x, y: x / out,
+                                                    lambda out, x, y: y / out),
+                       ("x/hypot(x,y)", "y/hypot(x,y)"), "√(x² + y²), without overflow",
+                       saves=BOTH)
 atan2    = elementwise("atan2",    np.arctan2,     (lambda out, y, x: x / (square(x) + square(y)),
                                                     lambda out, y, x: -y / (square(x) + square(y))),
                        ("x/(x²+y²)", "−y/(x²+y²)"), "atan(y/x), in the right quadrant",
@@ -267,12 +278,19 @@ for _p in (add, sub, neg, select):
 # The same table, continued. Rounding functions are flat between their jumps: their
 # derivative is 0 wherever it exists, and JAX defines it as 0 everywhere.
 
+def _posinf_as_zero(v):
+    return select(np.isposinf(concrete(v)), 0.0, v)
+
+
 def _logaddexp_d(out, x, y):
     # ∂/∂x log(eˣ + eʸ) = e^(x − out). As JAX, +inf is read as 0 on both sides, so
     # that (inf, inf) gives 1 rather than e^(inf − inf) = nan.
-    def finite(v):
-        return select(np.isposinf(concrete(v)), 0.0, v)
-    return exp(finite(x) - finite(out))
+    return exp(_posinf_as_zero(x) - _posinf_as_zero(out))
+
+
+def _logaddexp2_d(out, x, y):
+    # ∂/∂x log₂(2ˣ + 2ʸ) = 2^(x − out) = e^((x − out)·ln 2); +inf as in logaddexp.
+    return exp((_posinf_as_zero(x) - _posinf_as_zero(out)) * _LN2)
 
 
 def _mod_dy(out, x, y):
@@ -299,3 +317,14 @@ rint     = elementwise("rint",     np.rint,        (None,), ("0",),
 trunc    = elementwise("trunc",    np.trunc,       (None,), ("0",), "rounded towards 0", saves=())
 
 __all__ += ["asinh", "acosh", "atanh", "logaddexp", "mod", "floor", "ceil", "rint", "trunc"]
+
+# ---- issue 20: NumPy's own logaddexp2 (log₂ through ln loses digits for tiny results) --
+
+_LN2 = float(np.log(2.0))
+
+logaddexp2 = elementwise("logaddexp2", np.logaddexp2, (_logaddexp2_d,
+                                                      lambda out, x, y: _logaddexp2_d(out, y, x)),
+                         ("2^(x−out)", "2^(y−out)"), "log₂(2ˣ + 2ʸ), without overflow",
+                         saves=BOTH)
+
+__all__ += ["logaddexp2"]

@@ -144,9 +144,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
                         "retstep nor axis; compute the step as (stop - start) / (num - 1).")
     if num < 0:
         raise ValueError(f"linspace: num must be non-negative, got {num}.")
-    start, stop = asarray(start), asarray(stop)
+    # NumPy's dtype: float32 ends give float32 points (a float64 arange would not)
+    kind = _np.result_type(concrete(start), concrete(stop), float(num))
+    start, stop = asarray(start, dtype=kind), asarray(stop, dtype=kind)
     div = num - 1 if endpoint else num
-    steps = _np.arange(num, dtype=float).reshape((num,) + (1,) * ndim(stop - start))
+    steps = _np.arange(num, dtype=kind).reshape((num,) + (1,) * ndim(stop - start))
     out = start + steps * ((stop - start) / div) if div > 0 else start + steps * (stop - start)
     if endpoint and num > 1:                     # the last point is stop exactly, as NumPy
         out = concatenate([out[:-1], expand_dims(broadcast_to(stop, shape(out)[1:]), 0)])

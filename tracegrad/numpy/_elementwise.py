@@ -1,11 +1,13 @@
 """More of NumPy's elementwise functions, and a few helpers that go with them.
 
 The ones with a derivative worth its own rule are primitives in
-``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``mod``, the
+``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``hypot``, ``mod``, the
 rounding functions); the rest are one-line compositions: ``log2(x)`` is
-``log(x) / log(2)``, ``hypot`` is ``√(x² + y²)``, ``fmax`` is a ``maximum``
-that skips nans. Booleans (``isclose``) are computed on the values and have
-no derivative, as in NumPy.
+``log(x) / log(2)``, ``fmax`` is a ``maximum`` that skips nans. The parts of a
+complex number (``real``, ``imag``, ``conj``, ``angle``) are here for code
+written for NumPy: tracegrad works over real numbers, where they are simple.
+Booleans (``isclose``) are computed on the values and have no derivative, as in
+NumPy.
 """
 import math
 
@@ -13,13 +15,13 @@ import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import Tracer, concrete, shape_of
+from ..core import Tracer, concrete, dtype_of, shape_of
 
 __all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp",
            "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
            "degrees", "radians", "mod", "remainder", "floor", "ceil", "rint", "trunc",
            "fix", "fmax", "fmin", "nan_to_num", "select", "full_like", "empty_like", "copy",
-           "isclose"]
+           "isclose", "real", "imag", "conj", "conjugate", "angle", "real_if_close"]
 
 arcsinh, arccosh, arctanh = lax.asinh, lax.acosh, lax.atanh
 logaddexp = lax.logaddexp
@@ -46,17 +48,16 @@ def exp2(x):
     return lax.pow(2.0, x)
 
 
-def logaddexp2(x, y):
-    """log₂(2ˣ + 2ʸ), through the natural-log version: (ln 2)⁻¹ logaddexp(x ln 2, y ln 2)."""
-    return logaddexp(tnp.multiply(x, _LN2), tnp.multiply(y, _LN2)) / _LN2
+logaddexp2 = lax.logaddexp2
 
 
-def hypot(x, y):
-    """√(x² + y²), the length of the hypotenuse. Its derivative at (0, 0) is 0/0 = nan."""
-    return lax.sqrt(lax.square(x) + lax.square(y))
+hypot = lax.hypot          # √(x² + y²) by NumPy, which neither overflows nor underflows
 
 
 def reciprocal(x):
+    """1/x. Of integers, NumPy's integer reciprocal (0 for |x| > 1): no derivative."""
+    if _np.result_type(concrete(x)).kind in "iub":
+        return _np.reciprocal(concrete(x))
     return lax.div(1.0, x)
 
 
@@ -74,19 +75,19 @@ radians, degrees = deg2rad, rad2deg
 def sinc(x):
     """sin(πx)/(πx), with sinc(0) = 1.
 
-    At 0 the quotient is 0/0, so there the first terms of its Taylor series,
-    1 − (πx)²/6 + (πx)⁴/120, stand in: they have the right value and the right
-    first four derivatives at 0 (sinc′(0) = 0, sinc″(0) = −π²/3), in both modes.
+    Near 0 the quotient is 0/0, or nearly: its derivatives, taken by the rules,
+    subtract large terms that almost cancel (sinc″(10⁻⁹) would come out 0, not
+    −π²/3). So for |πx| < 0.01 the Taylor series 1 − p²/6 + p⁴/120 − p⁶/5040
+    (p = πx) stands in: exact there to rounding, value and derivatives. The
+    choice is made element by element with ``select``, never by a Python ``if``
+    on the values, so it works on a batch in which only some examples are small.
     """
-    at_zero = _np.equal(concrete(x), 0)
-    if not _np.any(at_zero):
-        px = tnp.multiply(x, _np.pi)
-        return lax.sin(px) / px
     px = tnp.multiply(x, _np.pi)
-    safe = lax.select(at_zero, 1.0, px)                  # no 0/0, not even off the branch
+    small = _np.less(_np.abs(concrete(px)), 0.01)
+    safe = lax.select(small, 1.0, px)                    # no 0/0, not even off the branch
     p2 = lax.square(px)
-    series = 1.0 - p2 / 6.0 + lax.square(p2) / 120.0
-    return lax.select(at_zero, series, lax.sin(safe) / safe)
+    series = 1.0 - p2 / 6.0 * (1.0 - p2 / 20.0 * (1.0 - p2 / 42.0))
+    return lax.select(small, series, lax.sin(safe) / safe)
 
 
 def fmax(x1, x2):
@@ -149,3 +150,43 @@ def copy(a):
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """np.isclose on the values: booleans, not differentiable."""
     return _np.isclose(concrete(a), concrete(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+# ---- the parts of a real number, as NumPy sees it ------------------------------------
+# tracegrad works over real numbers (a complex value inside a transformation is
+# refused: see core.py). Code written for NumPy still calls these on real arrays;
+# there the real part is the number itself and the imaginary part is 0.
+
+def real(val):
+    """The real part: a real array itself."""
+    return tnp.asarray(val) if tnp._has_tracer(val) else _np.real(val)
+
+
+def imag(val):
+    """The imaginary part: zeros of ``val``'s shape and dtype (a constant: no derivative)."""
+    if tnp._has_tracer(val):
+        val = tnp.asarray(val)
+        return _np.zeros(shape_of(val), dtype=dtype_of(val))[()]
+    return _np.imag(val)
+
+
+def conj(x):
+    """The complex conjugate: a real array itself."""
+    return tnp.asarray(x) if tnp._has_tracer(x) else _np.conj(x)
+
+
+conjugate = conj
+
+
+def real_if_close(a, tol=100):
+    """A real array as it is (NumPy drops imaginary parts that are nearly 0)."""
+    return tnp.asarray(a) if tnp._has_tracer(a) else _np.real_if_close(a, tol=tol)
+
+
+def angle(z, deg=False):
+    """The angle of a real number in the complex plane: 0 for x ≥ 0 and π for x < 0
+    (also for −0.0), as NumPy's ``arctan2(0, x)``. Flat: derivative 0, nan at 0."""
+    zero = _np.zeros((), dtype=_np.result_type(dtype_of(z), _np.float16))  # ints: float64
+    out = lax.atan2(zero, z)
+    return tnp.multiply(out, 180.0 / _np.pi) if deg else out
+

@@ -10,7 +10,7 @@ import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import shape_of
+from ..core import concrete, shape_of
 from ..lax.linalg import normalize_spec
 
 __all__ = ["einsum", "tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
@@ -167,8 +167,9 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     b0, b1 = b[..., 0], b[..., 1]
     if na == 2 and nb == 2:
         return a0 * b1 - a1 * b0
-    a2 = a[..., 2] if na == 3 else 0.0
-    b2 = b[..., 2] if nb == 3 else 0.0
+    zero = _np.zeros((), _np.result_type(concrete(a), concrete(b)))[()]   # dtype kept
+    a2 = a[..., 2] if na == 3 else zero
+    b2 = b[..., 2] if nb == 3 else zero
     parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
     shape = _np.broadcast_shapes(*[shape_of(p) for p in parts])
     out = tnp.stack([tnp.broadcast_to(p, shape) for p in parts], axis=-1)
@@ -193,24 +194,37 @@ def trace(a, offset=0, axis1=0, axis2=1):
 
 
 def diag(v, k=0):
-    """A vector's diagonal matrix, or a matrix's diagonal."""
+    """A vector's diagonal matrix (zeros elsewhere, in the vector's dtype), or a
+    matrix's diagonal."""
+    v = tnp.asarray(v)
     if tnp.ndim(v) == 1:
         n = shape_of(v)[0] + abs(k)
         rows = _np.arange(shape_of(v)[0]) - min(k, 0)
         cols = _np.arange(shape_of(v)[0]) + max(k, 0)
-        return lax.index_set(_np.zeros((n, n)), v, index=(rows, cols))
+        zeros = _np.zeros((n, n), dtype=_np.result_type(concrete(v)))
+        return lax.index_set(zeros, v, index=(rows, cols))
     if tnp.ndim(v) == 2:
         return diagonal(v, k)
     raise ValueError("diag: the input must be 1-D or 2-D.")
 
 
+def _triangle(m, k, who):
+    """The mask of the lower triangle (on and below diagonal ``k``) and a zero in m's
+    dtype. As NumPy, a vector stands for every row of a square matrix."""
+    m = tnp.asarray(m)
+    if tnp.ndim(m) == 0:
+        raise ValueError(f"{who}: the input must have at least 1 dimension, got a scalar.")
+    rows, cols = (shape_of(m) * 2)[-2:]                 # (n,) counts as (n, n)
+    return m, _np.tri(rows, cols, k, dtype=bool), _np.zeros((), _np.result_type(concrete(m)))
+
+
 def tril(m, k=0):
     """The lower triangle (on and below diagonal ``k``); the rest zeros."""
-    rows, cols = shape_of(m)[-2:]
-    return lax.select(_np.tri(rows, cols, k, dtype=bool), m, 0.0)
+    m, lower, zero = _triangle(m, k, "tril")
+    return lax.select(lower, m, zero)
 
 
 def triu(m, k=0):
     """The upper triangle (on and above diagonal ``k``); the rest zeros."""
-    rows, cols = shape_of(m)[-2:]
-    return lax.select(_np.tri(rows, cols, k - 1, dtype=bool), 0.0, m)
+    m, lower, zero = _triangle(m, k - 1, "triu")
+    return lax.select(lower, zero, m)

@@ -16,13 +16,14 @@ import numpy as _np
 
 from .. import lax
 from .. import numpy as tnp
-from ..core import Tracer, shape_of
+from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import take_rows
 
 __all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "repeat", "tile", "roll", "flip",
            "fliplr", "flipud", "rot90", "pad", "moveaxis", "rollaxis", "atleast_1d",
-           "atleast_2d", "atleast_3d", "append", "take", "take_along_axis", "r_", "c_"]
+           "atleast_2d", "atleast_3d", "append", "take", "take_along_axis", "r_", "c_",
+           "gradient"]
 
 
 def _axis(axis, ndim, who):
@@ -300,27 +301,119 @@ def take_along_axis(arr, indices, axis):
 def pad(array, pad_width, mode="constant", constant_values=0):
     """Pad with a constant (default), or with ``'edge'``, ``'wrap'``, ``'reflect'``,
     ``'symmetric'``: for these NumPy's own ``np.pad`` of the positions says which
-    element lands where."""
+    element lands where. The result keeps the array's dtype, as NumPy's (an integer
+    array padded with 0.5 gets 0s); the constant may be traced (it is differentiated)."""
+    array = tnp.asarray(array)
     n = tnp.ndim(array)
+    dtype = _np.result_type(concrete(array))
     widths = _np.broadcast_to(_np.asarray(pad_width, dtype=int), (n, 2))
+    if mode == "constant":
+        values = tnp.broadcast_to(tnp.asarray(constant_values), (n, 2))
+    elif mode not in ("edge", "wrap", "reflect", "symmetric"):
+        raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant', 'edge', "
+                         f"'wrap', 'reflect' or 'symmetric'.")
     for axis, (before, after) in enumerate(widths):
         if before == 0 and after == 0:
             continue
         if mode == "constant":
-            values = _np.broadcast_to(_np.asarray(constant_values, dtype=float), (n, 2))
             parts = []
-            for width, value in ((before, values[axis][0]), (after, values[axis][1])):
+            for width, value in ((before, values[axis, 0]), (after, values[axis, 1])):
                 shape = list(shape_of(array))
                 shape[axis] = width
-                parts.append(_np.full(shape, value))
+                parts.append(_constant(value, tuple(shape), dtype))
             array = tnp.concatenate([parts[0], array, parts[1]], axis=axis)
-        elif mode in ("edge", "wrap", "reflect", "symmetric"):
+        else:
             positions = _np.pad(_np.arange(shape_of(array)[axis]), (before, after), mode=mode)
             array = _pick(array, positions, axis)
-        else:
-            raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant', 'edge', "
-                             f"'wrap', 'reflect' or 'symmetric'.")
     return array
+
+
+def _constant(value, shape, dtype):
+    """``value`` filling ``shape``, in ``dtype``: a plain array, or a traced one."""
+    if not isinstance(value, Tracer):
+        return _np.full(shape, value, dtype=dtype)
+    if value.dtype != dtype:
+        value = tnp.asarray(value, dtype=dtype)
+    return tnp.broadcast_to(value, shape)
+
+
+# ---- gradient: differences of neighbours ---------------------------------------------
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """NumPy's ``gradient``: the derivative of sampled values along each axis.
+
+    Inside, central differences (f[i+1] − f[i−1]) / 2h; at the two ends, one-sided
+    differences of first (``edge_order=1``) or second order. ``varargs`` are the
+    spacings: one number for all axes, one per axis, or the sample coordinates of an
+    axis (then the differences are NumPy's weighted ones for uneven spacing). Only
+    slices, sums and products: its derivative comes from theirs.
+    """
+    f = tnp.asarray(f)
+    n = tnp.ndim(f)
+    axes = tuple(range(n)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    axes = tuple(_axis(a, n, "gradient") for a in axes)
+    if len(varargs) == 0:
+        spacings = [1.0] * len(axes)
+    elif len(varargs) == 1 and tnp.ndim(varargs[0]) == 0:
+        spacings = list(varargs) * len(axes)
+    elif len(varargs) == len(axes):
+        spacings = list(varargs)
+    else:
+        raise TypeError(f"gradient: give one spacing, or one per axis ({len(axes)}), "
+                        f"not {len(varargs)}.")
+    if edge_order not in (1, 2):
+        raise ValueError("gradient: edge_order must be 1 or 2.")
+    kind = _np.result_type(concrete(f))
+    kind = kind if kind.kind == "f" else _np.dtype(_np.float64)     # as NumPy: ints → float64
+    if _np.result_type(concrete(f)) != kind:
+        f = tnp.asarray(f, dtype=kind)
+    outs = []
+    for ax, h in zip(axes, spacings):
+        out = _gradient_along(f, ax, h, edge_order)
+        outs.append(out if _np.result_type(concrete(out)) == kind else out.astype(kind))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _gradient_along(f, axis, h, edge_order):
+    length, n = shape_of(f)[axis], tnp.ndim(f)
+    if length < edge_order + 1:
+        raise ValueError("gradient: shape of array too small to calculate a numerical "
+                         "gradient, at least (edge_order + 1) elements are required.")
+
+    def part(start, stop):                       # f[start:stop] along the axis
+        return lax.getitem(f, index=(slice(None),) * axis + (slice(start, stop),))
+
+    f0, f1, f2 = part(0, 1), part(1, 2), part(2, 3)
+    l0, l1, l2 = part(-1, None), part(-2, -1), part(-3, -2)    # the last, from the end
+    if tnp.ndim(h) == 0:                         # evenly spaced
+        inner = (part(2, None) - part(None, -2)) / (2.0 * h)
+        if edge_order == 1:
+            first, last = (f1 - f0) / h, (l0 - l1) / h
+        else:
+            first = (-1.5 * f0 + 2.0 * f1 - 0.5 * f2) / h
+            last = (1.5 * l0 - 2.0 * l1 + 0.5 * l2) / h
+    else:                                        # sample coordinates
+        if tnp.ndim(h) != 1 or shape_of(h)[0] != length:
+            raise ValueError(f"gradient: the coordinates of axis {axis} must be a 1-D "
+                             f"array of its length ({length}), got shape {shape_of(h)}.")
+
+        def along(c):                            # a 1-D coefficient, lined up with the axis
+            return tnp.reshape(c, (-1,) + (1,) * (n - axis - 1))
+        dx = tnp.asarray(h)[1:] - tnp.asarray(h)[:-1]
+        d1, d2 = dx[:-1], dx[1:]
+        inner = (along(-d2 / (d1 * (d1 + d2))) * part(None, -2)
+                 + along((d2 - d1) / (d1 * d2)) * part(1, -1)
+                 + along(d1 / (d2 * (d1 + d2))) * part(2, None))
+        if edge_order == 1:
+            first, last = (f1 - f0) / dx[0], (l0 - l1) / dx[-1]
+        else:
+            a, b = dx[0], dx[1]
+            first = (-(2.0 * a + b) / (a * (a + b)) * f0 + (a + b) / (a * b) * f1
+                     - a / (b * (a + b)) * f2)
+            a, b = dx[-2], dx[-1]
+            last = (b / (a * (a + b)) * l2 - (a + b) / (a * b) * l1
+                    + (2.0 * b + a) / (b * (a + b)) * l0)
+    return tnp.concatenate([first, inner, last], axis=axis)
 
 
 # ---- r_ and c_ ---------------------------------------------------------------------------
