@@ -174,3 +174,10 @@ def test_parts_of_a_list_holding_traced_values():
     # places: Σ ([x, 2x] + [0, 0] + [x, x]) = 5x
     f = lambda x: tnp.sum(tnp.real([x, 2 * x]) + tnp.imag([x, x]) + tnp.conj([x]))  # noqa: E731
     assert tg.grad(f)(1.0) == 5.0
+
+
+def test_full_takes_a_traced_fill_value():
+    # d/dx Σ 2·full((3,), x) = 6 and d/dx Σ full(4, x)² = 8x, written out by hand.
+    assert tg.grad(lambda x: tnp.sum(tnp.full((3,), x) * 2.0))(1.5) == 6.0
+    assert np.isclose(tg.grad(lambda x: tnp.sum(tnp.full(4, x) ** 2))(0.75), 8 * 0.75)
+    assert tnp.full((2, 2), np.float32(1.0), dtype=np.float32).dtype == np.float32

@@ -74,7 +74,8 @@ arcsin arccos arctan sinh cosh tanh abs absolute sign isnan isfinite isinf round
 arccosh arctanh log2 log10 exp2 reciprocal fabs sinc deg2rad rad2deg degrees radians floor ceil
 rint trunc fix nan_to_num copy sum mean prod max min amax amin var std argmax argmin any all
 median ravel transpose squeeze atleast_1d atleast_2d atleast_3d flip fliplr flipud rot90 diag
-diagonal trace tril triu cumsum cumprod diff sort argsort""".split()
+diagonal trace tril triu cumsum cumprod diff sort argsort real imag conj conjugate angle
+real_if_close gradient""".split()
 rows((M,), **{name: (lambda f: lambda x: f(x))(getattr(tnp, name)) for name in UNARY})
 rows((M,),
      empty_like=lambda x: tnp.zeros_like(tnp.empty_like(x)),
@@ -159,15 +160,7 @@ SKIP = {
 
 # Expected failures whose cause is outside vmap.py, _order.py, lax/control.py and
 # lax/indexing.py: the mark says which file; remove it when that is fixed.
-_SINC = ("numpy/_elementwise.py:82, sinc: a Python branch on the values (one example is all "
-         "zeros), so vmap refuses it (issue 20: the sinc part)")
 XFAIL = {
-    "full": "numpy/__init__.py: tnp.full is np.full, which cannot take a traced fill value "
-            "(under grad too)",
-    "pad-traced": "numpy/_shape.py, pad: a traced constant_values goes through np.asarray "
-                  "(issue 20)",
-    "sinc": _SINC, "sinc-vector": _SINC,
-    "tril-1d": "numpy/_products.py: tril and triu of a 1-D array (issue 20)",
 }
 JIT_XFAIL = dict(
     XFAIL,

@@ -126,7 +126,15 @@ def ones_like(x, dtype=None):
     return _np.ones(shape_of(x), dtype=dtype or _dtype(x))
 
 
-zeros, ones, full, arange, eye = _np.zeros, _np.ones, _np.full, _np.arange, _np.eye
+zeros, ones, arange, eye = _np.zeros, _np.ones, _np.arange, _np.eye
+
+
+def full(shape, fill_value, dtype=None):
+    """An array of ``shape`` filled with ``fill_value``, which may be traced (as ``np.full``)."""
+    if isinstance(fill_value, Tracer):
+        value = fill_value if dtype is None else asarray(fill_value, dtype)
+        return broadcast_to(value, (shape,) if _np.ndim(shape) == 0 else tuple(shape))
+    return _np.full(shape, fill_value, dtype=dtype)
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
