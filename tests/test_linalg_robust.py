@@ -468,7 +468,8 @@ def test_float32_stays_float32():
 @pytest.mark.parametrize("name,words", [("cholesky", "lower triangle"),
                                         ("eigh_vectors", "triangle UPLO names"),
                                         ("eigvalsh", "triangle UPLO names"),
-                                        ("norm2", "norm′(0) = 0")])
+                                        ("norm2", "norm′(0) = 0"),
+                                        ("max", "tnp.fmax"), ("min", "tnp.fmin")])
 def test_conventions_that_differ_from_jax_say_so_with_the_reason(name, words):
     row = lax.SPECIAL_POINTS[name][1]
     assert "differs from JAX" in row and words in row and "because" in row
@@ -583,3 +584,9 @@ def test_property_norm_under_vmap_and_jit_matches_a_loop(xs, zero):
     jf = tg.jit(tg.vmap(f))
     assert_close(jf(xs), want, rtol=1e-14, atol=1e-15)
     assert_close(jf(xs[::-1].copy()), want[::-1], rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("f", [tnp.fmax, tnp.fmin])
+def test_fmax_and_fmin_share_a_tie_as_their_row_says(f):
+    # the one-sided derivatives at a tie are (1, 0) and (0, 1): the row promises their mean
+    assert tg.grad(f, argnums=(0, 1))(1.0, 1.0) == (0.5, 0.5)

@@ -99,9 +99,15 @@ SPECIAL_POINTS = {
     "logistic":     ((0.0, inf, -inf, nan), "σ(0) = ½, σ′(0) = ¼; σ(±inf) = 1, 0, with σ′ = 0"),
     "matmul":       ((), "an empty inner axis gives zeros (NumPy); derivatives are empty"),
     "max":          (((1.0, 1.0), (0.0, 0.0), (inf, inf), (nan, 1.0), (1.0, nan)),
-                     "a tie shares the derivative: ½ each, as JAX; with a nan, both 0"),
+                     "a tie shares the derivative: ½ each, as JAX; with a nan, both 0. "
+                     "tnp.fmax (built on max) shares a tie too: differs from JAX, whose "
+                     "fmax gives it all to x2, because a tie has no preferred side and ½ "
+                     "each is what maximum gives"),
     "min":          (((1.0, 1.0), (0.0, 0.0), (-inf, -inf), (nan, 1.0), (1.0, nan)),
-                     "a tie shares the derivative: ½ each, as JAX; with a nan, both 0"),
+                     "a tie shares the derivative: ½ each, as JAX; with a nan, both 0. "
+                     "tnp.fmin (built on min) shares a tie too: differs from JAX, whose "
+                     "fmin gives it all to x2, because a tie has no preferred side and ½ "
+                     "each is what minimum gives"),
     "mul":          (((inf, 0.0), (nan, 1.0), (0.0, 0.0)),
                      "∂/∂x = y and ∂/∂y = x, even where x·y is nan"),
     "neg":          ((inf, nan), "derivative −1 everywhere, at nan too"),
