@@ -216,7 +216,7 @@ class JitTracer(ReverseTracer):
         return complex(self.primal)
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.primal.__array__(), dtype=dtype)
+        return self.primal.__array__(dtype, copy)
 
     def __repr__(self):
         self._trace.side_effect("shows a traced value (print, repr or format)")
@@ -315,7 +315,11 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
         return self.trace.branch(self)
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.trace.read(self, "np.asarray"), dtype=dtype)
+        # NumPy 2 trusts copy=True: np.array(x, copy=True) then writes into the
+        # result (x.at[i].set(v) does). Handing out the recorded value itself
+        # would let that write change the record.
+        value = self.trace.read(self, "np.asarray")
+        return np.array(value, dtype=dtype, copy=True) if copy else np.asarray(value, dtype)
 
     def __float__(self):
         return float(self.trace.read(self, "float"))
