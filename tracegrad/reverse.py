@@ -103,7 +103,37 @@ SMALL = 1024     # arrays with fewer elements are always kept: no memory to win
 
 def placeholder(x):
     """An array with the shape and dtype of ``x`` but no numbers (zero bytes)."""
-    return np.broadcast_to(np.zeros((), x.dtype), x.shape)
+    zero = np.zeros((), x.dtype)
+    zero.flags.writeable = False                 # nothing can change it: never copied
+    return np.broadcast_to(zero, x.shape)
+
+
+def may_change(a):
+    """Can the numbers of the ndarray ``a`` change after it is recorded?
+
+    Yes if it is writeable, or a read-only view of memory that is
+    (``np.broadcast_to(buf, ...)`` changes when ``buf`` does).
+    """
+    while not a.flags.writeable:
+        base = a.base
+        if type(base) is not np.ndarray:
+            return base is not None and type(base) is not bytes
+        a = base
+    return True
+
+
+def snapshot(value):
+    """``value`` as it is now: a copy of a NumPy array whose numbers may change.
+
+    The backward pass reads a node's arguments later, when the program has
+    run on. A plain array the user's code writes into again (a buffer reused
+    between operations) must still hold what the operation read.
+    """
+    if type(value) is np.ndarray and may_change(value):
+        return value.copy()
+    if type(value) is tuple and any(type(v) in (np.ndarray, tuple) for v in value):
+        return tuple(snapshot(v) for v in value)          # an index: (rows, cols)
+    return value
 
 
 class ReverseTrace(Trace):
@@ -130,13 +160,15 @@ class ReverseTrace(Trace):
     def new_input(self, value, name=None, copy=True):
         """A tracer for an input of the traced function, recorded as a Node.
 
-        The input array is copied: a record that outlives the call (the
-        function ``vjp`` returns, a graph) must not change when the caller
-        updates the array in place afterwards (``params[0] -= lr * g``).
-        ``copy=False`` is for callers done with the record before they return.
+        The input array is copied: the function sees the value it was called
+        with even if it writes into the caller's array while it runs (the
+        array is also a global it updates), and a record that outlives the
+        call (the function ``vjp`` returns, a graph) does not change when the
+        caller updates the array afterwards (``params[0] -= lr * g``).
+        ``copy=False`` is for callers that copied it already.
         """
-        if copy and type(value) is np.ndarray:
-            value = value.copy()
+        if copy:
+            value = snapshot(value)
         node = Node(None, (), (), {}, value, len(self.nodes), name)
         self.nodes.append(node)
         if self.on_node is not None:
@@ -149,16 +181,28 @@ class ReverseTrace(Trace):
         return self.record(primitive, parents, values, params, out)
 
     def record(self, primitive, parents, values, params, out):
-        """Append the Node ``out = primitive(*values)``; return its tracer."""
+        """Append the Node ``out = primitive(*values)``; return its tracer.
+
+        The record keeps what the backward pass will read, as it is now: a
+        constant of this trace that is a NumPy array the program may still
+        write into (a buffer) is copied (``snapshot``). This trace's own
+        values need no copy: they are the results of primitives, which no
+        one else holds.
+        """
         saved_out = out
+        saves_args = self.keep_values or "args" in primitive.saves
         if not self.keep_values and primitive.saves != ("args", "out"):
             # Keep only what the VJP reads: big arrays it does not read become
             # placeholders, so the program's temporaries can be freed.
-            if "args" not in primitive.saves:
+            if not saves_args:
                 values = [placeholder(v) if type(v) is np.ndarray and v.size >= SMALL else v
                           for v in values]
             if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
                 saved_out = placeholder(out)
+        if saves_args and None in parents:
+            values = [snapshot(v) if p is None else v for v, p in zip(values, parents)]
+        if params:
+            params = {k: snapshot(v) for k, v in params.items()}
         node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:
@@ -251,13 +295,10 @@ def vjp(fun, *primals, has_aux=False):
     return (out, pullback, aux) if has_aux else (out, pullback)
 
 
-def _vjp(fun, primals, has_aux, who="vjp", copy=True):
-    """Run ``fun`` on traced inputs; return (out, pullback, aux).
-
-    ``copy=False`` when the pullback is used and dropped before returning to
-    the caller, so the inputs need no copy (see ``ReverseTrace.new_input``)."""
+def _vjp(fun, primals, has_aux, who="vjp"):
+    """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
     with new_level(ReverseTrace, who=who) as trace:
-        inputs, in_tree = _start(trace, primals, who, copy)
+        inputs, in_tree = _start(trace, primals, who)
         try:
             result = fun(*tree_unflatten(in_tree, inputs))
         except (TypeError, AttributeError) as err:
@@ -299,13 +340,13 @@ def _vjp(fun, primals, has_aux, who="vjp", copy=True):
     return out, pullback, aux
 
 
-def _start(trace, primals, who, copy):
+def _start(trace, primals, who):
     """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
     leaves, treedef = tree_flatten(primals)
     inputs = []
     for k, leaf in enumerate(leaves):
         position = f"leaf {k}" if treedef.num_leaves > 1 else "0"
-        inputs.append(trace.new_input(check_float(leaf, who, position), copy=copy))
+        inputs.append(trace.new_input(check_float(leaf, who, position)))
     return inputs, treedef
 
 
@@ -337,8 +378,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     def value_and_grad_fun(*args, **kwargs):
         single, nums = argnums_tuple(argnums, len(args), who)
         out, pullback, aux = _vjp(with_args(fun, args, nums, kwargs),
-                                  tuple(args[i] for i in nums), has_aux, who,
-                                  copy=False)      # the gradient is taken right here
+                                  tuple(args[i] for i in nums), has_aux, who)
         check_scalar(out, who, has_aux)
         grads = pullback(np.ones_like(concrete(out))[()])
         if single:
