@@ -68,7 +68,7 @@ import numpy as np
 from . import lax
 from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
 from .core import thread_state as _state
-from .reverse import Node, ReverseTracer
+from .reverse import Node, ReverseTracer, may_change
 from .tree import tree_flatten, tree_unflatten
 from .words import words
 
@@ -455,6 +455,7 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
+        self._constants = {}             # id(array) -> (array, its copy): see constant()
         self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
     def new_input(self, value, name):
@@ -482,11 +483,13 @@ class JitTrace(Trace):
                 values.append(node.out)
                 key.append(node.index)
             else:
+                if t is np.ndarray:
+                    a = self.constant(a)
                 parents.append(None)
                 values.append(a)
                 key.append(("id", id(a)) if t is np.ndarray else _const_key(a))
         if params:
-            if any(isinstance(v, (Staged, tuple)) for v in params.values()):
+            if any(isinstance(v, (Staged, tuple, np.ndarray)) for v in params.values()):
                 params = {k: self._plain(v, k, primitive) for k, v in params.items()}
             key.append(_const_key(params))
         try:
@@ -506,9 +509,32 @@ class JitTrace(Trace):
         """A parameter must be a plain value: a staged one is read (and guarded)."""
         if isinstance(value, Staged):
             return self.read(value, f"the parameter {name} of {primitive.name}")
-        if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple)) for v in value):
+        if type(value) is np.ndarray:            # an index array, say
+            return self.constant(value)
+        if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple, np.ndarray))
+                                            for v in value):
             return tuple(self._plain(v, name, primitive) for v in value)
         return value
+
+    def constant(self, array):
+        """A NumPy array the traced code reads, as it is now: the compiled code's constant.
+
+        An array that may change (``may_change``: a closed-over buffer, a global)
+        is copied when it is read, so the record, and the compiled code, hold the
+        value each operation used, even if the function writes into the array
+        again later (see "Constants" in the module docstring). The same array
+        read again unchanged gives the same copy: one constant, one name, and
+        common subexpressions are still found.
+        """
+        if not may_change(array):
+            return array
+        kept = self._constants.get(id(array))      # (the array, its copy) read last
+        if kept is not None and kept[0] is array and _same_bits(array, kept[1]):
+            return kept[1]
+        copy = array.copy()
+        copy.flags.writeable = False             # nothing writes into a constant
+        self._constants[id(array)] = (array, copy)   # (keeps the array: its id stays its own)
+        return copy
 
     def record(self, primitive, parents, values, params, out, key=None):
         node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
@@ -537,6 +563,8 @@ class JitTrace(Trace):
                 return type(x)(slot(t) for t in x)
             if isinstance(x, Staged):            # a value of another jit: a constant here
                 return x.value
+            if type(x) is np.ndarray:
+                return self.constant(x)
             return x
 
         call_args, call_kwargs = slot(tuple(args)), {k: slot(v) for k, v in kwargs.items()}
@@ -615,6 +643,12 @@ class JitTrace(Trace):
     def value_of(self, x):
         node = self.node_of(x)
         return node.out if node is not None else x
+
+
+def _same_bits(a, b):
+    """Do two arrays hold exactly the same bits (-0.0 is not 0.0; nan is nan)?"""
+    return a.shape == b.shape and a.dtype == b.dtype and not a.dtype.hasobject \
+        and a.tobytes() == b.tobytes()
 
 
 def _rank(node):
@@ -946,8 +980,17 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
         body.append(f"    {var[node]} = {text}")
     emit_guards(len(nodes))
 
-    returned = [var[n] if n is not None else lit(trace.value_of(o))
-                for n, o in zip(outs, out_leaves)]
+    # Every call returns arrays of its own: not an input, a constant or an
+    # earlier output (x * 1.0 is x itself above, and NumPy's views share memory).
+    shared = [n.out for n in inputs] + [v for v in namespace.values() if type(v) is np.ndarray]
+    returned = []
+    for n, o in zip(outs, out_leaves):
+        text = var[n] if n is not None else lit(trace.value_of(o))
+        value = trace.value_of(o)
+        if type(value) is np.ndarray and (text in returned or text in params or n is None
+                                           or any(np.may_share_memory(value, a) for a in shared)):
+            text = f"{text}.copy()" if text.isidentifier() else f"({text}).copy()"
+        returned.append(text)
     structure = _structure_text(out_tree, iter(returned))
     if structure is None:
         body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
@@ -1161,6 +1204,20 @@ class _QuickRebuild:
         return list(tree_unflatten(self.treedef, new_leaves)), {}
 
 
+def _fresh(values, nodes, shared):
+    """The first call's outputs, each an array of its own (as the compiled code's are):
+    a copy where it is an input, a constant, an earlier output, or shares their memory."""
+    out, seen = [], set()
+    for value, node in zip(values, nodes):
+        if type(value) is np.ndarray and (
+                id(value) in seen or node is None or node.primitive is None
+                or any(np.may_share_memory(value, a) for a in shared)):
+            value = value.copy()
+        seen.add(id(value))
+        out.append(value)
+    return out
+
+
 class Jitted:
     """A function compiled by :func:`jit`. Call it like the original."""
 
@@ -1308,7 +1365,10 @@ class Jitted:
                 _state.watch_backward = watching
                 trace.forget_frame()
         out_leaves, out_tree = tree_flatten(result)
-        out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
+        out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
+                                              [trace.node_of(o) for o in out_leaves],
+                                              [i.node.out for i in inputs]
+                                              + [c for _, c in trace._constants.values()]))
         return trace, inputs, out, out_leaves, out_tree
 
     def _write(self, recording, leaves, names):
