@@ -152,6 +152,9 @@ def _helper(primitive):
 _SAME = '''\
 def same(x, value):
     """{doc}"""
+    if isinstance(value, (tuple, list)):          # several arrays, or a shape
+        return isinstance(x, (tuple, list)) and len(x) == len(value) and all(
+            same(a, b) for a, b in zip(x, value))
     same_shape = np.shape(x) == np.shape(value)
     return same_shape and bool(np.all((x == value) | (x != x) & (value != value)))
 '''
@@ -195,6 +198,8 @@ class JitTracer(ReverseTracer):
     # Read from the value itself (not through the Staged primal): asked often.
     @property
     def shape(self):
+        if self.node in self._trace.ragged:
+            self._trace.read_shape(self.primal)
         return shape_of(self.node.out)
 
     @property
@@ -276,6 +281,8 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
 
     @property
     def shape(self):
+        if self.node in self.trace.ragged:
+            self.trace.read_shape(self)
         return shape_of(self.value)
 
     @property
@@ -287,7 +294,7 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
     T = property(lambda self: np.transpose(self))
 
     def __len__(self):
-        return len(self.value)
+        return self.shape[0] if self.shape else len(self.value)   # (0-d: NumPy's TypeError)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if any(isinstance(x, Tracer) for x in inputs) or "out" in kwargs:
@@ -456,6 +463,7 @@ class JitTrace(Trace):
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
         self._constants = {}             # id(array) -> (array, its copy): see constant()
+        self.ragged = set()              # nodes whose shape depends on values (np.nonzero)
         self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
     def new_input(self, value, name):
@@ -488,9 +496,11 @@ class JitTrace(Trace):
                 parents.append(None)
                 values.append(a)
                 key.append(("id", id(a)) if t is np.ndarray else _const_key(a))
+        by_value = ()                            # staged integer indices: x[i]
         if params:
             if any(isinstance(v, (Staged, tuple, np.ndarray)) for v in params.values()):
-                params = {k: self._plain(v, k, primitive) for k, v in params.items()}
+                by_value = []
+                params = {k: self._plain(v, k, primitive, by_value) for k, v in params.items()}
             key.append(_const_key(params))
         try:
             key = tuple(key)
@@ -499,21 +509,33 @@ class JitTrace(Trace):
             key = node = None
         if node is None:
             try:
-                out = primitive.impl(*values, **params)
+                out = primitive.impl(*values, **(_values(params) if by_value else params))
             except (ValueError, IndexError) as e:
                 raise _shape_error(primitive, values, e) from None
-            node = self.record(primitive, parents, values, params, out, key)
+            # A staged index is computed by the code before: it is a parent too.
+            node = self.record(primitive, parents + [i.node for i in by_value],
+                               values + [i.value for i in by_value], params, out, key)
+            if self.ragged and any(p in self.ragged for p in parents):
+                self.ragged.add(node)
         return JitTracer(self, node.out, node)
 
-    def _plain(self, value, name, primitive):
-        """A parameter must be a plain value: a staged one is read (and guarded)."""
+    def _plain(self, value, name, primitive, by_value):
+        """A parameter must be a plain value: a staged one is read (and guarded).
+
+        Except integers that index (``x[i]``, ``i`` an integer argument or
+        ``argmax``'s result): the compiled code indexes with the new values,
+        as NumPy would (they go to ``by_value``).
+        """
         if isinstance(value, Staged):
+            if name == "index" and primitive in _INDEXING and value.dtype.kind in "iu":
+                by_value.append(value)
+                return value
             return self.read(value, f"the parameter {name} of {primitive.name}")
         if type(value) is np.ndarray:            # an index array, say
             return self.constant(value)
         if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple, np.ndarray))
                                             for v in value):
-            return tuple(self._plain(v, name, primitive) for v in value)
+            return tuple(self._plain(v, name, primitive, by_value) for v in value)
         return value
 
     def constant(self, array):
@@ -584,8 +606,15 @@ class JitTrace(Trace):
             self.nodes.append(node)
             if key is not None:
                 self._seen[key] = node
+            if _ragged(func, args) or any(p in self.ragged for p in parents):
+                self.ragged.add(node)
         if isinstance(out, (np.ndarray, np.generic)):
             return Staged(self, node.out, node)
+        if isinstance(out, tuple) and all(isinstance(o, (np.ndarray, np.generic)) for o in out):
+            # Several arrays (np.linalg.svd, np.nonzero): each is staged, as out[k].
+            whole = Staged(self, node.out, node)
+            parts = [whole[k] for k in range(len(out))]
+            return type(out)._make(parts) if hasattr(type(out), "_make") else tuple(parts)
         # A Python number or bool from NumPy (np.allclose): it leaves NumPy here.
         self._guard("value", node, out, ("jit.numpy call", {"name": call.name}))
         return out
@@ -604,6 +633,13 @@ class JitTrace(Trace):
         else:
             self._guard("value", staged.node, staged.value, ("jit.reading", {"how": how}))
         return staged.value
+
+    def read_shape(self, staged):
+        """The shape of a value whose shape depends on the values (``np.nonzero``'s):
+        guarded, once, like any value Python reads."""
+        node = staged.node
+        self.ragged.discard(node)                # its shape is fixed from here on
+        self.call_numpy(np.shape, (staged,), {})
 
     def _guard(self, kind, node, value, what):
         self.guards.append(_Guard(kind, node, value, what, _user_location(),
@@ -645,6 +681,21 @@ class JitTrace(Trace):
         return node.out if node is not None else x
 
 
+_INDEXING = (lax.getitem, lax.index_add, lax.index_set)    # their index may be staged
+
+# NumPy functions whose result's shape depends on the values, not only the shapes.
+_RAGGED = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract, np.compress}
+
+
+def _ragged(func, args):
+    if func in _RAGGED or (func is np.where and len(args) == 1):
+        return True
+    if func is operator.getitem:                 # a boolean mask picks a data-dependent count
+        index = args[1] if isinstance(args[1], tuple) else (args[1],)
+        return any(dtype_of(i).kind == "b" for i in index if isinstance(i, (Staged, np.ndarray)))
+    return False
+
+
 def _same_bits(a, b):
     """Do two arrays hold exactly the same bits (-0.0 is not 0.0; nan is nan)?"""
     return a.shape == b.shape and a.dtype == b.dtype and not a.dtype.hasobject \
@@ -674,6 +725,8 @@ def _const_key(x):
         return (t, _const_key(x.start), _const_key(x.stop), _const_key(x.step))
     if t is _Slot:
         return (t, x.k)
+    if t is Staged:
+        return (t, x.node.index)
     if t is complex:
         return (t, repr(x))
     if isinstance(x, (np.dtype, type)) or x is Ellipsis:
@@ -868,6 +921,8 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
             if isinstance(value, np.bool_):
                 return f"np.{text}_"
             return f"np.{type(value).__name__}({text})"
+        if t is Staged:                          # a staged index: its variable
+            return var[value.node]
         key = id(value)
         if key not in constants:
             wanted = trace.constant_names.get(key) if names else None
@@ -1040,6 +1095,9 @@ def _same_values(namespace, other):
         if isinstance(value, np.ndarray):
             if not (isinstance(theirs, np.ndarray) and value.dtype == theirs.dtype
                     and np.array_equal(value, theirs, equal_nan=value.dtype.kind in "fc")):
+                return False
+        elif inspect.isfunction(value):          # a helper (its source is in the text)
+            if getattr(theirs, "__name__", None) != value.__name__:
                 return False
         elif value is not theirs and not (type(value) is type(theirs) and value == theirs):
             return False
@@ -1355,7 +1413,10 @@ class Jitted:
         with new_level(JitTrace, names=names) as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, leaf_names)]
             # Python ints and bools are part of the cache key: they stay themselves.
-            args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
+            # Integer and boolean arrays are never differentiated: NumPy code sees
+            # them as they are, staged (they may index, x[i], as in JAX).
+            args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else
+                                    x.primal if dtype_of(leaf).kind in "biu" else x
                                     for leaf, x in zip(leaves, inputs)])
             if names:
                 _state.watch_backward = trace.watch      # to name the cotangents
