@@ -292,7 +292,17 @@ def vjp(fun, *primals, has_aux=False):
     """
     check_function(fun, "vjp", "tg.vjp(f, x)")
     out, pullback, aux = _vjp(fun, primals, has_aux)
+    # The caller's to keep and edit: the record (which vjp_fun reads) keeps its own.
+    out = _copied(out)
+    if has_aux:
+        aux = _copied(aux)
     return (out, pullback, aux) if has_aux else (out, pullback)
+
+
+def _copied(tree):
+    """``tree`` with its NumPy arrays copied."""
+    leaves, treedef = tree_flatten(tree)
+    return tree_unflatten(treedef, [x.copy() if type(x) is np.ndarray else x for x in leaves])
 
 
 def _vjp(fun, primals, has_aux, who="vjp"):
