@@ -37,6 +37,28 @@ way: the compiled version is used only when that value is exactly the same.
 Printing a traced value is a side effect compiled code would not repeat, so
 such a function runs eagerly.
 
+The shape of most values follows from the shapes of the arguments, which
+are part of the cache key. Where it depends on the values (``np.nonzero``,
+a boolean mask), reading it (``len``, ``.shape``) is guarded too. Integer
+and boolean arguments are never differentiated: the function sees them as
+staged NumPy values, so ``x[i]`` indexes with each call's ``i``, as in JAX.
+
+Constants: arrays are values, read when used
+--------------------------------------------
+A NumPy array that is not an argument (closed over, a global, a buffer
+the function writes into between operations) is read by value, at the
+moment an operation reads it (:meth:`JitTrace.constant` copies it): the
+compiled code holds that value as a constant, as ``jax.jit`` does. So a
+buffer used twice with different contents is two constants, and an array
+changed *after* compiling is not seen: the compiled code keeps the value,
+and the branches, of the trace. Pass an array that changes between calls
+(weights updated in place) as an argument. The other way, guarding each
+closed-over array by value, would compare every such array on every call.
+
+Results are the caller's: each call returns arrays of its own, never an
+argument, a constant or an earlier result (``x * 1.0`` compiles to ``x``,
+so it is copied on the way out), and editing one changes nothing else.
+
 Not detected: randomness drawn inside ``fun`` (``np.random``) and changes
 ``fun`` makes to the outside world are done while tracing, as in
 ``jax.jit``: once per trace, and once more if ``jf.source`` traces again
