@@ -76,6 +76,22 @@ def test_grad_sees_its_input_as_it_was_called():
     np.testing.assert_allclose(tg.grad(f)(a), 3 * np.array([1.0, 2.0]) ** 2, rtol=1e-14)
 
 
+def test_graph_shows_each_value_a_buffer_had_when_used():
+    buf = np.array([1.0, 2.0])
+
+    def f(x):
+        y = x * buf
+        z = y * buf                    # unchanged: the same constant
+        buf[:] = 5.0
+        return tnp.sum(z * buf)
+    g = tg.graph(f)(np.ones(2))
+    values = [v for _, v in g.constant_list()]
+    assert len(values) == 2
+    np.testing.assert_array_equal(values[0], [1.0, 2.0])
+    np.testing.assert_array_equal(values[1], [5.0, 5.0])
+    np.testing.assert_allclose(g.grad(g.inputs[0]), [1.0 * 1.0 * 5.0, 2.0 * 2.0 * 5.0])
+
+
 def test_vjp_output_edited_by_the_caller_leaves_the_pullback_alone():
     x = np.array([0.0, 1.0])
     out, pullback = tg.vjp(tnp.exp, x)

@@ -90,7 +90,7 @@ import numpy as np
 from . import lax
 from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
 from .core import thread_state as _state
-from .reverse import Node, ReverseTracer, may_change
+from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
 from .words import words
 
@@ -484,7 +484,7 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
-        self._constants = {}             # id(array) -> (array, its copy): see constant()
+        self._constants = Constants()    # the arrays read, as read: see constant()
         self.ragged = set()              # nodes whose shape depends on values (np.nonzero)
         self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
@@ -563,22 +563,14 @@ class JitTrace(Trace):
     def constant(self, array):
         """A NumPy array the traced code reads, as it is now: the compiled code's constant.
 
-        An array that may change (``may_change``: a closed-over buffer, a global)
-        is copied when it is read, so the record, and the compiled code, hold the
-        value each operation used, even if the function writes into the array
-        again later (see "Constants" in the module docstring). The same array
-        read again unchanged gives the same copy: one constant, one name, and
-        common subexpressions are still found.
+        An array that may change (a closed-over buffer, a global) is copied when
+        it is read (``Constants`` in reverse.py), so the record, and the compiled
+        code, hold the value each operation used, even if the function writes
+        into the array again later (see "Constants" in the module docstring).
+        The same array read again unchanged gives the same copy: one constant,
+        one name, and common subexpressions are still found.
         """
-        if not may_change(array):
-            return array
-        kept = self._constants.get(id(array))      # (the array, its copy) read last
-        if kept is not None and kept[0] is array and _same_bits(array, kept[1]):
-            return kept[1]
-        copy = array.copy()
-        copy.flags.writeable = False             # nothing writes into a constant
-        self._constants[id(array)] = (array, copy)   # (keeps the array: its id stays its own)
-        return copy
+        return self._constants(array)
 
     def record(self, primitive, parents, values, params, out, key=None):
         node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
@@ -716,12 +708,6 @@ def _ragged(func, args):
         index = args[1] if isinstance(args[1], tuple) else (args[1],)
         return any(dtype_of(i).kind == "b" for i in index if isinstance(i, (Staged, np.ndarray)))
     return False
-
-
-def _same_bits(a, b):
-    """Do two arrays hold exactly the same bits (-0.0 is not 0.0; nan is nan)?"""
-    return a.shape == b.shape and a.dtype == b.dtype and not a.dtype.hasobject \
-        and a.tobytes() == b.tobytes()
 
 
 def _rank(node):
@@ -1451,7 +1437,7 @@ class Jitted:
         out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
                                               [trace.node_of(o) for o in out_leaves],
                                               [i.node.out for i in inputs]
-                                              + [c for _, c in trace._constants.values()]))
+                                              + [c for _, c in trace._constants.kept.values()]))
         return trace, inputs, out, out_leaves, out_tree
 
     def _write(self, recording, leaves, names):

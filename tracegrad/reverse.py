@@ -122,18 +122,42 @@ def may_change(a):
     return True
 
 
-def snapshot(value):
-    """``value`` as it is now: a copy of a NumPy array whose numbers may change.
+def same_bits(a, b):
+    """Do two arrays hold exactly the same bits (-0.0 is not 0.0; nan is nan)?"""
+    return a.shape == b.shape and a.dtype == b.dtype and not a.dtype.hasobject \
+        and a.tobytes() == b.tobytes()
 
-    The backward pass reads a node's arguments later, when the program has
-    run on. A plain array the user's code writes into again (a buffer reused
-    between operations) must still hold what the operation read.
+
+class Constants:
+    """The NumPy arrays a trace reads, each as it was when it was read.
+
+    ``constants(value)`` is ``value`` itself, or, for an array whose numbers
+    may change (a buffer the user's code writes into again, a closed-over
+    array), a read-only copy taken now. The same array read again unchanged
+    gives the same copy (one constant, drawn once); changed, a new copy.
+    ``original[id(copy)]`` is the array it was taken of (graphs name it).
     """
-    if type(value) is np.ndarray and may_change(value):
-        return value.copy()
-    if type(value) is tuple and any(type(v) in (np.ndarray, tuple) for v in value):
-        return tuple(snapshot(v) for v in value)          # an index: (rows, cols)
-    return value
+
+    def __init__(self):
+        self.kept = {}                           # id(array) -> (array, its copy)
+        self.original = {}                       # id(copy) -> array
+
+    def __call__(self, value):
+        t = type(value)
+        if t is np.ndarray:
+            if not may_change(value):
+                return value
+            kept = self.kept.get(id(value))
+            if kept is not None and kept[0] is value and same_bits(value, kept[1]):
+                return kept[1]
+            copy = value.copy()
+            copy.flags.writeable = False         # nothing writes into a constant
+            self.kept[id(value)] = (value, copy)     # (keeps the array: its id stays its own)
+            self.original[id(copy)] = value
+            return copy
+        if t is tuple and any(type(v) in (np.ndarray, tuple) for v in value):
+            return tuple(self(v) for v in value)          # an index: (rows, cols)
+        return value
 
 
 class ReverseTrace(Trace):
@@ -156,6 +180,7 @@ class ReverseTrace(Trace):
         self.nodes = []
         self.on_node = on_node
         self.keep_values = keep_values
+        self.constants = Constants()
 
     def new_input(self, value, name=None, copy=True):
         """A tracer for an input of the traced function, recorded as a Node.
@@ -167,8 +192,8 @@ class ReverseTrace(Trace):
         caller updates the array afterwards (``params[0] -= lr * g``).
         ``copy=False`` is for callers that copied it already.
         """
-        if copy:
-            value = snapshot(value)
+        if copy and type(value) is np.ndarray and may_change(value):
+            value = value.copy()
         node = Node(None, (), (), {}, value, len(self.nodes), name)
         self.nodes.append(node)
         if self.on_node is not None:
@@ -185,7 +210,7 @@ class ReverseTrace(Trace):
 
         The record keeps what the backward pass will read, as it is now: a
         constant of this trace that is a NumPy array the program may still
-        write into (a buffer) is copied (``snapshot``). This trace's own
+        write into (a buffer) is copied (:class:`Constants`). This trace's own
         values need no copy: they are the results of primitives, which no
         one else holds.
         """
@@ -200,9 +225,9 @@ class ReverseTrace(Trace):
             if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
                 saved_out = placeholder(out)
         if saves_args and None in parents:
-            values = [snapshot(v) if p is None else v for v, p in zip(values, parents)]
+            values = [self.constants(v) if p is None else v for v, p in zip(values, parents)]
         if params:
-            params = {k: snapshot(v) for k, v in params.items()}
+            params = {k: self.constants(v) for k, v in params.items()}
         node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:
