@@ -390,3 +390,19 @@ def test_property_buffer_programs(program, initial, xs):
             for _ in range(2):                   # the first call traces, the next is compiled
                 assert_close(jf(x), want, rtol=1e-12)
                 assert_close(jg(x), fd)
+
+
+def test_jit_source_names_the_captured_arrays():
+    W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    buf = np.zeros(2)
+
+    def f(x):
+        buf[:] = 1.0
+        y = W @ x * buf
+        buf[:] = 2.0
+        return y * buf
+    jf = tg.jit(f)
+    x = np.array([1.0, -1.0])
+    np.testing.assert_allclose(jf(x), (W @ x) * 1.0 * 2.0)
+    text = jf.source(x)
+    assert "W float64[2, 2]" in text and "buf float64[2]" in text and "buf_1 float64[2]" in text

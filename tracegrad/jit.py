@@ -933,8 +933,9 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
             return var[value.node]
         key = id(value)
         if key not in constants:
-            wanted = trace.constant_names.get(key) if names else None
-            wanted = wanted[0] if wanted is not None and wanted[1] is value else "c"
+            read = trace._constants.original.get(key, value)    # the array it is a copy of
+            wanted = trace.constant_names.get(id(read)) if names else None
+            wanted = wanted[0] if wanted is not None and wanted[1] is read else "c"
             constants[key] = taken.new(_identifier(wanted))
             namespace[constants[key]] = value
         return constants[key]
