@@ -19,7 +19,9 @@ topological order, and its reverse is the order to walk backwards. No
 recursion is needed, so a chain of 100,000 operations is no problem.
 
 The record is kept: ``tracegrad.graph`` draws these very nodes, and the
-widgets replay this very walk.
+widgets replay this very walk. It holds values, not places: a NumPy array
+the user's code writes into again after an operation read it (a buffer) is
+recorded as it was when read (:class:`Constants`), and inputs are copied.
 """
 from __future__ import annotations
 
@@ -155,8 +157,10 @@ class Constants:
             self.kept[id(value)] = (value, copy)     # (keeps the array: its id stays its own)
             self.original[id(copy)] = value
             return copy
-        if t is tuple and any(type(v) in (np.ndarray, tuple) for v in value):
-            return tuple(self(v) for v in value)          # an index: (rows, cols)
+        if t is tuple:                                      # an index: (rows, cols)
+            for v in value:
+                if type(v) is np.ndarray or type(v) is tuple:
+                    return tuple(self(v) for v in value)
         return value
 
 
@@ -215,19 +219,24 @@ class ReverseTrace(Trace):
         one else holds.
         """
         saved_out = out
-        saves_args = self.keep_values or "args" in primitive.saves
         if not self.keep_values and primitive.saves != ("args", "out"):
             # Keep only what the VJP reads: big arrays it does not read become
             # placeholders, so the program's temporaries can be freed.
-            if not saves_args:
+            if "args" not in primitive.saves:
                 values = [placeholder(v) if type(v) is np.ndarray and v.size >= SMALL else v
                           for v in values]
             if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
                 saved_out = placeholder(out)
-        if saves_args and None in parents:
-            values = [self.constants(v) if p is None else v for v, p in zip(values, parents)]
-        if params:
-            params = {k: self.constants(v) for k, v in params.items()}
+        if None in parents and (self.keep_values or "args" in primitive.saves):
+            for k, (v, p) in enumerate(zip(values, parents)):
+                if p is None and type(v) is np.ndarray:
+                    values = list(values)
+                    values[k] = self.constants(v)
+        for k, v in params.items():              # an index array, say
+            if type(v) is np.ndarray or type(v) is tuple:
+                kept = self.constants(v)
+                if kept is not v:
+                    params = {**params, k: kept}
         node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:
