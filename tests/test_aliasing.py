@@ -19,6 +19,7 @@ import tracegrad.numpy as tnp
 from tracegrad.nn import relu
 
 from .numeric import assert_close, num_grad
+from .strategies import away_from, floats
 
 # ---------------------------------------------------------------------------
 # Item 4: grad reads each buffer as it was when it was used
@@ -187,7 +188,7 @@ def test_jit_results_are_fresh_arrays(name):
         np.testing.assert_array_equal(got, w)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(names=st.lists(st.sampled_from(list(RETURNING)), min_size=1, max_size=3),
        calls=st.integers(2, 4))
 def test_property_compiled_results_never_alias(names, calls):
@@ -331,7 +332,7 @@ OPS = {
     "where": lambda lib, v, b: lib.where(b > 0, v, 0.5 * v),
 }
 
-numbers = st.lists(st.floats(-2, 2, allow_nan=False), min_size=N, max_size=N)
+numbers = st.lists(floats(-2, 2), min_size=N, max_size=N)
 steps = st.one_of(
     st.tuples(st.just("write"), st.integers(0, 1), numbers),
     st.tuples(st.just("use"), st.sampled_from(list(OPS)), st.integers(0, 1)),
@@ -370,7 +371,7 @@ def make_program(program, initial):
     return run, fresh
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(program=st.lists(steps, min_size=1, max_size=8),
        initial=st.tuples(numbers, numbers),
        xs=st.lists(numbers, min_size=2, max_size=2))
@@ -406,3 +407,54 @@ def test_jit_source_names_the_captured_arrays():
     np.testing.assert_allclose(jf(x), (W @ x) * 1.0 * 2.0)
     text = jf.source(x)
     assert "W float64[2, 2]" in text and "buf float64[2]" in text and "buf_1 float64[2]" in text
+
+
+# ---------------------------------------------------------------------------
+# Properties for item 8 and the crashes: writes into staged values, and values
+# (integer indices, data-dependent lengths) that change from call to call
+# ---------------------------------------------------------------------------
+
+away_from_zero = away_from(-3.0, 3.0, [0.0], 0.3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(xs=st.lists(st.lists(away_from_zero, min_size=4, max_size=4), min_size=2, max_size=2),
+       i=st.integers(0, 3), k=st.sampled_from([-2.0, -0.5, 0.5, 2.0]),
+       name=st.sampled_from(list(AFTER_SET)))
+def test_property_jit_grad_of_at_set_then_a_kink(xs, i, k, name):
+    g, g_numpy, _ = AFTER_SET[name]
+
+    def f(x):
+        y = x.at[i].set(k * x[(i + 1) % 4])
+        return tnp.sum(g(y) * WEIGHTS)
+
+    def f_numpy(x):
+        y = x.copy()
+        y[i] = k * x[(i + 1) % 4]
+        return np.sum(g_numpy(y) * WEIGHTS)
+    jg = tg.jit(tg.grad(f))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # a branch that keeps changing: eager
+        for x in (np.array(v) for v in xs + xs):
+            assert_close(jg(x), num_grad(f_numpy, x))
+
+
+@settings(max_examples=100, deadline=None)
+@given(calls=st.lists(st.tuples(st.lists(floats(-2, 2), min_size=4, max_size=4),
+                                st.lists(st.integers(0, 3), min_size=3, max_size=3)),
+                      min_size=2, max_size=4))
+def test_property_jit_indices_and_lengths_change_between_calls(calls):
+    def f(x, i):
+        picked = tnp.sum(x[i] ** 2)
+        count = len(tnp.where(x > 0)[0])               # a length that depends on x
+        return picked * count
+    jf, jg = tg.jit(f), tg.jit(tg.grad(f))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for xv, iv in calls:
+            x, i = np.array(xv), np.array(iv)
+            count = np.count_nonzero(x > 0)
+            assert_close(jf(x, i), np.sum(x[i] ** 2) * count, rtol=1e-12)
+            want = np.zeros(4)
+            np.add.at(want, i, 2 * x[i] * count)       # ∂/∂x of count · Σ x[i]²
+            assert_close(jg(x, i), want, rtol=1e-12)
