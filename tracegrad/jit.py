@@ -47,7 +47,7 @@ Constants: arrays are values, read when used
 --------------------------------------------
 A NumPy array that is not an argument (closed over, a global, a buffer
 the function writes into between operations) is read by value, at the
-moment an operation reads it (:meth:`JitTrace.constant` copies it): the
+moment an operation reads it (``JitTrace.constants`` copies it): the
 compiled code holds that value as a constant, as ``jax.jit`` does. So a
 buffer used twice with different contents is two constants, and an array
 changed *after* compiling is not seen: the compiled code keeps the value,
@@ -484,7 +484,10 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
-        self._constants = Constants()    # the arrays read, as read: see constant()
+        # The NumPy arrays read, each as it was when read (a copy, if it may change):
+        # the compiled code's constants. The same array read again unchanged gives
+        # the same copy: one constant, one name, and common subexpressions are found.
+        self.constants = Constants()
         self.ragged = set()              # nodes whose shape depends on values (np.nonzero)
         self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
@@ -514,7 +517,7 @@ class JitTrace(Trace):
                 key.append(node.index)
             else:
                 if t is np.ndarray:
-                    a = self.constant(a)
+                    a = self.constants(a)
                 parents.append(None)
                 values.append(a)
                 key.append(("id", id(a)) if t is np.ndarray else _const_key(a))
@@ -554,23 +557,11 @@ class JitTrace(Trace):
                 return value
             return self.read(value, f"the parameter {name} of {primitive.name}")
         if type(value) is np.ndarray:            # an index array, say
-            return self.constant(value)
+            return self.constants(value)
         if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple, np.ndarray))
                                             for v in value):
             return tuple(self._plain(v, name, primitive, by_value) for v in value)
         return value
-
-    def constant(self, array):
-        """A NumPy array the traced code reads, as it is now: the compiled code's constant.
-
-        An array that may change (a closed-over buffer, a global) is copied when
-        it is read (``Constants`` in reverse.py), so the record, and the compiled
-        code, hold the value each operation used, even if the function writes
-        into the array again later (see "Constants" in the module docstring).
-        The same array read again unchanged gives the same copy: one constant,
-        one name, and common subexpressions are still found.
-        """
-        return self._constants(array)
 
     def record(self, primitive, parents, values, params, out, key=None):
         node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
@@ -600,7 +591,7 @@ class JitTrace(Trace):
             if isinstance(x, Staged):            # a value of another jit: a constant here
                 return x.value
             if type(x) is np.ndarray:
-                return self.constant(x)
+                return self.constants(x)
             return x
 
         call_args, call_kwargs = slot(tuple(args)), {k: slot(v) for k, v in kwargs.items()}
@@ -933,7 +924,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
             return var[value.node]
         key = id(value)
         if key not in constants:
-            read = trace._constants.original.get(key, value)    # the array it is a copy of
+            read = trace.constants.original.get(key, value)    # the array it is a copy of
             wanted = trace.constant_names.get(id(read)) if names else None
             wanted = wanted[0] if wanted is not None and wanted[1] is read else "c"
             constants[key] = taken.new(_identifier(wanted))
@@ -1438,7 +1429,7 @@ class Jitted:
         out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
                                               [trace.node_of(o) for o in out_leaves],
                                               [i.node.out for i in inputs]
-                                              + [c for _, c in trace._constants.kept.values()]))
+                                              + [c for _, c in trace.constants.kept.values()]))
         return trace, inputs, out, out_leaves, out_tree
 
     def _write(self, recording, leaves, names):
