@@ -205,18 +205,30 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, primitive, args, params):
-        values, parents = self.unbox(args)
+        # Trace.unbox, with one more step: a NumPy array the backward pass will
+        # read is taken as it is now (the program may write into it again later).
+        values, parents = [], []
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                values.append(a.primal)
+                parents.append(a.node)
+            else:
+                if type(a) is np.ndarray and (self.keep_values or "args" in primitive.saves):
+                    a = self.constants(a)
+                values.append(a)
+                parents.append(None)
+        if "index" in params:                    # the one parameter that may hold arrays
+            params = {**params, "index": self.constants(params["index"])}
         out = primitive.bind(*values, **params)    # the next trace down computes it
         return self.record(primitive, parents, values, params, out)
 
     def record(self, primitive, parents, values, params, out):
         """Append the Node ``out = primitive(*values)``; return its tracer.
 
-        The record keeps what the backward pass will read, as it is now: a
-        constant of this trace that is a NumPy array the program may still
-        write into (a buffer) is copied (:class:`Constants`). This trace's own
-        values need no copy: they are the results of primitives, which no
-        one else holds.
+        The record keeps what the backward pass will read, as it was when read:
+        ``process`` took the NumPy arrays among the constants, and the index,
+        through :class:`Constants`. This trace's own values need no copy: they
+        are the results of primitives, which no one else holds.
         """
         saved_out = out
         if not self.keep_values and primitive.saves != ("args", "out"):
@@ -227,16 +239,6 @@ class ReverseTrace(Trace):
                           for v in values]
             if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
                 saved_out = placeholder(out)
-        if None in parents and (self.keep_values or "args" in primitive.saves):
-            for k, (v, p) in enumerate(zip(values, parents)):
-                if p is None and type(v) is np.ndarray:
-                    values = list(values)
-                    values[k] = self.constants(v)
-        for k, v in params.items():              # an index array, say
-            if type(v) is np.ndarray or type(v) is tuple:
-                kept = self.constants(v)
-                if kept is not v:
-                    params = {**params, k: kept}
         node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:
