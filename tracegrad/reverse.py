@@ -135,10 +135,13 @@ class Constants:
 
     ``constants(value)`` is ``value`` itself, or, for an array whose numbers
     may change (a buffer the user's code writes into again, a closed-over
-    array), a read-only copy taken now. The same array read again unchanged
-    gives the same copy (one constant, drawn once); changed, a new copy.
-    ``original[id(copy)]`` is the array it was taken of (graphs name it).
+    array), a copy taken now, which only tracegrad holds. The same array read
+    again unchanged gives the same copy (one constant, drawn once); changed,
+    a new copy. ``original[id(copy)]`` is the array it was taken of (graphs
+    name it).
     """
+
+    __slots__ = ("kept", "original")
 
     def __init__(self):
         self.kept = {}                           # id(array) -> (array, its copy)
@@ -153,7 +156,6 @@ class Constants:
             if kept is not None and kept[0] is value and same_bits(value, kept[1]):
                 return kept[1]
             copy = value.copy()
-            copy.flags.writeable = False         # nothing writes into a constant
             self.kept[id(value)] = (value, copy)     # (keeps the array: its id stays its own)
             self.original[id(copy)] = value
             return copy
