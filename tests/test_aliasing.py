@@ -407,6 +407,10 @@ def test_jit_source_names_the_captured_arrays():
     np.testing.assert_allclose(jf(x), (W @ x) * 1.0 * 2.0)
     text = jf.source(x)
     assert "W float64[2, 2]" in text and "buf float64[2]" in text and "buf_1 float64[2]" in text
+    # read by grad's record first, then by jit: still the user's name
+    jg = tg.jit(tg.grad(lambda x: tnp.sum(tnp.tanh(W @ x))))
+    np.testing.assert_allclose(jg(x), W.T @ (1 - np.tanh(W @ x) ** 2), rtol=1e-14)
+    assert "np.dot(W, x)" in jg.source(x)
 
 
 # ---------------------------------------------------------------------------

@@ -209,19 +209,21 @@ class ReverseTrace(Trace):
     def process(self, primitive, args, params):
         # Trace.unbox, with one more step: a NumPy array the backward pass will
         # read is taken as it is now (the program may write into it again later).
-        values, parents = [], []
+        values, parents, arrays = [], [], False
         for a in args:
             if isinstance(a, Tracer) and a._trace is self:
                 values.append(a.primal)
                 parents.append(a.node)
             else:
-                if type(a) is np.ndarray and (self.keep_values or "args" in primitive.saves):
-                    a = self.constants(a)
+                arrays = arrays or type(a) is np.ndarray
                 values.append(a)
                 parents.append(None)
+        out = primitive.bind(*values, **params)    # the next trace down computes it
+        # (computed from the arrays themselves: a jit below sees, and names, the user's)
+        if arrays and (self.keep_values or "args" in primitive.saves):
+            values = [self.constants(v) if p is None else v for v, p in zip(values, parents)]
         if "index" in params:                    # the one parameter that may hold arrays
             params = {**params, "index": self.constants(params["index"])}
-        out = primitive.bind(*values, **params)    # the next trace down computes it
         return self.record(primitive, parents, values, params, out)
 
     def record(self, primitive, parents, values, params, out):
