@@ -37,6 +37,28 @@ way: the compiled version is used only when that value is exactly the same.
 Printing a traced value is a side effect compiled code would not repeat, so
 such a function runs eagerly.
 
+The shape of most values follows from the shapes of the arguments, which
+are part of the cache key. Where it depends on the values (``np.nonzero``,
+a boolean mask), reading it (``len``, ``.shape``) is guarded too. Integer
+and boolean arguments are never differentiated: the function sees them as
+staged NumPy values, so ``x[i]`` indexes with each call's ``i``, as in JAX.
+
+Constants: arrays are values, read when used
+--------------------------------------------
+A NumPy array that is not an argument (closed over, a global, a buffer
+the function writes into between operations) is read by value, at the
+moment an operation reads it (``JitTrace.constants`` copies it): the
+compiled code holds that value as a constant, as ``jax.jit`` does. So a
+buffer used twice with different contents is two constants, and an array
+changed *after* compiling is not seen: the compiled code keeps the value,
+and the branches, of the trace. Pass an array that changes between calls
+(weights updated in place) as an argument. The other way, guarding each
+closed-over array by value, would compare every such array on every call.
+
+Results are the caller's: each call returns arrays of its own, never an
+argument, a constant or an earlier result (``x * 1.0`` compiles to ``x``,
+so it is copied on the way out), and editing one changes nothing else.
+
 Not detected: randomness drawn inside ``fun`` (``np.random``) and changes
 ``fun`` makes to the outside world are done while tracing, as in
 ``jax.jit``: once per trace, and once more if ``jf.source`` traces again
@@ -68,7 +90,7 @@ import numpy as np
 from . import lax
 from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
 from .core import thread_state as _state
-from .reverse import Node, ReverseTracer
+from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
 from .words import words
 
@@ -152,6 +174,9 @@ def _helper(primitive):
 _SAME = '''\
 def same(x, value):
     """{doc}"""
+    if isinstance(value, (tuple, list)):          # several arrays, or a shape
+        return isinstance(x, (tuple, list)) and len(x) == len(value) and all(
+            same(a, b) for a, b in zip(x, value))
     same_shape = np.shape(x) == np.shape(value)
     return same_shape and bool(np.all((x == value) | (x != x) & (value != value)))
 '''
@@ -195,6 +220,8 @@ class JitTracer(ReverseTracer):
     # Read from the value itself (not through the Staged primal): asked often.
     @property
     def shape(self):
+        if self.node in self._trace.ragged:
+            self._trace.read_shape(self.primal)
         return shape_of(self.node.out)
 
     @property
@@ -216,7 +243,7 @@ class JitTracer(ReverseTracer):
         return complex(self.primal)
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.primal.__array__(), dtype=dtype)
+        return self.primal.__array__(dtype, copy)
 
     def __repr__(self):
         self._trace.side_effect("shows a traced value (print, repr or format)")
@@ -276,6 +303,8 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
 
     @property
     def shape(self):
+        if self.node in self.trace.ragged:
+            self.trace.read_shape(self)
         return shape_of(self.value)
 
     @property
@@ -287,7 +316,7 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
     T = property(lambda self: np.transpose(self))
 
     def __len__(self):
-        return len(self.value)
+        return self.shape[0] if self.shape else len(self.value)   # (0-d: NumPy's TypeError)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if any(isinstance(x, Tracer) for x in inputs) or "out" in kwargs:
@@ -315,7 +344,11 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
         return self.trace.branch(self)
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.trace.read(self, "np.asarray"), dtype=dtype)
+        # NumPy 2 trusts copy=True: np.array(x, copy=True) then writes into the
+        # result (x.at[i].set(v) does). Handing out the recorded value itself
+        # would let that write change the record.
+        value = self.trace.read(self, "np.asarray")
+        return np.array(value, dtype=dtype, copy=True) if copy else np.asarray(value, dtype)
 
     def __float__(self):
         return float(self.trace.read(self, "float"))
@@ -451,6 +484,11 @@ class JitTrace(Trace):
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
+        # The NumPy arrays read, each as it was when read (a copy, if it may change):
+        # the compiled code's constants. The same array read again unchanged gives
+        # the same copy: one constant, one name, and common subexpressions are found.
+        self.constants = Constants()
+        self.ragged = set()              # nodes whose shape depends on values (np.nonzero)
         self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
     def new_input(self, value, name):
@@ -478,12 +516,16 @@ class JitTrace(Trace):
                 values.append(node.out)
                 key.append(node.index)
             else:
+                if t is np.ndarray:
+                    a = self.constants(a)
                 parents.append(None)
                 values.append(a)
                 key.append(("id", id(a)) if t is np.ndarray else _const_key(a))
+        by_value = ()                            # staged integer indices: x[i]
         if params:
-            if any(isinstance(v, (Staged, tuple)) for v in params.values()):
-                params = {k: self._plain(v, k, primitive) for k, v in params.items()}
+            if any(isinstance(v, (Staged, tuple, np.ndarray)) for v in params.values()):
+                by_value = []
+                params = {k: self._plain(v, k, primitive, by_value) for k, v in params.items()}
             key.append(_const_key(params))
         try:
             key = tuple(key)
@@ -492,18 +534,33 @@ class JitTrace(Trace):
             key = node = None
         if node is None:
             try:
-                out = primitive.impl(*values, **params)
+                out = primitive.impl(*values, **(_values(params) if by_value else params))
             except (ValueError, IndexError) as e:
                 raise _shape_error(primitive, values, e) from None
-            node = self.record(primitive, parents, values, params, out, key)
+            # A staged index is computed by the code before: it is a parent too.
+            node = self.record(primitive, parents + [i.node for i in by_value],
+                               values + [i.value for i in by_value], params, out, key)
+            if self.ragged and any(p in self.ragged for p in parents):
+                self.ragged.add(node)
         return JitTracer(self, node.out, node)
 
-    def _plain(self, value, name, primitive):
-        """A parameter must be a plain value: a staged one is read (and guarded)."""
+    def _plain(self, value, name, primitive, by_value):
+        """A parameter must be a plain value: a staged one is read (and guarded).
+
+        Except integers that index (``x[i]``, ``i`` an integer argument or
+        ``argmax``'s result): the compiled code indexes with the new values,
+        as NumPy would (they go to ``by_value``).
+        """
         if isinstance(value, Staged):
+            if name == "index" and primitive in _INDEXING and value.dtype.kind in "iu":
+                by_value.append(value)
+                return value
             return self.read(value, f"the parameter {name} of {primitive.name}")
-        if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple)) for v in value):
-            return tuple(self._plain(v, name, primitive) for v in value)
+        if type(value) is np.ndarray:            # an index array, say
+            return self.constants(value)
+        if isinstance(value, tuple) and any(isinstance(v, (Staged, tuple, np.ndarray))
+                                            for v in value):
+            return tuple(self._plain(v, name, primitive, by_value) for v in value)
         return value
 
     def record(self, primitive, parents, values, params, out, key=None):
@@ -533,6 +590,8 @@ class JitTrace(Trace):
                 return type(x)(slot(t) for t in x)
             if isinstance(x, Staged):            # a value of another jit: a constant here
                 return x.value
+            if type(x) is np.ndarray:
+                return self.constants(x)
             return x
 
         call_args, call_kwargs = slot(tuple(args)), {k: slot(v) for k, v in kwargs.items()}
@@ -552,8 +611,15 @@ class JitTrace(Trace):
             self.nodes.append(node)
             if key is not None:
                 self._seen[key] = node
+            if _ragged(func, args) or any(p in self.ragged for p in parents):
+                self.ragged.add(node)
         if isinstance(out, (np.ndarray, np.generic)):
             return Staged(self, node.out, node)
+        if isinstance(out, tuple) and all(isinstance(o, (np.ndarray, np.generic)) for o in out):
+            # Several arrays (np.linalg.svd, np.nonzero): each is staged, as out[k].
+            whole = Staged(self, node.out, node)
+            parts = [whole[k] for k in range(len(out))]
+            return type(out)._make(parts) if hasattr(type(out), "_make") else tuple(parts)
         # A Python number or bool from NumPy (np.allclose): it leaves NumPy here.
         self._guard("value", node, out, ("jit.numpy call", {"name": call.name}))
         return out
@@ -572,6 +638,13 @@ class JitTrace(Trace):
         else:
             self._guard("value", staged.node, staged.value, ("jit.reading", {"how": how}))
         return staged.value
+
+    def read_shape(self, staged):
+        """The shape of a value whose shape depends on the values (``np.nonzero``'s):
+        guarded, once, like any value Python reads."""
+        node = staged.node
+        self.ragged.discard(node)                # its shape is fixed from here on
+        self.call_numpy(np.shape, (staged,), {})
 
     def _guard(self, kind, node, value, what):
         self.guards.append(_Guard(kind, node, value, what, _user_location(),
@@ -613,6 +686,21 @@ class JitTrace(Trace):
         return node.out if node is not None else x
 
 
+_INDEXING = (lax.getitem, lax.index_add, lax.index_set)    # their index may be staged
+
+# NumPy functions whose result's shape depends on the values, not only the shapes.
+_RAGGED = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract, np.compress}
+
+
+def _ragged(func, args):
+    if func in _RAGGED or (func is np.where and len(args) == 1):
+        return True
+    if func is operator.getitem:                 # a boolean mask picks a data-dependent count
+        index = args[1] if isinstance(args[1], tuple) else (args[1],)
+        return any(dtype_of(i).kind == "b" for i in index if isinstance(i, (Staged, np.ndarray)))
+    return False
+
+
 def _rank(node):
     """Which name a cotangent takes when it is ∂C/∂ of several values (z = w·x + b
     passes ∂C/∂z on to b unchanged): an input's (db), else a named value's (dz)."""
@@ -636,6 +724,8 @@ def _const_key(x):
         return (t, _const_key(x.start), _const_key(x.stop), _const_key(x.step))
     if t is _Slot:
         return (t, x.k)
+    if t is Staged:
+        return (t, x.node.index)
     if t is complex:
         return (t, repr(x))
     if isinstance(x, (np.dtype, type)) or x is Ellipsis:
@@ -833,10 +923,13 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
             if isinstance(value, np.bool_):
                 return f"np.{text}_"
             return f"np.{type(value).__name__}({text})"
+        if t is Staged:                          # a staged index: its variable
+            return var[value.node]
         key = id(value)
         if key not in constants:
-            wanted = trace.constant_names.get(key) if names else None
-            wanted = wanted[0] if wanted is not None and wanted[1] is value else "c"
+            read = trace.constants.original.get(key, value)    # the array it is a copy of
+            wanted = trace.constant_names.get(id(read)) if names else None
+            wanted = wanted[0] if wanted is not None and wanted[1] is read else "c"
             constants[key] = taken.new(_identifier(wanted))
             namespace[constants[key]] = value
         return constants[key]
@@ -945,8 +1038,17 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
         body.append(f"    {var[node]} = {text}")
     emit_guards(len(nodes))
 
-    returned = [var[n] if n is not None else lit(trace.value_of(o))
-                for n, o in zip(outs, out_leaves)]
+    # Every call returns arrays of its own: not an input, a constant or an
+    # earlier output (x * 1.0 is x itself above, and NumPy's views share memory).
+    shared = [n.out for n in inputs] + [v for v in namespace.values() if type(v) is np.ndarray]
+    returned = []
+    for n, o in zip(outs, out_leaves):
+        text = var[n] if n is not None else lit(trace.value_of(o))
+        value = trace.value_of(o)
+        if type(value) is np.ndarray and (text in returned or text in params or n is None
+                                           or any(np.may_share_memory(value, a) for a in shared)):
+            text = f"{text}.copy()" if text.isidentifier() else f"({text}).copy()"
+        returned.append(text)
     structure = _structure_text(out_tree, iter(returned))
     if structure is None:
         body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
@@ -996,6 +1098,9 @@ def _same_values(namespace, other):
         if isinstance(value, np.ndarray):
             if not (isinstance(theirs, np.ndarray) and value.dtype == theirs.dtype
                     and np.array_equal(value, theirs, equal_nan=value.dtype.kind in "fc")):
+                return False
+        elif inspect.isfunction(value):          # a helper (its source is in the text)
+            if getattr(theirs, "__name__", None) != value.__name__:
                 return False
         elif value is not theirs and not (type(value) is type(theirs) and value == theirs):
             return False
@@ -1160,6 +1265,20 @@ class _QuickRebuild:
         return list(tree_unflatten(self.treedef, new_leaves)), {}
 
 
+def _fresh(values, nodes, shared):
+    """The first call's outputs, each an array of its own (as the compiled code's are):
+    a copy where it is an input, a constant, an earlier output, or shares their memory."""
+    out, seen = [], set()
+    for value, node in zip(values, nodes):
+        if type(value) is np.ndarray and (
+                id(value) in seen or node is None or node.primitive is None
+                or any(np.may_share_memory(value, a) for a in shared)):
+            value = value.copy()
+        seen.add(id(value))
+        out.append(value)
+    return out
+
+
 class Jitted:
     """A function compiled by :func:`jit`. Call it like the original."""
 
@@ -1297,7 +1416,10 @@ class Jitted:
         with new_level(JitTrace, names=names) as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, leaf_names)]
             # Python ints and bools are part of the cache key: they stay themselves.
-            args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else x
+            # Integer and boolean arrays are never differentiated: NumPy code sees
+            # them as they are, staged (they may index, x[i], as in JAX).
+            args, kwargs = rebuild([leaf if type(leaf) in (int, bool) else
+                                    x.primal if dtype_of(leaf).kind in "biu" else x
                                     for leaf, x in zip(leaves, inputs)])
             if names:
                 _state.watch_backward = trace.watch      # to name the cotangents
@@ -1307,7 +1429,10 @@ class Jitted:
                 _state.watch_backward = watching
                 trace.forget_frame()
         out_leaves, out_tree = tree_flatten(result)
-        out = tree_unflatten(out_tree, [trace.value_of(o) for o in out_leaves])
+        out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
+                                              [trace.node_of(o) for o in out_leaves],
+                                              [i.node.out for i in inputs]
+                                              + [c for _, c in trace.constants.kept.values()]))
         return trace, inputs, out, out_leaves, out_tree
 
     def _write(self, recording, leaves, names):

@@ -19,7 +19,9 @@ topological order, and its reverse is the order to walk backwards. No
 recursion is needed, so a chain of 100,000 operations is no problem.
 
 The record is kept: ``tracegrad.graph`` draws these very nodes, and the
-widgets replay this very walk.
+widgets replay this very walk. It holds values, not places: a NumPy array
+the user's code writes into again after an operation read it (a buffer) is
+recorded as it was when read (:class:`Constants`), and inputs are copied.
 """
 from __future__ import annotations
 
@@ -103,7 +105,65 @@ SMALL = 1024     # arrays with fewer elements are always kept: no memory to win
 
 def placeholder(x):
     """An array with the shape and dtype of ``x`` but no numbers (zero bytes)."""
-    return np.broadcast_to(np.zeros((), x.dtype), x.shape)
+    zero = np.zeros((), x.dtype)
+    zero.flags.writeable = False                 # nothing can change it: never copied
+    return np.broadcast_to(zero, x.shape)
+
+
+def may_change(a):
+    """Can the numbers of the ndarray ``a`` change after it is recorded?
+
+    Yes if it is writeable, or a read-only view of memory that is
+    (``np.broadcast_to(buf, ...)`` changes when ``buf`` does).
+    """
+    while not a.flags.writeable:
+        base = a.base
+        if type(base) is not np.ndarray:
+            return base is not None and type(base) is not bytes
+        a = base
+    return True
+
+
+def same_bits(a, b):
+    """Do two arrays hold exactly the same bits (-0.0 is not 0.0; nan is nan)?"""
+    return a.shape == b.shape and a.dtype == b.dtype and not a.dtype.hasobject \
+        and a.tobytes() == b.tobytes()
+
+
+class Constants:
+    """The NumPy arrays a trace reads, each as it was when it was read.
+
+    ``constants(value)`` is ``value`` itself, or, for an array whose numbers
+    may change (a buffer the user's code writes into again, a closed-over
+    array), a copy taken now, which only tracegrad holds. The same array read
+    again unchanged gives the same copy (one constant, drawn once); changed,
+    a new copy. ``original[id(copy)]`` is the array it was taken of (graphs
+    name it).
+    """
+
+    __slots__ = ("kept", "original")
+
+    def __init__(self):
+        self.kept = {}                           # id(array) -> (array, its copy)
+        self.original = {}                       # id(copy) -> array
+
+    def __call__(self, value):
+        t = type(value)
+        if t is np.ndarray:
+            if not may_change(value):
+                return value
+            kept = self.kept.get(id(value))
+            if kept is not None and kept[0] is value and same_bits(value, kept[1]):
+                return kept[1]
+            copy = value.copy()
+            self.kept[id(value)] = (value, copy)     # (keeps the array: its id stays its own)
+            self.original[id(copy)] = value
+            return copy
+        if t is tuple:                                      # an index: (rows, cols)
+            for v in value:
+                if type(v) is np.ndarray or type(v) is tuple:
+                    return tuple(self(v) for v in value)
+        return value
 
 
 class ReverseTrace(Trace):
@@ -126,16 +186,19 @@ class ReverseTrace(Trace):
         self.nodes = []
         self.on_node = on_node
         self.keep_values = keep_values
+        self.constants = Constants()
 
     def new_input(self, value, name=None, copy=True):
         """A tracer for an input of the traced function, recorded as a Node.
 
-        The input array is copied: a record that outlives the call (the
-        function ``vjp`` returns, a graph) must not change when the caller
-        updates the array in place afterwards (``params[0] -= lr * g``).
-        ``copy=False`` is for callers done with the record before they return.
+        The input array is copied: the function sees the value it was called
+        with even if it writes into the caller's array while it runs (the
+        array is also a global it updates), and a record that outlives the
+        call (the function ``vjp`` returns, a graph) does not change when the
+        caller updates the array afterwards (``params[0] -= lr * g``).
+        ``copy=False`` is for callers that copied it already.
         """
-        if copy and type(value) is np.ndarray:
+        if copy and type(value) is np.ndarray and may_change(value):
             value = value.copy()
         node = Node(None, (), (), {}, value, len(self.nodes), name)
         self.nodes.append(node)
@@ -144,12 +207,33 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, primitive, args, params):
-        values, parents = self.unbox(args)
+        # Trace.unbox, with one more step: a NumPy array the backward pass will
+        # read is taken as it is now (the program may write into it again later).
+        values, parents, arrays = [], [], False
+        for a in args:
+            if isinstance(a, Tracer) and a._trace is self:
+                values.append(a.primal)
+                parents.append(a.node)
+            else:
+                arrays = arrays or type(a) is np.ndarray
+                values.append(a)
+                parents.append(None)
         out = primitive.bind(*values, **params)    # the next trace down computes it
+        # (computed from the arrays themselves: a jit below sees, and names, the user's)
+        if arrays and (self.keep_values or "args" in primitive.saves):
+            values = [self.constants(v) if p is None else v for v, p in zip(values, parents)]
+        if "index" in params:                    # the one parameter that may hold arrays
+            params = {**params, "index": self.constants(params["index"])}
         return self.record(primitive, parents, values, params, out)
 
     def record(self, primitive, parents, values, params, out):
-        """Append the Node ``out = primitive(*values)``; return its tracer."""
+        """Append the Node ``out = primitive(*values)``; return its tracer.
+
+        The record keeps what the backward pass will read, as it was when read:
+        ``process`` took the NumPy arrays among the constants, and the index,
+        through :class:`Constants`. This trace's own values need no copy: they
+        are the results of primitives, which no one else holds.
+        """
         saved_out = out
         if not self.keep_values and primitive.saves != ("args", "out"):
             # Keep only what the VJP reads: big arrays it does not read become
@@ -248,16 +332,23 @@ def vjp(fun, *primals, has_aux=False):
     """
     check_function(fun, "vjp", "tg.vjp(f, x)")
     out, pullback, aux = _vjp(fun, primals, has_aux)
+    # The caller's to keep and edit: the record (which vjp_fun reads) keeps its own.
+    out = _copied(out)
+    if has_aux:
+        aux = _copied(aux)
     return (out, pullback, aux) if has_aux else (out, pullback)
 
 
-def _vjp(fun, primals, has_aux, who="vjp", copy=True):
-    """Run ``fun`` on traced inputs; return (out, pullback, aux).
+def _copied(tree):
+    """``tree`` with its NumPy arrays copied."""
+    leaves, treedef = tree_flatten(tree)
+    return tree_unflatten(treedef, [x.copy() if type(x) is np.ndarray else x for x in leaves])
 
-    ``copy=False`` when the pullback is used and dropped before returning to
-    the caller, so the inputs need no copy (see ``ReverseTrace.new_input``)."""
+
+def _vjp(fun, primals, has_aux, who="vjp"):
+    """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
     with new_level(ReverseTrace, who=who) as trace:
-        inputs, in_tree = _start(trace, primals, who, copy)
+        inputs, in_tree = _start(trace, primals, who)
         try:
             result = fun(*tree_unflatten(in_tree, inputs))
         except (TypeError, AttributeError) as err:
@@ -299,13 +390,13 @@ def _vjp(fun, primals, has_aux, who="vjp", copy=True):
     return out, pullback, aux
 
 
-def _start(trace, primals, who, copy):
+def _start(trace, primals, who):
     """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
     leaves, treedef = tree_flatten(primals)
     inputs = []
     for k, leaf in enumerate(leaves):
         position = f"leaf {k}" if treedef.num_leaves > 1 else "0"
-        inputs.append(trace.new_input(check_float(leaf, who, position), copy=copy))
+        inputs.append(trace.new_input(check_float(leaf, who, position)))
     return inputs, treedef
 
 
@@ -337,8 +428,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     def value_and_grad_fun(*args, **kwargs):
         single, nums = argnums_tuple(argnums, len(args), who)
         out, pullback, aux = _vjp(with_args(fun, args, nums, kwargs),
-                                  tuple(args[i] for i in nums), has_aux, who,
-                                  copy=False)      # the gradient is taken right here
+                                  tuple(args[i] for i in nums), has_aux, who)
         check_scalar(out, who, has_aux)
         grads = pullback(np.ones_like(concrete(out))[()])
         if single:

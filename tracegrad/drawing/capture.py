@@ -173,6 +173,7 @@ class Recorder:
                 node.name = names.pop()
 
     def constant_name(self, value):
+        value = self.trace.constants.original.get(id(value), value)   # copied when read
         if id(value) in self.ambiguous:
             return None
         found = self.constant_names.get(id(value))
