@@ -162,10 +162,7 @@ SKIP = {
 # lax/indexing.py: the mark says which file; remove it when that is fixed.
 XFAIL = {
 }
-JIT_XFAIL = dict(
-    XFAIL,
-    **{"where-positions": "jit.py: a NumPy call that returns a tuple (np.nonzero) is not "
-                          "staged ('inhomogeneous shape', issue 20: the jit part)"})
+JIT_XFAIL = dict(XFAIL)
 
 
 def _call_loop(fun, stacked, axes):

@@ -128,6 +128,10 @@ class Primitive:
         """Apply the primitive: hand it to the newest trace among ``args``."""
         top = top_trace(args)
         if top is None:                          # no tracers: plain NumPy
+            if thread_state.staging is not None:     # unless tg.jit stages its integers
+                staged = thread_state.staging.stage(self, args, params)
+                if staged is not None:
+                    return staged
             try:
                 if thread_state.warnings_routed:     # the usual case: inside a transformation
                     return _real_only(self, args, self.impl(*args, **params))
@@ -219,6 +223,7 @@ class _ThreadState(threading.local):
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
         self.warnings_routed = 0                 # > 0 while NumPy's warnings are routed
+        self.staging = None                      # tg.jit's trace while it records (jit.py)
         self.watch_backward = None               # visit(node, g) for every backward pass
 
 

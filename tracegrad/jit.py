@@ -544,6 +544,25 @@ class JitTrace(Trace):
                 self.ragged.add(node)
         return JitTracer(self, node.out, node)
 
+    def stage(self, primitive, args, params):
+        """A primitive on staged integers alone (a random key, an index): record it.
+
+        Integer and boolean values under jit are :class:`Staged`, not tracers, so
+        ``bind`` finds no trace among them and asks here (``thread_state.staging``).
+        Computing the primitive on the spot would read the values and guard them:
+        every new key or index would trace the function again. Recorded, the
+        compiled code computes it from each call's values. None: not ours.
+        """
+        def ours(x):
+            if isinstance(x, tuple):
+                return any(ours(v) for v in x)
+            return type(x) is Staged and x.trace is self
+
+        if not (ours(args) or params and ours(tuple(params.values()))):
+            return None
+        out = self.process(primitive, args, params)
+        return out.primal if dtype_of(out.node.out).kind in "biu" else out
+
     def _plain(self, value, name, primitive, by_value):
         """A parameter must be a plain value: a staged one is read (and guarded).
 
@@ -1423,10 +1442,12 @@ class Jitted:
                                     for leaf, x in zip(leaves, inputs)])
             if names:
                 _state.watch_backward = trace.watch      # to name the cotangents
+            staging, _state.staging = _state.staging, trace
             try:
                 result = self.fun(*args, **kwargs)
             finally:
                 _state.watch_backward = watching
+                _state.staging = staging
                 trace.forget_frame()
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],

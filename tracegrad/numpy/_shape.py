@@ -260,7 +260,8 @@ def take(a, indices, axis=None, mode="raise"):
     axis = _axis(axis, tnp.ndim(a), "take")
     if isinstance(indices, Tracer) and mode == "raise":     # positions computed per example
         return take_rows(a, indices, axis)
-    indices = _np.asarray(indices)
+    if not hasattr(indices, "dtype"):            # a list; not tg.jit's staged integers
+        indices = _np.asarray(indices)
     n = shape_of(a)[axis]
     if mode == "wrap":
         indices = indices % n
