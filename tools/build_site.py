@@ -154,7 +154,7 @@ def without_kernel(nb):
 # ---- text alternatives for stored graph pictures -------------------------------------
 
 PLACEHOLDER_ALT = "No description has been provided for this image"
-SVG_NODE = re.compile(r'<g id="[^"]*" class="node">(.*?)</g>', re.DOTALL)
+SVG_NODE = re.compile(r'<g\b[^>]*\sclass="node"[^>]*>(.*?)</g>', re.DOTALL)
 SVG_FILL = re.compile(r'<(?:path|polygon|ellipse)[^>]*\sfill="([^"]*)"')
 SVG_TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
 TEXT_FILL = re.compile(r'\sfill="([^"]*)"')
@@ -229,6 +229,7 @@ def current_front_end(nb, language):
     ``tracegrad.js``, so fixes to the widget (speaking to screen readers, the
     keyboard) reach the site without re-running the lectures; what older state
     lacks (its language, its summary, new words) is filled in here."""
+    from tracegrad.drawing.dot import THEMES
     from tracegrad.widgets.frontend import FRONT_END_WORDS, static_html
     from tracegrad.words import words
     for cell in nb.cells:
@@ -239,6 +240,9 @@ def current_front_end(nb, language):
             data = json.loads(STATIC_DATA.search(snippet).group(1))
             svg = STATIC_SVG.search(snippet)
             data.setdefault("language", language)
+            theme = next((t for t in THEMES.values() if set(data["hidden"]) & set(t.values())),
+                         THEMES["light"])
+            data["highlight"] = theme["highlight"]     # today's ring (3:1 on every node)
             data["words"] = {**{k: words(language)[k] for k in FRONT_END_WORDS}, **data["words"]}
             if svg and not data.get("summary"):
                 data["summary"] = graph_alt(svg.group(1), language)

@@ -188,7 +188,7 @@ function stepper(root, data, model, words) {
                                 "aria-atomic": "true" });
   const counter = element("span", { class: "tg-step" });
   const chain = element("span", { class: "tg-chain" });
-  line.append(counter, chain);
+  line.append(counter, " ", chain);          // heard as "step 2 of 17 ∂C/∂a = ..."
   root.append(bar, line);
 
   let nodes = new Map(), texts = [], current = null, k = 0, timer = null;
@@ -278,10 +278,21 @@ function stepper(root, data, model, words) {
 // ---- mounting ------------------------------------------------------------------------------
 
 // The explorer re-runs Python on every move: this watch says so when no kernel answers.
+// It also names the explorer's sliders for screen readers: ipywidgets gives a slider's
+// handle (role="slider") no name of its own, only a label beside it.
 function watch(root, model, words) {
   const note = element("div", { class: "tg-no-kernel tg-error" }, words.no_kernel);
   note.hidden = true;
   root.appendChild(note);
+  const nameSliders = () => {
+    const box = root.closest(".widget-vbox");
+    for (const slider of box ? box.querySelectorAll(".widget-slider") : []) {
+      const label = slider.querySelector(".widget-label");
+      const handle = slider.querySelector("[role=slider]");
+      if (label && handle && label.textContent.trim() && !handle.hasAttribute("aria-label"))
+        handle.setAttribute("aria-label", label.textContent.trim());
+    }
+  };
   let answered = Date.now();
   if (model.on) model.on("msg:custom", (msg) => {
     if (msg && msg.pong) { answered = Date.now(); note.hidden = true; }
@@ -290,8 +301,9 @@ function watch(root, model, words) {
     try { model.send({ ping: 1 }); } catch (e) { /* no kernel: the note below says so */ }
     if (!model.send || Date.now() - answered > 6000) note.hidden = false;
   };
-  const timer = setInterval(ping, 2000);
+  const timer = setInterval(() => { ping(); nameSliders(); }, 2000);
   ping();
+  setTimeout(nameSliders, 0);
   return { stop: () => clearInterval(timer) };
 }
 
