@@ -114,7 +114,8 @@ def test_the_highlight_is_3_to_1_against_every_node_fill(theme):
     c = THEMES[theme]
     for fill in ("bg", "input", "constant", "op", "output", "backward", "cluster", "collapsed"):
         colour = NAMED.get(c[fill], c[fill])
-        assert contrast(c["highlight"], colour) >= 3, (theme, fill, contrast(c["highlight"], colour))
+        ratio = contrast(c["highlight"], colour)
+        assert ratio >= 3, (theme, fill, ratio)
 
 
 def test_contrast_helper_matches_known_pairs():
@@ -218,5 +219,6 @@ def test_describe_pictures_puts_alt_and_text_in_the_outputs_metadata(site):
 
 def test_every_other_word_the_site_needs_is_there(site):
     for language in ("uk", "en"):
-        assert {"nav", "graph listing", "plot alt", "graph alt", "svg alt"} <= set(site.WORDS[language])
+        needed = {"nav", "graph listing", "plot alt", "graph alt", "svg alt"}
+        assert needed <= set(site.WORDS[language])
 
