@@ -38,7 +38,7 @@ LECTURES = ROOT / "lectures"
 NPM = ROOT / "build" / "npm"
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "site_template"
 LANGUAGES = ("uk", "en")
-sys.path.insert(0, str(ROOT))       # this checkout's tracegrad (words, themes), not an installed one
+sys.path.insert(0, str(ROOT))     # this checkout's tracegrad (words, themes), not an installed one
 
 # The site's own words (navigation, titles) are in tracegrad/words.py ("site." keys),
 # beside everything else a student reads, in both languages.
@@ -158,17 +158,21 @@ SVG_NODE = re.compile(r'<g\b[^>]*\sclass="node"[^>]*>(.*?)</g>', re.DOTALL)
 SVG_FILL = re.compile(r'<(?:path|polygon|ellipse)[^>]*\sfill="([^"]*)"')
 SVG_TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
 TEXT_FILL = re.compile(r'\sfill="([^"]*)"')
-EMPTY = re.match("()", "")
+
+
+def fill(attributes):
+    found = TEXT_FILL.search(attributes)
+    return found.group(1).lower() if found else ""
 
 
 def svg_boxes(svg):
     """The boxes of a Graphviz SVG: (fill colour, [(text colour, text), ...]) each."""
     boxes = []
     for body in SVG_NODE.findall(svg):
-        fill = SVG_FILL.search(body)
-        texts = [((TEXT_FILL.search(attrs) or EMPTY).group(1).lower(), html.unescape(text).strip())
-                 for attrs, text in SVG_TEXT.findall(body)]
-        boxes.append(((fill.group(1).lower() if fill else ""), [t for t in texts if t[1]]))
+        shape = SVG_FILL.search(body)
+        texts = [(fill(attributes), html.unescape(text).strip())
+                 for attributes, text in SVG_TEXT.findall(body)]
+        boxes.append((fill(shape.group(0)) if shape else "", [t for t in texts if t[1]]))
     return boxes
 
 
@@ -217,8 +221,10 @@ def describe_pictures(nb, language):
     return nb
 
 
-STATIC_DATA = re.compile(r'<script type="application/json" class="tg-data">(.*?)</script>', re.DOTALL)
-STATIC_SVG = re.compile(r'<div class="tg-static-svg">(.*?)</div>\s*<script type="module">', re.DOTALL)
+STATIC_DATA = re.compile(r'<script type="application/json" class="tg-data">(.*?)</script>',
+                         re.DOTALL)
+STATIC_SVG = re.compile(r'<div class="tg-static-svg">(.*?)</div>\s*<script type="module">',
+                        re.DOTALL)
 
 
 def current_front_end(nb, language):
@@ -255,7 +261,8 @@ def accessible(page, language):
     template is not: no tab stop on every cell and output, real alt text on plots."""
     from bs4 import BeautifulSoup
     soup = BeautifulSoup(page, features="html.parser")
-    for element in soup.select("div.jp-Cell-inputWrapper[tabindex], div.jp-OutputArea-output[tabindex]"):
+    for element in soup.select("div.jp-Cell-inputWrapper[tabindex], "
+                               "div.jp-OutputArea-output[tabindex]"):
         del element["tabindex"]          # the page's script gives one back to a box that scrolls
     for img in soup.select(f'img[alt="{PLACEHOLDER_ALT}"]'):
         img["alt"] = WORDS[language]["plot alt"]
