@@ -183,6 +183,18 @@ def test_alt_text_of_a_stored_graph_is_read_from_the_picture(site, language):
     assert (f"({nodes} boxes)" if language == "en" else f"(блоків: {nodes})") in alt
 
 
+@needs_dot
+def test_a_stored_stepper_gets_its_table_from_the_picture(site):
+    """Steppers stored before their state carried a table: rows read from the SVG."""
+    expected = by_hand()
+    rows = {r[0]: r for r in site.svg_table(neuron_graph("uk").svg(), "uk")}
+    assert rows["w"][1] == "вхід" and rows["C"][1].startswith("integer_pow[n=2](")
+    for name, value, grad in (("w", W, expected["dC_dw"]), ("b", B, expected["dC_db"]),
+                              ("C", expected["C"], 1.0)):
+        assert float(rows[name][2]) == pytest.approx(value, rel=1e-3)
+        assert float(rows[name][3]) == pytest.approx(grad, rel=1e-3)
+
+
 def test_alt_text_of_another_graphviz_picture_lists_its_boxes(site):
     svg = ('<svg><g id="graph0" class="graph"><g id="node1" class="node"><title>a</title>'
            '<ellipse fill="none"/><text x="1">add</text><text x="2">0.5</text></g>'

@@ -199,6 +199,25 @@ def graph_alt(svg, language):
     return w["svg alt"].format(boxes=len(boxes), labels=shown)
 
 
+def svg_table(svg, language):
+    """A tracegrad graph's boxes as the stepper's table rows (node, operation, value,
+    gradient), read from the picture by its theme's colours, for a stepper stored
+    before its state carried the table."""
+    from tracegrad.drawing.dot import THEMES
+    from tracegrad.words import words
+    theme, rows = THEMES["light"], []
+    for shape, texts in svg_boxes(svg):
+        if not texts or shape == theme["constant"]:
+            continue
+        operation = next((t.lstrip("= ") for _, t in texts if t.startswith("= ")), "")
+        rows.append([texts[0][1],
+                     words(language)["column.input"] if shape == theme["input"] else operation,
+                     next((t for colour, t in texts if colour == theme["value"]), ""),
+                     next((t.rsplit(" = ", 1)[-1] for colour, t in texts
+                           if colour == theme["grad"]), "")])
+    return rows
+
+
 def svg_text_form(svg, listing):
     """The graph as text: its stored listing, or (for a picture stored without one,
     such as an IPython SVG object) each box's labels, one box a line."""
@@ -252,6 +271,7 @@ def current_front_end(nb, language):
             data["words"] = {**{k: words(language)[k] for k in FRONT_END_WORDS}, **data["words"]}
             if svg and not data.get("summary"):
                 data["summary"] = graph_alt(svg.group(1), language)
+                data["table"] = svg_table(svg.group(1), language)
             output["data"]["text/html"] = static_html(data, svg.group(1) if svg else None)
     return nb
 

@@ -287,6 +287,9 @@ def test_stepper_steps_on_the_page_without_a_kernel(site, page):
     assert names == [w["zoom out"], w["zoom in"]]
     assert stepper.locator("svg").first.get_attribute("aria-label").startswith(
         w["site.graph alt"].split("{")[0])
+    header = stepper.locator(".tg-text tr th[scope=col]").all_text_contents()
+    assert header == [w[f"column.{c}"] for c in ("node", "operation", "value", "gradient")]
+    assert stepper.locator(".tg-text tr").count() > 5                  # the graph as a table
     problems = blocking(audit(page, "document.querySelector('.tracegrad-stepper')"))
     assert not problems, "\n".join(problems)
 
