@@ -17,6 +17,14 @@ file copied into build/site/_static/ from the npm packages that
 tools/vendor.py unpacked (MathJax 3, @jupyter-widgets/html-manager), with
 their licences. After building, every page is checked: a ``src=`` or a
 stylesheet that leaves the site fails the build.
+
+Accessible (WCAG 2.1 AA, checked with axe-core by tests/browser/test_site.py):
+each page declares its own language; a graph image gets alt text made from the
+graph (never nbconvert's "No description has been provided") and its text form
+(the stored listing) right under it; cells and outputs are not tab stops
+(nbconvert makes each one a stop, so the first widget sat 130 Tab presses
+down); the template's theme fixes contrast, underlines links, and lets a wide
+output scroll in its own box, which becomes a tab stop only when it scrolls.
 """
 import html
 import json
@@ -30,6 +38,7 @@ LECTURES = ROOT / "lectures"
 NPM = ROOT / "build" / "npm"
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "site_template"
 LANGUAGES = ("uk", "en")
+sys.path.insert(0, str(ROOT))     # this checkout's tracegrad (words, themes), not an installed one
 
 # The site's own words (navigation, titles) are in tracegrad/words.py ("site." keys),
 # beside everything else a student reads, in both languages.
@@ -101,7 +110,8 @@ def nav(language, notebooks, i):
         if other != language and twin.exists():
             parts.append(f'<span class="tg-site-language" lang="{other}">'
                          + link(f"../{other}/{twin.stem}.html", WORDS[other]["language"]) + "</span>")
-    return '<nav class="tg-site-nav">' + "\n".join(parts) + "</nav>"
+    return (f'<nav class="tg-site-nav" aria-label="{html.escape(w["nav"])}">'
+            + "\n".join(parts) + "</nav>")
 
 
 # Links between notebooks (`[04](04_backprop.ipynb)`, `../en/04_backprop.ipynb#x`)
@@ -141,6 +151,144 @@ def without_kernel(nb):
     return nb
 
 
+# ---- text alternatives for stored graph pictures -------------------------------------
+
+PLACEHOLDER_ALT = "No description has been provided for this image"
+SVG_NODE = re.compile(r'<g\b[^>]*\sclass="node"[^>]*>(.*?)</g>', re.DOTALL)
+SVG_FILL = re.compile(r'<(?:path|polygon|ellipse)[^>]*\sfill="([^"]*)"')
+SVG_TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
+TEXT_FILL = re.compile(r'\sfill="([^"]*)"')
+
+
+def fill(attributes):
+    found = TEXT_FILL.search(attributes)
+    return found.group(1).lower() if found else ""
+
+
+def svg_boxes(svg):
+    """The boxes of a Graphviz SVG: (fill colour, [(text colour, text), ...]) each."""
+    boxes = []
+    for body in SVG_NODE.findall(svg):
+        shape = SVG_FILL.search(body)
+        texts = [(fill(attributes), html.unescape(text).strip())
+                 for attributes, text in SVG_TEXT.findall(body)]
+        boxes.append((fill(shape.group(0)) if shape else "", [t for t in texts if t[1]]))
+    return boxes
+
+
+def graph_alt(svg, language):
+    """Alt text for a stored Graphviz picture, read from the picture itself.
+
+    A tracegrad graph is recognised by its theme's colours: the output's box
+    (its name, then its value in the value colour) and the inputs' boxes. Any
+    other graph is described by its number of boxes and their first labels."""
+    from tracegrad.drawing.dot import THEMES
+    theme = THEMES["light"]
+    w = WORDS[language]
+    boxes = svg_boxes(svg)
+    outputs = [texts for fill, texts in boxes if fill == theme["output"] and texts]
+    if outputs:
+        texts = outputs[-1]
+        out = texts[0][1]
+        value = next((f"; {out} = {t}" for colour, t in texts if colour == theme["value"]), "")
+        names = [texts[0][1] for fill, texts in boxes if fill == theme["input"] and texts]
+        return w["graph alt"].format(out=out, boxes=len(boxes), value=value,
+                                     names=", ".join(names))
+    labels = [" ".join(t for _, t in texts) for _, texts in boxes]
+    shown = "; ".join(labels[:8]) + ("; …" if len(labels) > 8 else "")
+    return w["svg alt"].format(boxes=len(boxes), labels=shown)
+
+
+def svg_table(svg, language):
+    """A tracegrad graph's boxes as the stepper's table rows (node, operation, value,
+    gradient), read from the picture by its theme's colours, for a stepper stored
+    before its state carried the table."""
+    from tracegrad.drawing.dot import THEMES
+    from tracegrad.words import words
+    theme, rows = THEMES["light"], []
+    for shape, texts in svg_boxes(svg):
+        if not texts or shape == theme["constant"]:
+            continue
+        operation = next((t.lstrip("= ") for _, t in texts if t.startswith("= ")), "")
+        rows.append([texts[0][1],
+                     words(language)["column.input"] if shape == theme["input"] else operation,
+                     next((t for colour, t in texts if colour == theme["value"]), ""),
+                     next((t.rsplit(" = ", 1)[-1] for colour, t in texts
+                           if colour == theme["grad"]), "")])
+    return rows
+
+
+def svg_text_form(svg, listing):
+    """The graph as text: its stored listing, or (for a picture stored without one,
+    such as an IPython SVG object) each box's labels, one box a line."""
+    if listing and not re.fullmatch(r"<[^>]*object[^>]*>", listing.strip()):
+        return listing
+    return "\n".join(" ".join(t for _, t in texts) for _, texts in svg_boxes(svg))
+
+
+def describe_pictures(nb, language):
+    """Put alt text and the text form of every stored SVG graph where the page
+    template (index.html.j2, block data_svg) reads them: the output's metadata."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/svg+xml" in data:
+                svg = data["image/svg+xml"]
+                output.setdefault("metadata", {})["tracegrad_site"] = {
+                    "alt": graph_alt(svg, language),
+                    "text": svg_text_form(svg, data.get("text/plain", ""))}
+    return nb
+
+
+STATIC_DATA = re.compile(r'<script type="application/json" class="tg-data">(.*?)</script>',
+                         re.DOTALL)
+STATIC_SVG = re.compile(r'<div class="tg-static-svg">(.*?)</div>\s*<script type="module">',
+                        re.DOTALL)
+
+
+def current_front_end(nb, language):
+    """Every stored stepper snippet, rewritten with today's front end.
+
+    A notebook stores the stepper's state (its steps, lines and picture) with the
+    JavaScript of the day it ran. The page gets that state with the current
+    ``tracegrad.js``, so fixes to the widget (speaking to screen readers, the
+    keyboard) reach the site without re-running the lectures; what older state
+    lacks (its language, its summary, new words) is filled in here."""
+    from tracegrad.drawing.dot import THEMES
+    from tracegrad.widgets.frontend import FRONT_END_WORDS, static_html
+    from tracegrad.words import words
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            snippet = "".join(output.get("data", {}).get("text/html", ""))
+            if "data-tg-static" not in snippet:
+                continue
+            data = json.loads(STATIC_DATA.search(snippet).group(1))
+            svg = STATIC_SVG.search(snippet)
+            data.setdefault("language", language)
+            theme = next((t for t in THEMES.values() if set(data["hidden"]) & set(t.values())),
+                         THEMES["light"])
+            data["highlight"] = theme["highlight"]     # today's ring (3:1 on every node)
+            data["words"] = {**{k: words(language)[k] for k in FRONT_END_WORDS}, **data["words"]}
+            if svg and not data.get("summary"):
+                data["summary"] = graph_alt(svg.group(1), language)
+                data["table"] = svg_table(svg.group(1), language)
+            output["data"]["text/html"] = static_html(data, svg.group(1) if svg else None)
+    return nb
+
+
+def accessible(page, language):
+    """The exported page, made keyboard- and screen-reader-friendly where the lab
+    template is not: no tab stop on every cell and output, real alt text on plots."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(page, features="html.parser")
+    for element in soup.select("div.jp-Cell-inputWrapper[tabindex], "
+                               "div.jp-OutputArea-output[tabindex]"):
+        del element["tabindex"]          # the page's script gives one back to a box that scrolls
+    for img in soup.select(f'img[alt="{PLACEHOLDER_ALT}"]'):
+        img["alt"] = WORDS[language]["plot alt"]
+    return str(soup)
+
+
 def exporter():
     from nbconvert import HTMLExporter
     return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="tracegrad_site",
@@ -151,10 +299,15 @@ def build_lecture(export, language, notebooks, i, out):
     import nbformat
     notebook = notebooks[i]
     nb = without_kernel(nbformat.read(notebook, as_version=4))
+    nb = describe_pictures(nb, language)
+    nb = current_front_end(nb, language)
     nb.metadata["title"] = title(notebook)
+    export.language_code = language            # <html lang="...">: nbconvert's default is "en"
     resources = {"metadata": {"name": notebook.stem}, "language_code": language,
-                 "site": {"static": "../_static", "nav": nav(language, notebooks, i)}}
+                 "site": {"static": "../_static", "nav": nav(language, notebooks, i),
+                          "listing": WORDS[language]["graph listing"]}}
     page, _ = export.from_notebook_node(nb, resources=resources)
+    page = accessible(page, language)
     page = NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', page)
     (out / language / f"{notebook.stem}.html").write_text(page, encoding="utf-8")
 
@@ -173,11 +326,14 @@ body {{ font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto; p
 li {{ margin: 0.3em 0; }}
 .tg-site-language {{ float: right; }}
 .tg-site-note {{ color: #555; }}
+a {{ color: #0b57d0; text-decoration: underline; }}
 </style>
 </head>
 <body>
+<main>
 {home}
 {body_html}
+</main>
 </body>
 </html>
 """
@@ -197,7 +353,7 @@ def build_indexes(out):
         lists[language] = (f'<h2 lang="{language}">{link(f"{language}/index.html", w["title"])}</h2>\n'
                            + f'<ol start="0" lang="{language}">\n' + items.replace('href="', f'href="{language}/')
                            + "\n</ol>")
-    body = "\n".join(lists[language] for language in LANGUAGES)
+    body = '<h1>tracegrad</h1>\n' + "\n".join(lists[language] for language in LANGUAGES)
     (out / "index.html").write_text(index_page("uk", body), encoding="utf-8")
 
 

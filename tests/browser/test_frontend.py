@@ -21,6 +21,7 @@ import tempfile
 import numpy as np
 import pytest
 
+from .axe import AXE, audit, blocking
 from .lab import CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run, svg_labels
 
 if not os.path.exists(CHROMIUM):
@@ -157,6 +158,24 @@ def test_the_stepper_steps_in_a_static_page(renderer, workdir, browser, monkeypa
         assert last["slider"] == str(len(stepper.order))
         assert last["chain"].endswith(f"= {expected['dC_dw']:.4g}") or \
             last["chain"].endswith(f"= {expected['dC_db']:.4g}")
+        check_text_alternative(page, root, graph, expected)
+
+
+def check_text_alternative(page, root, graph, expected):
+    """The picture is one image named by its summary; the table under it walks the graph
+    with the gradients of the chain rule; axe finds no serious or critical violation."""
+    from tracegrad.drawing import text
+    svg = root.query_selector("svg")
+    assert svg.get_attribute("role") == "img"
+    assert svg.get_attribute("aria-label") == text.summary(graph)
+    rows = root.eval_on_selector_all(".tg-text tr", "rs => rs.map(r => [...r.cells].map(c => c.textContent))")
+    assert len(rows) == 1 + len(graph.nodes)                           # a header, then one per node
+    by_name = {r[0]: r for r in rows[1:]}
+    assert float(by_name["w"][3]) == pytest.approx(expected["dC_dw"], rel=1e-3)
+    assert float(by_name["b"][3]) == pytest.approx(expected["dC_db"], rel=1e-3)
+    if AXE.exists():                                   # the widget itself (the page is a bare test page)
+        problems = blocking(audit(page, "document.querySelector('.tracegrad-stepper')"))
+        assert not problems, "\n".join(problems)
 
 
 def test_user_labels_stay_text_in_the_page(workdir, browser, monkeypatch):

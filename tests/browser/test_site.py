@@ -4,6 +4,12 @@ The site is served from 127.0.0.1 by a plain HTTP server; every request the
 browser makes to any other host is aborted and recorded, and each test fails
 if one was attempted. What is counted on the pages is counted independently in
 the notebooks' JSON: the SVG outputs, the math in the Markdown, the widget views.
+
+Accessibility (issue 27): axe-core checks every page against WCAG 2.1 A and AA
+and a serious or critical violation fails; further tests check what axe cannot:
+each page's language, alt text made from the graph, the stepper's live region,
+stepping by keyboard alone, the tab stops before the first widget, and a 320 px
+wide screen.
 """
 import functools
 import http.server
@@ -18,6 +24,7 @@ import pytest
 
 from tracegrad.words import words
 
+from .axe import audit, blocking, require_axe
 from .lab import keep_local, launch_browser, require_chromium
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -26,6 +33,7 @@ SITE = ROOT / "build" / "site"
 LANGUAGES = ("uk", "en")
 
 require_chromium()
+require_axe()
 playwright = pytest.importorskip("playwright.sync_api")
 
 
@@ -199,6 +207,36 @@ def test_lecture_page(site, page, notebook):
     page.wait_for_function(f"n => ({GRAPHS_SHOWN})() >= n", arg=svg_pictures(notebook), timeout=10_000)
     assert page.evaluate(GRAPHS_SHOWN) == svg_pictures(notebook)
     assert page.evaluate(MATH_SHOWN) == [math_in_markdown(notebook), 0]
+    # accessible: the page's language, text alternatives, and axe's WCAG 2.1 AA rules
+    language = notebook.parent.name
+    assert page.get_attribute("html", "lang") == language
+    alts = page.eval_on_selector_all("img", "els => els.map(i => i.getAttribute('alt'))")
+    assert all(alt and "No description" not in alt for alt in alts), alts
+    graphs = stored_graph_images(notebook)
+    assert page.locator(".jp-RenderedSVG + details.tg-site-text pre").count() == graphs
+    starts = tuple(words(language)[k].split("{")[0] for k in ("site.graph alt", "site.svg alt"))
+    graph_alts = page.eval_on_selector_all(".jp-RenderedSVG img", "is => is.map(i => i.alt)")
+    assert len(graph_alts) == graphs and all(a.startswith(starts) for a in graph_alts), graph_alts
+    assert page.locator("mjx-container[tabindex='0'], .jp-Cell-inputWrapper[tabindex]").count() == 0
+    problems = blocking(audit(page))
+    assert not problems, "\n".join(problems)
+
+
+def stored_graph_images(notebook):
+    """How many outputs are an SVG picture (shown as an <img> with its text form under it)."""
+    return sum("image/svg+xml" in o.get("data", {}) for c in cells(notebook)
+               for o in c.get("outputs", []))
+
+
+def test_index_pages_pass_axe_and_have_landmarks(site, page):
+    for path, language in (("index.html", "uk"), ("uk/index.html", "uk"), ("en/index.html", "en")):
+        page.goto(site + path)
+        assert page.get_attribute("html", "lang") == language
+        assert page.locator("main h1").count() == 1
+        problems = blocking(audit(page))
+        assert not problems, (path, problems)
+    page.goto(site + "index.html")          # the root lists both languages, each marked
+    assert page.eval_on_selector_all("main > ol", "els => els.map(e => e.lang)") == list(LANGUAGES)
 
 
 def test_some_lecture_has_graphs_math_and_widgets():
@@ -235,6 +273,112 @@ def test_stepper_steps_on_the_page_without_a_kernel(site, page):
     assert len({current[0] for _, current in seen[1:]}) == 3     # and a different one each step
     stepper.locator("[data-action=prev]").click()
     assert state() == seen[2]                                    # and back again
+    # what a screen reader hears: the live region says the step and its chain-rule line
+    language = notebook.parent.name
+    w = words(language)
+    live = stepper.locator("[aria-live=polite]")
+    assert live.get_attribute("role") == "status"
+    n = int(stepper.locator("input[type=range]").get_attribute("max"))
+    said = f"{w['step']} 2 {w['of']} {n}"
+    assert live.text_content() == said + " " + stepper.locator(".tg-chain").text_content()
+    assert stepper.locator("input[type=range]").get_attribute("aria-valuetext") == said
+    assert stepper.get_attribute("lang") == language
+    names = stepper.locator(".tg-zoom button").evaluate_all("bs => bs.map(b => b.ariaLabel)")
+    assert names == [w["zoom out"], w["zoom in"]]
+    assert stepper.locator("svg").first.get_attribute("aria-label").startswith(
+        w["site.graph alt"].split("{")[0])
+    header = stepper.locator(".tg-text tr th[scope=col]").all_text_contents()
+    assert header == [w[f"column.{c}"] for c in ("node", "operation", "value", "gradient")]
+    assert stepper.locator(".tg-text tr").count() > 5                  # the graph as a table
+    problems = blocking(audit(page, "document.querySelector('.tracegrad-stepper')"))
+    assert not problems, "\n".join(problems)
+
+
+FOCUSED = """() => { const e = document.activeElement;
+  return {stepper: !!e.closest('.tracegrad-stepper'), tag: e.tagName.toLowerCase(),
+          math: !!e.closest('mjx-container'), cell: !!e.closest('.jp-Cell-inputWrapper')
+                 && e.matches('.jp-Cell-inputWrapper'), action: e.getAttribute('data-action')}; }"""
+
+BEFORE_STEPPER = """() => {
+  const first = document.querySelector('.tracegrad-stepper');
+  const stops = [...document.querySelectorAll('a[href], button, input, select, textarea, summary,'
+                                              + ' [tabindex]:not([tabindex="-1"])')];
+  const shown = e => e.offsetParent !== null            // not hidden, nor in a closed <details>
+    && !(e.closest('details:not([open])') && e.tagName !== 'SUMMARY');
+  return stops.filter(e => e.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING
+                           && !first.contains(e) && shown(e)).length; }"""
+
+
+def test_keyboard_alone_reaches_and_steps_the_stepper(site, page):
+    """Tab from the top reaches the stepper past links and text forms only (no formula,
+    no cell is a tab stop), then Enter and the arrow keys step it."""
+    notebook = next(nb for nb in stepper_pages() if "backprop" in nb.stem)
+    open_lecture(page, site + page_of(notebook))
+    expected = page.evaluate(BEFORE_STEPPER)         # links, text forms: counted in the DOM
+    for presses in range(1, 200):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUSED)
+        assert not focus["math"] and not focus["cell"], (presses, focus)
+        if focus["stepper"]:
+            break
+    assert focus["stepper"] and presses == expected + 1, (presses, expected)
+    assert presses < 40, presses                      # 132 before issue 27
+    stepper = page.locator(".tracegrad-stepper").first
+    chain = stepper.locator(".tg-chain")
+    start = chain.text_content()
+    page.keyboard.press("Tab")                        # play -> the slider
+    page.keyboard.press("ArrowRight")
+    assert stepper.locator("input[type=range]").input_value() == "1"
+    first = chain.text_content()
+    assert first != start
+    while page.evaluate(FOCUSED)["action"] != "next":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert stepper.locator("input[type=range]").input_value() == "2"
+    assert chain.text_content() not in (start, first)
+    while page.evaluate(FOCUSED)["tag"] != "div":     # the zoom buttons, then the graph box
+        page.keyboard.press("Tab")
+    box = stepper.locator(".tg-viewport")
+    assert page.evaluate("() => document.activeElement.classList.contains('tg-viewport')")
+    width = box.locator("svg").evaluate("s => s.getBoundingClientRect().width")
+    page.keyboard.press("+")
+    assert box.locator("svg").evaluate("s => s.getBoundingClientRect().width") > width * 1.2
+    top = box.evaluate("b => b.scrollTop")
+    page.keyboard.press("ArrowDown")
+    assert box.evaluate("b => b.scrollTop") > top
+
+
+def test_a_320_px_screen_keeps_graphs_legible(site, browser):
+    """WCAG 1.4.10 reflow: at 320 px the page does not scroll sideways, a graph keeps its
+    size (its text stays readable) and scrolls in its own box, and axe still passes."""
+    notebook = next(nb for nb in stepper_pages() if "backprop" in nb.stem)
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    left = keep_local(context)
+    page = context.new_page()
+    try:
+        open_lecture(page, site + page_of(notebook))
+        page.wait_for_selector(".tracegrad-stepper svg text")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+        # the stepper's labels: 10 pt in the picture, so about 13 px; shrunk to fit they were 6
+        heights = page.eval_on_selector_all(".tracegrad-stepper svg text",
+                                            "ts => ts.map(t => t.getBoundingClientRect().height)")
+        assert min(h for h in heights if h > 0) >= 11, heights
+        images = page.eval_on_selector_all(".jp-RenderedSVG img", """is => is.map(i =>
+            [i.getBoundingClientRect().width, i.naturalWidth, i.parentElement.scrollWidth >
+             i.parentElement.clientWidth, i.parentElement.tabIndex])""")
+        assert images
+        for shown, natural, scrolls, tab in images:
+            assert shown == pytest.approx(natural, abs=1)         # not shrunk
+            assert not scrolls or tab == 0                        # a box that scrolls is a tab stop
+        box = page.locator(".tracegrad-stepper .tg-viewport").first
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        assert box.evaluate("b => b.scrollLeft") > 0              # panned by the keyboard
+        problems = blocking(audit(page))
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+    assert not left
 
 
 def test_the_guard_records_a_request_that_leaves_localhost(browser):

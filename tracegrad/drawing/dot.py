@@ -27,7 +27,7 @@ THEMES = {
     "light": dict(bg="white", font="#222222", value="#222223", edge="#555555", border="#666666",
                   input="#cfe3ff", constant="#eeeeee", op="#ffffff", output="#ffd8a8",
                   backward="#e3f4e1", grad="#b3261e", tangent="#1b5e20",
-                  highlight="#e8590c", cluster="#f7f7f7", cluster_border="#bbbbbb",
+                  highlight="#c2410c", cluster="#f7f7f7", cluster_border="#bbbbbb",
                   collapsed="#fff4cc"),
     "dark": dict(bg="#111111", font="#eeeeee", value="#eeeeef", edge="#aaaaaa", border="#bbbbbb",
                  input="#1f3b63", constant="#333333", op="#1e1e1e", output="#6b3d0e",

@@ -437,8 +437,10 @@ class Graph:
     __repr__ = __str__
 
     def svg(self, timeout=60.0):
-        """The picture as SVG text (needs Graphviz's ``dot``)."""
-        return run_dot(self.to_dot(), "svg", timeout).decode("utf-8")
+        """The picture as SVG text (needs Graphviz's ``dot``), named for screen
+        readers by a one-sentence summary (:func:`text.summary`)."""
+        return text.with_name(run_dot(self.to_dot(), "svg", timeout).decode("utf-8"),
+                              text.summary(self))
 
     def render(self, path, format=None, timeout=60.0):
         """Write the picture to ``path`` (svg, png or pdf; from the suffix by default)."""

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..core import concrete
 
-__all__ = ["fmt", "type_str", "op_str", "local_formula", "listing"]
+__all__ = ["fmt", "type_str", "op_str", "local_formula", "listing", "summary", "table"]
 
 _DTYPES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
            "int32": "i32", "bool": "bool"}
@@ -116,3 +116,48 @@ def listing(graph):
         if note:
             lines.append(f"# {names[n]} = {note}")
     return "\n".join(lines)
+
+
+# ---- text alternatives: what a screen reader reads instead of the picture ----------
+
+def summary(graph, language=None):
+    """One sentence for the picture's accessible name: what is computed, from which
+    inputs, how many operations, and the output's value (in the graph's language)."""
+    from ..words import words
+    w = words(language or graph.options["language"])
+    names = [graph.names[n] for n in graph.inputs]
+    key = "summary" if names else "summary no inputs"
+    return w[key].format(out=graph.output_name, inputs=len(names), names=", ".join(names),
+                         ops=graph.num_ops, value=fmt(graph.out, graph.options["digits"]))
+
+
+def table(graph, language=None):
+    """The graph as rows a screen reader can walk: (node, operation, value, gradient),
+    one per recorded node in the order they were computed (an input's operation
+    says "input"); the gradient is ""
+    when there is none (no backward pass, or a node the output does not use)."""
+    from ..words import words
+    digits, w = graph.options["digits"], words(language or graph.options["language"])
+    rows = []
+    for node in graph.nodes:
+        if node.primitive is None:
+            operation = w["column.input"]
+        else:
+            args = ", ".join(graph.arg_name(node, k) for k in range(len(node.args)))
+            operation = f"{op_str(node)}({args})"
+        g = graph.grad(node)
+        rows.append((graph.names[node], operation, fmt(graph.value(node), digits),
+                     "" if g is None else fmt(g, digits)))
+    return rows
+
+
+def with_name(svg, name):
+    """Graphviz's SVG with an accessible name: ``role="img"`` and ``aria-label``.
+
+    Without them a screen reader names the picture by Graphviz's ids ("n0", "n6")."""
+    from html import escape
+    start = svg.find("<svg")
+    if start < 0:
+        return svg
+    return (svg[:start] + f'<svg role="img" aria-label="{escape(name, quote=True)}"'
+            + svg[start + len("<svg"):])

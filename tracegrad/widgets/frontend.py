@@ -19,12 +19,14 @@ import json
 import pathlib
 from html import escape
 
+from ..words import words as words_of
 from .common import Described, need
 
 anywidget = need("anywidget")
 traitlets = need("traitlets")
 
-__all__ = ["STATIC", "FrontEnd", "graphviz_js", "script", "json_for_html", "static_html"]
+__all__ = ["STATIC", "FrontEnd", "graphviz_js", "script", "json_for_html", "static_html",
+           "text_alternative"]
 
 STATIC = pathlib.Path(__file__).resolve().parent / "static"
 
@@ -70,6 +72,23 @@ def _strip_xml_header(svg):
     """The ``<svg>`` element alone: no XML declaration or DOCTYPE inside HTML."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else escape(svg)
+
+
+# The words the front end shows or speaks: buttons, the step counter, names for screen readers.
+FRONT_END_WORDS = ("play", "pause", "previous", "next", "step", "of", "zoom", "zoom in",
+                   "zoom out", "graph box", "stepper", "text form", "column.node",
+                   "column.operation", "column.value", "column.gradient")
+
+
+def text_alternative(graph, language):
+    """What a screen reader gets instead of the picture, in ``language``: the page
+    language of the widget, a one-sentence summary (the picture's accessible name)
+    and the graph as a table (node, operation, value, gradient) under it."""
+    from ..drawing import text
+    words = words_of(language)
+    return dict(language=language, summary=text.summary(graph, language),
+                table=[list(row) for row in text.table(graph, language)],
+                words={key: words[key] for key in FRONT_END_WORDS})
 
 
 class FrontEnd(Described, anywidget.AnyWidget):

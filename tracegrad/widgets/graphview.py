@@ -7,8 +7,8 @@ on purpose.
 """
 from __future__ import annotations
 
-from ..words import words as words_of
-from .frontend import FrontEnd
+from ..words import language as language_of
+from .frontend import FrontEnd, text_alternative
 
 __all__ = ["GraphView"]
 
@@ -20,6 +20,5 @@ class GraphView(FrontEnd):
         super().__init__()
         self.graph = graph
         self._description = f"GraphView({len(graph.nodes)} nodes, laid out in the browser)"
-        words = words_of(language)
         self._set_data(dict(kind="graph", svg="", dot=graph.to_dot(),
-                        words={"zoom": words["zoom"]}))
+                            **text_alternative(graph, language_of(language))))

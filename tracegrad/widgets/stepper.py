@@ -24,7 +24,7 @@ from ..drawing import render
 from ..drawing.steps import explain, steps
 from ..words import language as language_of
 from ..words import words as words_of
-from .frontend import FrontEnd, static_html, traitlets
+from .frontend import FrontEnd, static_html, text_alternative, traitlets
 
 __all__ = ["stepper", "Stepper", "math_html"]
 
@@ -70,8 +70,7 @@ class Stepper(FrontEnd):
             always=[f"n{node.index}" for node in graph.inputs] if mode == "forward" else [],
             hidden=[colours[revealed]], highlight=colours["highlight"],
             lines=[math_html(line) for line in self.lines], interval=int(interval),
-            words={key: words[key] for key in ("play", "pause", "previous", "next", "step",
-                                               "of", "zoom")})
+            **text_alternative(graph, language))
         self._description = (f"Stepper({mode} pass, {len(self.order)} steps over a graph of "
                              f"{len(graph.nodes)} nodes)")
         self._set_data(data)

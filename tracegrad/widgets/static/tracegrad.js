@@ -15,6 +15,13 @@
 //
 // User text reaches the page only as SVG made by Graphviz (which escapes it) or as
 // HTML escaped in Python; this file sets text with textContent.
+//
+// For screen readers and the keyboard (WCAG 2.1 AA): the widget carries the notebook's
+// language (`lang`); the picture is an image named by a one-sentence summary, with the
+// graph as a table under it; the stepper's counter and chain-rule line are a polite live
+// region, its slider says "step 4 of 17"; the graph box is a tab stop that scrolls with
+// the arrow keys and zooms with + and −. The graph keeps its size (no max-width): on a
+// narrow screen its box scrolls instead of shrinking the text below legibility.
 
 const STYLE = `
 .tracegrad-stepper .tg-bar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap;
@@ -23,14 +30,19 @@ const STYLE = `
 .tracegrad-stepper .tg-bar input[type=range] { width: 240px; }
 .tracegrad-stepper .tg-line { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math",
   serif; font-size: 15px; padding: 4px 0; min-height: 2.4em; }
-.tracegrad-stepper .tg-step { font-family: sans-serif; font-size: 13px; color: #555; }
+.tracegrad-stepper .tg-step { font-family: sans-serif; font-size: 13px; color: #555;
+  margin-right: 0.8em; }
 .tg-frac { display: inline-flex; flex-direction: column; vertical-align: middle;
   text-align: center; margin: 0 2px; line-height: 1.1; }
 .tg-frac > .tg-slash { font-size: 0; border-top: 1px solid currentColor; }
 .tg-hide { font-size: 0; }
 .tracegrad-graph .tg-viewport, .tracegrad-stepper .tg-viewport { max-height: 640px;
   overflow: auto; border: 1px solid #ddd; position: relative; cursor: grab; }
-.tg-viewport svg { display: block; transform-origin: 0 0; }
+.tg-viewport svg { display: block; transform-origin: 0 0; max-width: none; }
+.tg-viewport:focus-visible { outline: 2px solid #1a5fb4; outline-offset: 2px; }
+.tg-text { font-family: sans-serif; font-size: 13px; margin: 4px 0; }
+.tg-text table { border-collapse: collapse; }
+.tg-text th, .tg-text td { border: 1px solid #ccc; padding: 1px 6px; text-align: left; }
 .tg-zoom { font-family: sans-serif; font-size: 12px; }
 .tg-zoom button { min-width: 2em; }
 .tg-error { color: #b3261e; font-family: monospace; white-space: pre-wrap; }
@@ -76,10 +88,13 @@ async function layout(dot, model) {
 // ---- the picture: SVG in a scrolling viewport, zoom with buttons or ctrl+wheel, pan by drag
 
 async function picture(host, data, model, words) {
-  const viewport = element("div", { class: "tg-viewport" });
+  const viewport = element("div", { class: "tg-viewport", tabindex: "0", role: "group",
+                                     "aria-label": words["graph box"] || "graph" });
   const svgText = data.svg || (await layout(data.dot, model));
   viewport.innerHTML = svgText;             // made by Graphviz: labels are escaped there
   const svg = viewport.querySelector("svg");
+  svg.setAttribute("role", "img");          // one image, named by its summary, not "n0", "n6"
+  if (data.summary) svg.setAttribute("aria-label", data.summary);
   let scale = 1;
   const width = parseFloat(svg.getAttribute("width")) || svg.getBBox().width;
   const height = parseFloat(svg.getAttribute("height")) || svg.getBBox().height;
@@ -89,9 +104,10 @@ async function picture(host, data, model, words) {
     svg.style.height = `${height * scale}pt`;
   };
   const bar = element("span", { class: "tg-zoom" });
-  for (const [label, factor] of [["−", 1 / 1.25], ["+", 1.25]]) {
+  for (const [label, factor, name] of [["−", 1 / 1.25, "zoom out"], ["+", 1.25, "zoom in"]]) {
     const b = element("button", { "data-action": factor > 1 ? "zoom-in" : "zoom-out",
-                                   title: words.zoom || "zoom" }, label);
+                                   title: words.zoom || "zoom", "aria-label": words[name] || name },
+                      label);
     b.addEventListener("click", () => zoom(factor));
     bar.appendChild(b);
   }
@@ -100,6 +116,14 @@ async function picture(host, data, model, words) {
     e.preventDefault();
     zoom(e.deltaY < 0 ? 1.1 : 1 / 1.1);
   }, { passive: false });
+  viewport.addEventListener("keydown", (e) => {
+    const pan = { ArrowLeft: [-40, 0], ArrowRight: [40, 0], ArrowUp: [0, -40], ArrowDown: [0, 40] };
+    if (e.key === "+" || e.key === "=") zoom(1.25);
+    else if (e.key === "-" || e.key === "−") zoom(1 / 1.25);
+    else if (pan[e.key]) viewport.scrollBy(...pan[e.key]);
+    else return;
+    e.preventDefault();                     // the page itself does not scroll
+  });
   let drag = null;
   viewport.addEventListener("pointerdown", (e) => {
     drag = { x: e.clientX, y: e.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
@@ -111,7 +135,27 @@ async function picture(host, data, model, words) {
   });
   for (const end of ["pointerup", "pointerleave"]) viewport.addEventListener(end, () => { drag = null; });
   host.appendChild(viewport);
+  if (data.table) host.appendChild(textForm(data.table, words));
   return { viewport, svg, bar };
+}
+
+// The graph as a table a screen reader can walk: node, operation, value, gradient.
+function textForm(rows, words) {
+  const details = element("details", { class: "tg-text" });
+  details.appendChild(element("summary", {}, words["text form"] || "table"));
+  const table = element("table");
+  const head = element("tr");
+  for (const key of ["column.node", "column.operation", "column.value", "column.gradient"])
+    head.appendChild(element("th", { scope: "col" }, words[key] || key));
+  table.appendChild(head);
+  for (const row of rows) {
+    const tr = element("tr");
+    row.forEach((cell, i) => tr.appendChild(element(i === 0 ? "th" : "td",
+                                                    i === 0 ? { scope: "row" } : {}, cell)));
+    table.appendChild(tr);
+  }
+  details.appendChild(table);
+  return details;
 }
 
 // ---- the stepper ------------------------------------------------------------------------
@@ -138,11 +182,13 @@ function stepper(root, data, model, words) {
   const next = element("button", { "data-action": "next" }, words.next);
   const slider = element("input", { type: "range", min: "0", max: String(n), step: "1",
                                     value: "0", "aria-label": words.step });
+  bar.append(play, slider, prev, next);
+  // the counter and the chain-rule line: read out after each step, politely
+  const line = element("div", { class: "tg-line", role: "status", "aria-live": "polite",
+                                "aria-atomic": "true" });
   const counter = element("span", { class: "tg-step" });
-  bar.append(play, slider, prev, next, counter);
-  const line = element("div", { class: "tg-line" });
   const chain = element("span", { class: "tg-chain" });
-  line.appendChild(chain);
+  line.append(counter, " ", chain);          // heard as "step 2 of 17 ∂C/∂a = ..."
   root.append(bar, line);
 
   let nodes = new Map(), texts = [], current = null, k = 0, timer = null;
@@ -150,7 +196,8 @@ function stepper(root, data, model, words) {
   function show(step) {
     k = Math.max(0, Math.min(n, step));
     slider.value = String(k);
-    counter.textContent = `${words.step} ${k} ${words.of} ${n}`;
+    counter.textContent = `${words.step} ${k} ${words.of} ${n}`;   // "крок 4 з 17"
+    slider.setAttribute("aria-valuetext", counter.textContent);
     chain.innerHTML = data.lines[k];        // escaped HTML, made in Python
     for (const [name, text] of texts) {
       const seen = always.has(name) || position.get(name) < k;
@@ -231,10 +278,21 @@ function stepper(root, data, model, words) {
 // ---- mounting ------------------------------------------------------------------------------
 
 // The explorer re-runs Python on every move: this watch says so when no kernel answers.
+// It also names the explorer's sliders for screen readers: ipywidgets gives a slider's
+// handle (role="slider") no name of its own, only a label beside it.
 function watch(root, model, words) {
   const note = element("div", { class: "tg-no-kernel tg-error" }, words.no_kernel);
   note.hidden = true;
   root.appendChild(note);
+  const nameSliders = () => {
+    const box = root.closest(".widget-vbox");
+    for (const slider of box ? box.querySelectorAll(".widget-slider") : []) {
+      const label = slider.querySelector(".widget-label");
+      const handle = slider.querySelector("[role=slider]");
+      if (label && handle && label.textContent.trim() && !handle.hasAttribute("aria-label"))
+        handle.setAttribute("aria-label", label.textContent.trim());
+    }
+  };
   let answered = Date.now();
   if (model.on) model.on("msg:custom", (msg) => {
     if (msg && msg.pong) { answered = Date.now(); note.hidden = true; }
@@ -243,8 +301,9 @@ function watch(root, model, words) {
     try { model.send({ ping: 1 }); } catch (e) { /* no kernel: the note below says so */ }
     if (!model.send || Date.now() - answered > 6000) note.hidden = false;
   };
-  const timer = setInterval(ping, 2000);
+  const timer = setInterval(() => { ping(); nameSliders(); }, 2000);
   ping();
+  setTimeout(nameSliders, 0);
   return { stop: () => clearInterval(timer) };
 }
 
@@ -252,8 +311,13 @@ async function mount(root, model) {
   addStyle(root);
   const data = model.get("data");
   const words = data.words || {};
+  if (data.language) root.setAttribute("lang", data.language);
   if (data.kind === "watch") return watch(root, model, words);
-  if (data.kind === "stepper") root.classList.add("tracegrad-stepper");
+  if (data.kind === "stepper") {
+    root.classList.add("tracegrad-stepper");
+    root.setAttribute("role", "group");
+    root.setAttribute("aria-label", words.stepper || "stepper");
+  }
   else root.classList.add("tracegrad-graph");
   const control = data.kind === "stepper" ? stepper(root, data, model, words) : null;
   const host = element("div", { class: "tg-picture" });

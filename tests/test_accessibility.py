@@ -1,0 +1,236 @@
+"""Accessibility without a browser (issue 27, WCAG 2.1 AA): the text alternatives
+made from a graph's record, the colours the stepper rings a node with, the words
+a screen reader hears in both languages, and the site builder's page fixes.
+
+The browser half (axe-core on every page, the live region, the keyboard, 320 px)
+is in tests/browser/test_site.py and tests/browser/test_frontend.py.
+"""
+import html
+import importlib.util
+import pathlib
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tracegrad as tg
+from tracegrad.drawing import text
+from tracegrad.drawing.dot import THEMES
+from tracegrad.words import LANGUAGES, words
+
+from .programs import B, W
+from .programs import neuron_by_hand as by_hand
+from .programs import neuron_of_w_b as neuron
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot: make dot")
+
+
+def neuron_graph(language):
+    return tg.graph(neuron, argnums=(0, 1), language=language)(W, B)
+
+
+# ---- the summary and the table: what a screen reader gets instead of the picture --------
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_summary_names_the_output_its_value_inputs_and_operations(language):
+    expected = by_hand()
+    sentence = text.summary(neuron_graph(language))
+    # five operations, counted on paper: w·a_prev, + b, tanh, − y, (·)²
+    assert ("5 operations" if language == "en" else "операцій: 5") in sentence
+    assert ("2 inputs (w, b)" if language == "en" else "входів: 2 (w, b)") in sentence
+    assert sentence.endswith(f"C = {expected['C']:.4g}.")
+    assert sentence.startswith(words(language)["summary"].split("{")[0])
+
+
+def test_table_has_a_row_per_node_with_value_and_gradient_from_the_chain_rule():
+    expected = by_hand()
+    rows = text.table(neuron_graph("en"))
+    assert [len(r) for r in rows] == [4] * len(rows)
+    by_name = {r[0]: r for r in rows}
+    assert by_name["w"][1] == "input" and by_name["b"][1] == "input"
+    for name, value, grad in (("w", W, expected["dC_dw"]), ("b", B, expected["dC_db"]),
+                              ("C", expected["C"], 1.0)):
+        assert float(by_name[name][2]) == pytest.approx(value, rel=1e-3)
+        assert float(by_name[name][3]) == pytest.approx(grad, rel=1e-3)
+    ops = [r[1].split("(")[0] for r in rows if r[1] != "input"]
+    assert ops == ["mul", "add", "tanh", "sub", "integer_pow[n=2]"]
+    assert text.table(neuron_graph("uk"))[0][1] == "вхід"
+
+
+def test_table_without_a_backward_pass_leaves_the_gradient_empty():
+    """A vector output has no single gradient: the table's gradient column stays empty."""
+    g = tg.graph(lambda x: tg.numpy.sin(x) * 2.0)(np.array([0.3, 0.6]))
+    rows = text.table(g)
+    assert rows[-1][2] == f"[{2 * np.sin(0.3):.4g}, {2 * np.sin(0.6):.4g}]"
+    assert all(r[3] == "" for r in rows)
+
+
+@needs_dot
+def test_graph_svg_is_an_image_named_by_its_summary():
+    g = neuron_graph("uk")
+    root = ET.fromstring(g.svg().split("?>", 1)[-1].split("-->", 1)[-1]
+                         .split('svg11.dtd">', 1)[-1])
+    assert root.get("role") == "img"
+    assert root.get("aria-label") == text.summary(g)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_with_name_keeps_any_text_as_one_attribute(name):
+    """A label with quotes, <, > or & cannot break out of the attribute."""
+    name = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", name) or "x"
+    svg = '<svg width="1pt" xmlns="http://www.w3.org/2000/svg"><g/></svg>'
+    root = ET.fromstring(text.with_name(svg, name))
+    # XML reads line breaks and tabs in an attribute as spaces (its normalisation rules)
+    assert root.get("aria-label") == re.sub(r"\r\n|[\r\n\t]", " ", name)
+    assert root.get("role") == "img" and root.get("width") == "1pt"
+
+
+# ---- colours: the current-node ring against every node's fill --------------------------
+
+def luminance(colour):
+    """WCAG 2.1 relative luminance of #rrggbb (its formula, written out here)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+NAMED = {"white": "#ffffff"}
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_the_highlight_is_3_to_1_against_every_node_fill(theme):
+    """WCAG 1.4.11: the ring marking the current node must stand out from every box."""
+    c = THEMES[theme]
+    for fill in ("bg", "input", "constant", "op", "output", "backward", "cluster", "collapsed"):
+        colour = NAMED.get(c[fill], c[fill])
+        ratio = contrast(c["highlight"], colour)
+        assert ratio >= 3, (theme, fill, ratio)
+
+
+def test_contrast_helper_matches_known_pairs():
+    """The formula above against WCAG's own examples: black on white is 21:1, and the
+    prompts' old #b0b0b0 on white the 2.16:1 the audit measured."""
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#b0b0b0", "#ffffff") == pytest.approx(2.16, abs=0.01)
+
+
+# ---- words: every string a student hears, in both languages -----------------------------
+
+A11Y_KEYS = ["zoom in", "zoom out", "graph box", "stepper", "summary", "summary no inputs",
+             "text form", "column.node", "column.operation", "column.value", "column.gradient",
+             "column.input", "site.nav", "site.graph listing", "site.plot alt", "site.graph alt",
+             "site.svg alt"]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_every_accessibility_word_exists_and_is_translated(language):
+    other = "en" if language == "uk" else "uk"
+    for key in A11Y_KEYS:
+        assert words(language)[key].strip(), key
+        if key not in ("column.node",):           # no two languages share these words
+            assert words(language)[key] != words(other)[key], key
+
+
+def test_the_step_counter_reads_as_a_sentence_in_ukrainian():
+    w = words("uk")
+    assert f"{w['step']} 4 {w['of']} 17" == "крок 4 з 17"
+
+
+# ---- the stepper's state carries its text alternative ------------------------------------
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_stepper_data_has_language_summary_table_and_words(language):
+    pytest.importorskip("anywidget")
+    stepper = tg.widgets.stepper(neuron_graph(language), language=language)
+    data = stepper.data
+    assert data["language"] == language
+    assert data["summary"] == text.summary(stepper.graph, language)
+    assert len(data["table"]) == len(stepper.graph.nodes)
+    for key in ("zoom in", "zoom out", "graph box", "stepper", "text form"):
+        assert data["words"][key] == words(language)[key]
+
+
+# ---- the site builder: language, alt text, text forms, tab stops -------------------------
+
+@pytest.fixture(scope="module")
+def site():
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_dot
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_alt_text_of_a_stored_graph_is_read_from_the_picture(site, language):
+    expected = by_hand()
+    svg = neuron_graph(language).svg()
+    alt = site.graph_alt(svg, language)
+    assert f"C = {expected['C']:.4g}" in alt and "w, b" in alt
+    assert site.PLACEHOLDER_ALT not in alt
+    nodes = len(re.findall(r'class="node"', svg))
+    assert (f"({nodes} boxes)" if language == "en" else f"(блоків: {nodes})") in alt
+
+
+@needs_dot
+def test_a_stored_stepper_gets_its_table_from_the_picture(site):
+    """Steppers stored before their state carried a table: rows read from the SVG."""
+    expected = by_hand()
+    rows = {r[0]: r for r in site.svg_table(neuron_graph("uk").svg(), "uk")}
+    assert rows["w"][1] == "вхід" and rows["C"][1].startswith("integer_pow[n=2](")
+    for name, value, grad in (("w", W, expected["dC_dw"]), ("b", B, expected["dC_db"]),
+                              ("C", expected["C"], 1.0)):
+        assert float(rows[name][2]) == pytest.approx(value, rel=1e-3)
+        assert float(rows[name][3]) == pytest.approx(grad, rel=1e-3)
+
+
+def test_alt_text_of_another_graphviz_picture_lists_its_boxes(site):
+    svg = ('<svg><g id="graph0" class="graph"><g id="node1" class="node"><title>a</title>'
+           '<ellipse fill="none"/><text x="1">add</text><text x="2">0.5</text></g>'
+           '<g id="node2" class="node"><title>b</title><ellipse fill="none"/>'
+           '<text x="1">w &amp; b</text></g></g></svg>')
+    assert site.graph_alt(svg, "en") == "Graph of 2 boxes: add 0.5; w & b."
+    # stored without a listing (an IPython SVG object): the text form is each box's labels
+    assert site.svg_text_form(svg, "<IPython.core.display.SVG object>") == "add 0.5\nw & b"
+    assert site.svg_text_form(svg, "{ lambda x . }") == "{ lambda x . }"
+
+
+def test_page_fixes_take_tab_stops_off_cells_and_name_plots(site):
+    page = ('<html><body class="jp-Notebook"><div class="jp-Cell-inputWrapper" tabindex="0">x</div>'
+            '<div class="jp-OutputArea-output" tabindex="0"><img src="data:image/png;base64,AA=="'
+            f' alt="{site.PLACEHOLDER_ALT}"></div><button>ok</button></body></html>')
+    fixed = site.accessible(page, "uk")
+    assert "tabindex" not in fixed and "<button>ok</button>" in fixed
+    assert f'alt="{html.escape(words("uk")["site.plot alt"])}"' in fixed
+
+
+def test_describe_pictures_puts_alt_and_text_in_the_outputs_metadata(site):
+    import nbformat
+    svg = ('<svg><g class="node" id="node1"><title>n0</title><path fill="#cfe3ff"/>'
+           '<text fill="#222222">w</text><text fill="#222223">0.5</text></g>'
+           '<g class="node" id="node2"><title>n1</title><path fill="#ffd8a8"/>'
+           '<text fill="#222222">C</text><text fill="#222223">0.25</text></g></svg>')
+    output = nbformat.v4.new_output("display_data", data={"image/svg+xml": svg,
+                                                          "text/plain": "{ lambda w . }"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    about = site.describe_pictures(nb, "en").cells[0].outputs[0].metadata["tracegrad_site"]
+    assert about == {"alt": "Computation graph of C (2 boxes), inputs w; C = 0.25.",
+                     "text": "{ lambda w . }"}
+
+
+def test_every_other_word_the_site_needs_is_there(site):
+    for language in ("uk", "en"):
+        needed = {"nav", "graph listing", "plot alt", "graph alt", "svg alt"}
+        assert needed <= set(site.WORDS[language])
+
