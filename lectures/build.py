@@ -15,6 +15,14 @@ line starting with ``%%`` opens a cell:
                    holds a reference solution and a wrong answer for it
                    (tests/test_exercises.py runs the check on both)
 
+The solutions file ``lectures/solutions/NN_name.py`` is Python in blocks, each
+opened by a comment line (``solutions()`` reads it):
+
+    # %% exercise N    a reference solution of exercise N (the check prints ✓)
+    # %% wrong N       a plausible wrong answer (the check prints ✗)
+    # %% test N        optional hidden tests for the nbgrader assignment: each
+                       top-level ``assert`` is one test (tools/build_assignments.py)
+
 Inside a code cell, a comment line ``# uk: ...`` or ``# en: ...`` appears only
 in that language's notebook (as ``# ...``); everything else is the same, so
 both notebooks run the same code (``tests/test_lectures.py`` checks that).
@@ -34,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import re
 import sys
 
 import nbformat
@@ -63,6 +72,22 @@ def parse(path):
     if kind is not None:
         cells.append((kind, "\n".join(lines).strip("\n")))
     return cells
+
+
+def solutions(path):
+    """{("exercise" | "wrong" | "test", N): code} from a solutions file."""
+    blocks, key, lines = {}, None, []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"# %% (exercise|wrong|test) (\d+)\s*$", line)
+        if match:
+            if key:
+                blocks[key] = "\n".join(lines)
+            key, lines = (match[1], int(match[2])), []
+        elif key:
+            lines.append(line)
+    if key:
+        blocks[key] = "\n".join(lines)
+    return blocks
 
 
 def code_for(text, language):
