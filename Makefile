@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
 .PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean site dist lite \
-	assignments grading
+	assignments grading lecture
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -94,6 +94,17 @@ lite: dist $(NPM_STAMP) $(LITE_VENV)/.installed
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --platform any -r tools/lite-wheels.txt -d build/lite-wheels
 	$(PY) tools/build_lite.py --fetch
 	$(PY) tools/build_lite.py --out build/lite --venv $(LITE_VENV)
+
+# One lecture alone, while writing it: `make lecture L=09` builds lectures/src/09_*.txt
+# into uk/ and en/ (the build refuses warnings, nan and inf), then runs nbval on both
+# notebooks, the uk/en parity and freshness checks, and its exercises' checks.
+lecture: $(STAMP) dot
+	@test -n "$(L)" || { echo "say which lecture: make lecture L=09"; exit 1; }
+	$(PY) lectures/build.py $(L)
+	$(PYTEST) --nbval $(wildcard lectures/uk/$(L)*.ipynb lectures/en/$(L)*.ipynb) \
+	  --nbval-sanitize-with lectures/sanitize.cfg --nbval-current-env --nbval-cell-timeout=300
+	$(PYTEST) tests/test_lectures.py tests/test_authoring.py tests/test_exercises.py \
+	  tests/test_assignments.py -k "$(L) and not nbgrader_grades"
 
 # ---- the instructor's kit ----------------------------------------------------------
 INSTRUCTOR_VENV := build/instructor-venv

@@ -18,7 +18,7 @@ import sys
 import pytest
 
 LECTURES = pathlib.Path(__file__).resolve().parent.parent / "lectures"
-SOURCES = sorted((LECTURES / "src").glob("*.txt"))
+SOURCES = sorted((LECTURES / "src").glob("[0-9]*.txt"))
 
 
 def load_build():
