@@ -265,7 +265,8 @@ def assignment(source, language):
     nb.cells.append(nbformat.v4.new_markdown_cell(words["setup"]))
     for k, cell in enumerate(setup):
         nb.cells.append(locked_code(cell.source, f"setup-{k:02d}"))
-    nb.cells.append(locked_code(STUDENT_CHECK.format(hints=words), "student-check"))
+    hints = {k: words[k] for k in ("none", "shape", "error", "warning", "wrong")}
+    nb.cells.append(locked_code(STUDENT_CHECK.format(hints=hints), "student-check"))
     number, i = 0, 0
     while i < len(section):
         cell = section[i]
@@ -364,8 +365,9 @@ def main(argv=None):
                if not args.only or any(s.stem.startswith(o) for o in args.only)]
     for language in args.language or build.LANGUAGES:
         course, stems = write_course(args.out, language, sources)
-        for stem in stems if not args.no_release else []:
-            nbgrader(course, "generate_assignment", stem, "--force")
+        if not args.no_release:          # one nbgrader run for all: it starts slowly
+            for name in stems if args.only else ["*"]:
+                nbgrader(course, "generate_assignment", name, "--force")
         print(f"assignments: {len(stems)} in {course}", file=sys.stderr)
 
 
