@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
 .PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean site dist lite \
-	assignments grading lecture
+	assignments grading lecture slides
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -107,6 +107,11 @@ lecture: $(STAMP) dot
 	  tests/test_assignments.py -k "$(L) and not nbgrader_grades"
 
 # ---- the instructor's kit ----------------------------------------------------------
+# Every lecture as a reveal.js deck, offline: build/slides/{uk,en}/NN_name.slides.html
+# (tests/browser/test_slides.py builds and opens lecture 04's on its own).
+slides: $(STAMP) $(NPM_STAMP)
+	$(PY) tools/build_slides.py build/slides
+
 INSTRUCTOR_VENV := build/instructor-venv
 
 # nbgrader in a virtual environment of its own: its server and lab extensions would

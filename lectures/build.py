@@ -52,7 +52,13 @@ LANGUAGES = ("uk", "en")
 KINDS = ("uk", "en", "code", "exercise")
 # Options after a code cell's kind, e.g. ``%% code expect=nan``: the build refuses a
 # cell that writes to stderr (a warning) or prints nan or inf unless it is marked so.
-OPTIONS = {"expect": {"nan", "inf", "warning"}}
+#
+# ``slide=`` places a cell in the slides (tools/build_slides.py): by default a # or ##
+# heading starts a slide and everything else follows on the current one; ``slide=yes``
+# starts one anyway, ``slide=no`` keeps a heading on the current slide, ``slide=skip``
+# leaves the cell out, ``slide=notes`` makes it speaker notes. (A paragraph after a line
+# ``<!-- notes -->`` in a Markdown cell is a speaker note too.)
+OPTIONS = {"expect": {"nan", "inf", "warning"}, "slide": {"yes", "no", "skip", "notes"}}
 
 
 def parse(path, with_options=False):
