@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
 .PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean site dist lite \
-	assignments grading lecture slides
+	assignments grading lecture slides handouts
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -111,6 +111,11 @@ lecture: $(STAMP) dot
 # (tests/browser/test_slides.py builds and opens lecture 04's on its own).
 slides: $(STAMP) $(NPM_STAMP)
 	$(PY) tools/build_slides.py build/slides
+
+# Every lecture page of the site printed by Chromium to an A4 PDF: build/handouts/{uk,en}/
+# (tests/browser/test_handouts.py prints and reads lecture 04's on its own).
+handouts: site chromium
+	$(PY) tools/build_handouts.py --site build/site --out build/handouts
 
 INSTRUCTOR_VENV := build/instructor-venv
 
