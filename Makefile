@@ -101,7 +101,7 @@ lite: dist $(NPM_STAMP) $(LITE_VENV)/.installed
 lecture: $(STAMP) dot
 	@test -n "$(L)" || { echo "say which lecture: make lecture L=09"; exit 1; }
 	$(PY) lectures/build.py $(L)
-	$(PYTEST) --nbval $(wildcard lectures/uk/$(L)*.ipynb lectures/en/$(L)*.ipynb) \
+	$(PYTEST) --nbval lectures/uk/$(L)*.ipynb lectures/en/$(L)*.ipynb \
 	  --nbval-sanitize-with lectures/sanitize.cfg --nbval-current-env --nbval-cell-timeout=300
 	$(PYTEST) tests/test_lectures.py tests/test_authoring.py tests/test_exercises.py \
 	  tests/test_assignments.py -k "$(L) and not nbgrader_grades"
