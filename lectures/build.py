@@ -23,6 +23,12 @@ opened by a comment line (``solutions()`` reads it):
     # %% test N        optional hidden tests for the nbgrader assignment: each
                        top-level ``assert`` is one test (tools/build_assignments.py)
 
+After a cell's kind, options (see OPTIONS below): ``%% code expect=nan`` (or inf,
+warning) lets a cell show nan, inf or a warning, which the build otherwise refuses;
+``%% uk slide=yes|no|skip|notes`` places a cell in the slides (tools/build_slides.py).
+lectures/src/_template.txt is a short lecture to start from (it is not built), and
+lectures/README.md ("Authoring a lecture") walks through writing one.
+
 Inside a code cell, a comment line ``# uk: ...`` or ``# en: ...`` appears only
 in that language's notebook (as ``# ...``); everything else is the same, so
 both notebooks run the same code (``tests/test_lectures.py`` checks that).

@@ -186,4 +186,7 @@ def test_nbgrader_grades_two_submissions(tmp_path):
     for student in scores:
         feedback = course / "feedback" / student / stem / f"{stem}.html"
         assert feedback.exists(), f"no feedback for {student}"
+        text = feedback.read_text(encoding="utf-8")
+        assert "verdict.grade" not in text and "0.672" not in text, "feedback shows hidden tests"
+        assert "student_check" in text, "feedback lacks the notebook"
     shutil.rmtree(course / "autograded")

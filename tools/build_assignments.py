@@ -319,6 +319,13 @@ c.CourseDirectory.root = {root!r}
 # (`return None  # ← your code`) stays above it for the student to fill in.
 c.ClearSolutions.code_stub = {{"python": ""}}
 c.ExecutePreprocessor.timeout = 300
+# Feedback shows the student's graded notebook without the hidden tests' code
+# (their results, the scores, stay), so a returned feedback does not publish them.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 """
 
 
