@@ -81,10 +81,10 @@ def print_page(page, url, target):
                              '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
 
-def build(site, out, only=()):
+def build(site, out, only=(), languages=("uk", "en")):
     from playwright.sync_api import sync_playwright
     site, out = pathlib.Path(site), pathlib.Path(out)
-    pages = [p for language in ("uk", "en") for p in sorted((site / language).glob("[0-9]*.html"))
+    pages = [p for language in languages for p in sorted((site / language).glob("[0-9]*.html"))
              if not only or p.stem.startswith(tuple(only))]
     if not pages:
         sys.exit(f"handouts: no lecture pages in {site}: run `make site` first")
@@ -116,8 +116,9 @@ def main(argv=None):
     parser.add_argument("only", nargs="*")
     parser.add_argument("--site", default=ROOT / "build" / "site")
     parser.add_argument("--out", default=ROOT / "build" / "handouts")
+    parser.add_argument("--language", choices=("uk", "en"), action="append")
     args = parser.parse_args(argv)
-    build(args.site, args.out, args.only)
+    build(args.site, args.out, args.only, args.language or ("uk", "en"))
 
 
 if __name__ == "__main__":

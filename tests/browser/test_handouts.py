@@ -2,7 +2,7 @@
 from the static site (`make site`, built first if missing), offline, then read back
 with pypdf. What the PDF must hold is read independently from the lecture's source:
 its Ukrainian title, a hint's text (hints print open), a graph's labels (graphs
-print as vectors, their labels as text); and what it must not: the install cell."""
+print as vectors, their labels as text), on A4; and what it must not: the install cell."""
 import pathlib
 import re
 import subprocess
@@ -27,7 +27,7 @@ def handouts(tmp_path_factory):
                        check=True)
     out = tmp_path_factory.mktemp("handouts")
     subprocess.run([sys.executable, str(ROOT / "tools" / "build_handouts.py"), "04",
-                    "--site", str(SITE), "--out", str(out)], check=True)
+                    "--language", "uk", "--site", str(SITE), "--out", str(out)], check=True)
     return out
 
 
@@ -41,6 +41,8 @@ def squeeze(text):
 
 def test_the_ukrainian_handout_prints_the_lecture(handouts):
     reader = pypdf.PdfReader(handouts / "uk" / "04_backprop.pdf")
+    box = reader.pages[0].mediabox           # A4 is 210 × 297 mm = 595.3 × 841.9 pt
+    assert abs(float(box.width) - 595.3) < 2 and abs(float(box.height) - 841.9) < 2
     pages = [page.extract_text() or "" for page in reader.pages]
     assert 5 <= len(pages) <= 80, f"{len(pages)} pages"
     assert all(text.strip() for text in pages), \
@@ -54,9 +56,3 @@ def test_the_ukrainian_handout_prints_the_lecture(handouts):
     assert "∂C₀/∂" in "".join(pages), "the graphs' labels are not text"
     assert "google.colab" not in whole, "the install cell was printed"
 
-
-def test_the_english_handout_is_a4(handouts):
-    reader = pypdf.PdfReader(handouts / "en" / "04_backprop.pdf")
-    box = reader.pages[0].mediabox
-    # A4 is 210 × 297 mm = 595.3 × 841.9 pt
-    assert abs(float(box.width) - 595.3) < 2 and abs(float(box.height) - 841.9) < 2
