@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
-.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean site dist lite
+.PHONY: lab test lint unit notebooks lectures-code binder browser bench dot chromium trust vendor clean site dist lite \
+	assignments grading lecture slides handouts
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
@@ -36,7 +37,7 @@ lab: $(STAMP) dot trust
 # Every test, in order: lint, unit tests, the notebooks under nbval, the uk/en
 # code check, the Binder check, then the static site, the wheel and the JupyterLite
 # site are built, and the real-browser tests run (JupyterLab, and each build).
-test: $(STAMP) lint dot chromium unit notebooks lectures-code binder site dist lite browser
+test: $(STAMP) lint dot chromium unit notebooks lectures-code binder grading site dist lite browser
 
 # Ruff (installed by the test extra) with the settings in pyproject.toml.
 lint: $(STAMP)
@@ -44,7 +45,8 @@ lint: $(STAMP)
 
 # `dot` too: the widget and rendering tests need it, and skip (saying why) without it.
 unit: $(STAMP) dot
-	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py -n 2
+	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
+	  --deselect tests/test_assignments.py::test_nbgrader_grades_two_submissions -n 2
 
 notebooks: $(STAMP) dot
 	$(PYTEST) --nbval $(NOTEBOOKS) --nbval-sanitize-with lectures/sanitize.cfg \
@@ -92,6 +94,54 @@ lite: dist $(NPM_STAMP) $(LITE_VENV)/.installed
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --platform any -r tools/lite-wheels.txt -d build/lite-wheels
 	$(PY) tools/build_lite.py --fetch
 	$(PY) tools/build_lite.py --out build/lite --venv $(LITE_VENV)
+
+# One lecture alone, while writing it: `make lecture L=09` builds lectures/src/09_*.txt
+# into uk/ and en/ (the build refuses warnings, nan and inf), then runs nbval on both
+# notebooks, the uk/en parity and freshness checks, and its exercises' checks.
+lecture: $(STAMP) dot
+	@test -n "$(L)" || { echo "say which lecture: make lecture L=09"; exit 1; }
+	$(PY) lectures/build.py $(L)
+	$(PYTEST) --nbval lectures/uk/$(L)*.ipynb lectures/en/$(L)*.ipynb \
+	  --nbval-sanitize-with lectures/sanitize.cfg --nbval-current-env --nbval-cell-timeout=300
+	$(PYTEST) tests/test_lectures.py tests/test_authoring.py tests/test_exercises.py \
+	  tests/test_assignments.py -k "$(L) and not nbgrader_grades"
+
+# ---- the instructor's kit ----------------------------------------------------------
+# Every lecture as a reveal.js deck, offline: build/slides/{uk,en}/NN_name.slides.html
+# (tests/browser/test_slides.py builds and opens lecture 04's on its own).
+slides: $(STAMP) $(NPM_STAMP)
+	$(PY) tools/build_slides.py build/slides
+
+# Every lecture page of the site printed by Chromium to an A4 PDF: build/handouts/{uk,en}/
+# (tests/browser/test_handouts.py prints and reads lecture 04's on its own).
+handouts: site chromium
+	$(PY) tools/build_handouts.py --site build/site --out build/handouts
+
+INSTRUCTOR_VENV := build/instructor-venv
+
+# nbgrader in a virtual environment of its own: its server and lab extensions would
+# change the JupyterLab that students (and tests/browser) use from .venv. It is layered
+# on .venv (a .pth file adds .venv's packages, nbconvert's templates are linked), so it
+# installs only nbgrader and its few own dependencies (15 s of CPU, mostly pip).
+$(INSTRUCTOR_VENV)/.installed: $(STAMP)
+	rm -rf $(INSTRUCTOR_VENV)
+	$(PY) -m venv $(INSTRUCTOR_VENV)
+	$(PY) -c "import site; print(site.getsitepackages()[0])" > \
+	  "$$($(INSTRUCTOR_VENV)/bin/python -c 'import site; print(site.getsitepackages()[0])')/zz-dotvenv.pth"
+	$(INSTRUCTOR_VENV)/bin/python -m pip install --quiet -e '.[instructor]'
+	mkdir -p $(INSTRUCTOR_VENV)/share/jupyter
+	ln -sfn $(abspath $(VENV))/share/jupyter/nbconvert $(INSTRUCTOR_VENV)/share/jupyter/nbconvert
+	touch $@
+
+# nbgrader courses in build/assignments/{uk,en}: source/ (with solutions and hidden
+# tests) and release/ (what students get). See lectures/README.md, "Grading with nbgrader".
+assignments: $(INSTRUCTOR_VENV)/.installed
+	$(INSTRUCTOR_VENV)/bin/python tools/build_assignments.py --out build/assignments
+
+# nbgrader grades two fake submissions of lecture 02 end to end.
+grading: $(STAMP) $(INSTRUCTOR_VENV)/.installed
+	NBGRADER_PYTHON=$(INSTRUCTOR_VENV)/bin/python $(PYTEST) tests/test_assignments.py \
+	  -k test_nbgrader_grades_two_submissions
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -31,6 +31,8 @@ if untrusted:
     sys.exit(f"postBuild did not trust: {untrusted}")
 print(f"  postBuild trusted {len(sys.argv) - 1} notebooks")
 PY
+[ ! -e "$work/lectures/solutions" ] || { echo "binder check: postBuild left lectures/solutions in Binder's tree"; exit 1; }
+echo "  postBuild removed lectures/solutions"
 
 echo "binder check: run every notebook in the Binder environment"
 for nb in lectures/uk/*.ipynb lectures/en/*.ipynb; do

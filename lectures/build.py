@@ -15,6 +15,20 @@ line starting with ``%%`` opens a cell:
                    holds a reference solution and a wrong answer for it
                    (tests/test_exercises.py runs the check on both)
 
+The solutions file ``lectures/solutions/NN_name.py`` is Python in blocks, each
+opened by a comment line (``solutions()`` reads it):
+
+    # %% exercise N    a reference solution of exercise N (the check prints ✓)
+    # %% wrong N       a plausible wrong answer (the check prints ✗)
+    # %% test N        optional hidden tests for the nbgrader assignment: each
+                       top-level ``assert`` is one test (tools/build_assignments.py)
+
+After a cell's kind, options (see OPTIONS below): ``%% code expect=nan`` (or inf,
+warning) lets a cell show nan, inf or a warning, which the build otherwise refuses;
+``%% uk slide=yes|no|skip|notes`` places a cell in the slides (tools/build_slides.py).
+lectures/src/_template.txt is a short lecture to start from (it is not built), and
+lectures/README.md ("Authoring a lecture") walks through writing one.
+
 Inside a code cell, a comment line ``# uk: ...`` or ``# en: ...`` appears only
 in that language's notebook (as ``# ...``); everything else is the same, so
 both notebooks run the same code (``tests/test_lectures.py`` checks that).
@@ -34,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import re
 import sys
 
 import nbformat
@@ -41,19 +56,30 @@ import nbformat
 HERE = pathlib.Path(__file__).resolve().parent
 LANGUAGES = ("uk", "en")
 KINDS = ("uk", "en", "code", "exercise")
+# Options after a code cell's kind, e.g. ``%% code expect=nan``: the build refuses a
+# cell that writes to stderr (a warning) or prints nan or inf unless it is marked so.
+#
+# ``slide=`` places a cell in the slides (tools/build_slides.py): by default a # or ##
+# heading starts a slide and everything else follows on the current one; ``slide=yes``
+# starts one anyway, ``slide=no`` keeps a heading on the current slide, ``slide=skip``
+# leaves the cell out, ``slide=notes`` makes it speaker notes. (A paragraph after a line
+# ``<!-- notes -->`` in a Markdown cell is a speaker note too.)
+OPTIONS = {"expect": {"nan", "inf", "warning"}, "slide": {"yes", "no", "skip", "notes"}}
 
 
-def parse(path):
-    """Return the cells of a source file: [(kind, text)], kind in uk/en/code/exercise."""
-    cells, kind, lines = [], None, []
+def parse(path, with_options=False):
+    """Return the cells of a source file: [(kind, text)], kind in uk/en/code/exercise;
+    with ``with_options``, [(kind, text, options)] (see OPTIONS; "line" is where it starts)."""
+    cells, kind, lines, options = [], None, [], {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("%%"):
             if kind is not None:
-                cells.append((kind, "\n".join(lines).strip("\n")))
-            kind = line[2:].strip()
+                cells.append((kind, "\n".join(lines).strip("\n"), options))
+            kind, *words = line[2:].split() or [""]
             if kind not in KINDS:
                 raise SystemExit(f"{path}:{number}: unknown cell kind {kind!r}; "
                                  f"use '%% uk', '%% en', '%% code' or '%% exercise'.")
+            options = {"line": number, **cell_options(words, path, number)}
             lines = []
         elif kind is None:
             if line.strip():
@@ -61,8 +87,37 @@ def parse(path):
         else:
             lines.append(line)
     if kind is not None:
-        cells.append((kind, "\n".join(lines).strip("\n")))
-    return cells
+        cells.append((kind, "\n".join(lines).strip("\n"), options))
+    return cells if with_options else [(k, t) for k, t, _ in cells]
+
+
+def cell_options(words, path, number):
+    """``expect=nan,warning`` after a cell's kind: {"expect": ["nan", "warning"]}."""
+    options = {}
+    for word in words:
+        name, _, value = word.partition("=")
+        values = value.split(",") if value else []
+        if name not in OPTIONS or not values or not set(values) <= OPTIONS[name]:
+            raise SystemExit(f"{path}:{number}: unknown option {word!r}; options are "
+                             + ", ".join(f"{k}={'|'.join(sorted(v))}" for k, v in OPTIONS.items()))
+        options[name] = values
+    return options
+
+
+def solutions(path):
+    """{("exercise" | "wrong" | "test", N): code} from a solutions file."""
+    blocks, key, lines = {}, None, []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"# %% (exercise|wrong|test) (\d+)\s*$", line)
+        if match:
+            if key:
+                blocks[key] = "\n".join(lines)
+            key, lines = (match[1], int(match[2])), []
+        elif key:
+            lines.append(line)
+    if key:
+        blocks[key] = "\n".join(lines)
+    return blocks
 
 
 def code_for(text, language):
@@ -85,14 +140,16 @@ def notebook(cells, language, path):
                                  "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     expected = None
-    for kind, text in cells:
+    for kind, text, *options in cells:
         if kind in ("code", "exercise"):
             if expected is not None:
                 raise SystemExit(f"{path}: a '%% {expected[0]}' cell has no "
                                  f"'%% {expected[1]}' twin.")
             cell = nbformat.v4.new_code_cell(code_for(text, language))
-            if kind == "exercise":
-                cell.metadata["tags"] = ["exercise"]
+            tags = (["exercise"] if kind == "exercise" else []) + \
+                [f"expect-{e}" for e in (options[0] if options else {}).get("expect", [])]
+            if tags:
+                cell.metadata["tags"] = tags
             nb.cells.append(cell)
         else:
             if expected is None:
@@ -125,6 +182,49 @@ def execute(nb, workdir, timeout, language):
     return nb
 
 
+NAN_OR_INF = re.compile(r"(?<![\w.])-?(nan|inf)(?!\.?\w)", re.IGNORECASE)
+
+
+def problems(nb, where="cell"):
+    """What makes a run of a lecture broken: a code cell that wrote to stderr (a
+    warning) or shows nan or inf, unless its tags expect it (``%% code expect=...``)."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        for out in cell.outputs:
+            texts = []
+            if out.get("output_type") == "stream":
+                text = "".join(out["text"])
+                if out.get("name") == "stderr" and "expect-warning" not in tags:
+                    found.append((i, "warning", text.strip()[:300]))
+                texts.append(text)
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/") or mime == "image/svg+xml":
+                    texts.append("".join(value) if isinstance(value, list) else value)
+            for text in texts:
+                match = NAN_OR_INF.search(text)
+                if match and f"expect-{match[1].lower()}" not in tags:
+                    found.append((i, match[1].lower(), text[max(0, match.start() - 80):
+                                                             match.end() + 20].strip()))
+                    break
+    return found
+
+
+def refuse(nb, cells, source, language):
+    """Stop the build, naming each broken cell by its line in the source."""
+    found = problems(nb)
+    if not found:
+        return
+    lines = [c[2]["line"] for c in cells
+             if c[0] in ("code", "exercise") or c[0] == language]
+    report = [f"{source.relative_to(HERE.parent)}:{lines[i]}: the cell printed {kind}:\n    "
+              + excerpt.replace("\n", "\n    ") for i, kind, excerpt in found]
+    raise SystemExit("\n".join(report) + f"\n{language} notebook not written. Fix the cell, or, "
+                     "if the lecture means it, mark it: '%% code expect=nan' (or inf, warning).")
+
+
 def merged_streams(outputs):
     """One output per run of prints: how a print arrives in pieces depends on timing,
     and a stored notebook must not."""
@@ -145,19 +245,20 @@ def main(argv=None):
     parser.add_argument("--no-execute", action="store_true")
     parser.add_argument("--timeout", type=int, default=300)
     args = parser.parse_args(argv)
-    sources = sorted((HERE / "src").glob("*.txt"))
+    sources = sorted((HERE / "src").glob("[0-9]*.txt"))     # not _template.txt
     if args.only:
         sources = [s for s in sources if any(s.stem.startswith(o) for o in args.only)]
     if not sources:
         raise SystemExit("no lecture sources matched.")
     for source in sources:
-        cells = parse(source)
+        cells = parse(source, with_options=True)
         for language in LANGUAGES:
             target = HERE / language / (source.stem + ".ipynb")
             target.parent.mkdir(exist_ok=True)
             nb = notebook(cells, language, source)
             if not args.no_execute:
                 nb = execute(nb, target.parent, args.timeout, language)
+                refuse(nb, cells, source, language)
             nbformat.write(nb, target)
             print(f"wrote {target.relative_to(HERE.parent)}", file=sys.stderr)
 

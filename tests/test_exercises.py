@@ -13,13 +13,12 @@ too strict or too lenient fails here, not in a classroom.
 import contextlib
 import io
 import pathlib
-import re
 import sys
 
 import pytest
 
 LECTURES = pathlib.Path(__file__).resolve().parent.parent / "lectures"
-SOURCES = sorted((LECTURES / "src").glob("*.txt"))
+SOURCES = sorted((LECTURES / "src").glob("[0-9]*.txt"))
 
 
 def load_build():
@@ -32,20 +31,8 @@ def load_build():
 
 
 def solutions(stem):
-    """{("exercise" | "wrong", N): code} from lectures/solutions/<stem>.py."""
-    path = LECTURES / "solutions" / f"{stem}.py"
-    blocks, key, lines = {}, None, []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"# %% (exercise|wrong) (\d+)\s*$", line)
-        if match:
-            if key:
-                blocks[key] = "\n".join(lines)
-            key, lines = (match[1], int(match[2])), []
-        elif key:
-            lines.append(line)
-    if key:
-        blocks[key] = "\n".join(lines)
-    return blocks
+    """{("exercise" | "wrong" | "test", N): code} from lectures/solutions/<stem>.py."""
+    return load_build().solutions(LECTURES / "solutions" / f"{stem}.py")
 
 
 def without_magics(code):

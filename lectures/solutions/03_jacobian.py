@@ -32,3 +32,17 @@ def cheaper_mode(n, m):
 # %% wrong 3
 def cheaper_mode(n, m):
     return "rev"                                       # reverse mode is not always cheaper
+
+# %% test 1
+# hidden tests of the nbgrader assignment (tools/build_assignments.py): each assert is one test
+assert np.shape(jacobian_of_g(np.array([1.0, 2.0]))) == (3, 2)       # m × n: a row per output
+# by hand at (0, 3): ∇(x₁x₂) = (x₂, x₁) = (3, 0), ∇eˣ¹ = (1, 0), ∇x₂² = (0, 6)
+assert np.allclose(jacobian_of_g(np.array([0.0, 3.0])), [[3.0, 0.0], [1.0, 0.0], [0.0, 6.0]])
+
+# %% test 2
+A = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+assert np.allclose(row(lambda v: A @ v, np.array([0.5, -1.0]), 2), [5.0, 6.0])   # J of Av is A
+assert np.shape(row(layer, a_prev, 0)) == np.shape(a_prev)
+
+# %% test 3
+assert cheaper_mode(1000, 1) == "rev" and cheaper_mode(1, 1000) == "fwd"   # a loss; a curve
