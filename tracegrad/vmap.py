@@ -44,7 +44,8 @@ import sys
 import numpy as np
 
 from . import lax
-from .core import Trace, TracegradError, Tracer, concrete, new_level, shape_of
+from .core import (Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level,
+                   shape_of)
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
 
@@ -83,12 +84,15 @@ class BatchTracer(Tracer):
         free = [i for i in range(np.ndim(data)) if i not in taken]
         return Batched(data, axes + ((self._trace, free[self.bdim]),))
 
+    # print(x) inside vmap shows every example's value, as print does inside grad,
+    # and says that it is a batch: ``[1. 2. 3.] (batched: f64[] per example, ...)``.
     def __repr__(self):
-        shape = list(self.shape)
-        return (f"BatchTracer<{self.dtype}{shape}>(a batch of {self._trace.size} examples, "
-                f"along axis {self.bdim} of the stacked value)")
+        return _batch_text(self.primal, f", {_kind(self._trace)}")
 
     __str__ = __repr__
+
+    def __format__(self, spec):                   # f"{x:.3f}": the spec for each example
+        return _batch_text(self.primal, f", {_kind(self._trace)}", spec) if spec else repr(self)
 
     # Masks combine with & | ^ ~, which have no derivative: computed on the values.
     def __and__(self, other):
@@ -304,7 +308,23 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
             "or take the value out of the vmapped function's result.")
 
     def __repr__(self):
-        return f"Batched<{self.dtype}{list(self.shape)}>(one value per example)"
+        return _batch_text(self)
+
+    def __format__(self, spec):
+        return _batch_text(self, "", spec) if spec else repr(self)
+
+
+def _batch_text(b, who="", spec=""):
+    """The examples' values of the :class:`Batched` ``b`` (the examples along the first
+    axes, each value formatted with ``spec``), then what they are: one value per example."""
+    shape = ",".join(str(n) for n in b.shape)
+    sizes = " × ".join(str(t.size) for t in _traces([b]))
+    what = f"(batched: {_dtype_str(b.dtype)}[{shape}] per example, {sizes} examples{who})"
+    data = b.lined_up(_traces([b]), b.ndim)
+    if not isinstance(data, (np.ndarray, np.generic)):    # under jit: no numbers yet
+        return what
+    formatter = {"all": lambda v: format(v, spec)} if spec else None
+    return f"{np.array2string(data, formatter=formatter)} {what}"
 
 
 # The modules between a Python `if` and the question it asks of a batch.
@@ -471,7 +491,7 @@ def vmap(fun, in_axes=0, out_axes=0):
                               else "in_axes", f"argument {k}", who)
         placed += _prefix(0, kwargs, "keyword arguments", "keyword argument", who)
         size = _batch_size(leaves, placed, who)
-        with new_level(BatchTrace, size) as trace:
+        with new_level(BatchTrace, size, who=who) as trace:
             inputs = [x if ax is None else
                       BatchTracer(trace, x if isinstance(x, Tracer) else np.asarray(x),
                                   ax % len(shape_of(x)))
