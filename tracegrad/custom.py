@@ -141,6 +141,14 @@ class custom_jvp:
                 if r is None:
                     continue
                 term = r(t, out, *primals)
+                if term is None:                 # a forgotten `return`: not a zero tangent
+                    raise CustomRuleError(
+                        f"custom_jvp {self.fun.__name__}: the defjvps rule "
+                        f"{getattr(r, '__name__', r)} returned None, but it must return "
+                        f"the output's tangent from this argument, e.g. "
+                        f"`lambda x_dot, ans, x: tnp.cos(x) * x_dot`. Did you forget "
+                        f"`return`? (For an argument with no effect on the output, pass "
+                        f"None in place of the rule.)")
                 total = term if total is None else total + term
             return out, tree_map(zeros_like, out) if total is None else total
         self.rule = rule

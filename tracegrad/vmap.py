@@ -39,13 +39,13 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import re
 import sys
 
 import numpy as np
 
 from . import lax
-from .core import (Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level,
-                   shape_of)
+from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
 
@@ -559,6 +559,11 @@ def _batch_size(leaves, placed, who):
         if not -len(shape) <= ax < len(shape):
             hint = (f"use an axis from {-len(shape)} to {len(shape) - 1}" if shape else
                     "a scalar has no axis to map over")
+            if not shape and re.search(r"\[\d+\]$", where):  # vmap(f)([1.0, 2.0])
+                hint = (f"{where[:where.rindex('[')]} is a list or tuple, which vmap reads as "
+                        f"a pytree of separate inputs (one per entry, as JAX does), and a "
+                        f"number has no axis to map over. To map over its entries, pass an "
+                        f"array: np.array([...])")
             raise ValueError(f"{who}: in_axes {ax} is out of range for {where}, of shape "
                              f"{shape}; {hint}, or None to give every example the same value.")
         sizes.append((shape[ax], where, ax, shape))
