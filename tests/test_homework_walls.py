@@ -198,6 +198,26 @@ def test_storing_a_traced_row_into_a_plain_array_names_stack_and_at_set():
     assert_close(tg.grad(loss_fixed)(W), (X * (1 - np.tanh(X * W) ** 2)).sum(0), **TOL)
 
 
+@examples(20)
+@given(st.tuples(st.integers(1, 3), st.sampled_from([(), (2,), (2, 3)]), st.booleans()))
+def test_storing_traced_values_into_plain_arrays_property(case):
+    n, shape, batched = case
+    x = np.linspace(-1.0, 1.0, int(np.prod(shape, dtype=int))).reshape(shape)
+
+    def loss(w):
+        preds = tnp.zeros((n,) + shape)
+        for i in range(n):
+            preds[i] = tnp.tanh(w * x)
+        return tnp.sum(preds)
+    transform = tg.vmap(tg.grad(loss)) if batched else tg.grad(loss)
+    error = _raised(lambda: transform(np.array([0.5, 2.0]) if batched else 0.5))
+    assert isinstance(error, TracegradError), error
+    assert re.search(r"into a plain NumPy array.*tnp\.stack.*\.at\[i\]\.set", str(error))
+    # d/dw n Σ tanh(w x) = n Σ x (1 − tanh²(w x))
+    fixed = tg.grad(lambda w: tnp.sum(tnp.stack([tnp.tanh(w * x) for _ in range(n)])))
+    assert_close(fixed(0.5), n * np.sum(x * (1 - np.tanh(0.5 * x) ** 2)), **TOL)
+
+
 def test_float_of_a_traced_value_keeps_its_own_message():
     with pytest.raises(TypeError, match=r"float\(\) of a value traced by"):
         tg.grad(lambda x: float(x))(1.0)
@@ -356,6 +376,16 @@ def test_vmap_over_a_list_of_numbers_says_to_pass_an_array():
     with pytest.raises(ValueError, match=r"argument 0\['a'\], of shape \(\); a scalar has no axis"):
         f({"a": 1.0})                        # a dict's number is not called a list
     assert_close(f(np.array([1.0, 2.0, 3.0])), [1.0, 4.0, 9.0])
+
+
+@examples(20)
+@given(st.lists(floats(-5, 5), min_size=1, max_size=5), st.booleans())
+def test_vmap_over_any_list_or_tuple_of_numbers_property(values, as_tuple):
+    f = tg.vmap(lambda x: x ** 2)
+    given_values = tuple(values) if as_tuple else values
+    with pytest.raises(ValueError, match=r"is a list or tuple.*pass an array"):
+        f(given_values)
+    assert_close(f(np.array(values)), np.array(values) ** 2)
 
 
 # --- 19. a gradient's dict keeps the caller's key order ---------------------------------
