@@ -251,7 +251,7 @@ def _array_function_linalg(self, func, types, args, kwargs):
 Tracer.__array_function__ = _array_function_linalg
 
 
-# ---- PyTorch's and Python's methods that traced values (and ndarrays) do not have --------
+# ---- Methods a traced value refuses (ndarray's tolist) or lacks (PyTorch's x.exp()) ----
 
 def _no_tolist(self):
     raise AttributeError(
@@ -285,14 +285,21 @@ Tracer.norm = _function_not_method("norm", "tnp.linalg.norm(x)")
 # a number (float(v), one element) or an array (np.asarray(v), a row), and turns the
 # TypeError that core.py's refusals raise into "setting an array element with a
 # sequence". So both look at the instruction that called them: a store into a subscript
-# gets its own error, a TracegradError, which NumPy passes on unchanged.
+# gets its own error, a TracegradError. NumPy passes it on for a row; for one element it
+# still raises its ValueError, but with ours as the cause, printed above it.
 # SciPy's functions reach np.asarray(v) too (scipy.special.softmax): name tracegrad's.
 
-_STORE_SUBSCR, _BINARY_SUBSCR = dis.opmap["STORE_SUBSCR"], dis.opmap["BINARY_SUBSCR"]
+_STORE_SUBSCR = dis.opmap["STORE_SUBSCR"]
+_BINARY_SUBSCR = dis.opmap.get("BINARY_SUBSCR")     # Python 3.14 reads a[k] as a BINARY_OP
+
+
+def _instruction(frame):
+    """The opcode the frame is running: what it asked of the value in hand."""
+    return frame.f_code.co_code[frame.f_lasti]
 
 
 def _storing(frame):
-    return frame.f_code.co_code[frame.f_lasti] == _STORE_SUBSCR
+    return _instruction(frame) == _STORE_SUBSCR
 
 
 def _subscript_error(index):
@@ -334,7 +341,7 @@ def _array(self, dtype=None, copy=None):
     frame = sys._getframe(1)
     if _storing(frame):
         raise _store_error(self)
-    if frame.f_code.co_code[frame.f_lasti] == _BINARY_SUBSCR and self.dtype.kind in "iu":
+    if _instruction(frame) == _BINARY_SUBSCR and self.dtype.kind in "iu":
         raise _subscript_error(self)
     name = _scipy_caller(frame)
     if name is not None:
