@@ -317,14 +317,15 @@ def test_custom_jvp_rules_in_their_starting_state_say_what_to_return():
     def starting(primals, tangents):
         x, = primals
         return log_sigmoid(x), None
-    with pytest.raises(CustomRuleError, match=r"custom_jvp log_sigmoid: its rule returned None "
-                       r"as the tangent output. Return the tangent itself"):
+    with pytest.raises(CustomRuleError, match=r"custom_jvp log_sigmoid: its rule starting "
+                       r"returned None as the tangent output. Return the tangent itself"):
         tg.grad(log_sigmoid)(0.5)
 
     @log_sigmoid.defjvp
     def tangent_only(primals, tangents):
         return tg.nn.sigmoid(-primals[0]) * tangents[0]
-    with pytest.raises(CustomRuleError, match=r"must return a pair \(primal_out, tangent_out\)"
+    with pytest.raises(CustomRuleError, match=r"its rule tangent_only must return a pair "
+                       r"\(primal_out, tangent_out\)"
                        r".*but it returned an array of shape \(\)"):
         tg.grad(log_sigmoid)(0.5)
 
@@ -341,8 +342,10 @@ def test_custom_vjp_fwd_returning_only_the_output_says_what_to_return():
     @tg.custom_vjp
     def f(x):
         return tnp.sin(x)
-    f.defvjp(lambda x: tnp.sin(x), lambda res, g: (g * tnp.cos(res),))
-    with pytest.raises(CustomRuleError, match=r"custom_vjp f: fwd must return a pair "
+    def f_fwd(x):
+        return tnp.sin(x)                    # the residuals forgotten
+    f.defvjp(f_fwd, lambda res, g: (g * tnp.cos(res),))
+    with pytest.raises(CustomRuleError, match=r"custom_vjp f: fwd f_fwd must return a pair "
                        r"\(output, residuals\).*but it returned an array of shape \(\)"):
         tg.grad(f)(1.0)
     f.defvjp(lambda x: (tnp.sin(x), x), lambda res, g: (g * tnp.cos(res),))
