@@ -104,6 +104,17 @@ def test_a_format_spec_applies_to_each_example():
     assert_close(tg.vmap(tnp.sum)(np.arange(4.0).reshape(2, 2)), [1.0, 5.0])
 
 
+def test_a_format_spec_inside_per_example_gradients():
+    def loss(z, k):
+        value = -tg.nn.log_softmax(z)[k]
+        print(f"loss {value:.4f}")
+        return value
+    text = printed(tg.grad(loss), Z, LABELS)
+    expected = " ".join(format(v, ".4f") for v in cross_entropy_loop(Z, LABELS))
+    assert text.startswith(f"loss [{expected}] (batched: f64[] per example, 4 examples, "
+                           f"vmap(loss))"), text
+
+
 @examples(30)
 @given(st.integers(1, 6).flatmap(lambda n: arrays((n,), floats(-100, 100))))
 def test_formatted_batch_holds_each_examples_value_property(xs):

@@ -87,12 +87,12 @@ class BatchTracer(Tracer):
     # print(x) inside vmap shows every example's value, as print does inside grad,
     # and says that it is a batch: ``[1. 2. 3.] (batched: f64[] per example, ...)``.
     def __repr__(self):
-        return _batch_text(self.primal, f", {_kind(self._trace)}")
+        return _batch_text(self.primal)
 
     __str__ = __repr__
 
     def __format__(self, spec):                   # f"{x:.3f}": the spec for each example
-        return _batch_text(self.primal, f", {_kind(self._trace)}", spec) if spec else repr(self)
+        return _batch_text(self.primal, spec) if spec else repr(self)
 
     # Masks combine with & | ^ ~, which have no derivative: computed on the values.
     def __and__(self, other):
@@ -311,16 +311,18 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
         return _batch_text(self)
 
     def __format__(self, spec):
-        return _batch_text(self, "", spec) if spec else repr(self)
+        return _batch_text(self, spec) if spec else repr(self)
 
 
-def _batch_text(b, who="", spec=""):
+def _batch_text(b, spec=""):
     """The examples' values of the :class:`Batched` ``b`` (the examples along the first
     axes, each value formatted with ``spec``), then what they are: one value per example."""
+    traces = _traces([b])
     shape = ",".join(str(n) for n in b.shape)
-    sizes = " × ".join(str(t.size) for t in _traces([b]))
-    what = f"(batched: {_dtype_str(b.dtype)}[{shape}] per example, {sizes} examples{who})"
-    data = b.lined_up(_traces([b]), b.ndim)
+    sizes = " × ".join(str(t.size) for t in traces)
+    what = (f"(batched: {_dtype_str(b.dtype)}[{shape}] per example, {sizes} examples, "
+            f"{_kind(traces[-1])})")
+    data = b.lined_up(traces, b.ndim)
     if not isinstance(data, (np.ndarray, np.generic)):    # under jit: no numbers yet
         return what
     formatter = {"all": lambda v: format(v, spec)} if spec else None
