@@ -254,12 +254,14 @@ Tracer.__array_function__ = _array_function_linalg
 # ---- Methods a traced value refuses (ndarray's tolist) or lacks (PyTorch's x.exp()) ----
 
 def _no_tolist(self):
+    who = self._trace.who
     raise AttributeError(
-        "x.tolist() of a traced value would turn it into Python numbers and drop its "
-        "gradient.\nKeep it an array: index it (x[0]), loop over it (for v in x), or "
-        "print(x) to see the numbers; to use them after the step, return them "
-        "(tg.value_and_grad(f) returns f's value too, has_aux=True any other) and call "
-        ".tolist() on the result. tg.stop_gradient(x) gives a constant that stays an array.")
+        f"x.tolist() of a traced value would turn it into Python numbers, which {who} "
+        f"cannot follow (a gradient would be lost).\nKeep it an array: index it (x[0]), "
+        f"loop over it (for v in x), or print(x) to see the numbers; to use them after the "
+        f"step, return them (tg.value_and_grad(f) returns f's value too, has_aux=True any "
+        f"other) and call .tolist() on the result. tg.stop_gradient(x) gives a constant "
+        f"that stays an array.")
 
 
 def _function_not_method(name, instead):
