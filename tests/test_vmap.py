@@ -289,7 +289,7 @@ def test_a_branch_in_library_code_is_not_blamed_on_the_user():
 def test_tracers_say_they_are_batches():
     seen = []
     tg.vmap(lambda a: seen.append(repr(a)) or a)(np.ones((4, 2)))
-    assert re.search(r"BatchTracer<float64\[2\]>\(a batch of 4 examples", seen[0]), seen[0]
+    assert re.search(r"\(batched: f64\[2\] per example, 4 examples, vmap", seen[0]), seen[0]
 
 
 # --- jit -------------------------------------------------------------------------------

@@ -123,12 +123,12 @@ class custom_jvp:
         # Name and docstring from fun, not its attributes: they could hide our methods.
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
-        self.rule = None
+        self.rule = self.named_rule = None
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.primitive = _RulePrimitive("custom_jvp", fun)
 
     def defjvp(self, rule):
-        self.rule = rule
+        self.rule = self.named_rule = rule
         return rule
 
     def defjvps(self, *rules):
@@ -141,9 +141,17 @@ class custom_jvp:
                 if r is None:
                     continue
                 term = r(t, out, *primals)
+                if term is None:                 # a forgotten `return`: not a zero tangent
+                    raise CustomRuleError(
+                        f"custom_jvp {self.fun.__name__}: the defjvps rule "
+                        f"{getattr(r, '__name__', r)} returned None, but it must return "
+                        f"the output's tangent from this argument, e.g. "
+                        f"`lambda x_dot, ans, x: tnp.cos(x) * x_dot`. Did you forget "
+                        f"`return`? (For an argument with no effect on the output, pass "
+                        f"None in place of the rule.)")
                 total = term if total is None else total + term
             return out, tree_map(zeros_like, out) if total is None else total
-        self.rule = rule
+        self.rule, self.named_rule = rule, None
 
     def __call__(self, *args):
         if self.rule is None:
@@ -164,7 +172,7 @@ class custom_jvp:
         def rule(primals, tangents):
             result = self.rule(*static, tree_unflatten(in_tree, primals),
                                tree_unflatten(in_tree, tangents))
-            return _check_jvp_result(name, result)
+            return _check_jvp_result(name, result, _named("its rule", self.named_rule))
 
         return _JVPRule(self.primitive, fun, rule)
 
@@ -212,7 +220,8 @@ class custom_vjp:
             result = self.fwd(*_merge(tree_unflatten(in_tree, leaves), static, nums))
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
                 raise CustomRuleError(
-                    f"custom_vjp {name}: fwd must return a pair (output, residuals), e.g. "
+                    f"custom_vjp {name}: {_named('fwd', self.fwd)} must return a pair "
+                    f"(output, residuals), e.g. "
                     f"`return {name}(x), (x,)` (the residuals are what bwd will need; None "
                     f"for nothing), but it returned {_describe(result)}.")
             outs, tree = tree_flatten(result[0])
@@ -221,7 +230,7 @@ class custom_vjp:
 
         def bwd(residuals, gs):
             result = self.bwd(*static, residuals, tree_unflatten(out_tree[0], gs))
-            return _check_bwd_result(name, result, in_tree, shapes)
+            return _check_bwd_result(name, result, in_tree, shapes, _named("bwd", self.bwd))
 
         return _VJPRule(self.primitive, fun, fwd, bwd)
 
@@ -502,48 +511,54 @@ def _leaf(k, n):
     return f" (output leaf {k})" if n > 1 else ""
 
 
-def _check_jvp_result(name, result):
+def _named(role, fn):
+    """``rule f_jvp``: a rule named as its author wrote it (a lambda has no name to give)."""
+    name = getattr(fn, "__name__", "<lambda>")
+    return role if name == "<lambda>" else f"{role} {name}"
+
+
+def _check_jvp_result(name, result, rule="its rule"):
     """The rule's ``(out, tangent_out)``, flattened, if it is one; else a clear error."""
     example = f"`return {name}(x), 2.0 * x * x_dot`"
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CustomRuleError(
-            f"custom_jvp {name}: its rule must return a pair (primal_out, tangent_out), "
+            f"custom_jvp {name}: {rule} must return a pair (primal_out, tangent_out), "
             f"e.g. {example}, but it returned {_describe(result)}. Return the output "
             f"and its tangent, both.")
     out, tangent = result
     if tangent is None and out is not None:
         raise CustomRuleError(
-            f"custom_jvp {name}: its rule returned None as the tangent output. Return the "
+            f"custom_jvp {name}: {rule} returned None as the tangent output. Return the "
             f"tangent itself; for a zero tangent return tnp.zeros_like(out).")
     outs, out_tree = tree_flatten(out)
     tangents, tangent_tree = tree_flatten(tangent)
     if out_tree != tangent_tree:
         raise CustomRuleError(
-            f"custom_jvp {name}: its rule returned an output of structure {out_tree} and a "
+            f"custom_jvp {name}: {rule} returned an output of structure {out_tree} and a "
             f"tangent of structure {tangent_tree} (* is an array); the tangent must have the "
             f"output's structure, one tangent per output array.")
     for k, (o, t) in enumerate(zip(outs, tangents)):
         if shape_of(o) != shape_of(t):
             raise CustomRuleError(
-                f"custom_jvp {name}: its rule returned a tangent of shape {shape_of(t)} for "
+                f"custom_jvp {name}: {rule} returned a tangent of shape {shape_of(t)} for "
                 f"an output of shape {shape_of(o)}{_leaf(k, len(outs))}; a tangent has its "
                 f"output's shape. Compute it from the tangents elementwise (e.g. "
                 f"tnp.cos(x) * x_dot), or broadcast it: tnp.broadcast_to(t, out.shape).")
         if dtype_of(o).kind == "f" and dtype_of(t).kind != "f":
             raise CustomRuleError(
-                f"custom_jvp {name}: its rule returned a tangent of dtype {dtype_of(t)} for "
+                f"custom_jvp {name}: {rule} returned a tangent of dtype {dtype_of(t)} for "
                 f"an output of dtype {dtype_of(o)}{_leaf(k, len(outs))}; the tangent of a "
                 f"floating-point output is floating-point: write 0.0, not 0.")
     return outs, tangents, out_tree
 
 
-def _check_bwd_result(name, result, in_tree, shapes):
+def _check_bwd_result(name, result, in_tree, shapes, bwd="bwd"):
     """bwd's cotangents, one per argument leaf (None: zero); else a clear error."""
     args = in_tree.children
     n = len(args)
     if not isinstance(result, (tuple, list)) or len(result) != n:
         raise CustomRuleError(
-            f"custom_vjp {name}: bwd must return a tuple with one cotangent per argument "
+            f"custom_vjp {name}: {bwd} must return a tuple with one cotangent per argument "
             f"({n}), e.g. {'(g * y,)' if n == 1 else '(g * y, g * x)'}, but it returned "
             f"{_describe(result)}.")
     cotangents, start = [], 0
@@ -557,13 +572,13 @@ def _check_bwd_result(name, result, in_tree, shapes):
         leaves = []
         if not _fill(tree, arg, iter(c_leaves), leaves):
             raise CustomRuleError(
-                f"custom_vjp {name}: bwd returned for argument {i} a cotangent of structure "
+                f"custom_vjp {name}: {bwd} returned for argument {i} a cotangent of structure "
                 f"{tree}, but the argument has the structure {arg} (* is an array); give it "
                 f"the argument's structure, with None for a zero part.")
         for c_leaf, shape in zip(leaves, arg_shapes):
             if c_leaf is not None and shape_of(c_leaf) != shape:
                 raise CustomRuleError(
-                    f"custom_vjp {name}: bwd returned a cotangent of shape {shape_of(c_leaf)} "
+                    f"custom_vjp {name}: {bwd} returned a cotangent of shape {shape_of(c_leaf)} "
                     f"for argument {i}, whose shape is {shape}; they must match.")
         cotangents += leaves
     return cotangents

@@ -27,7 +27,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 def source():
     """The folder holding uk/ and en/: the wheel's copy, else a clone's lectures/."""
     for folder in (HERE / "_lectures", HERE.parent / "lectures"):
-        if any((folder / language).glob("*.ipynb") for language in LANGUAGES):
+        # any() of a generator object would always be true: ask each for a first notebook
+        if any(next((folder / language).glob("*.ipynb"), None) for language in LANGUAGES):
             return folder
     return None
 

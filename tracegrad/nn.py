@@ -18,7 +18,7 @@ from . import lax
 from . import numpy as tnp
 from .core import concrete
 
-__all__ = ["sigmoid", "relu", "softplus", "logsumexp", "softmax", "log_softmax"]
+__all__ = ["sigmoid", "relu", "softplus", "logsumexp", "softmax", "log_softmax", "one_hot"]
 
 
 def sigmoid(x):
@@ -56,3 +56,13 @@ def log_softmax(x, axis=-1):
 def softmax(x, axis=-1):
     """eˣ / Σ eˣ along ``axis``."""
     return tnp.exp(log_softmax(x, axis=axis))
+
+
+def one_hot(labels, num_classes, dtype=np.float64):
+    """Row ``k`` of the identity for each label ``k``: ``tnp.eye(num_classes)[labels]``.
+
+    Written as a comparison, so it works on labels that differ per example
+    under ``vmap`` too, where a NumPy array cannot be indexed by them.
+    """
+    labels = tnp.asarray(labels)
+    return tnp.asarray(tnp.equal(labels[..., None], np.arange(num_classes)), dtype=dtype)

@@ -6,7 +6,11 @@ arrays (the *leaves*), work on the leaves, and rebuild the structure, so the
 gradient of ``params`` has exactly the structure of ``params``.
 
 ``None`` is a pytree with no leaves. Dict keys are sorted, so the order of
-the leaves does not depend on the order in which the dict was built. Dict
+the leaves does not depend on the order in which the dict was built: two
+dicts with the same keys have the same structure (equal treedefs, one
+``jit`` cache entry). A rebuilt dict, though, has its keys in the caller's
+order, so ``zip(params.items(), grads.items())`` pairs each key with its own
+gradient. JAX returns the keys sorted; this is a departure from it. Dict
 subclasses (``OrderedDict``, ``defaultdict``, your own) are pytrees too, as
 in JAX, and come back as what they were. Anything else (a set, a dataclass,
 your own class) is a leaf: pass its arrays in one of the containers above.
@@ -27,12 +31,15 @@ class PyTreeDef:
     the default factory of a defaultdict, the key order of an OrderedDict.
     """
 
-    __slots__ = ("kind", "meta", "children", "num_leaves")
+    __slots__ = ("kind", "meta", "children", "num_leaves", "order")
 
-    def __init__(self, kind, meta, children, num_leaves=None):
+    def __init__(self, kind, meta, children, num_leaves=None, order=None):
         self.kind = kind
         self.meta = meta
         self.children = children
+        # A dict's keys in the caller's order, when that is not sorted: used to rebuild
+        # the dict, and left out of == and hash (the leaves' order does not depend on it).
+        self.order = order
         if num_leaves is None:
             num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
         self.num_leaves = num_leaves
@@ -77,7 +84,9 @@ def _flatten(tree, leaves):
         start = len(leaves)
         keys = _sorted_keys(tree)
         children = tuple(_flatten(tree[k], leaves) for k in keys)
-        return PyTreeDef("dict", keys, children, len(leaves) - start)
+        given = tuple(tree)
+        return PyTreeDef("dict", keys, children, len(leaves) - start,
+                         None if given == keys else given)
     if tree is None:
         return _NONE
     if isinstance(tree, dict):                   # OrderedDict, defaultdict, ...
@@ -86,7 +95,9 @@ def _flatten(tree, leaves):
         children = tuple(_flatten(tree[k], leaves) for k in keys)
         how = (tree.default_factory if isinstance(tree, defaultdict)
                else tuple(tree) if isinstance(tree, OrderedDict) else None)
-        return PyTreeDef("dict subclass", (keys, kind, how), children, len(leaves) - start)
+        given = tuple(tree)
+        return PyTreeDef("dict subclass", (keys, kind, how), children, len(leaves) - start,
+                         None if given == keys else given)
     if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
         start = len(leaves)
         children = tuple(_flatten(c, leaves) for c in tree)
@@ -138,16 +149,22 @@ def _build(treedef, it):
     if kind == "list":
         return children
     if kind == "dict":
-        return dict(zip(treedef.meta, children))
+        return dict(_in_order(treedef, treedef.meta, children))
     if kind == "dict subclass":
         keys, cls, how = treedef.meta
+        items = _in_order(treedef, keys, children)
         if issubclass(cls, defaultdict):
-            return cls(how, zip(keys, children))
-        if issubclass(cls, OrderedDict):               # back in its own order
-            by_key = dict(zip(keys, children))
-            return cls((k, by_key[k]) for k in how)
-        return cls(zip(keys, children))
+            return cls(how, items)
+        return cls(items)
     return treedef.meta(*children)                                  # namedtuple
+
+
+def _in_order(treedef, keys, children):
+    """The (key, child) pairs of a dict, in the order its caller gave the keys."""
+    if treedef.order is None:
+        return zip(keys, children)
+    by_key = dict(zip(keys, children))
+    return ((k, by_key[k]) for k in treedef.order)
 
 
 def tree_map(f, tree, *rest):

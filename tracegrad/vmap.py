@@ -39,12 +39,13 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import re
 import sys
 
 import numpy as np
 
 from . import lax
-from .core import Trace, TracegradError, Tracer, concrete, new_level, shape_of
+from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
 
@@ -83,12 +84,15 @@ class BatchTracer(Tracer):
         free = [i for i in range(np.ndim(data)) if i not in taken]
         return Batched(data, axes + ((self._trace, free[self.bdim]),))
 
+    # print(x) inside vmap shows every example's value, as print does inside grad,
+    # and says that it is a batch: ``[1. 2. 3.] (batched: f64[] per example, ...)``.
     def __repr__(self):
-        shape = list(self.shape)
-        return (f"BatchTracer<{self.dtype}{shape}>(a batch of {self._trace.size} examples, "
-                f"along axis {self.bdim} of the stacked value)")
+        return _batch_text(self.primal)
 
     __str__ = __repr__
+
+    def __format__(self, spec):                   # f"{x:.3f}": the spec for each example
+        return _batch_text(self.primal, spec) if spec else repr(self)
 
     # Masks combine with & | ^ ~, which have no derivative: computed on the values.
     def __and__(self, other):
@@ -304,7 +308,25 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
             "or take the value out of the vmapped function's result.")
 
     def __repr__(self):
-        return f"Batched<{self.dtype}{list(self.shape)}>(one value per example)"
+        return _batch_text(self)
+
+    def __format__(self, spec):
+        return _batch_text(self, spec) if spec else repr(self)
+
+
+def _batch_text(b, spec=""):
+    """The examples' values of the :class:`Batched` ``b`` (the examples along the first
+    axes, each value formatted with ``spec``), then what they are: one value per example."""
+    traces = _traces([b])
+    shape = ",".join(str(n) for n in b.shape)
+    sizes = " × ".join(str(t.size) for t in traces)
+    what = (f"(batched: {_dtype_str(b.dtype)}[{shape}] per example, {sizes} examples, "
+            f"{_kind(traces[-1])})")
+    data = b.lined_up(traces, b.ndim)
+    if not isinstance(data, (np.ndarray, np.generic)):    # under jit: no numbers yet
+        return what
+    formatter = {"all": lambda v: format(v, spec)} if spec else None
+    return f"{np.array2string(data, formatter=formatter)} {what}"
 
 
 # The modules between a Python `if` and the question it asks of a batch.
@@ -471,7 +493,7 @@ def vmap(fun, in_axes=0, out_axes=0):
                               else "in_axes", f"argument {k}", who)
         placed += _prefix(0, kwargs, "keyword arguments", "keyword argument", who)
         size = _batch_size(leaves, placed, who)
-        with new_level(BatchTrace, size) as trace:
+        with new_level(BatchTrace, size, who=who) as trace:
             inputs = [x if ax is None else
                       BatchTracer(trace, x if isinstance(x, Tracer) else np.asarray(x),
                                   ax % len(shape_of(x)))
@@ -539,6 +561,11 @@ def _batch_size(leaves, placed, who):
         if not -len(shape) <= ax < len(shape):
             hint = (f"use an axis from {-len(shape)} to {len(shape) - 1}" if shape else
                     "a scalar has no axis to map over")
+            if not shape and re.search(r"\[\d+\]$", where):  # vmap(f)([1.0, 2.0])
+                hint = (f"{where[:where.rindex('[')]} is a list or tuple, which vmap reads as "
+                        f"a pytree of separate inputs (one per entry, as JAX does), and a "
+                        f"number has no axis to map over. To map over its entries, pass an "
+                        f"array: np.array([...])")
             raise ValueError(f"{who}: in_axes {ax} is out of range for {where}, of shape "
                              f"{shape}; {hint}, or None to give every example the same value.")
         sizes.append((shape[ax], where, ax, shape))

@@ -33,6 +33,10 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
     (``None``: the derivative is zero). ``source`` is how ``tg.jit`` writes
     it, when ``impl`` is not a NumPy ufunc (see ``Primitive``).
     """
+    derivatives = tuple(d if d is None else _checked(name, d, argnames[k] if k < len(argnames)
+                                                     else f"argument {k + 1}")
+                        for k, d in enumerate(derivatives))
+
     def jvp(tangents, out, *args, **params):
         # ȯut = Σ_k ∂out/∂x_k · ẋ_k over the arguments that have a tangent
         total = add_any(None if t is None or d is None else t * d(out, *args, **params)
@@ -52,6 +56,21 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
                      source=source)
     prim.batch = elementwise_batch(prim)
     return prim
+
+
+def _checked(name, d, argname):
+    """``d``, saying so when it returns None (a forgotten `return`, an exercise's blank)."""
+    def derivative(out, *args, **params):
+        value = d(out, *args, **params)
+        if value is None:
+            from ..custom import CustomRuleError  # custom.py imports lax: import late
+            raise CustomRuleError(
+                f"{name}: its derivative with respect to {argname} "
+                f"({getattr(d, '__name__', d)}) returned None, but it must return "
+                f"∂{name}/∂{argname}, an array written with tnp operations (e.g. "
+                f"tnp.cosh(x) for sinh). Did you forget `return`?")
+        return value
+    return derivative
 
 
 def elementwise_batch(primitive):

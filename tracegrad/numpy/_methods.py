@@ -7,12 +7,15 @@ NumPy's dispatch protocols (``__array_ufunc__``, ``__array_function__``), so
 ``np.sin(x)`` on a tracer is traced rather than silently losing the gradient;
 what tracegrad cannot trace raises an error naming the alternative.
 """
+import dis
+import sys
+
 import numpy as np
 
 import tracegrad.numpy as tnp
 
 from .. import lax
-from ..core import Tracer
+from ..core import TracegradError, Tracer
 from ..lax.indexing import normalize_index, take_rows, traced_rows
 
 
@@ -172,10 +175,29 @@ _UFUNCS = {
 }
 
 
+# SciPy's functions that tracegrad has under another name. scipy.special's are NumPy
+# ufuncs (expit, logit) or functions that call np.asarray (softmax): both reach a tracer.
+_SCIPY_SPECIAL = {
+    "expit": "tg.nn.sigmoid(x)", "log_expit": "-tg.nn.softplus(-x)",
+    "logit": "tnp.log(x) - tnp.log1p(-x)", "softplus": "tg.nn.softplus(x)",
+    "softmax": "tg.nn.softmax(x, axis)", "log_softmax": "tg.nn.log_softmax(x, axis)",
+    "logsumexp": "tg.nn.logsumexp(x, axis)",
+}
+
+
+def _scipy_error(name):
+    return TypeError(
+        f"scipy.special.{name} works on plain NumPy arrays only, so it cannot be traced for "
+        f"differentiation. Use {_SCIPY_SPECIAL[name]}: the same function, written with "
+        f"tracegrad's own operations.")
+
+
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     f = _UFUNCS.get(ufunc.__name__)
     if method == "__call__" and f is not None and not kwargs:
         return f(*inputs)
+    if ufunc.__name__ in _SCIPY_SPECIAL:
+        raise _scipy_error(ufunc.__name__)
     raise TypeError(
         f"NumPy's np.{ufunc.__name__}"
         f"{'' if method == '__call__' else '.' + method}"
@@ -227,3 +249,114 @@ def _array_function_linalg(self, func, types, args, kwargs):
 
 
 Tracer.__array_function__ = _array_function_linalg
+
+
+# ---- Methods a traced value refuses (ndarray's tolist) or lacks (PyTorch's x.exp()) ----
+
+def _no_tolist(self):
+    who = self._trace.who
+    raise AttributeError(
+        f"x.tolist() of a traced value would turn it into Python numbers, which {who} "
+        f"cannot follow (a gradient would be lost).\nKeep it an array: index it (x[0]), "
+        f"loop over it (for v in x), or print(x) to see the numbers; to use them after the "
+        f"step, return them (tg.value_and_grad(f) returns f's value too, has_aux=True any "
+        f"other) and call .tolist() on the result. tg.stop_gradient(x) gives a constant "
+        f"that stays an array.")
+
+
+def _function_not_method(name, instead):
+    def refuse(self):
+        raise AttributeError(
+            f"x.{name}() is not a method of traced values (nor of NumPy's arrays; PyTorch's "
+            f"tensors have it). Write {instead}.")
+    return property(refuse)
+
+
+Tracer.tolist = property(_no_tolist)
+for _name in ("exp", "log", "log1p", "expm1", "sqrt", "square", "sin", "cos", "tan",
+              "sinh", "cosh", "tanh", "abs", "sign", "floor", "ceil"):
+    setattr(Tracer, _name, _function_not_method(_name, f"tnp.{_name}(x)"))
+for _name in ("sigmoid", "relu", "softplus", "softmax", "log_softmax", "logsumexp"):
+    setattr(Tracer, _name, _function_not_method(_name, f"tg.nn.{_name}(x)"))
+Tracer.pow = _function_not_method("pow", "x ** p (or tnp.power(x, p))")
+Tracer.norm = _function_not_method("norm", "tnp.linalg.norm(x)")
+
+
+# ---- v stored into a plain NumPy array: preds[i] = v --------------------------------
+# NumPy's own __setitem__ cannot be intercepted, but to store a traced v it asks v for
+# a number (float(v), one element) or an array (np.asarray(v), a row), and turns the
+# TypeError that core.py's refusals raise into "setting an array element with a
+# sequence". So both look at the instruction that called them: a store into a subscript
+# gets its own error, a TracegradError. NumPy passes it on for a row; for one element it
+# still raises its ValueError, but with ours as the cause, printed above it.
+# SciPy's functions reach np.asarray(v) too (scipy.special.softmax): name tracegrad's.
+
+_STORE_SUBSCR = dis.opmap["STORE_SUBSCR"]
+_BINARY_SUBSCR = dis.opmap.get("BINARY_SUBSCR")     # Python 3.14 reads a[k] as a BINARY_OP
+
+
+def _instruction(frame):
+    """The opcode the frame is running: what it asked of the value in hand."""
+    return frame.f_code.co_code[frame.f_lasti]
+
+
+def _storing(frame):
+    return _instruction(frame) == _STORE_SUBSCR
+
+
+def _subscript_error(index):
+    # a[k] on a plain array a, k integers computed per example: NumPy tries
+    # operator.index(k), then np.asarray(k); neither can stand for every example.
+    return TracegradError(
+        f"a plain NumPy array is indexed by integers traced by {index._trace.who} (under "
+        f"vmap, each example has its own), and NumPy's indexing cannot pick a different "
+        f"element for each example. Write tnp.take(a, k, axis=0), which picks per example, "
+        f"or tg.nn.one_hot(k, n) for tnp.eye(n)[k].")
+
+
+def _store_error(value):
+    return TracegradError(
+        f"x[i] = v stores a value traced by {value._trace.who} into a plain NumPy array "
+        f"(tnp.zeros, tnp.ones and np.zeros make plain arrays), which holds numbers only: "
+        f"v's gradient would be lost. Collect the values in a list and stack them, "
+        f"preds = tnp.stack([f(x) for x in X]), or build a new array each time, "
+        f"preds = tnp.at(preds)[i].set(v) (preds.at[i].set(v) once preds is traced).")
+
+
+def _scipy_caller(frame):
+    """The outermost SciPy function among the callers, if it is one tracegrad has."""
+    name = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("scipy."):
+            name = frame.f_code.co_name
+        elif not module.startswith("numpy") and name is not None:
+            break
+        frame = frame.f_back
+    return name if name in _SCIPY_SPECIAL else None
+
+
+_refuse_array = Tracer.__array__                 # core.py's refusals, which these extend
+
+
+def _array(self, dtype=None, copy=None):
+    frame = sys._getframe(1)
+    if _storing(frame):
+        raise _store_error(self)
+    if _instruction(frame) == _BINARY_SUBSCR and self.dtype.kind in "iu":
+        raise _subscript_error(self)
+    name = _scipy_caller(frame)
+    if name is not None:
+        raise _scipy_error(name)
+    return _refuse_array(self, dtype, copy)
+
+
+def _float(self):
+    frame = sys._getframe(1)                     # the user's line (see Tracer.__float__)
+    if _storing(frame):
+        raise _store_error(self)
+    self._no_scalar("float", frame)
+
+
+Tracer.__array__ = _array
+Tracer.__float__ = _float
