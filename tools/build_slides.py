@@ -25,9 +25,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 LECTURES = ROOT / "lectures"
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(LECTURES))
-import build_site  # noqa: E402  (the site's assets and its widgets without a kernel)
-
 import build  # noqa: E402  (lectures/build.py: the source format)
+import build_site  # noqa: E402  (the site's assets and its widgets without a kernel)
 
 sys.path[:2] = []
 
