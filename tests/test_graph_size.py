@@ -19,7 +19,7 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's d
 
 
 def svg_height_px(svg):
-    return float(re.search(r'<svg width="[\d.]+pt" height="([\d.]+)pt"', svg).group(1)) * 4 / 3
+    return float(re.search(r"<svg\b[^>]*?\bheight=\"([\d.]+)pt\"", svg).group(1)) * 4 / 3
 
 
 # ---- path(): a plain-text form ---------------------------------------------------
