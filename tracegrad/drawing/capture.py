@@ -176,8 +176,30 @@ class Recorder:
         value = self.trace.constants.original.get(id(value), value)   # copied when read
         if id(value) in self.ambiguous:
             return None
+        row = self.row_name(value)
+        if row is not None:
+            return row
         found = self.constant_names.get(id(value))
         return found[0] if found is not None and found[1] is value else None
+
+    def row_name(self, value):
+        """``X[3]`` for a row of a named array ``X``: in a loop over the examples
+        each ``X[i]`` is its own constant, and the local variable that holds it
+        (``x``) names all of them alike. The row is a view into ``X``: where it
+        starts in ``X``'s memory says which one it is."""
+        base = getattr(value, "base", None)
+        if not isinstance(value, np.ndarray) or not isinstance(base, np.ndarray) \
+                or base.ndim == 0 or value.shape != base.shape[1:] \
+                or value.strides != base.strides[1:] or base.strides[0] == 0:
+            return None
+        found = self.constant_names.get(id(base))
+        if found is None or found[1] is not base:
+            return None
+        offset = value.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        row, rest = divmod(offset, base.strides[0])
+        if rest or not 0 <= row < base.shape[0]:
+            return None
+        return f"{found[0]}[{row}]"
 
 
 def input_names(fun, args):

@@ -30,6 +30,8 @@ from .render import run_dot
 __all__ = ["graph", "Graph"]
 
 _MAX_PASSES = 12                 # a loop with more passes is not boxed pass by pass
+_INDEXING = ("getitem", "index_add", "index_set", "take_along", "add_along")
+_FOLD_ABOVE = 300                # a graph with more operations folds every repeated loop pass
 _LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -122,6 +124,7 @@ class Graph:
         self._default_output = output_name(fun) if fun is not None else "C"
         self._chain_rule = None
         self._users = None
+        self._fold_cache = {}                   # max_nodes -> folds(): same record, same folds
         out_leaves = out if isinstance(out, (tuple, list)) else [out]
         self.output_nodes = [o.node for o in out_leaves
                              if isinstance(o, Tracer) and getattr(o, "_trace", None) is trace]
@@ -263,6 +266,60 @@ class Graph:
 
     def cluster_path(self, node):
         return self._paths[node]
+
+    # ---- folds: a loop's repeated passes, drawn once ---------------------------------
+    def folds(self, limit=_FOLD_ABOVE):
+        """The loop passes a picture folds: ``[{"name", "line", "total", "drawn",
+        "nodes", "ops"}]``, one entry per loop run whose passes repeat.
+
+        A loop of 32 examples records the same operations 32 times; drawn once,
+        with "× 32", the picture fits a page. Two passes are alike when they run
+        the same primitives on the same shapes, wired the same way inside the
+        pass. The first pass of each kind is drawn (``drawn``: its pass
+        numbers); the others (``nodes``) are folded. A loop is folded when it
+        has more than 12 passes, or when more than ``limit`` operations are
+        left to draw (any loop then). Outer loops fold first: the passes of an
+        inner loop are looked at only inside the outer pass that is drawn, so
+        the layers of a network drawn once stay apart.
+        """
+        cached = self._fold_cache.get(limit)
+        if cached is not None:
+            return cached
+        runs = {}                            # loop run -> {pass number: [nodes]}
+        for node in self.nodes:
+            if node.primitive is None:
+                continue
+            frames, phase = node.source or ((), "forward")
+            where = (phase,)
+            for name, call, loops in frames:
+                for j, (line, number) in enumerate(loops):
+                    run = where + ((name, call, loops[:j], line),)
+                    runs.setdefault(run, {}).setdefault(number, []).append(node)
+                where += ((name, call, loops),)
+        folded, found = set(), []
+        for run in sorted(runs, key=len):                  # outer loops first
+            passes = {k: [n for n in p if n not in folded] for k, p in runs[run].items()}
+            passes = {k: p for k, p in passes.items() if p}
+            big = self.num_ops - len(folded) > limit
+            if len(passes) < 2 or not (big or len(passes) > _MAX_PASSES):
+                continue
+            kinds = {}                                     # signature -> first pass
+            drawn, hidden = [], []
+            for number in sorted(passes):
+                first = kinds.setdefault(_signature(passes[number]), number)
+                if first == number:
+                    drawn.append(number)
+                else:
+                    hidden.extend(passes[number])
+            if not hidden:
+                continue
+            folded.update(hidden)
+            name, _, _, line = run[-1]
+            found.append(dict(name=name, line=line, total=len(passes), drawn=drawn,
+                              nodes=sorted(hidden, key=lambda n: n.index),
+                              ops=len(hidden)))
+        self._fold_cache[limit] = found
+        return found
 
     # ---- annotations ------------------------------------------------------------
     def value(self, node):
@@ -462,6 +519,19 @@ class Graph:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render  # which picture: dot, the browser, or text
         return render.mimebundle(self, self._short_listing())
+
+
+def _signature(nodes):
+    """What makes two loop passes alike: each operation's primitive, parameters,
+    shape and dtype, and which earlier operation of the same pass each argument
+    comes from (-1: from outside the pass, a constant or an input)."""
+    place = {node: k for k, node in enumerate(nodes)}
+    return tuple((node.primitive.name,
+                  # x[i] with i = 0, 1, 2, ...: the same structure, another index
+                  "" if node.primitive.name in _INDEXING else repr(sorted(node.params.items())),
+                  np.shape(node.out), str(np.result_type(concrete(node.out))),
+                  tuple(place.get(p, -1) for p in node.parents))
+                 for node in nodes)
 
 
 def _same(a, b):
