@@ -38,6 +38,7 @@ THEMES = {
 
 _LAYOUT_LIMITS = 'nslimit=1; nslimit1=1; mclimit=0.01; searchsize=10;'
 _MAX_NODES = 300                  # boxes drawn, unless max_nodes= says otherwise
+_MAX_PASSES = 12                  # a loop of more passes is drawn once ("× 32")
 _MAX_RANKS = 36                   # about 3,500 px from top to bottom: a readable picture
 _MAX_TEXT = 300                   # characters of one piece of user text on a node
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -75,8 +76,8 @@ class _Layout:
         self.box_of = {}              # node -> id of the collapsed box it is drawn in
         self.boxes = {}               # box id -> (label, [nodes])
         self.notes = []
-        if fold:
-            self._fold(graph, max_nodes, w)
+        if fold:          # a loop of many passes folds unless max_nodes= asks for more
+            self._fold(graph, max_nodes, None if not automatic else _MAX_PASSES, w)
         nodes = [n for n in graph.nodes if n not in self.box_of]
         clusters = graph.clusters()
         chosen = set()
@@ -134,9 +135,9 @@ class _Layout:
             self.notes.append(w["cut note"].format(count=operations, first=shown_first,
                                                    last=len(drawn) - shown_first))
 
-    def _fold(self, graph, max_nodes, w):
+    def _fold(self, graph, max_nodes, many, w):
         """Each loop's repeated passes into one box, next to the pass drawn."""
-        folds = graph.folds(max(max_nodes, _MAX_NODES))
+        folds = graph.folds(max_nodes, many)
         for k, fold in enumerate(folds):
             box = f"f{k}"
             for n in fold["nodes"]:

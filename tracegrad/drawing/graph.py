@@ -124,7 +124,7 @@ class Graph:
         self._default_output = output_name(fun) if fun is not None else "C"
         self._chain_rule = None
         self._users = None
-        self._fold_cache = {}                   # max_nodes -> folds(): same record, same folds
+        self._fold_cache = {}                   # folds(), by its arguments: same record
         out_leaves = out if isinstance(out, (tuple, list)) else [out]
         self.output_nodes = [o.node for o in out_leaves
                              if isinstance(o, Tracer) and getattr(o, "_trace", None) is trace]
@@ -268,7 +268,7 @@ class Graph:
         return self._paths[node]
 
     # ---- folds: a loop's repeated passes, drawn once ---------------------------------
-    def folds(self, limit=_FOLD_ABOVE):
+    def folds(self, limit=_FOLD_ABOVE, many=_MAX_PASSES):
         """The loop passes a picture folds: ``[{"name", "line", "total", "drawn",
         "nodes", "ops"}]``, one entry per loop run whose passes repeat.
 
@@ -276,13 +276,15 @@ class Graph:
         with "× 32", the picture fits a page. Two passes are alike when they run
         the same primitives on the same shapes, wired the same way inside the
         pass. The first pass of each kind is drawn (``drawn``: its pass
-        numbers); the others (``nodes``) are folded. A loop is folded when it
-        has more than 12 passes, or when more than ``limit`` operations are
+        numbers), and the pass that computes the output; the others
+        (``nodes``) are folded. A loop is folded when it
+        has more than ``many`` passes (None: never for that reason), or when
+        more than ``limit`` operations are
         left to draw (any loop then). Outer loops fold first: the passes of an
         inner loop are looked at only inside the outer pass that is drawn, so
         the layers of a network drawn once stay apart.
         """
-        cached = self._fold_cache.get(limit)
+        cached = self._fold_cache.get((limit, many))
         if cached is not None:
             return cached
         runs = {}                            # loop run -> {pass number: [nodes]}
@@ -297,15 +299,19 @@ class Graph:
                     runs.setdefault(run, {}).setdefault(number, []).append(node)
                 where += ((name, call, loops),)
         folded, found = set(), []
+        outputs = set(self.output_nodes)
         for run in sorted(runs, key=len):                  # outer loops first
             passes = {k: [n for n in p if n not in folded] for k, p in runs[run].items()}
             passes = {k: p for k, p in passes.items() if p}
             big = self.num_ops - len(folded) > limit
-            if len(passes) < 2 or not (big or len(passes) > _MAX_PASSES):
+            if len(passes) < 2 or not (big or many is not None and len(passes) > many):
                 continue
             kinds = {}                                     # signature -> first pass
             drawn, hidden = [], []
             for number in sorted(passes):
+                if outputs.intersection(passes[number]):    # the output is always drawn
+                    drawn.append(number)
+                    continue
                 first = kinds.setdefault(_signature(passes[number]), number)
                 if first == number:
                     drawn.append(number)
@@ -318,7 +324,7 @@ class Graph:
             found.append(dict(name=name, line=line, total=len(passes), drawn=drawn,
                               nodes=sorted(hidden, key=lambda n: n.index),
                               ops=len(hidden)))
-        self._fold_cache[limit] = found
+        self._fold_cache[limit, many] = found
         return found
 
     # ---- annotations ------------------------------------------------------------
