@@ -82,7 +82,8 @@ class _Layout:
         clusters = graph.clusters()
         chosen = set()
         for key, info in clusters.items():
-            if collapse is True or info["label"] in collapse or info["name"] in collapse:
+            if collapse is True or collapse and (info["label"] in collapse
+                                                 or info["name"] in collapse):
                 chosen.add(key)
         operations = graph.num_ops
         count = self._count(nodes, clusters, chosen) + len(self.boxes)

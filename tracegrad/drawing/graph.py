@@ -435,7 +435,7 @@ class Graph:
     def with_options(self, **options):
         """A copy drawn with other options (same record, same numbers)."""
         _options.check(options)
-        if options.get("collapse") not in (None, True):
+        if options.get("collapse") not in (None, True, False):
             self._check_collapse(options["collapse"])
         new = copy.copy(self)
         new.options = dict(self.options, **options)
