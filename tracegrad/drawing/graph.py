@@ -46,10 +46,11 @@ def graph(fun, argnums=0, tangents=None, **options):
     * options: ``rankdir`` ("TB" or "LR"; by default chosen from the graph's
       shape), ``theme`` ("light" or "dark"), ``show`` (any of "value", "grad",
       "tangent", "shape"), ``edge_labels`` (label edges with local
-      derivatives: the chain-rule view), ``digits``, ``max_nodes`` (fold or
-      cut above this many), ``collapse`` (names of functions to draw as
-      single boxes, or True for all), ``language`` ("en" or "uk" for the
-      captions; by default :func:`tracegrad.words.language`).
+      derivatives: the chain-rule view), ``digits``, ``fold`` (True: a
+      loop's repeated passes are drawn once, with "× 32"; False: every pass),
+      ``max_nodes`` (collapse or cut above this many), ``collapse`` (names
+      of functions to draw as single boxes, or True for all), ``language``
+      ("en" or "uk" for the captions; by default :func:`tracegrad.words.language`).
     """
     _options.check(options)
 
