@@ -339,3 +339,31 @@ def test_every_ring_names_a_declared_node(n, max_nodes, fold, collapse):
     declared = {i for i, a in parse_dot(s.data["dot"]).nodes.items()
                 if not a.get("__implicit__")}
     assert set(s.ring) <= declared
+
+
+def test_rows_of_a_differentiated_input_are_named_by_their_index():
+    def loss(w, X):
+        total = 0.0
+        for i in range(len(X)):
+            x = X[i]                                  # the local name is the same every pass
+            total = total + tnp.sum(x * w)
+        return total
+
+    X, w = RNG.normal(size=(4, 2)), RNG.normal(size=2)
+    g = tg.graph(loss, argnums=(0, 1))(w, X)
+    dot = parse_dot(g.to_dot())
+    for i in range(4):
+        rows = dot.rows(dot.id_named(f"X[{i}]"))
+        assert rows[0] == f"X[{i}] = getitem[index=[{i}]](X)"
+        out = g.output_name
+        assert f"∂{out}/∂X[{i}] = [{g4(w[0])}, {g4(w[1])}]" in rows    # d(sum x·w)/dx = w
+    assert not {"x", "x_2"} & {dot.title(i) for i in dot.nodes}
+
+
+def test_a_label_still_names_a_row():
+    def loss(X):
+        return tnp.sum(tg.label(X[1], "second") ** 2)
+
+    dot = parse_dot(tg.graph(loss)(RNG.normal(size=(3, 2))).to_dot())
+    names = {dot.title(i) for i in dot.nodes}
+    assert "second" in names and "X[1]" not in names

@@ -37,7 +37,7 @@ from ..tree import tree_flatten, tree_unflatten
 from .loops import loops_of
 
 __all__ = ["Frame", "Recorder", "Recording", "record", "record_with_tangents", "input_names",
-           "snapshot"]
+           "input_row", "snapshot"]
 
 _LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
                   "inspect", "importlib", "typing", "collections", "abc", "weakref")
@@ -146,7 +146,8 @@ class Recorder:
                 # Our tracer, or (inside an inner grad) a tracer wrapping one of ours.
                 while isinstance(value, Tracer) and value._trace is not self.trace:
                     value = value.primal
-                if isinstance(value, ReverseTracer) and value.node.name is None:
+                if (isinstance(value, ReverseTracer) and value.node.name is None
+                        and input_row(value.node) is None):     # X[3] says more than x
                     value.node.name = var
                 elif (isinstance(value, ReverseTracer) and value.node.primitive is None
                       and var not in parameters):
@@ -200,6 +201,20 @@ class Recorder:
         if rest or not 0 <= row < base.shape[0]:
             return None
         return f"{found[0]}[{row}]"
+
+
+def input_row(node):
+    """``"3"`` for ``X[3]`` read from an input ``X`` with whole-number indices
+    (``"3, 1"`` for ``X[3, 1]``), else None: in a loop over the examples each
+    row is named by its index, not all alike by the variable ``x``."""
+    if node.primitive is None or node.primitive.name != "getitem":
+        return None
+    parent, index = node.parents[0], node.params.get("index")
+    if parent is None or parent.primitive is not None or not isinstance(index, tuple) \
+            or not index or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                                    for i in index):
+        return None
+    return ", ".join(str(int(i)) for i in index)
 
 
 def input_names(fun, args):

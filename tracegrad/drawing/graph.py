@@ -22,7 +22,7 @@ from ..words import language as resolve_language
 from ..words import words as words_of
 from . import options as _options
 from . import text
-from .capture import record, record_with_tangents, snapshot
+from .capture import input_row, record, record_with_tangents, snapshot
 from .dot import to_dot
 from .paths import ChainRule
 from .render import run_dot
@@ -159,8 +159,11 @@ class Graph:
         unnamed = 0
         for node in self.nodes:
             base = node.name
+            row = input_row(node) if base is None else None
             if base is None and node is out:
                 base = self._default_output
+            elif row is not None and node.parents[0] in self.names:
+                base = f"{self.names[node.parents[0]]}[{row}]"
             elif base is None:
                 unnamed += 1
                 base = f"v{unnamed}"
