@@ -2,8 +2,11 @@
 
 One DOT node per recorded Node (inputs and primitive calls), one per
 constant array, one edge per argument: ``a + a`` gives two edges. Nodes are
-grouped in clusters by the user's function that made them, and large graphs
-are collapsed so that a picture stays readable and Graphviz stays fast.
+grouped in clusters by the user's function that made them. A loop's
+repeated passes are drawn once, with "× 32", and large graphs are collapsed
+or cut, so that a picture stays readable and Graphviz stays fast. Constants
+are drawn when an operation drawn reads them: every node an edge names is
+declared.
 
 Everything the user wrote (names, labels) is escaped: labels are
 HTML-like, so ``<``, ``>`` and ``&`` become entities and cannot inject markup.
@@ -64,8 +67,8 @@ class _Layout:
 
     A picture stays readable: with ``fold``, a loop's repeated passes are
     drawn once, the others folded into one "× 32" box (:meth:`Graph.folds`);
-    above ``max_nodes`` boxes, the innermost
-    clusters fold into boxes (repeated structure: a layer, a loop pass);
+    above ``max_nodes`` boxes, the innermost clusters collapse into boxes
+    (repeated structure: a layer, a loop pass);
     if it is still too big, or (unless ``max_nodes`` was given) its longest
     chain is too long to read (more than 36 ranks), the first and the last parts are drawn with one
     "⋯ N operations not drawn ⋯" box between them."""
@@ -143,11 +146,10 @@ class _Layout:
             box = f"f{k}"
             for n in fold["nodes"]:
                 self.box_of[n] = box
-            ops = len([n for n in fold["nodes"] if n.primitive is not None])
             info = {"label": w["loop folded"].format(name=fold["name"], total=fold["total"]),
                     "name": fold["name"], "id": box, "fold": fold,
                     "rows": [w["passes folded"].format(count=fold["total"] - len(fold["drawn"]),
-                                                       ops=ops)]}
+                                                       ops=fold["ops"])]}
             self.boxes[box] = (info, list(fold["nodes"]))
         if folds:
             self.notes.append(w["fold note"].format(count=graph.num_ops))

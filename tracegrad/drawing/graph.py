@@ -281,12 +281,12 @@ class Graph:
         the same primitives on the same shapes, wired the same way inside the
         pass. The first pass of each kind is drawn (``drawn``: its pass
         numbers), and the pass that computes the output; the others
-        (``nodes``) are folded. A loop is folded when it
-        has more than ``many`` passes (None: never for that reason), or when
-        more than ``limit`` operations are
-        left to draw (any loop then). Outer loops fold first: the passes of an
-        inner loop are looked at only inside the outer pass that is drawn, so
-        the layers of a network drawn once stay apart.
+        (``nodes``, ``ops`` of them) are folded. A loop is folded when it has
+        more than ``many`` passes (None: never for that reason), or when more
+        than ``limit`` operations are left to draw (any loop then). Outer
+        loops fold first: the passes of an inner loop are looked at only
+        inside the outer pass that is drawn, so the layers of a network drawn
+        once stay apart.
         """
         cached = self._fold_cache.get((limit, many))
         if cached is not None:
@@ -303,11 +303,11 @@ class Graph:
                     runs.setdefault(run, {}).setdefault(number, []).append(node)
                 where += ((name, call, loops),)
         folded, found = set(), []
-        outputs = set(self.output_nodes)
+        outputs, operations = set(self.output_nodes), self.num_ops
         for run in sorted(runs, key=len):                  # outer loops first
             passes = {k: [n for n in p if n not in folded] for k, p in runs[run].items()}
             passes = {k: p for k, p in passes.items() if p}
-            big = self.num_ops - len(folded) > limit
+            big = operations - len(folded) > limit
             if len(passes) < 2 or not (big or many is not None and len(passes) > many):
                 continue
             kinds = {}                                     # signature -> first pass
