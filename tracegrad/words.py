@@ -68,6 +68,10 @@ EN = {
     "cut note": "{count} operations: the first {first} and the last {last} are drawn "
                 "(pass max_nodes= to draw more)",
     "not drawn": "⋯ {count} operations not drawn ⋯",
+    "loop folded": "{name}: loop × {total}",
+    "passes folded": "{count} more passes, each like one drawn: {ops} operations",
+    "fold note": "{count} operations: a loop's repeated passes are drawn once "
+                 "(fold=False draws every pass)",
     "paths from": "Paths from {start} to {out}: {count}",
     "stopped counting": " (stopped counting)",
     "path": "path",
@@ -149,6 +153,10 @@ UK = {
     "cut note": "операцій: {count}; показано перші {first} і останні {last} "
                 "(щоб показати більше, передайте max_nodes=)",
     "not drawn": "⋯ не показано операцій: {count} ⋯",
+    "loop folded": "{name}: цикл × {total}",
+    "passes folded": "ще проходів, кожен як показаний: {count}; операцій: {ops}",
+    "fold note": "операцій: {count}; однакові проходи циклу показано один раз "
+                 "(fold=False показує кожен прохід)",
     "paths from": "Шляхи від {start} до {out}: {count}",
     "stopped counting": " (лічбу зупинено)",
     "path": "шлях",

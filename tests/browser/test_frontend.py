@@ -178,6 +178,30 @@ def check_text_alternative(page, root, graph, expected):
         assert not problems, "\n".join(problems)
 
 
+def test_the_stepper_rings_the_folded_box_of_a_loop(workdir, browser, monkeypatch):
+    """A node folded into a loop's "× 16" box is not drawn on its own: its step
+    rings that box (issue 22 item 25), so every step rings something."""
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "dot")
+
+    def loss(w, X):
+        total = 0.0
+        for i in range(len(X)):
+            total = total + tnp.tanh(X[i] @ w) ** 2
+        return total
+
+    X = np.random.default_rng(0).normal(size=(16, 2))
+    stepper = tg.widgets.stepper(tg.graph(loss)(np.ones(2), X))
+    folded = [k for k, (node, ring) in enumerate(zip(stepper.order, stepper.ring))
+              if ring != f"n{node.index}"]
+    assert folded                                   # some steps are inside the folded box
+    with static_page(stepper, workdir, browser, "folded.html") as root:
+        for k in range(1, len(stepper.order) + 1):
+            state = click_next(browser, root, 1)
+            assert state["current"] == [stepper.ring[k - 1]], (k, state)
+
+
 def test_user_labels_stay_text_in_the_page(workdir, browser, monkeypatch):
     """A user's label such as <script> is shown as text, never run."""
     monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")

@@ -37,7 +37,7 @@ from ..tree import tree_flatten, tree_unflatten
 from .loops import loops_of
 
 __all__ = ["Frame", "Recorder", "Recording", "record", "record_with_tangents", "input_names",
-           "snapshot"]
+           "input_row", "snapshot"]
 
 _LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
                   "inspect", "importlib", "typing", "collections", "abc", "weakref")
@@ -146,7 +146,8 @@ class Recorder:
                 # Our tracer, or (inside an inner grad) a tracer wrapping one of ours.
                 while isinstance(value, Tracer) and value._trace is not self.trace:
                     value = value.primal
-                if isinstance(value, ReverseTracer) and value.node.name is None:
+                if (isinstance(value, ReverseTracer) and value.node.name is None
+                        and input_row(value.node) is None):     # X[3] says more than x
                     value.node.name = var
                 elif (isinstance(value, ReverseTracer) and value.node.primitive is None
                       and var not in parameters):
@@ -176,8 +177,44 @@ class Recorder:
         value = self.trace.constants.original.get(id(value), value)   # copied when read
         if id(value) in self.ambiguous:
             return None
+        row = self.row_name(value)
+        if row is not None:
+            return row
         found = self.constant_names.get(id(value))
         return found[0] if found is not None and found[1] is value else None
+
+    def row_name(self, value):
+        """``X[3]`` for a row of a named array ``X``: in a loop over the examples
+        each ``X[i]`` is its own constant, and the local variable that holds it
+        (``x``) names all of them alike. The row is a view into ``X``: where it
+        starts in ``X``'s memory says which one it is."""
+        base = getattr(value, "base", None)
+        if not isinstance(value, np.ndarray) or not isinstance(base, np.ndarray) \
+                or base.ndim == 0 or value.shape != base.shape[1:] \
+                or value.strides != base.strides[1:] or base.strides[0] == 0:
+            return None
+        found = self.constant_names.get(id(base))
+        if found is None or found[1] is not base:
+            return None
+        offset = value.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        row, rest = divmod(offset, base.strides[0])
+        if rest or not 0 <= row < base.shape[0]:
+            return None
+        return f"{found[0]}[{row}]"
+
+
+def input_row(node):
+    """``"3"`` for ``X[3]`` read from an input ``X`` with whole-number indices
+    (``"3, 1"`` for ``X[3, 1]``), else None: in a loop over the examples each
+    row is named by its index, not all alike by the variable ``x``."""
+    if node.primitive is None or node.primitive.name != "getitem":
+        return None
+    parent, index = node.parents[0], node.params.get("index")
+    if parent is None or parent.primitive is not None or not isinstance(index, tuple) \
+            or not index or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                                    for i in index):
+        return None
+    return ", ".join(str(int(i)) for i in index)
 
 
 def input_names(fun, args):

@@ -2,8 +2,11 @@
 
 One DOT node per recorded Node (inputs and primitive calls), one per
 constant array, one edge per argument: ``a + a`` gives two edges. Nodes are
-grouped in clusters by the user's function that made them, and large graphs
-are collapsed so that a picture stays readable and Graphviz stays fast.
+grouped in clusters by the user's function that made them. A loop's
+repeated passes are drawn once, with "× 32", and large graphs are collapsed
+or cut, so that a picture stays readable and Graphviz stays fast. Constants
+are drawn when an operation drawn reads them: every node an edge names is
+declared.
 
 Everything the user wrote (names, labels) is escaped: labels are
 HTML-like, so ``<``, ``>`` and ``&`` become entities and cannot inject markup.
@@ -21,7 +24,7 @@ from ..words import words
 from .options import resolve
 from .text import fmt, op_str, type_str
 
-__all__ = ["THEMES", "to_dot"]
+__all__ = ["THEMES", "drawn_ids", "to_dot"]
 
 THEMES = {
     "light": dict(bg="white", font="#222222", value="#222223", edge="#555555", border="#666666",
@@ -38,6 +41,7 @@ THEMES = {
 
 _LAYOUT_LIMITS = 'nslimit=1; nslimit1=1; mclimit=0.01; searchsize=10;'
 _MAX_NODES = 300                  # boxes drawn, unless max_nodes= says otherwise
+_MAX_PASSES = 12                  # a loop of more passes is drawn once ("× 32")
 _MAX_RANKS = 36                   # about 3,500 px from top to bottom: a readable picture
 _MAX_TEXT = 300                   # characters of one piece of user text on a node
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -61,26 +65,31 @@ def _table(rows):
 class _Layout:
     """Which DOT nodes to draw: each recorded node, a collapsed box, or nothing.
 
-    A picture stays readable: above ``max_nodes`` boxes, the innermost
-    clusters fold into boxes (repeated structure: a layer, a loop pass);
+    A picture stays readable: with ``fold``, a loop's repeated passes are
+    drawn once, the others folded into one "× 32" box (:meth:`Graph.folds`);
+    above ``max_nodes`` boxes, the innermost clusters collapse into boxes
+    (repeated structure: a layer, a loop pass);
     if it is still too big, or (unless ``max_nodes`` was given) its longest
     chain is too long to read (more than 36 ranks), the first and the last parts are drawn with one
     "⋯ N operations not drawn ⋯" box between them."""
 
-    def __init__(self, graph, collapse, max_nodes, w):
+    def __init__(self, graph, collapse, max_nodes, w, fold=True):
         automatic, max_nodes = max_nodes is None, max_nodes or _MAX_NODES
         self.graph = graph
         self.box_of = {}              # node -> id of the collapsed box it is drawn in
         self.boxes = {}               # box id -> (label, [nodes])
         self.notes = []
-        nodes = graph.nodes
+        if fold:          # a loop of many passes folds unless max_nodes= asks for more
+            self._fold(graph, max_nodes, None if not automatic else _MAX_PASSES, w)
+        nodes = [n for n in graph.nodes if n not in self.box_of]
         clusters = graph.clusters()
         chosen = set()
         for key, info in clusters.items():
-            if collapse is True or info["label"] in collapse or info["name"] in collapse:
+            if collapse is True or collapse and (info["label"] in collapse
+                                                 or info["name"] in collapse):
                 chosen.add(key)
-        operations = sum(1 for n in nodes if n.primitive is not None)
-        count = self._count(nodes, clusters, chosen)
+        operations = graph.num_ops
+        count = self._count(nodes, clusters, chosen) + len(self.boxes)
         if count > max_nodes and clusters:   # collapse from the innermost clusters outwards
             size = {}
             for n in nodes:
@@ -92,7 +101,7 @@ class _Layout:
                 # A box hiding more than a whole picture's worth shows nothing: such a
                 # cluster stays open, and the cut below keeps its first and last operations.
                 chosen |= {k for k in clusters if len(k) == depth and size.get(k, 0) <= max_nodes}
-                count = self._count(nodes, clusters, chosen)
+                count = self._count(nodes, clusters, chosen) + len(self.boxes)
                 depth -= 1
             if chosen:
                 self.notes.append(w["collapsed note"].format(count=operations,
@@ -129,6 +138,21 @@ class _Layout:
             self.kept = inputs + [u for u in drawn if u not in self.boxes]
             self.notes.append(w["cut note"].format(count=operations, first=shown_first,
                                                    last=len(drawn) - shown_first))
+
+    def _fold(self, graph, max_nodes, many, w):
+        """Each loop's repeated passes into one box, next to the pass drawn."""
+        folds = graph.folds(max_nodes, many)
+        for k, fold in enumerate(folds):
+            box = f"f{k}"
+            for n in fold["nodes"]:
+                self.box_of[n] = box
+            info = {"label": w["loop folded"].format(name=fold["name"], total=fold["total"]),
+                    "name": fold["name"], "id": box, "fold": fold,
+                    "rows": [w["passes folded"].format(count=fold["total"] - len(fold["drawn"]),
+                                                       ops=fold["ops"])]}
+            self.boxes[box] = (info, list(fold["nodes"]))
+        if folds:
+            self.notes.append(w["fold note"].format(count=graph.num_ops))
 
     def _omit(self, cut, w):
         """Draw the units ``cut`` as one "⋯ N operations not drawn ⋯" box."""
@@ -183,8 +207,23 @@ class _Layout:
         boxes = {self._outermost(n, chosen) for n in nodes} - {None}
         return sum(1 for n in nodes if self._outermost(n, chosen) is None) + len(boxes)
 
+    def reads_drawn(self, node):
+        """Is ``node`` drawn, on its own or in a collapsed function's box (not
+        folded, not omitted)? Then the constants it reads are drawn too."""
+        box = self.box_of.get(node)
+        return box is None or (box != "omitted" and "fold" not in self.boxes[box][0])
+
     def dot_id(self, node):
         return self.box_of.get(node, f"n{node.index}")
+
+
+def drawn_ids(graph, **options):
+    """``{node: DOT id}``: the box in which each recorded node is drawn (its own,
+    a collapsed function's, a folded loop's or the omitted operations'), for the
+    stepper to ring the box that holds the current node."""
+    o = resolve(options, graph.options)
+    layout = _Layout(graph, o["collapse"], o["max_nodes"], words(o["language"]), o["fold"])
+    return {node: layout.dot_id(node) for node in graph.nodes}
 
 
 def _rankdir(layout):
@@ -204,7 +243,7 @@ def to_dot(graph, **options):
                                                o["caption"])
     w = words(o["language"])
     c = THEMES[theme]
-    layout = _Layout(graph, collapse, max_nodes, w)
+    layout = _Layout(graph, collapse, max_nodes, w, o["fold"])
     rankdir = o["rankdir"] or _rankdir(layout)
     highlight = set(highlight)
     out = ["digraph tracegrad {",
@@ -225,19 +264,23 @@ def to_dot(graph, **options):
     body = _cluster_tree(graph, layout)
     _emit_clusters(out, body, graph, layout, c, show, digits, highlight, indent="  ")
     for box_id, (info, members) in sorted(layout.boxes.items()):
-        if box_id in {"c" + i["id"] for i in graph.clusters().values()} or box_id == "omitted":
+        if box_id in {"c" + i["id"] for i in graph.clusters().values()} or box_id == "omitted" \
+                or "fold" in info:
             last = members[-1]
-            rows = [f"<B>{_h(info['label'])}</B>",
-                    _h(w["operations"].format(count=len([m for m in members if m.primitive])))]
+            rows = [f"<B>{_h(info['label'])}</B>"] + [_h(r) for r in info.get("rows", [
+                w["operations"].format(count=len([m for m in members if m.primitive]))])]
             if box_id != "omitted" and "value" in show:
                 value = fmt(last.out, digits)
                 rows.append(_h(w["last"].format(name=graph.names[last], value=value)))
             out.append(f'  "{box_id}" [label={_table(rows)}, fillcolor="{c["collapsed"]}", '
                        f'style="filled,dashed"];')
 
-    # constants
+    # constants: those an operation drawn reads (a folded pass's or an omitted
+    # operation's own constants are not drawn, nor their edges)
+    drawn_constants = set()
     for k, (name, value) in enumerate(graph.constant_list()):
-        if any(layout.dot_id(n) != "omitted" for n in graph.constant_users(k)):
+        if any(layout.reads_drawn(n) for n in graph.constant_users(k)):
+            drawn_constants.add(k)
             rows = [f"<B>{_h(name)}</B>"] + ([_h(type_str(value))] if np.ndim(value) else [])
             if "value" in show:
                 rows.append(_h(fmt(value, digits)))
@@ -255,7 +298,7 @@ def to_dot(graph, **options):
                 src = layout.dot_id(parent)
             else:
                 const = graph.constant_index(node.args[k])
-                if const is None:
+                if const not in drawn_constants:
                     continue
                 src = f"k{const}"
             if src == dst:

@@ -22,7 +22,7 @@ from ..words import language as resolve_language
 from ..words import words as words_of
 from . import options as _options
 from . import text
-from .capture import record, record_with_tangents, snapshot
+from .capture import input_row, record, record_with_tangents, snapshot
 from .dot import to_dot
 from .paths import ChainRule
 from .render import run_dot
@@ -30,6 +30,8 @@ from .render import run_dot
 __all__ = ["graph", "Graph"]
 
 _MAX_PASSES = 12                 # a loop with more passes is not boxed pass by pass
+_INDEXING = ("getitem", "index_add", "index_set", "take_along", "add_along")
+_FOLD_ABOVE = 300                # a graph with more operations folds every repeated loop pass
 _LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -44,10 +46,11 @@ def graph(fun, argnums=0, tangents=None, **options):
     * options: ``rankdir`` ("TB" or "LR"; by default chosen from the graph's
       shape), ``theme`` ("light" or "dark"), ``show`` (any of "value", "grad",
       "tangent", "shape"), ``edge_labels`` (label edges with local
-      derivatives: the chain-rule view), ``digits``, ``max_nodes`` (fold or
-      cut above this many), ``collapse`` (names of functions to draw as
-      single boxes, or True for all), ``language`` ("en" or "uk" for the
-      captions; by default :func:`tracegrad.words.language`).
+      derivatives: the chain-rule view), ``digits``, ``fold`` (True: a
+      loop's repeated passes are drawn once, with "× 32"; False: every pass),
+      ``max_nodes`` (collapse or cut above this many), ``collapse`` (names
+      of functions to draw as single boxes, or True for all), ``language``
+      ("en" or "uk" for the captions; by default :func:`tracegrad.words.language`).
     """
     _options.check(options)
 
@@ -122,6 +125,7 @@ class Graph:
         self._default_output = output_name(fun) if fun is not None else "C"
         self._chain_rule = None
         self._users = None
+        self._fold_cache = {}                   # folds(), by its arguments: same record
         out_leaves = out if isinstance(out, (tuple, list)) else [out]
         self.output_nodes = [o.node for o in out_leaves
                              if isinstance(o, Tracer) and getattr(o, "_trace", None) is trace]
@@ -155,8 +159,11 @@ class Graph:
         unnamed = 0
         for node in self.nodes:
             base = node.name
+            row = input_row(node) if base is None else None
             if base is None and node is out:
                 base = self._default_output
+            elif row is not None and node.parents[0] in self.names:
+                base = f"{self.names[node.parents[0]]}[{row}]"
             elif base is None:
                 unnamed += 1
                 base = f"v{unnamed}"
@@ -263,6 +270,66 @@ class Graph:
 
     def cluster_path(self, node):
         return self._paths[node]
+
+    # ---- folds: a loop's repeated passes, drawn once ---------------------------------
+    def folds(self, limit=_FOLD_ABOVE, many=_MAX_PASSES):
+        """The loop passes a picture folds: ``[{"name", "line", "total", "drawn",
+        "nodes", "ops"}]``, one entry per loop run whose passes repeat.
+
+        A loop of 32 examples records the same operations 32 times; drawn once,
+        with "× 32", the picture fits a page. Two passes are alike when they run
+        the same primitives on the same shapes, wired the same way inside the
+        pass. The first pass of each kind is drawn (``drawn``: its pass
+        numbers), and the pass that computes the output; the others
+        (``nodes``, ``ops`` of them) are folded. A loop is folded when it has
+        more than ``many`` passes (None: never for that reason), or when more
+        than ``limit`` operations are left to draw (any loop then). Outer
+        loops fold first: the passes of an inner loop are looked at only
+        inside the outer pass that is drawn, so the layers of a network drawn
+        once stay apart.
+        """
+        cached = self._fold_cache.get((limit, many))
+        if cached is not None:
+            return cached
+        runs = {}                            # loop run -> {pass number: [nodes]}
+        for node in self.nodes:
+            if node.primitive is None:
+                continue
+            frames, phase = node.source or ((), "forward")
+            where = (phase,)
+            for name, call, loops in frames:
+                for j, (line, number) in enumerate(loops):
+                    run = where + ((name, call, loops[:j], line),)
+                    runs.setdefault(run, {}).setdefault(number, []).append(node)
+                where += ((name, call, loops),)
+        folded, found = set(), []
+        outputs, operations = set(self.output_nodes), self.num_ops
+        for run in sorted(runs, key=len):                  # outer loops first
+            passes = {k: [n for n in p if n not in folded] for k, p in runs[run].items()}
+            passes = {k: p for k, p in passes.items() if p}
+            big = operations - len(folded) > limit
+            if len(passes) < 2 or not (big or many is not None and len(passes) > many):
+                continue
+            kinds = {}                                     # signature -> first pass
+            drawn, hidden = [], []
+            for number in sorted(passes):
+                if outputs.intersection(passes[number]):    # the output is always drawn
+                    drawn.append(number)
+                    continue
+                first = kinds.setdefault(_signature(passes[number]), number)
+                if first == number:
+                    drawn.append(number)
+                else:
+                    hidden.extend(passes[number])
+            if not hidden:
+                continue
+            folded.update(hidden)
+            name, _, _, line = run[-1]
+            found.append(dict(name=name, line=line, total=len(passes), drawn=drawn,
+                              nodes=sorted(hidden, key=lambda n: n.index),
+                              ops=len(hidden)))
+        self._fold_cache[limit, many] = found
+        return found
 
     # ---- annotations ------------------------------------------------------------
     def value(self, node):
@@ -372,7 +439,7 @@ class Graph:
     def with_options(self, **options):
         """A copy drawn with other options (same record, same numbers)."""
         _options.check(options)
-        if options.get("collapse") not in (None, True):
+        if options.get("collapse") not in (None, True, False):
             self._check_collapse(options["collapse"])
         new = copy.copy(self)
         new.options = dict(self.options, **options)
@@ -462,6 +529,19 @@ class Graph:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render  # which picture: dot, the browser, or text
         return render.mimebundle(self, self._short_listing())
+
+
+def _signature(nodes):
+    """What makes two loop passes alike: each operation's primitive, parameters,
+    shape and dtype, and which earlier operation of the same pass each argument
+    comes from (-1: from outside the pass, a constant or an input)."""
+    place = {node: k for k, node in enumerate(nodes)}
+    return tuple((node.primitive.name,
+                  # x[i] with i = 0, 1, 2, ...: the same structure, another index
+                  "" if node.primitive.name in _INDEXING else repr(sorted(node.params.items())),
+                  np.shape(node.out), str(np.result_type(concrete(node.out))),
+                  tuple(place.get(p, -1) for p in node.parents))
+                 for node in nodes)
 
 
 def _same(a, b):

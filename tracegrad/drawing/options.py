@@ -16,6 +16,7 @@ DEFAULTS = dict(
     digits=4,
     max_nodes=None,               # draw at most this many boxes; None: automatic (300 boxes,
                                   # and a long chain shown by its first and last parts)
+    fold=True,                    # a loop's repeated passes drawn once, "× 32" (False: all)
     collapse=(),                  # names of functions to draw as boxes, or True for all
     highlight=(),
     caption=(),
@@ -47,6 +48,9 @@ def check(options):
     if options.get("language") is not None and options["language"] not in LANGUAGES:
         raise ValueError(f"graph: language must be one of {sorted(LANGUAGES)}, not "
                          f"{options['language']!r}.")
+    if "fold" in options and not isinstance(options["fold"], bool):
+        raise ValueError(f"graph: fold must be True (draw a loop's repeated passes once) or "
+                         f"False (draw every pass), not {options['fold']!r}.")
     from .render import check_renderer
     check_renderer(options.get("renderer"))
     for key in ("digits", "max_nodes"):

@@ -44,7 +44,9 @@ class Stepper(FrontEnd):
     """Play, previous/next, a step slider, the chain-rule line, the graph.
 
     ``step`` is the step shown (0 before the first node), kept in sync with
-    the page while a kernel runs; ``lines[k]`` is the chain-rule line of step k.
+    the page while a kernel runs; ``lines[k]`` is the chain-rule line of step k;
+    ``ring[k - 1]`` the DOT id of the box ringed at step k (the node's own, or
+    the folded, collapsed or omitted box that holds it).
     """
 
     step = traitlets.Int(0).tag(sync=True)
@@ -64,9 +66,13 @@ class Stepper(FrontEnd):
                                       for node in self.order]
         picture = graph.with_options(show=show)
         self._svg = picture.svg() if _use_dot(graph) else None
+        # A node folded into a loop's "× 32" box, a collapsed function or the
+        # omitted operations is not drawn on its own: its step rings that box.
+        drawn = dot_module.drawn_ids(picture)
+        self.ring = [drawn[node] for node in self.order]
         data = dict(
             kind="stepper", svg=self._svg or "", dot="" if self._svg else picture.to_dot(),
-            order=[f"n{node.index}" for node in self.order],
+            order=[f"n{node.index}" for node in self.order], ring=self.ring,
             always=[f"n{node.index}" for node in graph.inputs] if mode == "forward" else [],
             hidden=[colours[revealed]], highlight=colours["highlight"],
             lines=[math_html(line) for line in self.lines], interval=int(interval),

@@ -208,7 +208,8 @@ function stepper(root, data, model, words) {
       current.shape && current.restore();
       current = null;
     }
-    const g = k > 0 ? nodes.get(order[k - 1]) : null;
+    // the box drawn for this step's node: its own, or a folded or collapsed one
+    const g = k > 0 ? nodes.get((data.ring || order)[k - 1]) : null;
     if (g) {
       const shape = g.querySelector("path, polygon, ellipse");
       const old = shape && [shape.getAttribute("stroke"), shape.getAttribute("stroke-width")];
