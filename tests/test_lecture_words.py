@@ -75,7 +75,10 @@ def shown_text(nb):
             data = out.get("data", {})
             for mime in ("text/plain", "text/html", "text/markdown"):
                 if mime in data:
-                    text = html.unescape("".join(data[mime]))
+                    text = "".join(data[mime])
+                    if mime == "text/html":      # a widget's script and style are not shown
+                        text = re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.S)
+                    text = html.unescape(text)
                     # matplotlib's own repr of a figure, shown above the picture
                     texts.append(re.sub(r"<Figure size [^>]*>", "", text))
             if "image/svg+xml" in data:
@@ -83,6 +86,13 @@ def shown_text(nb):
                 labels = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
                 texts += [html.unescape(t) for t in labels]
     return "\n".join(texts)
+
+
+def test_a_widgets_script_is_not_shown_text_but_its_html_is():
+    phrase = english_phrases()[0]
+    fake = {"cells": [{"outputs": [{"output_type": "display_data", "data": {"text/html": [
+        f"<div>x</div><script>const a = '{phrase}';</script><p>{phrase}</p>"]}}]}]}
+    assert found_in(shown_text(fake)) == [phrase]
 
 
 def test_the_english_phrases_are_found_where_they_are_shown():

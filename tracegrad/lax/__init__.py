@@ -206,7 +206,7 @@ SPECIAL_POINTS.update({
     "eig_vectors":  ((), "unit columns, as NumPy; derivative for distinct real eigenvalues "
                          "(it divides by w_j − w_i: inf or nan at a repeated one, as JAX)"),
     "norm2":        ((), "norm′(0) = 0; differs from JAX (nan there, from √′(0)·0) because "
-                         "0 is a subgradient: gradient descent through a norm that reaches "
+                         "0 is a subgradient: a descent through a norm that reaches "
                          "0 keeps going instead of turning every value into nan"),
     "pinv":         ((), "small singular values (≤ rcond·s_max) count as 0, as NumPy; at a "
                          "rank drop A⁺ jumps: the derivative (Golub–Pereyra, as JAX) is "
