@@ -341,3 +341,16 @@ def test_every_other_word_the_site_needs_is_there(site):
         needed = {"nav", "graph listing", "plot alt", "graph alt", "svg alt"}
         assert needed <= set(site.WORDS[language])
 
+
+
+@needs_dot
+def test_the_site_draws_a_notebooks_graph_its_own_way(site):
+    """A rebuilt lecture stores a graph as HTML and SVG; the site keeps the SVG (shown as an
+    image with alt text and its text form) and drops the notebook's HTML."""
+    import nbformat
+    bundle = neuron_graph("en")._repr_mimebundle_()
+    output = nbformat.v4.new_output("display_data", data=bundle)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    out = site.describe_pictures(nb, "en").cells[0].outputs[0]
+    assert set(out["data"]) == {"image/svg+xml", "text/plain"}
+    assert out["metadata"]["tracegrad_site"]["text"] == bundle["text/plain"]

@@ -458,6 +458,18 @@ class Graph:
         run_dot(self.to_dot(), fmt, timeout, output=path)
         return path
 
+    def save(self, path, dpi=None, theme=None, format=None, timeout=60.0):
+        """Write the picture as a figure: ``g.save("figure.pdf", theme="projector")``.
+
+        ``path``: .svg, .pdf or .png (or ``format=``); ``dpi``: a PNG's dots per
+        inch (96 by default), written into the file; ``theme``: "projector"
+        (high contrast, its smallest text at least 3% of a 16:9 slide's height
+        when the figure fills the slide), "print" (black on white), or None for
+        the picture as the notebook shows it. See :mod:`tracegrad.drawing.figure`.
+        """
+        from .figure import save
+        return save(self, path, dpi=dpi, theme=theme, format=format, timeout=timeout)
+
     def _short_listing(self, head=30, tail=15):
         if self._chain_rule is not None:
             return str(self._chain_rule)
