@@ -217,6 +217,19 @@ def test_path_sum_counts_every_path_beyond_max_paths():
     np.testing.assert_allclose(p.path_sum, 64 * x ** 63, rtol=1e-12)
 
 
+def test_a_dead_end_of_arrays_does_not_hide_the_sum():
+    """An array computed from x that never reaches the output is on no path: the
+    paths are all scalar, so they still have numbers and a sum."""
+    def h(x):
+        unused = tnp.sum(tnp.ones(3) * x)  # noqa: F841
+        return tnp.sin(x) * x
+
+    x = 0.7
+    p = tg.graph(h)(x).path("x")
+    assert p.path_count == 2
+    np.testing.assert_allclose(p.path_sum, np.cos(x) * x + np.sin(x), **EXACT)
+
+
 def ladder(x):
     """y_{k+1} = sin(y_k)·y_k + x: paths(k+1) = 2·paths(k) + 1, so 2^(k+1) − 1."""
     y = x

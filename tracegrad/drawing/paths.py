@@ -66,14 +66,18 @@ class ChainRule:
         users = g.users()
         order = sorted((n for n in g.nodes if start.index <= n.index <= target.index),
                        key=lambda n: n.index)
+        reaches = {target}                            # the nodes that lead to the output
+        for node in reversed(order):
+            if any(user in reaches for user, _ in users.get(node, [])):
+                reaches.add(node)
         count, total = {start: 1}, {start: 1.0}
         exact = True
         for node in order:
             if node not in count:
                 continue                              # not reached from the start
             for user, k in users.get(node, []):
-                if user.index > target.index:
-                    continue
+                if user not in reaches:
+                    continue                          # a dead end: on no path to the output
                 count[user] = count.get(user, 0) + count[node]
                 factor = g.local_derivative(user, k) if exact else None
                 if factor is None:
@@ -81,12 +85,7 @@ class ChainRule:
                 else:
                     total[user] = total.get(user, 0.0) + total[node] * factor
         self.count = count.get(target, 0)
-        self.total = (total.get(target, 0.0) if exact else None)
-        # a node is on a path if it is reached from the start and reaches the target
-        reaches = {target}
-        for node in reversed(order):
-            if any(user in reaches for user, _ in users.get(node, [])):
-                reaches.add(node)
+        self.total = total.get(target, 0.0) if exact else None
         self._on_path = {n for n in count if n in reaches}
 
     @property
