@@ -91,6 +91,113 @@ def test_with_name_keeps_any_text_as_one_attribute(name):
     assert root.get("role") == "img" and root.get("width") == "1pt"
 
 
+# ---- a graph in a notebook: HTML with the SVG named, and its table under it -------------
+
+def html_root(html_text):
+    """The notebook's HTML output, read as XML: every tag must be closed and every
+    label escaped, or this fails."""
+    return ET.fromstring(html_text)
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+@needs_dot
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_a_graph_is_shown_as_html_with_a_named_svg_and_a_table(language):
+    """Issue 27: JupyterLab draws image/svg+xml as an <img> with no alt text. As HTML,
+    the SVG is inline with role="img" and the summary, and a table follows."""
+    g = neuron_graph(language)
+    bundle = g._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
+    root = html_root(bundle["text/html"])
+    assert root.tag == "div" and root.get("class") == "tracegrad-graph"
+    assert root.get("lang") == language
+    svg = root.find(f"{SVG_NS}svg")
+    assert svg.get("role") == "img"
+    expected = by_hand()
+    label = svg.get("aria-label")
+    assert label.endswith(f"C = {expected['C']:.4g}.") and "w, b" in label
+    details = root.find("details")
+    assert details.find("summary").text == words(language)["text form"]
+    head = [th.text for th in details.iter("th") if th.get("scope") == "col"]
+    assert head == [words(language)[f"column.{k}"]
+                    for k in ("node", "operation", "value", "gradient")]
+    rows = {tr.find("th").text: [td.text or "" for td in tr.findall("td")]
+            for tr in details.find("table").find("tbody").findall("tr")}
+    assert rows["w"][0] == words(language)["column.input"]
+    for name, value, grad in (("w", W, expected["dC_dw"]), ("b", B, expected["dC_db"]),
+                              ("C", expected["C"], 1.0)):
+        assert float(rows[name][1]) == pytest.approx(value, rel=1e-3)
+        assert float(rows[name][2]) == pytest.approx(grad, rel=1e-3)
+    # the SVG fallback is the same picture
+    assert bundle["image/svg+xml"].count('class="node"') == \
+        bundle["text/html"].count('class="node"')
+
+
+@needs_dot
+def test_user_labels_stay_text_in_the_html():
+    from .programs import escaping_program
+    html_text = tg.graph(escaping_program)(1.0)._repr_mimebundle_()["text/html"]
+    assert "<script>" not in html_text and "<lambda>" not in html_text
+    root = html_root(html_text)
+    assert "<script>&" in [th.text for th in root.iter("th")]     # read back as written
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_any_label_is_one_cell_of_the_table(name):
+    """Quotes, <, > and & in a user's label never become markup."""
+    from tracegrad.drawing import render
+    # "ℓ" first: no clash with the input's name x (a clash would be renamed x_2)
+    name = "ℓ" + re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", name)
+
+    def f(x):
+        return tg.label(x * 2.0, name) + 1.0
+
+    g = tg.graph(f)(0.5)
+    svg = f'<svg role="img" aria-label="{html.escape(text.summary(g))}"/>'
+    root = html_root(render.html(g, svg))
+    cells = [th.text for th in root.iter("th") if th.get("scope") == "row"]
+    assert cells[1] == name and len(cells) == len(g.nodes)
+
+
+def test_a_long_table_is_cut_with_a_note():
+    from tracegrad.drawing import render
+
+    def f(x):
+        for _ in range(render.MAX_ROWS + 10):
+            x = x * 1.001
+        return x
+
+    g = tg.graph(f, language="en")(1.0)
+    root = html_root(render.html(g, "<svg/>"))
+    rows = root.find("details").find("table").find("tbody").findall("tr")
+    assert len(rows) == render.MAX_ROWS + 1
+    assert rows[-1].find("td").text == words("en")["more rows"].format(
+        count=len(g.nodes) - render.MAX_ROWS)
+
+
+@needs_dot
+def test_a_path_view_puts_the_chain_rule_in_the_text_form():
+    g = neuron_graph("en").path("w")
+    root = html_root(g._repr_mimebundle_()["text/html"])
+    said = [p.text for p in root.find("details").findall("p")]
+    assert said == list(g.options["caption"]) and said[-1].startswith("sum over paths")
+
+
+@needs_dot
+def test_the_explorers_picture_is_named_and_has_its_table():
+    pytest.importorskip("ipywidgets")
+    e = tg.widgets.explore(neuron, w=(-2, 2, W), b=(-1, 1, B))
+    root = html_root(e.picture.value)
+    svg = root.find(f"{SVG_NS}svg")
+    assert svg.get("role") == "img" and f"C = {by_hand()['C']:.4g}" in svg.get("aria-label")
+    rows = {tr.find("th").text: tr for tr in root.find("details").iter("tr")
+            if tr.find("th") is not None and tr.find("th").get("scope") == "row"}
+    assert float(rows["w"].findall("td")[2].text) == pytest.approx(by_hand()["dC_dw"], rel=1e-3)
+
+
 # ---- colours: the current-node ring against every node's fill --------------------------
 
 def luminance(colour):
@@ -130,7 +237,7 @@ def test_contrast_helper_matches_known_pairs():
 A11Y_KEYS = ["zoom in", "zoom out", "graph box", "stepper", "summary", "summary no inputs",
              "text form", "column.node", "column.operation", "column.value", "column.gradient",
              "column.input", "site.nav", "site.graph listing", "site.plot alt", "site.graph alt",
-             "site.svg alt"]
+             "site.svg alt", "more rows"]
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
@@ -234,3 +341,16 @@ def test_every_other_word_the_site_needs_is_there(site):
         needed = {"nav", "graph listing", "plot alt", "graph alt", "svg alt"}
         assert needed <= set(site.WORDS[language])
 
+
+
+@needs_dot
+def test_the_site_draws_a_notebooks_graph_its_own_way(site):
+    """A rebuilt lecture stores a graph as HTML and SVG; the site keeps the SVG (shown as an
+    image with alt text and its text form) and drops the notebook's HTML."""
+    import nbformat
+    bundle = neuron_graph("en")._repr_mimebundle_()
+    output = nbformat.v4.new_output("display_data", data=bundle)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    out = site.describe_pictures(nb, "en").cells[0].outputs[0]
+    assert set(out["data"]) == {"image/svg+xml", "text/plain"}
+    assert out["metadata"]["tracegrad_site"]["text"] == bundle["text/plain"]

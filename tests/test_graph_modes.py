@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
@@ -203,7 +205,7 @@ def test_path_count_grows_exponentially(k):
     np.testing.assert_allclose(p.path_sum, n * x ** (n - 1), rtol=1e-12)
 
 
-def test_path_sum_is_never_a_partial_sum():
+def test_path_sum_counts_every_path_beyond_max_paths():
     def h(x):
         for _ in range(6):                    # 64 paths, more than max_paths=50
             x = x * x
@@ -211,8 +213,150 @@ def test_path_sum_is_never_a_partial_sum():
 
     x = 1.01
     p = tg.graph(h)(x).path("x")
-    assert p.path_sum is None or np.isclose(p.path_sum, 64 * x ** 63, rtol=1e-12), \
-        (p.path_count, p.path_sum, 64 * x ** 63)
+    assert p.path_count == 64
+    np.testing.assert_allclose(p.path_sum, 64 * x ** 63, rtol=1e-12)
+
+
+def test_a_dead_end_of_arrays_does_not_hide_the_sum():
+    """An array computed from x that never reaches the output is on no path: the
+    paths are all scalar, so they still have numbers and a sum."""
+    def h(x):
+        unused = tnp.sum(tnp.ones(3) * x)  # noqa: F841
+        return tnp.sin(x) * x
+
+    x = 0.7
+    p = tg.graph(h)(x).path("x")
+    assert p.path_count == 2
+    np.testing.assert_allclose(p.path_sum, np.cos(x) * x + np.sin(x), **EXACT)
+
+
+def ladder(x):
+    """y_{k+1} = sin(y_k)·y_k + x: paths(k+1) = 2·paths(k) + 1, so 2^(k+1) − 1."""
+    y = x
+    for _ in range(6):
+        y = tnp.sin(y) * y + x
+    return y
+
+
+def ladder_grad(x, eps=1e-6):
+    """dy/dx by central differences of the same recurrence in NumPy."""
+    def y(x):
+        v = x
+        for _ in range(6):
+            v = np.sin(v) * v + x
+        return v
+    return (y(x + eps) - y(x - eps)) / (2 * eps)
+
+
+def count_paths_back(graph, start, node):
+    """Paths from ``start`` to ``node``, counted by walking the parents backwards:
+    the other direction from the library's, and listing every path."""
+    if node is start:
+        return 1
+    return sum(count_paths_back(graph, start, p) for p in node.parents
+               if p is not None and p in graph.node_set)
+
+
+def test_path_text_and_numbers_agree_on_127_paths():
+    """Issue 22.21: 127 paths printed "50 (stopped counting)" and "42 more paths,
+    counted in the sum" with no sum. Now: 127, eight listed, 119 more, and the sum."""
+    x = 0.3
+    g = tg.graph(ladder)(x)
+    independent = count_paths_back(g, g.node("x"), g.output_nodes[-1])
+    assert independent == 2 ** 7 - 1
+    p = g.path("x")
+    assert p.path_count == independent
+    lines = str(p).split("\n")
+    assert lines[0].endswith(": 127")
+    listed = [line for line in lines if re.match(r"path \d+: ", line)]
+    more = [line for line in lines if line.startswith("…")]
+    assert more == [f"… and {127 - len(listed)} more paths, counted in the sum"]
+    np.testing.assert_allclose(p.path_sum, ladder_grad(x), rtol=1e-7)
+    total = re.search(r"sum over paths = (\S+);", lines[-1])
+    assert total and total.group(1) == g4(ladder_grad(x))
+    assert "stopped" not in str(p)
+    for language in ("uk", "en"):           # the same numbers in both languages
+        text = str(g.with_options(language=language).path("x"))
+        assert "127" in text and "119" in text and g4(ladder_grad(x)) in text
+
+
+def test_path_highlights_every_node_on_some_path_not_only_listed_ones():
+    g = tg.graph(ladder)(0.3)
+    p = g.path("x", max_paths=2)             # two listed, all 127 counted
+    assert p.path_count == 127
+    assert set(p.options["highlight"]) == set(g.nodes)   # every node lies on a path
+
+
+@settings(max_examples=40, deadline=None)
+@given(recipe=st.lists(st.tuples(st.sampled_from(["add", "mul", "sin"]),
+                                 st.integers(0, 100), st.integers(0, 100)),
+                       min_size=1, max_size=8),
+       x=st.floats(-1.5, 1.5))
+def test_path_count_and_sum_of_random_programs(recipe, x):
+    """Any small program: the count matches paths enumerated over the recipe, and the
+    sum over paths is the derivative (finite differences)."""
+    def run(x, lib):
+        values = [x]
+        for op, i, j in recipe:
+            a, b = values[i % len(values)], values[j % len(values)]
+            values.append(a + b if op == "add" else a * b if op == "mul" else lib.sin(a))
+        return values[-1]
+
+    def paths_to(k):                         # every path from x (value 0) to value k
+        if k == 0:
+            return 1
+        op, i, j = recipe[k - 1]
+        args = [i % k] if op == "sin" else [i % k, j % k]
+        return sum(paths_to(a) for a in args)
+
+    g = tg.graph(lambda x: run(x, tnp))(x)
+    if not g.output_nodes:                   # the program returned x itself
+        return
+    p = g.path("x")
+    assert p.path_count == paths_to(len(recipe))
+    eps = 1e-6
+    expected = (run(x + eps, np) - run(x - eps, np)) / (2 * eps)
+    np.testing.assert_allclose(p.path_sum, expected, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# names: graph.grad("h") and graph.node("h") (issue 22.18)
+
+
+def test_grad_and_value_by_name():
+    g = neuron_graph()
+    r = neuron_by_hand()
+    np.testing.assert_allclose(g.grad("w"), r["dC_dw"], **EXACT)
+    np.testing.assert_allclose(g.grad("z"), r["dC_dz"], **EXACT)
+    assert g.grad("z") == g.grads[g.node("z")]       # the name and the node agree
+    np.testing.assert_allclose(g.value("a"), r["a"], **EXACT)
+
+
+def test_unknown_name_is_a_key_error_with_close_names():
+    g = neuron_graph()
+    with pytest.raises(KeyError, match=r"no value named 'a_prv'.*did you mean 'a_prev'"):
+        g.grad("a_prv")
+    with pytest.raises(KeyError, match=r"no value named 'q'.*the names are: .*\bw\b"):
+        g.grad("q")
+    np.testing.assert_allclose(g.grad("w"), neuron_by_hand()["dC_dw"], **EXACT)  # still works
+
+
+# ---------------------------------------------------------------------------
+# the stepper's input (issue 22.13)
+
+
+def test_stepper_of_a_function_says_to_pass_its_graph():
+    pytest.importorskip("anywidget")
+
+    def loss(w, b):
+        return neuron(w, A_PREV, b, Y)
+
+    with pytest.raises(tg.TracegradError, match=r"loss is a function.*tg\.graph\(loss\)\(\.\.\.\)"):
+        tg.widgets.stepper(loss)
+    with pytest.raises(tg.TracegradError, match="expected a graph from tg.graph"):
+        tg.widgets.stepper(3.0)
+    s = tg.widgets.stepper(tg.graph(loss)(W, B))       # and then it works
+    assert len(s.order) > 0
 
 
 def test_path_leaves_the_graph_alone():

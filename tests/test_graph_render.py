@@ -96,8 +96,9 @@ def test_render_svg_file_and_bad_format(tmp_path):
 def test_mimebundle_with_graphviz():
     g = neuron_graph()
     bundle = g._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
     assert "<svg" in bundle["image/svg+xml"]
+    assert '<svg role="img"' in bundle["text/html"]
     assert bundle["text/plain"].startswith(g.listing().splitlines()[0])
 
 
@@ -151,7 +152,7 @@ def test_without_dot_falls_back_to_text(tmp_path, monkeypatch):
         pytest.skip("Graphviz's dot is not installed")
     g.render(out)
     assert out.read_bytes().startswith(PNG_MAGIC)
-    assert set(g._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
+    assert set(g._repr_mimebundle_()) == {"text/html", "image/svg+xml", "text/plain"}
 
 
 # ---------------------------------------------------------------------------

@@ -258,7 +258,8 @@ def test_renderer_choice(graph, monkeypatch, tmp_path):
     listing = graph.listing()
     assert render.mimebundle(graph, listing, "text") == {"text/plain": listing}
     if shutil.which("dot"):
-        assert set(render.mimebundle(graph, listing)) == {"image/svg+xml", "text/plain"}
+        assert set(render.mimebundle(graph, listing)) == {"text/html", "image/svg+xml",
+                                                           "text/plain"}
     monkeypatch.setenv("PATH", str(tmp_path))                  # no dot
     bundle = render.mimebundle(graph, listing)                 # and no kernel (pytest)
     assert set(bundle) == {"text/plain"}

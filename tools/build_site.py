@@ -234,6 +234,10 @@ def describe_pictures(nb, language):
             data = output.get("data", {})
             if "image/svg+xml" in data:
                 svg = data["image/svg+xml"]
+                # a notebook's graph HTML (the SVG named, its table): the site shows the
+                # SVG its own way instead (alt text, text form, a scroll box)
+                if 'class="tracegrad-graph"' in "".join(data.get("text/html", "")):
+                    del data["text/html"]
                 output.setdefault("metadata", {})["tracegrad_site"] = {
                     "alt": graph_alt(svg, language),
                     "text": svg_text_form(svg, data.get("text/plain", ""))}

@@ -53,6 +53,7 @@ EN = {
                "{out} = {value}.",
     "summary no inputs": "Computation graph of {out}: {ops} operations; {out} = {value}.",
     "text form": "The graph as a table",
+    "more rows": "… {count} more rows: print(graph) lists every operation",
     "column.node": "node",
     "column.operation": "operation",
     "column.value": "value",
@@ -73,7 +74,6 @@ EN = {
     "fold note": "{count} operations: a loop's repeated passes are drawn once "
                  "(fold=False draws every pass)",
     "paths from": "Paths from {start} to {out}: {count}",
-    "stopped counting": " (stopped counting)",
     "path": "path",
     "more paths": "… and {count} more paths, counted in the sum",
     "sum over paths": "sum over paths = {sum};  backward pass: {symbol} = {grad}",
@@ -137,6 +137,7 @@ UK = {
                "{out} = {value}.",
     "summary no inputs": "Граф обчислення {out}: операцій: {ops}; {out} = {value}.",
     "text form": "Граф у вигляді таблиці",
+    "more rows": "… ще рядків: {count}; print(graph) покаже всі операції",
     "column.node": "вузол",
     "column.operation": "операція",
     "column.value": "значення",
@@ -158,7 +159,6 @@ UK = {
     "fold note": "операцій: {count}; однакові проходи циклу показано один раз "
                  "(fold=False показує кожен прохід)",
     "paths from": "Шляхи від {start} до {out}: {count}",
-    "stopped counting": " (лічбу зупинено)",
     "path": "шлях",
     "more paths": "… і ще шляхів: {count}, їх враховано в сумі",
     "sum over paths": "сума за шляхами = {sum};  зворотний прохід: {symbol} = {grad}",

@@ -17,7 +17,7 @@ import pytest
 from tracegrad.words import words
 
 from .axe import AXE, audit, blocking
-from .lab import Lab, launch_browser, open_and_run, require_chromium, svg_images, svg_labels
+from .lab import Lab, launch_browser, open_and_run, require_chromium, svg_labels
 
 LECTURES = pathlib.Path(__file__).resolve().parents[2] / "lectures"
 NOTEBOOK = LECTURES / "en" / "04_backprop.ipynb"
@@ -89,7 +89,7 @@ def lab_page(request):
             open_and_run(page, lab, f"{language}/{NOTEBOOK.name}")
             page.wait_for_function(                     # widgets render after the run
                 "() => document.querySelectorAll('.widget-slider').length >= 2"
-                " && document.querySelectorAll('.jp-RenderedSVG img').length >= 1",
+                " && document.querySelectorAll('.tracegrad-graph > svg').length >= 1",
                 timeout=60_000)
             page.screenshot(path=str(shots / "1-after-run-all.png"))
             yield page, shots, language
@@ -101,12 +101,44 @@ def lab_page(request):
 def test_graphs_render_with_the_lectures_gradients(lab_page):
     page, shots, language = lab_page
     expected = by_hand(lecture_parameters())
-    graphs = [svg_labels(svg) for svg in svg_images(page)]
+    graphs = [svg_labels(svg) for svg in graph_svgs(page)]
     assert graphs, "no graph image was rendered"
     labels = graphs[0]
     assert f"∂C₀/∂w⁽³⁾ = {g4(expected['dC_dw3'])}" in labels
     assert f"∂C₀/∂b⁽³⁾ = {g4(expected['dC_db3'])}" in labels
     assert g4(expected["C"]) in labels and g4(expected["a3"]) in labels
+
+
+def graph_svgs(page):
+    """The SVG of every graph output: inline in its HTML (``.tracegrad-graph``)."""
+    return page.eval_on_selector_all(".jp-OutputArea-output .tracegrad-graph > svg",
+                                     "els => els.map(e => e.outerHTML)")
+
+
+def test_graphs_are_named_and_carry_their_table(lab_page):
+    """Issue 27: a graph is inline SVG named by its summary, in the notebook's language,
+    with a table of its nodes; the gradient rows are the lecture's formulas."""
+    page, shots, language = lab_page
+    expected = by_hand(lecture_parameters())
+    assert page.locator(".jp-RenderedSVG img").count() == 0     # no nameless <img> left
+    graphs = page.eval_on_selector_all(".jp-OutputArea-output .tracegrad-graph", """gs =>
+      gs.map(g => ({lang: g.getAttribute('lang'), role: g.querySelector('svg').getAttribute('role'),
+                    label: g.querySelector('svg').getAttribute('aria-label'),
+                    rows: [...g.querySelectorAll('tbody tr')].map(r =>
+                            [...r.children].map(c => c.textContent))}))""")
+    assert graphs
+    for graph in graphs:
+        assert graph["lang"] == language and graph["role"] == "img"
+        assert graph["label"].startswith(words(language)["summary"].split("{")[0])
+        assert graph["rows"]
+    rows = {r[0]: r for r in graphs[0]["rows"]}
+    assert rows["w⁽³⁾"][3] == g4(expected["dC_dw3"]) and rows["b⁽³⁾"][3] == g4(expected["dC_db3"])
+    assert graphs[0]["label"].endswith(f"= {g4(expected['C'])}.")
+    # the table opens from the keyboard: its summary is a tab stop
+    summary = page.locator(".tracegrad-graph details > summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".tracegrad-graph details").first.get_attribute("open") is not None
 
 
 def _widget(page, containing):
@@ -179,10 +211,9 @@ def test_explorer_slider_moves_the_cost_as_the_formula_says(lab_page):
     assert f"∂C₀/∂w = {g4(dC_dw)}" in text
 
 
-# tracegrad's widgets in the notebook. Not the graphs stored as image/svg+xml: JupyterLab
-# 4 shows those as an <img> with no alt attribute at all (its renderSVG sets none), so
-# they fail axe's image-alt whatever the SVG says; they get their name once graphs are
-# shown as HTML (an inline SVG named by its summary), with the lectures rebuilt.
+# tracegrad's output areas in the notebook: the stepper, the explorer and the graphs (shown
+# as HTML: an inline SVG named by its summary, with its table; as image/svg+xml, JupyterLab 4
+# drew them as an <img> with no alt attribute at all, failing axe's image-alt).
 OURS = """() => [...document.querySelectorAll('.jp-OutputArea-output')].filter(a =>
   a.querySelector('.tracegrad-stepper, .tracegrad-graph, .widget-slider'))"""
 
@@ -198,6 +229,9 @@ def test_our_widgets_pass_axe_in_jupyterlab(lab_page):
                            ".every(h => h.hasAttribute('aria-label'))", timeout=10_000)
     areas = page.evaluate(f"() => ({OURS})().length")
     assert areas >= 2                                  # the stepper, the explorer
+    graphs = page.evaluate("() => document.querySelectorAll("
+                           "'.jp-OutputArea-output > .tracegrad-graph').length")
+    assert graphs >= 1                                 # and the graphs, audited with them
     problems = blocking(audit(page, f"{{include: ({OURS})()}}"))
     assert not problems, "\n".join(problems)
     stepper = page.query_selector(".tracegrad-stepper")

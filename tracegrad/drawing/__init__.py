@@ -3,7 +3,7 @@
     g = tg.graph(loss_fun)(params, x, y)
     g                      # in Jupyter: the picture (SVG), or the listing without Graphviz
     print(g)               # the jaxpr-like listing
-    g.render("loss.pdf")   # for slides
+    g.save("loss.pdf", theme="projector")   # a figure for slides (or "print")
     print(g.path("w"))     # the chain rule: paths from w to the output, and their sum
 
 The rooms, in the order the data flows through them:
@@ -13,7 +13,8 @@ The rooms, in the order the data flows through them:
 * ``graph.py``: :class:`Graph`, the record named, grouped and annotated;
 * ``paths.py``: the chain rule over paths; ``options.py``: the options;
 * ``text.py``: numbers and the listing; ``dot.py``: Graphviz's DOT;
-  ``render.py``: running ``dot``; ``steps.py``: the passes step by step.
+  ``render.py``: running ``dot``; ``steps.py``: the passes step by step;
+  ``figure.py``: figures for slides and print (``graph.save``).
 
 This package reads the engine's record; the engine never imports it.
 """

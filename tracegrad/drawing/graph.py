@@ -8,6 +8,7 @@ re-trace for pictures.
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import os
 
@@ -333,14 +334,20 @@ class Graph:
 
     # ---- annotations ------------------------------------------------------------
     def value(self, node):
-        return concrete(node.out)
+        """The value of ``node`` (a Node, or its name: ``g.value("z")``)."""
+        return concrete(self._lookup(node).out)
 
     def grad(self, node):
-        g = self.grads.get(node)
+        """∂output/∂node, for a Node or its name (``g.grad("h")``); None where the
+        backward pass did not reach it (or the graph has no backward pass)."""
+        g = self.grads.get(self._lookup(node))
         return None if g is None else concrete(g)
 
+    def _lookup(self, node):
+        return self.node(node) if isinstance(node, str) else node
+
     def tangent(self, node):
-        out = node.out
+        out = self._lookup(node).out
         if isinstance(out, JVPTracer):
             return concrete(out.tangent)
         return None
@@ -468,12 +475,12 @@ class Graph:
         return self.with_options(collapse=True if not names else tuple(names))
 
     def node(self, name):
+        """The node called ``name`` (as drawn and listed); a KeyError, naming the
+        closest names, when there is none."""
         for node in self.nodes:
             if self.names[node] == name:
                 return node
-        raise KeyError(f"no value named {name!r} in this graph; the names are: "
-                       f"{', '.join(self.names[n] for n in self.nodes[:40])}"
-                       f"{' ...' if len(self.nodes) > 40 else ''}.")
+        raise UnknownName(name, [self.names[n] for n in self.nodes])
 
     def path(self, name, max_paths=50):
         """Highlight every path from ``name`` to the output and check the chain rule.
@@ -481,14 +488,15 @@ class Graph:
         Along each path, multiply the local derivatives; summed over all paths
         the products give ∂C/∂name, which the caption compares with the
         gradient from the backward pass. ``print(graph.path("w"))`` prints the
-        paths, their factors and the sum.
+        paths, their factors and the sum. Every path is counted and summed;
+        ``max_paths`` bounds only how many are listed and highlighted one by one.
         """
         rule = ChainRule(self, name, max_paths)
         new = self.with_options(highlight=tuple(rule.nodes), caption=tuple(rule.lines()),
                                 edge_labels=True)
         new._chain_rule = rule
         new.path_sum = rule.total
-        new.path_count = len(rule.paths)
+        new.path_count = rule.count
         return new
 
     # ---- output -------------------------------------------------------------------
@@ -517,6 +525,18 @@ class Graph:
         run_dot(self.to_dot(), fmt, timeout, output=path)
         return path
 
+    def save(self, path, dpi=None, theme=None, format=None, timeout=60.0):
+        """Write the picture as a figure: ``g.save("figure.pdf", theme="projector")``.
+
+        ``path``: .svg, .pdf or .png (or ``format=``); ``dpi``: a PNG's dots per
+        inch (96 by default), written into the file; ``theme``: "projector"
+        (high contrast, its smallest text at least 3% of a 16:9 slide's height
+        when the figure fills the slide), "print" (black on white), or None for
+        the picture as the notebook shows it. See :mod:`tracegrad.drawing.figure`.
+        """
+        from .figure import save
+        return save(self, path, dpi=dpi, theme=theme, format=format, timeout=timeout)
+
     def _short_listing(self, head=30, tail=15):
         if self._chain_rule is not None:
             return str(self._chain_rule)
@@ -542,6 +562,20 @@ def _signature(nodes):
                   np.shape(node.out), str(np.result_type(concrete(node.out))),
                   tuple(place.get(p, -1) for p in node.parents))
                  for node in nodes)
+
+
+class UnknownName(KeyError):
+    """No node has this name: the message names the closest ones, then the rest."""
+
+    def __init__(self, name, names):
+        close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+        shown = ", ".join(names[:40]) + (" ..." if len(names) > 40 else "")
+        super().__init__(f"no value named {name!r} in this graph; {hint}the names are: "
+                         f"{shown}.")
+
+    def __str__(self):                  # KeyError's own str() would add quotes
+        return self.args[0]
 
 
 def _same(a, b):

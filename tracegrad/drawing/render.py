@@ -30,7 +30,7 @@ import threading
 from ..core import TracegradError
 
 __all__ = ["GraphvizNotFound", "INSTALL_HINT", "RENDERERS", "run_dot", "have_dot",
-           "set_renderer", "renderer", "check_renderer", "mimebundle"]
+           "set_renderer", "renderer", "check_renderer", "mimebundle", "html"]
 
 RENDERERS = ("auto", "dot", "browser", "text")
 _chosen = None                       # set_renderer's choice, for every graph after it
@@ -127,16 +127,19 @@ def widget_front_end():
 def mimebundle(graph, listing, renderer_name=None):
     """What a notebook shows for ``graph``: a dict of MIME type to content.
 
-    ``text/plain`` is always the listing. With ``dot``, an ``image/svg+xml``;
-    in the browser, a widget view; when neither can run, the listing and one
-    line saying how to get pictures.
+    ``text/plain`` is always the listing. With ``dot``, ``text/html`` (the
+    picture with its text alternative: see :func:`html`) and the bare SVG as
+    ``image/svg+xml``, which front ends that do not show HTML (and exports to
+    PDF) use instead; in the browser, a widget view; when neither can run, the
+    listing and one line saying how to get pictures.
     """
     choice = renderer(renderer_name or graph.options.get("renderer"))
     if choice == "text":
         return {"text/plain": listing}
     if choice == "dot" or (choice == "auto" and have_dot()):
         try:
-            return {"image/svg+xml": graph.svg(), "text/plain": listing}
+            svg = graph.svg()
+            return {"text/html": html(graph, svg), "image/svg+xml": svg, "text/plain": listing}
         except GraphvizNotFound:
             if choice == "dot":
                 return {"text/plain": listing + "\n\n" + INSTALL_HINT}
@@ -149,3 +152,42 @@ def mimebundle(graph, listing, renderer_name=None):
         data["text/plain"] = listing + "\n\n" + hint    # seen only where widgets cannot show
         return data
     return {"text/plain": listing + "\n\n" + hint}
+
+
+# ---- the picture as HTML, with a text alternative ------------------------------------
+
+MAX_ROWS = 200                       # a longer table is cut; print(graph) lists everything
+
+
+def html(graph, svg=None):
+    """The picture as HTML a screen reader can use.
+
+    Shown as ``image/svg+xml``, a graph becomes an ``<img>`` with no alt text in
+    JupyterLab. As HTML, the SVG is inline and named by a one-sentence summary
+    (``role="img"``, ``aria-label``: see :func:`text.summary`), and under it a
+    collapsed table (node, operation, value, gradient) can be opened and walked
+    row by row, in the graph's language. Every label is escaped: a name such as
+    ``<script>`` stays text.
+    """
+    from html import escape
+
+    from . import text
+    svg = svg if svg is not None else graph.svg()
+    language = graph.options["language"]
+    w = graph.words
+    columns = "".join(f'<th scope="col">{escape(w[key])}</th>' for key in
+                      ("column.node", "column.operation", "column.value", "column.gradient"))
+    rows = text.table(graph)
+    body = ["<tr>" + f'<th scope="row">{escape(row[0])}</th>'
+            + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:]) + "</tr>"
+            for row in rows[:MAX_ROWS]]
+    if len(rows) > MAX_ROWS:
+        more = w["more rows"].format(count=len(rows) - MAX_ROWS)
+        body.append(f'<tr><td colspan="4">{escape(more)}</td></tr>')
+    caption = "".join(f"<p>{escape(line)}</p>" for line in graph.options.get("caption") or ())
+    start = svg.find("<svg")
+    return (f'<div class="tracegrad-graph" lang="{escape(language)}">\n'
+            f"{svg[start:] if start >= 0 else escape(svg)}\n"
+            f'<details class="tg-text"><summary>{escape(w["text form"])}</summary>\n'
+            f"{caption}<table><thead><tr>{columns}</tr></thead>\n"
+            f"<tbody>\n" + "\n".join(body) + "\n</tbody></table></details>\n</div>")

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import drawing
 from ..core import TracegradError, concrete
-from ..drawing import text
+from ..drawing import render, text
 from ..drawing.render import GraphvizNotFound
 from ..reverse import value_and_grad
 from ..words import words as words_of
@@ -156,6 +156,6 @@ class Explorer(Described, widgets.VBox):
         self.readout.value = line_html("    ".join(parts))
         if graph is not None:
             try:
-                self.picture.value = graph.svg()
+                self.picture.value = render.html(graph)     # named, with its table
             except GraphvizNotFound as e:
                 self.picture.value = f"<pre>{escape(graph.listing())}\n\n{escape(str(e))}</pre>"

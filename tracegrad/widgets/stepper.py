@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ..core import TracegradError
 from ..drawing import dot as dot_module
 from ..drawing import render
 from ..drawing.steps import explain, steps
@@ -37,7 +38,24 @@ def stepper(graph, mode="reverse", interval=700, language=None):
     ``tangents=``). Step k shows the pass after its k-th node. ``language``:
     "en" or "uk" (see :func:`tracegrad.words.language` for the default).
     """
+    _check_graph(graph)
     return Stepper(graph, mode, interval, language)
+
+
+def _check_graph(graph):
+    """The stepper walks a recorded graph: say how to make one from a function."""
+    from ..drawing.graph import Graph
+    if isinstance(graph, Graph):
+        return
+    if callable(graph):
+        name = getattr(graph, "__name__", "f")
+        name = name if name.isidentifier() else "f"
+        raise TracegradError(
+            f"stepper: {name} is a function; the stepper needs its recorded graph. "
+            f"Pass tg.graph({name})(...), called with {name}'s arguments: "
+            f"tg.widgets.stepper(tg.graph({name})(params, x, y)).")
+    raise TracegradError(f"stepper: expected a graph from tg.graph(f)(...), not "
+                         f"{type(graph).__name__}.")
 
 
 class Stepper(FrontEnd):
