@@ -6,9 +6,11 @@ student fills in) followed by a code cell, its check, which prints ✓ or ✗.
 ``# %% exercise N`` (a reference solution) and a block ``# %% wrong N`` (a
 plausible wrong answer). The lecture's code runs here in-process, in English,
 cell by cell; at each exercise the check runs three times: on the placeholder
-and on the wrong answer (both must print ✗), then on the solution (it must
-print ✓), which the rest of the lecture then keeps. So a check that is wrong,
-too strict or too lenient fails here, not in a classroom.
+and on the wrong answer (both must print ✗ and one of the hints of
+tracegrad.checks, never a value the check computed), then on the solution (it
+must print ✓), which the rest of the lecture then keeps. So a check that is
+wrong, too strict or too lenient, or that gives the answer away, fails here,
+not in a classroom.
 """
 import contextlib
 import io
@@ -16,6 +18,8 @@ import pathlib
 import sys
 
 import pytest
+
+from tracegrad.checks import is_verdict
 
 LECTURES = pathlib.Path(__file__).resolve().parent.parent / "lectures"
 SOURCES = sorted((LECTURES / "src").glob("[0-9]*.txt"))
@@ -82,12 +86,15 @@ def test_every_check_accepts_its_solution_and_rejects_wrong_answers(source, monk
              f"'# %% wrong {number}'")
         for label, attempt in [("placeholder", code), ("wrong answer", answers["wrong", number])]:
             run(attempt, namespace)
-            printed = run(check, namespace)
-            assert printed.lstrip().startswith("✗"), \
+            printed = run(check, namespace).strip()
+            assert printed.startswith("✗"), \
                 f"{source.stem}, exercise {number}: the check accepted the {label}: {printed!r}"
+            assert is_verdict(printed), \
+                (f"{source.stem}, exercise {number}: on the {label} the check printed "
+                 f"{printed!r}, not ✗ and one of the hints (tracegrad.checks.check_answer)")
         run(answers["exercise", number], namespace)
-        printed = run(check, namespace)
-        assert printed.lstrip().startswith("✓"), \
+        printed = run(check, namespace).strip()
+        assert printed == "✓", \
             (f"{source.stem}, exercise {number}: the check rejected the reference solution: "
              f"{printed!r}")
         i += 2
