@@ -205,6 +205,8 @@ def verdict(answer, want, *, rtol=1e-5, atol=1e-8):
             return error_verdict(error)
     if _has_none(answer):
         return _hint("none")
+    if isinstance(answer, str) and not isinstance(want, str):   # "1.5" is no number
+        return _hint("not a number", type="str")
     want = np.asarray(want)
     if want.dtype.kind not in "biuf":        # words ("fwd", "rev"): compared as they are
         got = np.asarray(answer, dtype=object)
@@ -237,7 +239,7 @@ def verdict(answer, want, *, rtol=1e-5, atol=1e-8):
     if nonzero.any() and np.allclose(got[~nonzero], 0, atol=atol):
         ratio = got[nonzero] / want[nonzero]
         r = ratio.flat[0]
-        if (abs(r) > 1e-12 and np.allclose(ratio, r, rtol=1e-6)
+        if (abs(r) > 1e-12 and abs(r - 1) > 1e-2 and np.allclose(ratio, r, rtol=1e-6)
                 and (ratio.size > 1 or _simple_factor(r))):
             return _hint("factor")
     error = float(np.max(np.abs(got - want)))
