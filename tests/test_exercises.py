@@ -185,7 +185,7 @@ def test_check_grads_names_the_derivative_that_failed(monkeypatch):
     with pytest.raises(AssertionError, match=r"reverse mode \(vjp\), order 1"):
         tg.check_grads(wrong_cube, args, order=2, modes=("rev",))
     assert verdict(lambda: tg.check_grads(wrong_cube, args), 0) == \
-        "✗ the derivative disagrees with numerical differentiation (forward mode, order 1)"
+        "✗ the derivative disagrees with numerical differentiation (jvp, order 1)"
     # a right first derivative written with np (not traced): its own derivative is lost
     untraced = tg.custom_jvp(lambda x: tg.numpy.sin(x))
     untraced.defjvp(lambda primals, tangents: (untraced(primals[0]), tg.stop_gradient(

@@ -156,7 +156,7 @@ def _check_grads(fun, args, order, modes, eps, rtol, atol, seed, depth):
 # What a hint's {field} may hold; everything else in a hint is fixed text (is_verdict).
 _FIELDS = {"shape": r"\([\d, ]*\)", "want": r"\([\d, ]*\)", "right": r"\d+",
            "total": r"\d+", "type": r"[\w.]+", "error": r"[\w.]+", "message": r".*",
-           "mode": r".+", "order": r"\d+"}
+           "mode": r"[jv]vp", "order": r"\d+"}
 HINTS = ("none", "not a number", "ragged", "shape", "transposed", "not finite", "sign",
          "factor", "close", "some right", "wrong", "error", "grads", "warning")
 
@@ -180,9 +180,8 @@ def _simple_factor(r):
 
 def error_verdict(error):
     """The line for an answer whose code raised ``error``: its type and first line."""
-    if isinstance(error, GradientCheckError):
-        from .words import words
-        return _hint("grads", mode=words()[f"check.{error.mode}"], order=error.order)
+    if isinstance(error, GradientCheckError):      # which mode: tg.jvp or tg.vjp
+        return _hint("grads", mode={"fwd": "jvp", "rev": "vjp"}[error.mode], order=error.order)
     message = (str(error).splitlines() or [""])[0][:200]
     if "returned None" in message:
         # a rule still holding its placeholder (tracegrad's own message suggests a fix,

@@ -410,8 +410,6 @@ EN.update({
     "check.error": "your code stopped with {error}: {message}",
     "check.grads": "the derivative disagrees with numerical differentiation ({mode}, "
                    "order {order})",
-    "check.fwd": "forward mode",
-    "check.rev": "reverse mode",
     "check.warning": "your code warned: {message}",
 })
 UK.update({
@@ -429,7 +427,5 @@ UK.update({
     "check.error": "ваш код зупинився з помилкою {error}: {message}",
     "check.grads": "похідна не збігається з чисельним диференціюванням ({mode}, "
                    "порядок {order})",
-    "check.fwd": "прямий режим",
-    "check.rev": "зворотний режим",
     "check.warning": "ваш код видав попередження: {message}",
 })
