@@ -20,13 +20,19 @@ is.
 
 and for ``order=2`` it checks the derivative functions themselves the same
 way (the JVP of the JVP, the VJP of the VJP), and so on.
+
+``check_answer`` is an exercise's check in a notebook: it prints ✓, or ✗ and a
+hint of what is wrong, and never the value it compares with (the answer).
 """
+import re
+
 import numpy as np
 
 from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
+from .words import LANGUAGES, words
 
 __all__ = ["numerical_grad", "check_grads", "check_answer", "verdict", "error_verdict",
            "is_verdict", "GradientCheckError"]
@@ -162,7 +168,6 @@ HINTS = ("none", "not a number", "ragged", "shape", "transposed", "not finite", 
 
 
 def _hint(key, **fields):
-    from .words import words
     return "✗ " + words()[f"check.{key}"].format(**fields)
 
 
@@ -263,9 +268,6 @@ def check_answer(answer, want, *, rtol=1e-5, atol=1e-8):
 def is_verdict(line):
     """Is ``line`` one that a check may show a student: ✓, or ✗ and one of the hints
     with only its fields filled in (shapes, counts, an error's name and message)?"""
-    import re
-
-    from .words import LANGUAGES
     if line == "✓":
         return True
     for table in LANGUAGES.values():
