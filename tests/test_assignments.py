@@ -3,8 +3,10 @@
 In-process, for every lecture with exercises: the assignment's code runs cell by
 cell; at each exercise the test cell runs on the placeholder, the wrong answer and
 the reference solution from lectures/solutions/. A student sees only ✓, or ✗ and
-one of the fixed hints (never a number the check computed), and the hidden tests
-score the placeholder 0, the wrong answer less than full, the solution full.
+one of the fixed hints of tracegrad.checks (never a number the check computed), and the hidden tests
+score the placeholder 0, the wrong answer less than full, the solution full. Every exercise
+has hidden tests (``# %% test N``), and its wrong answer fails at least one of them on its
+own, so the grade does not rest on the visible check alone.
 
 End to end, with nbgrader itself (generate_assignment, autograde, generate_feedback)
 on lecture 02 and two fake submissions. nbgrader lives in its own virtual
@@ -17,11 +19,12 @@ import importlib.util
 import io
 import os
 import pathlib
-import re
 import shutil
 import subprocess
 
 import pytest
+
+from tracegrad.checks import is_verdict
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / "build" / "instructor-venv" / "bin" / "python"
@@ -37,18 +40,6 @@ def load_tool():
 
 
 tool = load_tool()
-
-
-def hint_patterns(language):
-    """Every line a student's check may print: ✓, or ✗ and a hint from the fixed list;
-    only an error's own message and the answer's shape are filled in."""
-    words = tool.WORDS[language]
-    fixed = [re.escape(words[k]) for k in ("none", "wrong")]
-    shape = re.escape(words["shape"]).replace(r"\{0\}", r"\([\d, ]*\)").replace(r"\{1\}",
-                                                                               r"\([\d, ]*\)")
-    error = re.escape(words["error"]).replace(r"\{0\}", r"\w+").replace(r"\{1\}", ".*")
-    warning = re.escape(words["warning"]).replace(r"\{0\}", ".*")
-    return [re.compile(f"✗ (?:{p})", re.S) for p in fixed + [shape, error, warning]]
 
 
 def run(code, namespace):
@@ -71,7 +62,6 @@ def test_checks_show_only_a_verdict_and_hidden_tests_grade(source, monkeypatch):
     monkeypatch.chdir(ROOT / "lectures" / "en")
     nb = tool.assignment(source, "en")
     answers = tool.build.solutions(ROOT / "lectures" / "solutions" / f"{source.stem}.py")
-    allowed = hint_patterns("en")
     namespace = {"__name__": "__assignment__"}
     number = 0
     for cell in nb.cells:
@@ -86,6 +76,8 @@ def test_checks_show_only_a_verdict_and_hidden_tests_grade(source, monkeypatch):
             run(cell.source, namespace)
             plt.close("all")
             continue
+        assert ("test", number) in answers, \
+            f"lectures/solutions/{source.stem}.py needs hidden tests: '# %% test {number}'"
         visible, hidden = cell.source.split("### BEGIN HIDDEN TESTS")
         hidden = hidden.split("### END HIDDEN TESTS")[0].strip()
         for label, attempt in [("placeholder", placeholder(exercise)),
@@ -95,11 +87,17 @@ def test_checks_show_only_a_verdict_and_hidden_tests_grade(source, monkeypatch):
             printed = run(visible, namespace).strip()
             score = eval(hidden, namespace)
             where = f"{source.stem}, exercise {number}, the {label}"
+            if label == "wrong answer":
+                # the hidden tests alone (as if the check had passed) must catch it too
+                alone = namespace["student_check"]()
+                alone.passed = True
+                assert alone.grade(tool.POINTS, namespace, answers["test", number]) < tool.POINTS, \
+                    f"{where} passes every hidden test of '# %% test {number}'"
             if label == "solution":
                 assert printed == "✓", f"{where}: the check printed {printed!r}"
                 assert score == tool.POINTS, f"{where} scored {score}"
             else:
-                assert any(p.fullmatch(printed) for p in allowed), \
+                assert printed.startswith("✗") and is_verdict(printed), \
                     f"{where}: the check printed {printed!r}, not ✗ and one of the hints"
                 assert score < tool.POINTS, f"{where} scored full marks"
                 if label == "placeholder":

@@ -12,11 +12,12 @@ workflow: ``nbgrader collect``/``autograde``/``generate_feedback`` (see lectures
 An assignment notebook holds, in order:
 
 - the lecture's title, and a note on how the assignment is graded;
+- the helper ``student_check`` (read-only), which runs a check with its printing
+  captured and shows only ✓, or ✗ with a hint of what is wrong (tracegrad.checks,
+  the lecture's own checks' words): never the expected value; its cell also pins the
+  language of the words tracegrad prints ($TRACEGRAD_LANG);
 - the lecture's code that the exercises need, read-only: only the cells that
   define a name the exercises (or those cells) use, so it runs in seconds;
-- the helper ``student_check`` (read-only), which runs a check with its printing
-  captured and shows only ✓, or ✗ with a hint of what is wrong: never the expected
-  value, which the lecture's checks print;
 - the lecture's "Exercises" section: its text and hints, and for exercise N a
   solution cell (the lecture's placeholder, then the reference solution from
   lectures/solutions/ between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, which
@@ -57,11 +58,6 @@ WORDS = {
                   "вона друкує **✓** або **✗** з підказкою, що не так. Під час оцінювання "
                   "nbgrader запускає ще й приховані тести; кожна вправа коштує {points} бал."),
         "setup": "Код лекції, потрібний для вправ (лише для читання): запустіть його спершу.",
-        "none": "відповіді ще немає: замініть None своїм кодом",
-        "shape": "форма відповіді {0}, а має бути {1}",
-        "error": "ваш код зупинився з помилкою {0}: {1}",
-        "warning": "ваш код видав попередження: {0}",
-        "wrong": "значення ще не те; перечитайте підказку над вправою",
     },
     "en": {
         "title": "Assignment for lecture",
@@ -69,23 +65,20 @@ WORDS = {
                   "**✓**, or **✗** with a hint of what is wrong. When grading, nbgrader also runs "
                   "hidden tests; each exercise is worth {points} point."),
         "setup": "The lecture's code that the exercises use (read-only): run it first.",
-        "none": "no answer yet: replace None with your code",
-        "shape": "your answer has shape {0}, it should have {1}",
-        "error": "your code stopped with {0}: {1}",
-        "warning": "your code warned: {0}",
-        "wrong": "not the right value yet; read the hint above the exercise again",
     },
 }
 
-# The helper every check runs in. Its words are filled in per language (HINTS).
+# The helper every check runs in. Its verdicts and hints are tracegrad.checks' (the
+# same as the lecture's), in the language that the first line pins for the kernel.
 STUDENT_CHECK = '''\
-import ast, contextlib, io, re, warnings
-
-HINTS = {hints!r}
+import ast, contextlib, io, os, warnings
+os.environ["TRACEGRAD_LANG"] = {language!r}     # the words tracegrad prints
+from tracegrad.checks import error_verdict, is_verdict
+from tracegrad.words import words
 
 class student_check:
     """Runs the check inside `with`, keeps what it prints, and shows only ✓, or ✗ and
-    a hint: the lecture's own checks print the expected value, which is the answer."""
+    a hint (tracegrad.checks): never the expected value, which is the answer."""
 
     def __enter__(self):
         self.passed, self._out = False, io.StringIO()
@@ -99,22 +92,20 @@ class student_check:
     def __exit__(self, kind, error, traceback):
         self._redirect.__exit__(None, None, None)
         self._warnings.__exit__(None, None, None)
-        said = self._out.getvalue().strip()
-        self.passed = error is None and said.startswith("✓")
-        print("✓" if self.passed else "✗ " + self._hint(said, error))
+        said = (self._out.getvalue().strip().splitlines() or [""])[-1]
+        self.passed = error is None and said == "✓"
+        print(self._verdict(said, error))
         return True                       # the student's error is reported, not raised
 
-    def _hint(self, said, error):
+    def _verdict(self, said, error):
         if error is not None:
-            return HINTS["error"].format(type(error).__name__, str(error)[:200])
-        if "None" in said:
-            return HINTS["none"]
-        shapes = re.fullmatch(r"✗ (\\([\\d, ]*\\)) ≠ (\\([\\d, ]*\\))", said)
-        if shapes:
-            return HINTS["shape"].format(*shapes.groups())
+            return error_verdict(error)
+        if is_verdict(said):              # ✓, or ✗ and a hint: nothing of the answer
+            return said
         if self._caught:
-            return HINTS["warning"].format(str(self._caught[0].message)[:200])
-        return HINTS["wrong"]
+            return "✗ " + words()["check.warning"].format(
+                message=str(self._caught[0].message)[:200])
+        return "✗ " + words()["check.wrong"]
 
     def grade(self, points, namespace, tests):
         """The score: `points` times the share of passing tests, where the tests are
@@ -263,10 +254,10 @@ def assignment(source, language):
     nb.cells.append(nbformat.v4.new_markdown_cell(
         f"# {words['title']} {title}\n\n" + words["about"].format(points=POINTS)))
     nb.cells.append(nbformat.v4.new_markdown_cell(words["setup"]))
+    # first: it pins the language of the words that tracegrad and the lecture's code print
+    nb.cells.append(locked_code(STUDENT_CHECK.format(language=language), "student-check"))
     for k, cell in enumerate(setup):
         nb.cells.append(locked_code(cell.source, f"setup-{k:02d}"))
-    hints = {k: words[k] for k in ("none", "shape", "error", "warning", "wrong")}
-    nb.cells.append(locked_code(STUDENT_CHECK.format(hints=hints), "student-check"))
     number, i = 0, 0
     while i < len(section):
         cell = section[i]

@@ -20,15 +20,22 @@ is.
 
 and for ``order=2`` it checks the derivative functions themselves the same
 way (the JVP of the JVP, the VJP of the VJP), and so on.
+
+``check_answer`` is an exercise's check in a notebook: it prints ✓, or ✗ and a
+hint of what is wrong, and never the value it compares with (the answer).
 """
+import re
+
 import numpy as np
 
 from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
+from .words import LANGUAGES, words
 
-__all__ = ["numerical_grad", "check_grads"]
+__all__ = ["numerical_grad", "check_grads", "check_answer", "verdict", "error_verdict",
+           "is_verdict", "GradientCheckError"]
 
 _EPS = 1e-5
 
@@ -86,16 +93,25 @@ def _inner(a, b):
     return sum(float(np.sum(x * y)) for x, y in zip(_leaves_float(a)[0], _leaves_float(b)[0]))
 
 
-def _assert_close(what, got, want, rtol, atol):
+class GradientCheckError(AssertionError):
+    """``check_grads`` failed: ``mode`` ("fwd" or "rev") disagrees at ``order``."""
+
+    def __init__(self, message, mode, order):
+        super().__init__(message)
+        self.mode, self.order = mode, order
+
+
+def _assert_close(mode, order, got, want, rtol, atol):
+    what = {"fwd": "forward mode (jvp)", "rev": "reverse mode (vjp)"}[mode] + f", order {order}"
     got_leaves = [np.asarray(x) for x in got]
     for g, w in zip(got_leaves, want):
         if g.shape != w.shape or not np.allclose(g, w, rtol=rtol, atol=atol):
             err = np.max(np.abs(g - w)) if g.shape == w.shape else "shape mismatch"
-            raise AssertionError(
+            raise GradientCheckError(
                 f"check_grads: {what} disagrees with numerical differentiation.\n"
                 f"  automatic: {np.array2string(g, precision=8, threshold=8)}\n"
                 f"  numerical: {np.array2string(w, precision=8, threshold=8)}\n"
-                f"  max |difference| = {err} (rtol={rtol}, atol={atol})")
+                f"  max |difference| = {err} (rtol={rtol}, atol={atol})", mode, order)
 
 
 def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=_EPS, rtol=1e-5,
@@ -103,29 +119,162 @@ def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=_EPS, rtol=1e-5,
     """Raise AssertionError unless ``fun``'s derivatives match central differences.
 
     ``args`` is a tuple of arguments. ``order`` is how many derivatives deep
-    to check; ``modes`` picks forward ("fwd"), reverse ("rev") or both.
+    to check; ``modes`` picks forward ("fwd"), reverse ("rev") or both. The error
+    (a GradientCheckError) names the mode and the derivative's order that failed.
     """
-    args = tuple(args)
-    rng = np.random.default_rng(seed)
     for mode in modes:
         if mode not in ("fwd", "rev"):
             raise ValueError(f"check_grads: unknown mode {mode!r}; use 'fwd' and/or 'rev'.")
+    _check_grads(fun, tuple(args), order, modes, eps, rtol, atol, seed, depth=1)
+
+
+def _check_grads(fun, args, order, modes, eps, rtol, atol, seed, depth):
+    """check_grads from the ``depth``-th derivative on, ``order`` more deep."""
     if order < 1:
         return
+    rng = np.random.default_rng(seed)
     tangents = _random_like(args, rng)
     numeric, _ = _numerical_jvp(fun, args, tangents, eps)
     if "fwd" in modes:
         _, tangent_out = jvp(fun, args, tangents)
-        _assert_close(f"forward mode (jvp), order {order}", _leaves_float(tangent_out)[0],
-                      numeric, rtol, atol)
-        check_grads(lambda *a: jvp(fun, a, tangents)[1], args, order - 1, modes,
-                    eps, rtol, atol, seed + 1)
+        _assert_close("fwd", depth, _leaves_float(tangent_out)[0], numeric, rtol, atol)
+        _check_grads(lambda *a: jvp(fun, a, tangents)[1], args, order - 1, modes,
+                     eps, rtol, atol, seed + 1, depth + 1)
     if "rev" in modes:
         out, pullback = vjp(fun, *args)
         cotangent = _random_like(out, rng)
         pulled = pullback(cotangent)
         want = sum(float(np.sum(u * n)) for u, n in zip(_leaves_float(cotangent)[0], numeric))
-        _assert_close(f"reverse mode (vjp), order {order}", [_inner(pulled, tangents)],
-                      [np.asarray(want)], rtol, atol)
-        check_grads(lambda *a: vjp(fun, *a)[1](cotangent), args, order - 1, modes,
-                    eps, rtol, atol, seed + 2)
+        _assert_close("rev", depth, [_inner(pulled, tangents)], [np.asarray(want)], rtol, atol)
+        _check_grads(lambda *a: vjp(fun, *a)[1](cotangent), args, order - 1, modes,
+                     eps, rtol, atol, seed + 2, depth + 1)
+
+
+# -- exercises: a verdict that never gives the answer away ------------------------------
+#
+# A notebook's exercise check compares the student's answer with one computed here
+# (often by tg.grad), so printing that value on failure would print the answer.
+# ``check_answer`` prints ✓, or ✗ and a hint of *what kind* of wrong it is: no answer
+# yet, a wrong shape, transposed, the sign, a constant factor, close but not enough,
+# some entries right, or the error the student's code raised. The lecture notebooks
+# and the nbgrader assignments (tools/build_assignments.py) both print these lines.
+
+# What a hint's {field} may hold; everything else in a hint is fixed text (is_verdict).
+_FIELDS = {"shape": r"\([\d, ]*\)", "want": r"\([\d, ]*\)", "right": r"\d+",
+           "total": r"\d+", "type": r"[\w.]+", "error": r"[\w.]+", "message": r".*",
+           "mode": r"[jv]vp", "order": r"\d+"}
+HINTS = ("none", "not a number", "ragged", "shape", "transposed", "not finite", "sign",
+         "factor", "close", "some right", "wrong", "error", "grads", "warning")
+
+
+def _hint(key, **fields):
+    return "✗ " + words()[f"check.{key}"].format(**fields)
+
+
+def _has_none(answer):
+    if answer is None:
+        return True
+    return isinstance(answer, (list, tuple)) and any(_has_none(a) for a in answer)
+
+
+def _simple_factor(r):
+    """Is r (or 1/r) a small whole number: the factor of a typical slip (a 2 forgotten)?"""
+    return any(np.isclose(v, round(v), rtol=1e-9) and 2 <= round(v) <= 10
+               for v in (abs(r), 1 / abs(r)))
+
+
+def error_verdict(error):
+    """The line for an answer whose code raised ``error``: its type and first line."""
+    if isinstance(error, GradientCheckError):      # which mode: tg.jvp or tg.vjp
+        return _hint("grads", mode={"fwd": "jvp", "rev": "vjp"}[error.mode], order=error.order)
+    message = (str(error).splitlines() or [""])[0][:200]
+    if "returned None" in message:
+        # a rule still holding its placeholder (tracegrad's own message suggests a fix,
+        # which in an exercise may be the answer itself)
+        return _hint("none")
+    return _hint("error", error=type(error).__name__, message=message)
+
+
+def verdict(answer, want, *, rtol=1e-5, atol=1e-8):
+    """``"✓"`` if ``answer`` matches ``want`` (as ``np.allclose(answer, want, rtol, atol)``,
+    or equality for strings), else ``"✗ "`` and a hint of what is wrong; never ``want``.
+
+    ``answer`` may be a function of no arguments that computes it: an error it raises
+    becomes the hint (the error's type and the first line of its message).
+    """
+    if callable(answer):
+        try:
+            answer = answer()
+        except Exception as error:           # the student's code, reported, not raised
+            return error_verdict(error)
+    if _has_none(answer):
+        return _hint("none")
+    if isinstance(answer, str) and not isinstance(want, str):   # "1.5" is no number
+        return _hint("not a number", type="str")
+    want = np.asarray(want)
+    if want.dtype.kind not in "biuf":        # words ("fwd", "rev"): compared as they are
+        got = np.asarray(answer, dtype=object)
+        if got.shape != want.shape:
+            return _hint("shape", shape=got.shape, want=want.shape)
+        same = got == want
+        if same.all():
+            return "✓"
+        return _some_right(same)
+    try:
+        got = np.asarray(answer, dtype=float)
+    except ValueError as error:
+        if "inhomogeneous" in str(error) or "sequence" in str(error):
+            return _hint("ragged")
+        return _hint("not a number", type=type(answer).__name__)
+    except TypeError:
+        return _hint("not a number", type=type(answer).__name__)
+    want = want.astype(float)
+    if got.shape != want.shape:
+        if got.ndim == 2 and got.shape == want.shape[::-1]:
+            return _hint("transposed", shape=got.shape, want=want.shape)
+        return _hint("shape", shape=got.shape, want=want.shape)
+    if not np.all(np.isfinite(got)):
+        return _hint("not finite")
+    if np.allclose(got, want, rtol=rtol, atol=atol):
+        return "✓"
+    if np.any(np.abs(want) > atol) and np.allclose(-got, want, rtol=rtol, atol=atol):
+        return _hint("sign")
+    nonzero = np.abs(want) > atol
+    if nonzero.any() and np.allclose(got[~nonzero], 0, atol=atol):
+        ratio = got[nonzero] / want[nonzero]
+        r = ratio.flat[0]
+        if (abs(r) > 1e-12 and abs(r - 1) > 1e-2 and np.allclose(ratio, r, rtol=1e-6)
+                and (ratio.size > 1 or _simple_factor(r))):
+            return _hint("factor")
+    error = float(np.max(np.abs(got - want)))
+    if error <= 1e-2 * float(np.max(np.abs(want))) + 10 * atol:
+        return _hint("close")
+    return _some_right(np.isclose(got, want, rtol=rtol, atol=atol))
+
+
+def _some_right(right):
+    right = np.asarray(right, dtype=bool)
+    if right.size > 1 and 0 < right.sum() < right.size:
+        return _hint("some right", right=int(right.sum()), total=right.size)
+    return _hint("wrong")
+
+
+def check_answer(answer, want, *, rtol=1e-5, atol=1e-8):
+    """Print ✓ if ``answer`` matches ``want``, else ✗ and a hint of what is wrong,
+    never ``want`` itself (see :func:`verdict`): an exercise's check cell."""
+    print(verdict(answer, want, rtol=rtol, atol=atol))
+
+
+def is_verdict(line):
+    """Is ``line`` one that a check may show a student: ✓, or ✗ and one of the hints
+    with only its fields filled in (shapes, counts, an error's name and message)?"""
+    if line == "✓":
+        return True
+    for table in LANGUAGES.values():
+        for key in HINTS:
+            pattern = re.escape(table[f"check.{key}"])
+            for name, field in _FIELDS.items():
+                pattern = pattern.replace(re.escape("{" + name + "}"), field)
+            if re.fullmatch("✗ " + pattern, line, re.S):
+                return True
+    return False

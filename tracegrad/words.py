@@ -398,3 +398,42 @@ UK.update({
     "copy.kept": "у {dir} вже є зошитів: {count}; їх залишено (--force перезапише їх)",
     "copy.open": "відкрийте їх так:  jupyter lab {dir}",
 })
+
+
+# -- exercise checks: the hints a failed check shows instead of the answer (checks.py) --
+# {shape}/{want} are shapes, {right}/{total} counts, {error}/{message} an exception's
+# name and first line; checks.is_verdict accepts nothing else in a ✗ line.
+EN.update({
+    "check.none": "no answer yet: replace None with your code",
+    "check.not a number": "your answer should be a number or an array of numbers, not {type}",
+    "check.ragged": "the parts of your answer have different shapes",
+    "check.shape": "your answer has shape {shape}, it should have {want}",
+    "check.transposed": "your answer has shape {shape}, it should have {want}: transposed?",
+    "check.not finite": "your answer is not a finite number (an overflow, or 0/0?)",
+    "check.sign": "the sign is wrong",
+    "check.factor": "off by a constant factor: a factor missing, or one too many?",
+    "check.close": "close, but not close enough: rounded too early, or a less exact formula?",
+    "check.some right": "{right} of {total} values are right",
+    "check.wrong": "not the right value yet; read the hint above the exercise again",
+    "check.error": "your code stopped with {error}: {message}",
+    "check.grads": "the derivative disagrees with numerical differentiation ({mode}, "
+                   "order {order})",
+    "check.warning": "your code warned: {message}",
+})
+UK.update({
+    "check.none": "відповіді ще немає: замініть None своїм кодом",
+    "check.not a number": "відповідь має бути числом або масивом чисел, а не {type}",
+    "check.ragged": "частини вашої відповіді мають різні форми",
+    "check.shape": "форма відповіді {shape}, а має бути {want}",
+    "check.transposed": "форма відповіді {shape}, а має бути {want}: транспоновано?",
+    "check.not finite": "відповідь не є скінченним числом (переповнення чи 0/0?)",
+    "check.sign": "знак неправильний",
+    "check.factor": "відрізняється сталим множником: якийсь множник пропущено чи зайвий?",
+    "check.close": "близько, але недостатньо точно: заокруглено зарано чи формула менш точна?",
+    "check.some right": "правильних значень: {right} з {total}",
+    "check.wrong": "значення ще не те; перечитайте підказку над вправою",
+    "check.error": "ваш код зупинився з помилкою {error}: {message}",
+    "check.grads": "похідна не збігається з чисельним диференціюванням ({mode}, "
+                   "порядок {order})",
+    "check.warning": "ваш код видав попередження: {message}",
+})

@@ -54,3 +54,45 @@ def dC0_da_k(a_k, w, b, y):
     z = w * a_k + b
     a = sigma_np(z)
     return (w * dsigma_np(z) * 2 * (a - y))[0]         # only the first path
+
+# %% test 1
+# hidden tests of the nbgrader assignment (tools/build_assignments.py): each assert is one test
+def t_cost(w1, b1, w2, b2, w3, b3, x, y):              # C₀ of the chain in plain NumPy
+    a = x
+    for w, b in ((w1, b1), (w2, b2), (w3, b3)):
+        a = 1 / (1 + np.exp(-(w * a + b)))
+    return (a - y) ** 2
+
+t_point = (0.3, -0.2, 1.1, 0.4, -0.7, 0.2, 0.9, 0.6)
+assert np.isclose(dC0_db2(*t_point), tg.numerical_grad(t_cost, *t_point, argnums=3),
+                  rtol=1e-5, atol=1e-10)
+# ∂C₀/∂w⁽²⁾ = ∂C₀/∂b⁽²⁾ · a⁽¹⁾: the same chain, one factor more
+t_a1 = 1 / (1 + np.exp(-(0.3 * 0.9 - 0.2)))
+assert np.isclose(dC0_db2(*t_point) * t_a1, tg.numerical_grad(t_cost, *t_point, argnums=2),
+                  rtol=1e-5, atol=1e-10)
+
+# %% test 2
+assert np.isclose(dC0_dw1(*t_point), tg.numerical_grad(t_cost, *t_point, argnums=0),
+                  rtol=1e-5, atol=1e-10)
+# x = 0: w⁽¹⁾ multiplies nothing, so C₀ does not depend on it
+assert np.isclose(dC0_dw1(0.3, -0.2, 1.1, 0.4, -0.7, 0.2, 0.0, 0.6), 0.0)
+
+# %% test 3
+t_xs, t_ys = np.array([-1.0, 0.0, 0.5, 2.0]), np.array([0.1, 0.9, 0.4, 0.7])
+assert np.isclose(dC_db3(*t_point[:6], t_xs, t_ys),
+                  tg.numerical_grad(lambda b3: np.mean(t_cost(*t_point[:5], b3, t_xs, t_ys)),
+                                    t_point[5]), rtol=1e-5, atol=1e-10)
+# a mean: the same data set twice over has the same gradient
+assert np.isclose(dC_db3(*t_point[:6], np.tile(t_xs, 2), np.tile(t_ys, 2)),
+                  dC_db3(*t_point[:6], t_xs, t_ys))
+
+# %% test 4
+def t_cost_many(a_k, w, b, y):                          # C₀ = Σⱼ (σ(wⱼ a_k + bⱼ) − yⱼ)²
+    return np.sum((1 / (1 + np.exp(-(w * a_k + b))) - y) ** 2)
+
+t_w, t_b, t_y = np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.3, -0.2]), np.array([0.2, 0.9, 0.5])
+assert np.isclose(dC0_da_k(0.4, t_w, t_b, t_y), tg.numerical_grad(t_cost_many, 0.4, t_w, t_b, t_y),
+                  rtol=1e-5, atol=1e-10)
+# two equal neurons: two equal paths, so twice the derivative of one
+assert np.isclose(dC0_da_k(0.4, np.array([0.5, 0.5]), np.array([0.1, 0.1]), np.array([0.2, 0.2])),
+                  2 * dC0_da_k(0.4, np.array([0.5]), np.array([0.1]), np.array([0.2])))

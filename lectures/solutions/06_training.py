@@ -26,3 +26,31 @@ my_count = 16
 
 # %% wrong 3
 my_count = 13                                             # the count for three layers
+
+# %% test 1
+# hidden tests of the nbgrader assignment (tools/build_assignments.py): each assert is one test
+def t_loss(params, inputs, targets):                      # loss_fun in plain NumPy
+    for W, b in params:
+        outputs = inputs @ W + b
+        inputs = np.tanh(outputs)
+    return np.mean((outputs - targets) ** 2)
+
+t_params = init_params([1, 4, 1], np.random.default_rng(5))    # another, smaller network
+t_x = np.linspace(-1, 1, 6).reshape(-1, 1)
+t_y = np.cos(3 * t_x)
+assert np.shape(grad_b_last(t_params, t_x, t_y)) == (1,)
+assert np.allclose(grad_b_last(t_params, t_x, t_y),
+                   tg.numerical_grad(lambda b: t_loss(t_params[:-1] + [(t_params[-1][0], b)],
+                                                      t_x, t_y), t_params[-1][1]), rtol=1e-6)
+
+# %% test 2
+assert np.shape(grad_W_last(t_params, t_x, t_y)) == np.shape(t_params[-1][0])     # (4, 1)
+assert np.allclose(grad_W_last(t_params, t_x, t_y),
+                   tg.numerical_grad(lambda W: t_loss(t_params[:-1] + [(W, t_params[-1][1])],
+                                                      t_x, t_y), t_params[-1][0]), rtol=1e-6)
+
+# %% test 3
+# per layer dot, add, tanh; for the loss subtract, square, mean (sum and divide): 3·4 + 4
+assert my_count == 3 * 4 + 4
+assert my_count == tg.graph(loss_fun)(init_params([1, 8, 8, 8, 1], np.random.default_rng(7)),
+                                      x, y).num_ops      # the values do not change the count
