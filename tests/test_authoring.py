@@ -1,27 +1,12 @@
 """Writing a lecture: the template, the README's table, and the build's refusal of a
 broken run (lectures/build.py: a warning on stderr, nan or inf in an output, unless
 the source marks the cell ``%% code expect=...``)."""
-import pathlib
 import re
-import sys
 
 import nbformat
 import pytest
 
-LECTURES = pathlib.Path(__file__).resolve().parent.parent / "lectures"
-SOURCES = sorted((LECTURES / "src").glob("[0-9]*.txt"))
-
-
-def load_build():
-    sys.path.insert(0, str(LECTURES))
-    try:
-        import build
-    finally:
-        sys.path.pop(0)
-    return build
-
-
-build = load_build()
+from tests.lecture_sources import LECTURES, SOURCES, build
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

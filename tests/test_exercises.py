@@ -15,32 +15,19 @@ not in a classroom.
 import contextlib
 import io
 import os
-import pathlib
-import sys
 from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from tests.lecture_sources import LECTURES, SOURCES, build
 from tracegrad.checks import is_verdict
-
-LECTURES = pathlib.Path(__file__).resolve().parent.parent / "lectures"
-SOURCES = sorted((LECTURES / "src").glob("[0-9]*.txt"))
-
-
-def load_build():
-    sys.path.insert(0, str(LECTURES))
-    try:
-        import build
-    finally:
-        sys.path.pop(0)
-    return build
 
 
 def solutions(stem):
     """{("exercise" | "wrong" | "test", N): code} from lectures/solutions/<stem>.py."""
-    return load_build().solutions(LECTURES / "solutions" / f"{stem}.py")
+    return build.solutions(LECTURES / "solutions" / f"{stem}.py")
 
 
 def without_magics(code):
@@ -57,7 +44,6 @@ def run(code, namespace):
 
 
 def lectures_with_exercises():
-    build = load_build()
     return [s for s in SOURCES if any(k == "exercise" for k, _ in build.parse(s))]
 
 
@@ -66,7 +52,6 @@ def test_every_check_accepts_its_solution_and_rejects_wrong_answers(source, monk
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    build = load_build()
     monkeypatch.setenv("TRACEGRAD_LANG", "en")
     monkeypatch.chdir(LECTURES / "en")
     cells = [(kind, build.code_for(text, "en")) for kind, text in build.parse(source)

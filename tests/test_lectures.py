@@ -4,14 +4,12 @@ machine-specific in them). That they *run* and match their stored outputs is
 checked by nbval (make test runs it over lectures/)."""
 import io
 import json
-import pathlib
 import re
 import tokenize
 
 import pytest
 
-LECTURES = pathlib.Path(__file__).resolve().parent.parent / "lectures"
-SOURCES = sorted((LECTURES / "src").glob("[0-9]*.txt"))
+from tests.lecture_sources import LECTURES, SOURCES, build
 
 
 def code_without_comments(source):
@@ -43,12 +41,6 @@ def test_both_languages_exist_and_share_their_code(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_notebooks_were_built_from_their_source(source):
-    import sys
-    sys.path.insert(0, str(LECTURES))
-    try:
-        import build
-    finally:
-        sys.path.pop(0)
     cells = build.parse(source)
     for language in build.LANGUAGES:
         expected = build.notebook(cells, language, source)

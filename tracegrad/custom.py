@@ -334,12 +334,7 @@ class _JVPRule:
         """The same function and rule for a batch (``axes``: 0, or None if shared)."""
         tree = []
 
-        def fun(leaves):
-            def one(*example):
-                outs, out_tree = self.fun(list(example))
-                tree[:] = [out_tree]
-                return outs
-            return vmap(one, in_axes=tuple(axes))(*leaves), tree[0]
+        fun = _batched_fun(self.fun, axes, tree)
 
         def rule(primals, tangents):
             def one(ps, ts):
@@ -352,6 +347,18 @@ class _JVPRule:
             return outs, tangent_outs, tree[0]
 
         return _JVPRule(self.primitive, fun, rule)
+
+
+def _batched_fun(fun, axes, tree):
+    """``fun`` on flat lists, for a batch: vmap over the examples; the output's
+    structure (the same for every example) is left in ``tree[0]``."""
+    def batched(leaves):
+        def one(*example):
+            outs, out_tree = fun(list(example))
+            tree[:] = [out_tree]
+            return outs
+        return vmap(one, in_axes=tuple(axes))(*leaves), tree[0]
+    return batched
 
 
 class _VJPRule:
@@ -382,12 +389,7 @@ class _VJPRule:
         """fwd and bwd for a batch; a shared argument's cotangent sums the examples'."""
         tree = []
 
-        def fun(leaves):
-            def one(*example):
-                outs, out_tree = self.fun(list(example))
-                tree[:] = [out_tree]
-                return outs
-            return vmap(one, in_axes=tuple(axes))(*leaves), tree[0]
+        fun = _batched_fun(self.fun, axes, tree)
 
         def fwd(leaves):
             def one(*example):
