@@ -88,7 +88,8 @@ from collections import namedtuple
 import numpy as np
 
 from . import lax
-from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
+from .core import (Trace, TracegradError, Tracer, _dtype_str, _kind, _shape_error, dtype_of,
+                   new_level, shape_of)
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
@@ -245,14 +246,8 @@ class JitTracer(ReverseTracer):
     def __array__(self, dtype=None, copy=None):
         return self.primal.__array__(dtype, copy)
 
-    def __repr__(self):
-        self._trace.side_effect("shows a traced value (print, repr or format)")
-        return f"JitTracer({self.primal.value!r})"
-
-    __str__ = __repr__
-
-    def __format__(self, spec):
-        return format(self.primal, spec) if spec else repr(self)
+    # print(x) and f"{x:.3f}" are Tracer's: the value, then "(traced: f64[], jit(f))".
+    # Reading the value for them is a side effect (see JitTrace.read).
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from .numpy._methods import _UFUNCS, _array_ufunc
@@ -368,12 +363,18 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
         return getattr(self.trace.read(self, f".{name}"), name)
 
     def __repr__(self):
-        self.trace.side_effect("shows a traced value (print, repr or format)")
-        return repr(self.value)
+        return self.__format__("")
 
-    def __format__(self, spec):
+    def __format__(self, spec):                  # as a Tracer shows itself (core.py)
         self.trace.side_effect("shows a traced value (print, repr or format)")
-        return format(self.value, spec)
+        value = np.asarray(self.value)
+        if spec and not value.ndim:
+            return format(value[()], spec)
+        shape = ",".join(str(n) for n in value.shape)
+        formatter = {"all": lambda v: format(v, spec)} if spec else None
+        text = np.array2string(value, formatter=formatter) if spec else str(value)
+        return (f"{text} "
+                f"(traced: {_dtype_str(value.dtype)}[{shape}], {_kind(self.trace)})")
 
 
 def _astype(x, dtype):
@@ -788,6 +789,16 @@ def _user_location():
             inside = f"{module}.{frame.f_code.co_name}"
         frame = frame.f_back
     return "<unknown>"
+
+
+def _warn(message):
+    """A JitWarning at the user's line: the first frame outside tracegrad (the call
+    of the jitted function), so that it is shown there, and filtered as warnings are."""
+    frame, level = sys._getframe(0), 1          # stacklevel 1 is this frame
+    while frame.f_back is not None and \
+            os.path.normcase(frame.f_code.co_filename).startswith(_LIBRARY_DIRS[1]):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, JitWarning, stacklevel=level)
 
 
 def _inside_repr():
@@ -1432,7 +1443,7 @@ class Jitted:
         leaf_names = (_leaf_names(self.fun, rebuild, leaves) if names
                       else [f"arg{k}" for k in range(len(leaves))])
         watching = _state.watch_backward
-        with new_level(JitTrace, names=names) as trace:
+        with new_level(JitTrace, names=names, who=f"jit({self._name})") as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, leaf_names)]
             # Python ints and bools are part of the cache key: they stay themselves.
             # Integer and boolean arrays are never differentiated: NumPy code sees
@@ -1484,10 +1495,10 @@ class Jitted:
         plain, constants, _, _ = self._write(recording, leaves, names=False)
         if recording[0].impure is not None or plain != version.source \
                 or not _same_values(constants, version.fn.__globals__):
-            warnings.warn(f"tg.jit({self._name}): tracing again to find the names gave a "
-                          f"different program (random numbers drawn inside the function?), "
-                          f"so the source keeps plain names (t1, arg0) and the compiled code "
-                          f"stays as it was.", JitWarning, stacklevel=3)
+            _warn(f"tg.jit({self._name}): tracing again to find the names gave a "
+                  f"different program (random numbers drawn inside the function?), "
+                  f"so the source keeps plain names (t1, arg0) and the compiled code "
+                  f"stays as it was.")
             return
         text, fn, _ = self._compile(recording, leaves, names=True)
         version.fn, version.source, version.named = fn, Source(text), True
@@ -1495,8 +1506,7 @@ class Jitted:
     def _give_up(self, entry, why):
         entry.eager, entry.why = True, why
         entry.versions = []
-        warnings.warn(f"tg.jit({self._name}) runs eagerly from now on for arguments like "
-                      f"these: {why}.", JitWarning, stacklevel=3)
+        _warn(f"tg.jit({self._name}) runs eagerly from now on for arguments like these: {why}.")
 
     def _failed_where(self, entry, leaves):
         """Where the newest version's first guard was recorded (the branch to name)."""

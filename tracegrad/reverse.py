@@ -36,6 +36,7 @@ from .arguments import (
     check_returned,
     check_scalar,
     explain_list_inputs,
+    leaf_paths,
     with_args,
     zeros_like,
 )
@@ -345,10 +346,13 @@ def _copied(tree):
     return tree_unflatten(treedef, [x.copy() if type(x) is np.ndarray else x for x in leaves])
 
 
-def _vjp(fun, primals, has_aux, who="vjp"):
-    """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
+def _vjp(fun, primals, has_aux, who="vjp", positions=None):
+    """Run ``fun`` on traced inputs; return (out, pullback, aux).
+
+    ``positions``: the argument position of each primal, for messages (grad's argnums).
+    """
     with new_level(ReverseTrace, who=who) as trace:
-        inputs, in_tree = _start(trace, primals, who)
+        inputs, in_tree = _start(trace, primals, who, positions)
         try:
             result = fun(*tree_unflatten(in_tree, inputs))
         except (TypeError, AttributeError) as err:
@@ -390,14 +394,27 @@ def _vjp(fun, primals, has_aux, who="vjp"):
     return out, pullback, aux
 
 
-def _start(trace, primals, who):
+def _start(trace, primals, who, positions=None):
     """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
     leaves, treedef = tree_flatten(primals)
     inputs = []
     for k, leaf in enumerate(leaves):
-        position = f"leaf {k}" if treedef.num_leaves > 1 else "0"
+        quick = type(leaf) is np.ndarray and leaf.dtype.kind == "f"   # nothing to say
+        position = "" if quick else _position(primals, k, positions)
         inputs.append(trace.new_input(check_float(leaf, who, position)))
     return inputs, treedef
+
+
+def _position(primals, k, positions):
+    """Leaf ``k`` of the primals as a message names it: ``0``, ``['n'] of argument 0``."""
+    positions = range(len(primals)) if positions is None else positions
+    named = [(p, i) for i, x in zip(positions, primals, strict=True) for p in leaf_paths(x, "")]
+    if len(named) == 1:
+        return str(named[0][1])
+    if len(named) <= k:                          # a structure leaf_paths does not know
+        return f"leaf {k}"
+    path, i = named[k]
+    return f"{path} of argument {i}" if path else str(i)
 
 
 def grad(fun, argnums=0, has_aux=False):
@@ -428,7 +445,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     def value_and_grad_fun(*args, **kwargs):
         single, nums = argnums_tuple(argnums, len(args), who)
         out, pullback, aux = _vjp(with_args(fun, args, nums, kwargs),
-                                  tuple(args[i] for i in nums), has_aux, who)
+                                  tuple(args[i] for i in nums), has_aux, who, nums)
         check_scalar(out, who, has_aux)
         grads = pullback(np.ones_like(concrete(out))[()])
         if single:
