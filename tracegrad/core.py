@@ -53,7 +53,7 @@ import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
-           "route_numpy_warnings", "unroute_numpy_warnings", "TracegradError",
+           "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "TracegradError",
            "UnexpectedTracerError"]
 
 
@@ -347,6 +347,15 @@ def unroute_numpy_warnings(state):
     thread_state.warnings_routed -= 1
     if state is not None:
         state.__exit__(None, None, None)
+
+
+def warn_at_user(message, category):
+    """``warnings.warn`` at the first line outside tracegrad (the user's call), so the
+    warning shows the user's code, and the user's filters see it there."""
+    frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_TRACEGRAD_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _numpy_warned(kind, flag):

@@ -89,7 +89,7 @@ import numpy as np
 
 from . import lax
 from .core import (Trace, TracegradError, Tracer, _dtype_str, _kind, _shape_error, dtype_of,
-                   new_level, shape_of)
+                   new_level, shape_of, warn_at_user)
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
@@ -482,6 +482,7 @@ class JitTrace(Trace):
         self.nodes = []
         self.guards = []
         self.impure = None               # (what, where) of a side effect, if any
+        self.drew_random = False         # did fun draw from np.random's global state?
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
@@ -791,14 +792,20 @@ def _user_location():
     return "<unknown>"
 
 
+# NumPy's legacy global generator (np.random.rand, np.random.seed) keeps its state
+# in one place: if tracing changed it, the function drew numbers there.
+def _global_random_state():
+    _, keys, pos, has_gauss, gauss = np.random.get_state()
+    return keys, pos, has_gauss, gauss
+
+
+def _same_random_state(a, b):
+    return a[1:] == b[1:] and np.array_equal(a[0], b[0])
+
+
 def _warn(message):
-    """A JitWarning at the user's line: the first frame outside tracegrad (the call
-    of the jitted function), so that it is shown there, and filtered as warnings are."""
-    frame, level = sys._getframe(0), 1          # stacklevel 1 is this frame
-    while frame.f_back is not None and \
-            os.path.normcase(frame.f_code.co_filename).startswith(_LIBRARY_DIRS[1]):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, JitWarning, stacklevel=level)
+    """A JitWarning at the user's line (the call of the jitted function), not here."""
+    warn_at_user(message, JitWarning)
 
 
 def _inside_repr():
@@ -1093,12 +1100,45 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
         definition, reads = _helper(helper)
         head += [definition, ""]
         namespace.update(reads)
+    # The constants, written out, so that the source is complete: exec(source, {"np": np})
+    # runs it. One too big to read is listed instead (source.namespace holds it).
+    written = [(n, _literal(namespace[n])) for n in constants.values()]
+    head += [f"{n} = {text}" for n, text in written if text is not None]
+    if any(text is not None for _, text in written):
+        head.append("")
     head.append(f"def {fname}({', '.join(params)}):")
-    if constants:
-        shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
-        head.append("    # " + say["jit.constants"].format(shown=shown))
+    big = [n for n, text in written if text is None]
+    if big:
+        shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in big)
+        head.append("    # " + say["jit.constants"].format(shown=shown) + " (source.namespace)")
     lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
     return "\n".join(head + body) + "\n", namespace, fname, structure is not None
+
+
+WRITTEN_OUT = 100          # constants with at most this many numbers are written in the source
+
+
+def _literal(value):
+    """``np.array([0.5, 1.0], dtype=np.float64)``: a constant as exact source text, or
+    None when it is too big to read (or not numbers). Python's repr of a float reads
+    back as the very same float, so the written constant is the constant."""
+    if not isinstance(value, (np.ndarray, np.generic)) or value.dtype.kind not in "biuf" \
+            or value.size > WRITTEN_OUT or not value.dtype.isnative:
+        return None
+    dtype = value.dtype.name
+    if getattr(np, dtype, None) is not value.dtype.type:
+        return None
+
+    def text(v):
+        if isinstance(v, list):
+            return "[" + ", ".join(text(x) for x in v) + "]"
+        if isinstance(v, float) and not math.isfinite(v):
+            return "np.nan" if v != v else "np.inf" if v > 0 else "-np.inf"
+        return repr(v)
+
+    if isinstance(value, np.generic):
+        return f"np.{dtype}({text(value.item())})"
+    return f"np.array({text(value.tolist())}, dtype=np.{dtype})"
 
 
 def _times_one(node):
@@ -1166,7 +1206,15 @@ RETRACE = type("Retrace", (), {"__repr__": lambda self: "RETRACE",
 
 
 class Source(str):
-    """The generated source: a string, shown as highlighted code in Jupyter."""
+    """The generated source: a string, shown as highlighted code in Jupyter.
+
+    ``exec(source, {"np": np})`` defines the function. ``source.namespace`` holds
+    what the text only names: constants too big to write out, ``RETRACE`` (what a
+    failed guard returns) and what helpers read; ``exec(source, {"np": np,
+    **source.namespace})`` runs in any case.
+    """
+
+    namespace = {}
 
     def __repr__(self):
         return str(self)
@@ -1224,12 +1272,14 @@ CacheInfo = namedtuple("CacheInfo", "traces signatures versions hits guard_failu
 class _Version:
     """One compiled recording, valid where its guards hold."""
 
-    __slots__ = ("fn", "source", "out_tree", "first_guard", "named")
+    __slots__ = ("fn", "source", "out_tree", "first_guard", "named", "example", "number")
 
     def __init__(self, fn, source, out_tree, first_guard, named):
         self.fn, self.source, self.out_tree = fn, source, out_tree
         self.first_guard = first_guard          # where the first guard was recorded
         self.named = named      # with the user's names? (None: tried, the names could not be had)
+        self.example = None     # (leaves, rebuild) it was traced with: jf.source() names it
+        self.number = 0         # the how-many-th trace made it
 
 
 class _Signature:
@@ -1426,6 +1476,14 @@ class Jitted:
         self._traces += 1
         recording = self._record(leaves, rebuild, names)
         trace, _, out, _, out_tree = recording
+        if trace.drew_random:
+            _warn(f"tg.jit({self._name}) drew numbers from NumPy's global random state "
+                  f"(np.random.rand, np.random.normal, ...) while tracing: the numbers drawn "
+                  f"are constants of the compiled code, so every call reuses the very same "
+                  f"ones (the same dropout mask, the same noise). Draw them with tg.random "
+                  f"from a key passed as an argument instead, a new key for each call: "
+                  f"`key, sub = tg.random.split(key)`, then `tg.random.uniform(sub, x.shape)` "
+                  f"inside the function.")
         if trace.impure is not None:
             what, where = trace.impure
             self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
@@ -1433,8 +1491,11 @@ class Jitted:
             return out, None
         text, fn, structured = self._compile(recording, leaves, names)
         first = min(trace.guards, key=lambda g: g.position, default=None)
-        version = _Version(fn, Source(text), None if structured else out_tree,
+        version = _Version(fn, text, None if structured else out_tree,
                            "<unknown>" if first is None else _comment(first.where), names)
+        # What it was traced with, for jf.source() (copies: the caller may change arrays in place).
+        version.example = ([x.copy() if type(x) is np.ndarray else x for x in leaves], rebuild)
+        version.number = self._traces
         entry.versions.append(version)
         return out, version
 
@@ -1454,12 +1515,14 @@ class Jitted:
             if names:
                 _state.watch_backward = trace.watch      # to name the cotangents
             staging, _state.staging = _state.staging, trace
+            drawn = _global_random_state()
             try:
                 result = self.fun(*args, **kwargs)
             finally:
                 _state.watch_backward = watching
                 _state.staging = staging
                 trace.forget_frame()
+            trace.drew_random = not _same_random_state(drawn, _global_random_state())
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
                                               [trace.node_of(o) for o in out_leaves],
@@ -1470,7 +1533,7 @@ class Jitted:
     def _write(self, recording, leaves, names):
         """``_generate`` for a recording of ``_record``: text, namespace, name, structured."""
         trace, inputs, _, out_leaves, out_tree = recording
-        signature = ", ".join(_describe(x) for x in leaves) or "no arguments"
+        signature = _signature(leaves)
         return _generate(trace, [i.node for i in inputs], out_leaves, out_tree, self._name,
                          signature, names)
 
@@ -1479,6 +1542,8 @@ class Jitted:
         structure itself."""
         text, namespace, fname, structured = self._write(recording, leaves, names)
         namespace["RETRACE"] = RETRACE
+        text = Source(text)
+        text.namespace = {k: v for k, v in namespace.items() if k != "np"}
         filename = f"<tg.jit {self._name} #{self._traces}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         exec(compile(text, filename, "exec"), namespace)
@@ -1501,7 +1566,7 @@ class Jitted:
                   f"stays as it was.")
             return
         text, fn, _ = self._compile(recording, leaves, names=True)
-        version.fn, version.source, version.named = fn, Source(text), True
+        version.fn, version.source, version.named = fn, text, True
 
     def _give_up(self, entry, why):
         entry.eager, entry.why = True, why
@@ -1514,7 +1579,21 @@ class Jitted:
 
     # -- looking inside -----------------------------------------------------------------------
     def source(self, *args, **kwargs):
-        """The compiled NumPy source that serves these arguments (traced now if needed)."""
+        """The compiled NumPy source that serves these arguments (traced now if needed).
+
+        With no arguments: the source of the latest compiled version, after a list of
+        all of them when there are several.
+        """
+        if not args and not kwargs:
+            versions = sorted((v for e in self._cache.values() for v in e.versions),
+                              key=lambda v: v.number)
+            if versions and self._key((), {})[0] not in self._cache:
+                return self._latest(versions)
+            if not versions and _needs_arguments(self.fun):
+                raise TracegradError(
+                    f"jit({self._name}).source() with no arguments shows the code compiled "
+                    f"last, but nothing is compiled yet. Call the function first, or pass "
+                    f"the arguments to compile for: .source(x, ...), as you call it.")
         key, leaves, rebuild = self._key(args, kwargs)
         entry = self._cache.get(key)
         if entry is None:
@@ -1530,6 +1609,23 @@ class Jitted:
                 return version.source
         raise TracegradError(f"jit({self._name}): there is no compiled code for these "
                              f"arguments; the function runs eagerly because {entry.why}.")
+
+    def _latest(self, versions):
+        """The latest version's source, named; headed by a list when there are several."""
+        latest = versions[-1]
+        if latest.named is False:
+            self._add_names(latest, *latest.example)
+        if len(versions) == 1:
+            return latest.source
+        listed = [f"#   {k}. for {_signature(v.example[0])}"
+                  + (f" (guard at {v.first_guard})" if v.first_guard != "<unknown>" else "")
+                  for k, v in enumerate(versions, 1)]
+        head = [f"# tg.jit({self._name}) has {len(versions)} compiled versions; "
+                f".source(x, ...) shows the one that serves those arguments:", *listed,
+                f"# The latest, number {len(versions)}:", "", ""]
+        text = Source("\n".join(head) + latest.source)
+        text.namespace = latest.source.namespace
+        return text
 
     def cache_info(self):
         """Traces run, signatures and versions compiled, hits, guard failures, eager calls."""
@@ -1636,6 +1732,16 @@ def _leaf_names(fun, rebuild, leaves):
         walk(a, key)
     walk = None                              # it calls itself: unlink it (no cycle)
     return names
+
+
+def _needs_arguments(fun):
+    """Does ``fun`` have a parameter without a default value?"""
+    return any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in _parameters(fun))
+
+
+def _signature(leaves):
+    return ", ".join(_describe(x) for x in leaves) or "no arguments"
 
 
 class _Mark:

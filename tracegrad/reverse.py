@@ -49,11 +49,12 @@ from .core import (
     route_numpy_warnings,
     thread_state,
     unroute_numpy_warnings,
+    warn_at_user,
 )
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
-           "node_vjps", "label", "vjp", "grad", "value_and_grad"]
+           "node_vjps", "label", "vjp", "grad", "value_and_grad", "ZeroGradientWarning"]
 
 
 # ---------------------------------------------------------------------------
@@ -391,6 +392,11 @@ def _vjp(fun, primals, has_aux, who="vjp", positions=None):
         grads = [g if g is not None else zeros_like(x.primal) for g, x in zip(grads, inputs)]
         return tree_unflatten(in_tree, grads)
 
+    # No differentiable operation touched the inputs, and the output is not a number
+    # written out (`return 0.0`): the output was computed from something else, most
+    # likely a global (see grad), or only through comparisons (a step function).
+    pullback.unconnected = (all(n is None for n in out_nodes) and len(trace.nodes) == len(inputs)
+                            and not all(type(o) in (int, float) for o in out_leaves))
     return out, pullback, aux
 
 
@@ -415,6 +421,24 @@ def _position(primals, k, positions):
         return f"leaf {k}"
     path, i = named[k]
     return f"{path} of argument {i}" if path else str(i)
+
+
+class ZeroGradientWarning(UserWarning):
+    """``grad``'s output does not depend on the inputs it differentiates: the gradient
+    is zero. Filter it where that is meant: ``warnings.simplefilter("ignore",
+    tg.ZeroGradientWarning)``."""
+
+
+def _warn_zero_gradient(who, name, nums):
+    inputs = (f"argument {nums[0]}" if len(nums) == 1
+              else "arguments " + ", ".join(str(i) for i in nums))
+    warn_at_user(
+        f"{who}: the output does not depend on {inputs}, which grad differentiates: no "
+        f"differentiable operation in {name} used it, so the gradient is zero. Does {name} "
+        f"read a global (W) instead of its argument (w)? Compute the output from the "
+        f"argument; to differentiate another argument, pass argnums. If it is meant (a "
+        f"constant, or a step function built from comparisons), silence this with "
+        f"warnings.simplefilter('ignore', tg.ZeroGradientWarning).", ZeroGradientWarning)
 
 
 def grad(fun, argnums=0, has_aux=False):
@@ -447,6 +471,8 @@ def value_and_grad(fun, argnums=0, has_aux=False):
         out, pullback, aux = _vjp(with_args(fun, args, nums, kwargs),
                                   tuple(args[i] for i in nums), has_aux, who, nums)
         check_scalar(out, who, has_aux)
+        if pullback.unconnected:
+            _warn_zero_gradient(who, getattr(fun, "__name__", "the function"), nums)
         grads = pullback(np.ones_like(concrete(out))[()])
         if single:
             grads = grads[0]
