@@ -161,6 +161,8 @@ def argnums_tuple(argnums, nargs, who):
     ``single`` says whether one int was given (then the result is not a
     tuple); negative positions count from the end, as in Python.
     """
+    if type(argnums) is int and -nargs <= argnums < nargs:     # the common case, quickly
+        return True, (argnums % nargs,)
     single = isinstance(argnums, int) and not isinstance(argnums, bool)
     nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) \
         else None

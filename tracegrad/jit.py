@@ -67,6 +67,7 @@ for the names (it then keeps the code that ran, see ``Jitted._add_names``).
 from __future__ import annotations
 
 import builtins
+import ctypes
 import functools
 import html
 import inspect
@@ -81,15 +82,24 @@ import sys
 import sysconfig
 import textwrap
 import tokenize
-import warnings
 import weakref
 from collections import namedtuple
 
 import numpy as np
 
 from . import lax
-from .core import (Trace, TracegradError, Tracer, _dtype_str, _kind, _shape_error, dtype_of,
-                   new_level, shape_of, warn_at_user)
+from .core import (
+    Trace,
+    TracegradError,
+    Tracer,
+    _dtype_str,
+    _kind,
+    _shape_error,
+    dtype_of,
+    new_level,
+    shape_of,
+    warn_at_user,
+)
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
@@ -792,15 +802,21 @@ def _user_location():
     return "<unknown>"
 
 
-# NumPy's legacy global generator (np.random.rand, np.random.seed) keeps its state
-# in one place: if tracing changed it, the function drew numbers there.
+# NumPy's legacy global generator (np.random.rand, np.random.normal, ...) keeps its state
+# in one C struct: 624 words and a position, which every draw changes. A NumPy view on
+# that memory, made once, tells whether tracing drew numbers: its bytes before and after
+# (a microsecond; np.random.get_state() would take 30 times longer on every trace).
+def _random_state_view():
+    generator = np.random.mtrand._rand._bit_generator
+    words = ctypes.cast(generator.ctypes.state_address, ctypes.POINTER(ctypes.c_uint32))
+    return np.ctypeslib.as_array(words, shape=(625,))     # key[624], then pos
+
+
+_RANDOM_STATE = _random_state_view()
+
+
 def _global_random_state():
-    _, keys, pos, has_gauss, gauss = np.random.get_state()
-    return keys, pos, has_gauss, gauss
-
-
-def _same_random_state(a, b):
-    return a[1:] == b[1:] and np.array_equal(a[0], b[0])
+    return _RANDOM_STATE.tobytes()
 
 
 def _warn(message):
@@ -1101,18 +1117,21 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
         head += [definition, ""]
         namespace.update(reads)
     # The constants, written out, so that the source is complete: exec(source, {"np": np})
-    # runs it. One too big to read is listed instead (source.namespace holds it).
+    # runs it. One too big to read is listed instead (source.namespace holds it). The
+    # compiled code reads them all from its namespace: `code`, the text without them.
     written = [(n, _literal(namespace[n])) for n in constants.values()]
-    head += [f"{n} = {text}" for n, text in written if text is not None]
-    if any(text is not None for _, text in written):
-        head.append("")
+    block = [f"{n} = {text}" for n, text in written if text is not None]
     head.append(f"def {fname}({', '.join(params)}):")
     big = [n for n, text in written if text is None]
     if big:
         shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in big)
         head.append("    # " + say["jit.constants"].format(shown=shown) + " (source.namespace)")
     lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
-    return "\n".join(head + body) + "\n", namespace, fname, structure is not None
+    code = "\n".join(head + body) + "\n"
+    text = Source(code.replace(f"\ndef {fname}(", "\n".join(["", *block, "", f"def {fname}("]), 1)
+                  if block else code)
+    text.code = code
+    return text, namespace, fname, structure is not None
 
 
 WRITTEN_OUT = 100          # constants with at most this many numbers are written in the source
@@ -1138,6 +1157,11 @@ def _literal(value):
 
     if isinstance(value, np.generic):
         return f"np.{dtype}({text(value.item())})"
+    first = value.flat[0] if value.size else None
+    if value.size > 1 and (value == first).all() and (
+            value.dtype.kind != "f" or (np.signbit(value) == np.signbit(first)).all()):
+        # one number everywhere (1/n of a mean's gradient): np.full((16, 1), 0.0625)
+        return f"np.full({value.shape}, {text(first.item())}, dtype=np.{dtype})"
     return f"np.array({text(value.tolist())}, dtype=np.{dtype})"
 
 
@@ -1215,6 +1239,7 @@ class Source(str):
     """
 
     namespace = {}
+    code = ""             # the text the compiled function was made from (constants not written)
 
     def __repr__(self):
         return str(self)
@@ -1522,7 +1547,7 @@ class Jitted:
                 _state.watch_backward = watching
                 _state.staging = staging
                 trace.forget_frame()
-            trace.drew_random = not _same_random_state(drawn, _global_random_state())
+            trace.drew_random = _global_random_state() != drawn
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
                                               [trace.node_of(o) for o in out_leaves],
@@ -1542,11 +1567,10 @@ class Jitted:
         structure itself."""
         text, namespace, fname, structured = self._write(recording, leaves, names)
         namespace["RETRACE"] = RETRACE
-        text = Source(text)
         text.namespace = {k: v for k, v in namespace.items() if k != "np"}
-        filename = f"<tg.jit {self._name} #{self._traces}>"
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        exec(compile(text, filename, "exec"), namespace)
+        code, filename = text.code, f"<tg.jit {self._name} #{self._traces}>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        exec(compile(code, filename, "exec"), namespace)
         fn = namespace.pop(fname)                # (its globals need not hold it: no cycle)
         return text, fn, structured
 

@@ -395,7 +395,7 @@ def _vjp(fun, primals, has_aux, who="vjp", positions=None):
     # No differentiable operation touched the inputs, and the output is not a number
     # written out (`return 0.0`): the output was computed from something else, most
     # likely a global (see grad), or only through comparisons (a step function).
-    pullback.unconnected = (all(n is None for n in out_nodes) and len(trace.nodes) == len(inputs)
+    pullback.unconnected = (len(trace.nodes) == len(inputs) and all(n is None for n in out_nodes)
                             and not all(type(o) in (int, float) for o in out_leaves))
     return out, pullback, aux
 
@@ -405,9 +405,12 @@ def _start(trace, primals, who, positions=None):
     leaves, treedef = tree_flatten(primals)
     inputs = []
     for k, leaf in enumerate(leaves):
-        quick = type(leaf) is np.ndarray and leaf.dtype.kind == "f"   # nothing to say
-        position = "" if quick else _position(primals, k, positions)
-        inputs.append(trace.new_input(check_float(leaf, who, position)))
+        try:
+            leaf = check_float(leaf, who, "")
+        except TypeError:                        # said again, naming the leaf: ['n']
+            check_float(leaf, who, _position(primals, k, positions))
+            raise
+        inputs.append(trace.new_input(leaf))
     return inputs, treedef
 
 
