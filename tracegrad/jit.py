@@ -59,10 +59,16 @@ Results are the caller's: each call returns arrays of its own, never an
 argument, a constant or an earlier result (``x * 1.0`` compiles to ``x``,
 so it is copied on the way out), and editing one changes nothing else.
 
-Not detected: randomness drawn inside ``fun`` (``np.random``) and changes
-``fun`` makes to the outside world are done while tracing, as in
-``jax.jit``: once per trace, and once more if ``jf.source`` traces again
-for the names (it then keeps the code that ran, see ``Jitted._add_names``).
+Randomness drawn inside ``fun`` and changes ``fun`` makes to the outside
+world are done while tracing, as in ``jax.jit``: once per trace, and once
+more if ``jf.source`` traces again for the names (it then keeps the code
+that ran, see ``Jitted._add_names``). The numbers drawn become constants,
+the same on every call: a draw from NumPy's global generator
+(``np.random.rand``) is noticed and warned about, naming ``tg.random``.
+
+The source ``jf.source(x)`` shows is complete: its constants are written
+out (``exec(source, {"np": np})`` defines the function), except those too
+big to read, which ``source.namespace`` holds.
 """
 from __future__ import annotations
 
@@ -1122,10 +1128,11 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
     written = [(n, _literal(namespace[n])) for n in constants.values()]
     block = [f"{n} = {text}" for n, text in written if text is not None]
     head.append(f"def {fname}({', '.join(params)}):")
-    big = [n for n, text in written if text is None]
-    if big:
-        shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in big)
-        head.append("    # " + say["jit.constants"].format(shown=shown) + " (source.namespace)")
+    if written:                  # what they are, at a glance; where the big ones are
+        shown = ", ".join(f"{n} {_describe(namespace[n])}"
+                          + (" (source.namespace)" if text is None else "")
+                          for n, text in written)
+        head.append("    # " + say["jit.constants"].format(shown=shown))
     lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
     code = "\n".join(head + body) + "\n"
     text = Source(code.replace(f"\ndef {fname}(", "\n".join(["", *block, "", f"def {fname}("]), 1)
