@@ -505,6 +505,19 @@ def test_print_inside_vmap_of_grad_shows_every_example():
     assert_close(grads, np.cos(xs), **TOL)
 
 
+def test_print_inside_jit_of_vmap_shows_the_numbers_on_every_call():
+    def f(x):
+        print(f"{x:.2f}")
+        return x * 2.0
+    jf = tg.jit(tg.vmap(f))
+    for xs in (np.array([1.0, 2.0]), np.array([3.0, -0.5])):
+        out, text, caught = _quietly(lambda xs=xs: jf(xs))
+        expected = " ".join(format(v, ".2f") for v in xs)
+        assert text.startswith(f"[{expected}] (batched: f64[] per example, 2 examples"), text
+        assert_close(out, 2.0 * xs)
+    assert jf.cache_info().eager_calls == 1    # the second call ran eagerly: print is a side effect
+
+
 @examples(20)
 @given(st.integers(1, 4).flatmap(lambda n: arrays((n,), floats(-100, 100))))
 def test_formatted_values_inside_jit_are_the_values_property(xs):

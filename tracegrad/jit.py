@@ -1525,8 +1525,9 @@ class Jitted:
         first = min(trace.guards, key=lambda g: g.position, default=None)
         version = _Version(fn, text, None if structured else out_tree,
                            "<unknown>" if first is None else _comment(first.where), names)
-        # What it was traced with, for jf.source() (copies: the caller may change arrays in place).
-        version.example = ([x.copy() if type(x) is np.ndarray else x for x in leaves], rebuild)
+        # What it was traced with, for jf.source(): not copied (weights updated in place
+        # since then trace the same program; one that differs keeps its plain names).
+        version.example = (leaves, rebuild)
         version.number = self._traces
         entry.versions.append(version)
         return out, version

@@ -324,8 +324,12 @@ def _batch_text(b, spec=""):
     what = (f"(batched: {_dtype_str(b.dtype)}[{shape}] per example, {sizes} examples, "
             f"{_kind(traces[-1])})")
     data = b.lined_up(traces, b.ndim)
-    if not isinstance(data, (np.ndarray, np.generic)):    # under jit: no numbers yet
-        return what
+    if not isinstance(data, (np.ndarray, np.generic)):    # under jit: a staged value
+        staged = getattr(data, "trace", None)
+        if staged is None or not hasattr(staged, "side_effect"):
+            return what
+        staged.side_effect("shows a traced value (print, repr or format)")   # (see jit.py)
+        data = data.value
     formatter = {"all": lambda v: format(v, spec)} if spec else None
     return f"{np.array2string(data, formatter=formatter)} {what}"
 
