@@ -53,8 +53,8 @@ import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
-           "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "TracegradError",
-           "UnexpectedTracerError"]
+           "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "shown",
+           "TracegradError", "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
@@ -446,11 +446,7 @@ class Tracer:
             value = np.asarray(value)            # (under jit: read as shown, see jit.py)
         except TypeError:                        # a batch (vmap): it shows its examples
             return f"{format(value, spec) if spec else repr(value)} {what}"
-        if spec and not value.ndim:
-            return format(value[()], spec)
-        formatter = {"all": lambda v: format(v, spec)} if spec else None
-        text = np.array2string(value, formatter=formatter) if spec else str(value)
-        return f"{text} {what}"
+        return shown(value, spec, what)
 
     # Turning a tracer into a plain number or array would silently cut it out
     # of the trace, and its gradient would be lost. Refuse, and say why.
@@ -499,6 +495,16 @@ class Tracer:
 
     def __index__(self):
         self._no_scalar("index")
+
+
+def shown(value, spec, what):
+    """``[1.00 2.00] (what)``: an array as print shows it, each number formatted with
+    ``spec``, then what it is; with a spec, a scalar is the number alone (f"{x:.3f}")."""
+    if spec and not value.ndim:
+        return format(value[()], spec)
+    formatter = {"all": lambda v: format(v, spec)} if spec else None
+    text = np.array2string(value, formatter=formatter) if spec else str(value)
+    return f"{text} {what}"
 
 
 def top_trace(args):

@@ -104,6 +104,7 @@ from .core import (
     dtype_of,
     new_level,
     shape_of,
+    shown,
     warn_at_user,
 )
 from .core import thread_state as _state
@@ -384,13 +385,9 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
     def __format__(self, spec):                  # as a Tracer shows itself (core.py)
         self.trace.side_effect("shows a traced value (print, repr or format)")
         value = np.asarray(self.value)
-        if spec and not value.ndim:
-            return format(value[()], spec)
         shape = ",".join(str(n) for n in value.shape)
-        formatter = {"all": lambda v: format(v, spec)} if spec else None
-        text = np.array2string(value, formatter=formatter) if spec else str(value)
-        return (f"{text} "
-                f"(traced: {_dtype_str(value.dtype)}[{shape}], {_kind(self.trace)})")
+        return shown(value, spec, f"(traced: {_dtype_str(value.dtype)}[{shape}], "
+                                  f"{_kind(self.trace)})")
 
 
 def _astype(x, dtype):
@@ -1127,6 +1124,7 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
     # compiled code reads them all from its namespace: `code`, the text without them.
     written = [(n, _literal(namespace[n])) for n in constants.values()]
     block = [f"{n} = {text}" for n, text in written if text is not None]
+    at = len(head)                             # where the block goes: before the def
     head.append(f"def {fname}({', '.join(params)}):")
     if written:                  # what they are, at a glance; where the big ones are
         shown = ", ".join(f"{n} {_describe(namespace[n])}"
@@ -1134,10 +1132,9 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
                           for n, text in written)
         head.append("    # " + say["jit.constants"].format(shown=shown))
     lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
-    code = "\n".join(head + body) + "\n"
-    text = Source(code.replace(f"\ndef {fname}(", "\n".join(["", *block, "", f"def {fname}("]), 1)
-                  if block else code)
-    text.code = code
+    text = Source("\n".join(head[:at] + (block + [""] if block else []) + head[at:] + body)
+                  + "\n")
+    text.code = "\n".join(head + body) + "\n"
     return text, namespace, fname, structure is not None
 
 
