@@ -447,3 +447,352 @@ def test_dicts_come_back_in_their_own_order_property(case):
     grads = tg.grad(lambda p: sum(p[k] ** 2 for k in keys))(d)
     assert list(grads) == keys
     assert_close(np.array([grads[k] for k in keys]), 2 * np.array(values), **TOL)
+
+
+# =========================================================================================
+# Issue 22, part B: the engine's walls (jit, messages, silent zeros)
+# =========================================================================================
+
+import inspect  # noqa: E402
+import warnings  # noqa: E402
+
+from tracegrad.core import UnexpectedTracerError  # noqa: E402
+from tracegrad.jit import JitWarning  # noqa: E402
+
+
+def _line_of(fun, text):
+    """The line number, in this file, of the line of ``fun`` that contains ``text``."""
+    lines, first = inspect.getsourcelines(fun)
+    return first + next(k for k, line in enumerate(lines) if text in line)
+
+
+def _quietly(call):
+    """Run ``call``, print and JitWarnings captured: (result, printed text, warnings)."""
+    out = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out):
+        warnings.simplefilter("always")
+        result = call()
+    return result, out.getvalue(), caught
+
+
+# --- 2. print and f-strings inside jit, and inside vmap(grad) ----------------------------
+
+def test_print_inside_jit_shows_the_value_and_the_trace():
+    def f(x, v):
+        print(x)
+        print(f"x = {x:.3f}; v = {v:.2f}")
+        return x * v
+    v = np.array([0.5, -1.25])
+    out, text, _ = _quietly(lambda: tg.jit(f)(2.0, v))
+    assert "JitTracer" not in text, text
+    assert text.splitlines()[0] == "2.0 (traced: f64[], jit(f))", text
+    assert text.splitlines()[1].startswith("x = 2.000; v = [0.50 -1.25]"), text
+    assert_close(out, 2.0 * v)
+    # the next call: the function runs eagerly (print is a side effect), and prints again
+    out, text, _ = _quietly(lambda: tg.jit(f)(3.0, v))
+    assert text.startswith("3.0 (traced"), text
+    assert_close(out, 3.0 * v)
+
+
+def test_print_inside_vmap_of_grad_shows_every_example():
+    def f(x):
+        print(x)
+        return tnp.sin(x)
+    xs = np.array([0.5, 1.0, 2.0])
+    grads, text, _ = _quietly(lambda: tg.vmap(tg.grad(f))(xs))
+    assert text.startswith("[0.5 1.  2. ] (batched: f64[] per example, 3 examples"), text
+    assert "grad(f)" in text, text
+    assert_close(grads, np.cos(xs), **TOL)
+
+
+def test_print_inside_jit_of_vmap_shows_the_numbers_on_every_call():
+    def f(x):
+        print(f"{x:.2f}")
+        return x * 2.0
+    jf = tg.jit(tg.vmap(f))
+    for xs in (np.array([1.0, 2.0]), np.array([3.0, -0.5])):
+        out, text, caught = _quietly(lambda xs=xs: jf(xs))
+        expected = " ".join(format(v, ".2f") for v in xs)
+        assert text.startswith(f"[{expected}] (batched: f64[] per example, 2 examples"), text
+        assert_close(out, 2.0 * xs)
+    assert jf.cache_info().eager_calls == 1    # the second call ran eagerly: print is a side effect
+
+
+@examples(20)
+@given(st.integers(1, 4).flatmap(lambda n: arrays((n,), floats(-100, 100))))
+def test_formatted_values_inside_jit_are_the_values_property(xs):
+    def f(x):
+        print(f"{x:.3f}")
+        return x * 2.0
+    out, text, _ = _quietly(lambda: tg.jit(f)(xs))
+    numbers = re.findall(r"-?\d+\.\d{3}", text.split("(traced")[0])
+    assert numbers == [format(v, ".3f") for v in xs]
+    assert_close(out, 2.0 * xs)
+
+
+# --- 3. jf.source() with no arguments ----------------------------------------------------
+
+def test_source_with_no_arguments_shows_the_latest_version():
+    jf = tg.jit(lambda a, b: a * b + 1.0)
+    with pytest.raises(TracegradError, match=r"source\(\) with no arguments shows the code "
+                       r"compiled last, but nothing is compiled yet.*Call the function first"):
+        jf.source()
+    b = np.array([1.0, 2.0, 3.0])
+    assert_close(jf(2.0, b), 2.0 * b + 1.0)
+    assert jf.source() == jf.source(2.0, b)
+    assert "def v_lambda(a, b):" in jf.source()
+
+
+def test_source_with_no_arguments_lists_several_versions():
+    def g(x):
+        if x[0] > 0:
+            return x * 2.0
+        return x - 1.0
+    jg = tg.jit(g)
+    jg(np.ones(2))
+    jg(-np.ones(2))
+    jg(np.ones(3))
+    text = jg.source()
+    assert re.search(r"has 3 compiled versions.*\n#   1\. for float64\[2\].*\n#   2\. for "
+                     r"float64\[2\].*\n#   3\. for float64\[3\]", text), text
+    assert text.endswith(jg.source(np.ones(3)))
+    assert_close(jg(np.array([-1.0, 5.0])), [-2.0, 4.0])
+
+
+def test_source_of_a_function_without_parameters():
+    jf = tg.jit(lambda: tnp.ones(2) * 2.0)
+    assert "def v_lambda():" in jf.source()
+    assert_close(jf(), [2.0, 2.0])
+
+
+# --- 4. the generated source is complete: exec runs it -----------------------------------
+
+def test_the_source_runs_on_its_own():
+    W = np.array([0.5, -1.0, 2.0, -0.0])
+
+    def loss(x):
+        return tnp.sum(tnp.tanh(W * x) ** 2)
+    jloss = tg.jit(tg.grad(loss))
+    x = np.array([1.0, 2.0, -0.5, 3.0])
+    src = jloss.source(x)
+    assert "W = np.array([0.5, -1.0, 2.0, -0.0], dtype=np.float64)" in src, src
+    namespace = {"np": np}
+    exec(src, namespace)
+    # d/dx Σ tanh²(Wx) = 2 tanh(Wx) (1 − tanh²(Wx)) W
+    t = np.tanh(W * x)
+    assert_close(namespace["loss"](x), 2 * t * (1 - t ** 2) * W, **TOL)
+
+
+def test_a_big_constant_is_listed_and_kept_in_the_namespace():
+    B = np.linspace(-1.0, 1.0, 300)
+
+    def f(x):
+        return tnp.sum(B * x)
+    src = tg.jit(f).source(np.ones(300))
+    assert re.search(r"# constants: B float64\[300\] \(source\.namespace\)", src), src
+    namespace = {"np": np, **src.namespace}
+    exec(src, namespace)
+    x = np.arange(300.0)
+    assert_close(namespace["f"](x), B @ x, **TOL)
+
+
+@examples(25)
+@given(st.lists(st.one_of(floats(-1e6, 1e6), st.sampled_from([np.nan, np.inf, -np.inf, -0.0])),
+                min_size=1, max_size=8), st.sampled_from([np.float64, np.float32]))
+def test_written_constants_are_the_constants_property(values, dtype):
+    C = np.array(values, dtype=dtype)
+
+    def f(x):
+        return x * C
+    x = np.ones(len(values), dtype=dtype)
+    src = tg.jit(f).source(x)
+    namespace = {"np": np}
+    with np.errstate(invalid="ignore"):
+        exec(src, namespace)
+        got = namespace["f"](x)
+    np.testing.assert_array_equal(got, x * C)
+    assert got.dtype == dtype
+    assert np.array_equal(np.signbit(got), np.signbit(x * C))
+
+
+# --- 7. a list of traced losses used after grad ------------------------------------------
+
+def test_a_list_of_logged_losses_says_they_escaped_and_how_to_log():
+    w0 = np.array([1.0, -2.0])
+    hist = []
+
+    def loss(w):
+        value = tnp.sum(w ** 2)
+        hist.append(value)
+        return value
+    for _ in range(3):
+        tg.grad(loss)(w0)
+    escaped = (r"escaped from grad\(loss\), which has already finished.*then given to "
+               r"{}.*A list filled inside the function holds such traced values.*"
+               r"hist\.append\(float\(loss\)\).*has_aux=True")
+    with pytest.raises(UnexpectedTracerError, match=escaped.format(r"np\.array\(\)")):
+        np.array(hist)
+    with pytest.raises(UnexpectedTracerError, match=escaped.format(r"float\(\)")):
+        float(hist[0])
+    # the fix the message names: log the number after the step
+    logged, w = [], w0.copy()
+    for _ in range(3):
+        value, g = tg.value_and_grad(lambda w: tnp.sum(w ** 2))(w)
+        logged.append(float(value))
+        w = w - 0.25 * g
+    assert_close(np.array(logged), [5.0, 1.25, 0.3125], **TOL)       # Σw², w halves
+
+
+# --- 10. an integer array inside a params dict -------------------------------------------
+
+def test_an_integer_leaf_is_named_by_its_path():
+    params = {"w": np.array([0.5, 2.0]), "n": np.array(3)}
+
+    def loss(p):
+        return tnp.sum(p["w"] ** 2) / p["n"]
+    with pytest.raises(TypeError, match=r"grad\(loss\): input \['n'\] of argument 0 has dtype "
+                       r"int64.*pass it as another argument, one that argnums leaves out"):
+        tg.grad(loss)(params)
+    with pytest.raises(TypeError, match=r"input \['n'\] of argument 1 has dtype int64"):
+        tg.grad(lambda x, p: x * loss(p), argnums=(0, 1))(1.0, params)
+    # the fix: the count as another argument
+    g = tg.grad(lambda w, n: tnp.sum(w ** 2) / n)(params["w"], params["n"])
+    assert_close(g, 2 * params["w"] / 3, **TOL)
+
+
+# --- 11. argnums that is not a position, a call without arguments -------------------------
+
+def test_argnums_by_name_and_a_call_without_positional_arguments():
+    f = lambda a, b: a * b ** 2  # noqa: E731
+    with pytest.raises(TypeError, match=r"argnums='b' is not a position: argnums is the "
+                       r"position of the argument to differentiate \(an int, 0 for the first\)"):
+        tg.grad(f, argnums="b")(1.0, 2.0)
+    with pytest.raises(TypeError, match=r"called with no positional arguments, so there is "
+                       r"nothing to differentiate \(argnums=\(0, 1\)\).*positionally"):
+        tg.grad(f, argnums=(0, 1))()
+    with pytest.raises(TypeError, match=r"called with no positional arguments"):
+        tg.grad(f, argnums=1)(a=1.0, b=2.0)
+    assert_close(tg.grad(f, argnums=1)(1.0, 2.0), 4.0, **TOL)      # ∂/∂b ab² = 2ab
+
+
+# --- 15. the JitWarning points at the user's line ----------------------------------------
+
+def test_the_jit_warning_for_print_is_shown_at_the_users_call():
+    def f(x):
+        print(x)
+        return x + 1.0
+
+    def caller():
+        return tg.jit(f)(np.ones(2))          # the call the warning points at
+    out, _, caught = _quietly(caller)
+    jit_warnings = [w for w in caught if issubclass(w.category, JitWarning)]
+    assert len(jit_warnings) == 1, [str(w.message) for w in caught]
+    assert jit_warnings[0].filename == __file__
+    assert jit_warnings[0].lineno == _line_of(caller, "the call the warning points")
+    assert re.search(r"it shows a traced value \(print, repr or format\) at "
+                     r"test_homework_walls\.py:\d+", str(jit_warnings[0].message))
+    assert_close(out, [2.0, 2.0])
+
+
+# --- 16. the named source of a jitted grad through v[0] ----------------------------------
+
+def test_the_named_source_of_a_gradient_through_an_index_is_the_same_program():
+    def loss(v):
+        return (v[0] - 1.0) ** 2 + tnp.tanh(v[0]) * v[1]
+    dloss = tg.jit(tg.grad(loss))
+    v = np.array([0.5, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # no "different program" JitWarning
+        g = dloss(v)
+        src = dloss.source(v)
+    assert "def loss(v):" in src and "arg0" not in src, src
+    assert re.search(r"\bdv\b", src), src
+    t = np.tanh(0.5)
+    assert_close(g, [2 * (0.5 - 1.0) + (1 - t ** 2) * 2.0, t], **TOL)
+    assert_close(dloss(v), g, **TOL)        # the named code is the code that runs
+
+
+# --- 17. np.random inside tg.jit ---------------------------------------------------------
+
+def test_numpys_global_random_state_inside_jit_is_warned_about():
+    def dropout(x):
+        return x * (np.random.rand(*x.shape) > 0.5)
+    x = np.ones(6)
+    with pytest.warns(JitWarning, match=r"tg\.jit\(dropout\) drew numbers from NumPy's global "
+                      r"random state.*every call reuses the very same ones.*tg\.random"):
+        tg.jit(dropout)(x)
+    # the fix it names: a key passed in, a new key for each call
+    def dropout_key(x, key):
+        return x * (tg.random.uniform(key, x.shape) > 0.5)
+    jd = tg.jit(dropout_key)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        masks = [jd(x, k) for k in tg.random.split(tg.random.key(0), 8)]
+    assert len({m.tobytes() for m in masks}) > 1          # different masks
+    assert all(set(np.unique(m)) <= {0.0, 1.0} for m in masks)
+
+
+def test_a_jitted_function_without_np_random_gives_no_random_warning():
+    rng = np.random.default_rng(0)            # a Generator passed in by value: no warning
+    noise = rng.normal(size=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_close(tg.jit(lambda x: x + noise)(np.zeros(3)), noise)
+
+
+# --- 20. a loss that reads a global instead of its argument ------------------------------
+
+W_GLOBAL = np.array([0.5, -1.0, 2.0])
+X_DATA = np.array([[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]])
+
+
+def test_a_loss_that_reads_a_global_warns_that_the_gradient_is_zero():
+    def loss(w):
+        return tnp.sum((X_DATA @ W_GLOBAL) ** 2)          # W, not w
+    with pytest.warns(tg.ZeroGradientWarning, match=r"grad\(loss\): the output does not "
+                      r"depend on argument 0.*gradient is zero.*read a global \(W\) instead "
+                      r"of its argument \(w\)"):
+        g = tg.grad(loss)(W_GLOBAL)
+    assert_close(g, np.zeros(3))
+    assert issubclass(tg.ZeroGradientWarning, UserWarning)
+
+    def loss_fixed(w):
+        return tnp.sum((X_DATA @ w) ** 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # ∇ ‖Xw‖² = 2 Xᵀ X w
+        assert_close(tg.grad(loss_fixed)(W_GLOBAL), 2 * X_DATA.T @ X_DATA @ W_GLOBAL, **TOL)
+
+
+@pytest.mark.parametrize("constant", [
+    lambda w: 0.0,                                      # a constant written on purpose
+    lambda w: tnp.sum(tg.stop_gradient(w) ** 2),        # gradient stopped on purpose
+    lambda w: tnp.sum(w * 0.0),                         # computed from w: zero, honestly
+])
+def test_no_zero_gradient_warning_where_it_is_meant(constant):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_close(tg.grad(constant)(W_GLOBAL), np.zeros(3))
+        # a linear function's second derivative is zero, silently as well
+        assert_close(tg.grad(tg.grad(lambda x: 3.0 * x))(1.5), 0.0)
+
+
+def test_the_zero_gradient_warning_can_be_filtered():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", tg.ZeroGradientWarning)
+        assert_close(tg.grad(lambda w: tnp.sum(W_GLOBAL))(W_GLOBAL), np.zeros(3))
+
+
+@examples(20)
+@given(arrays((3,), floats(-3, 3)), st.booleans())
+def test_zero_gradient_warning_exactly_when_the_argument_is_unused_property(w, uses_argument):
+    def loss(v):
+        return tnp.sum(tnp.sin(v if uses_argument else W_GLOBAL) ** 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = tg.grad(loss)(w)
+    warned = [c for c in caught if issubclass(c.category, tg.ZeroGradientWarning)]
+    assert len(warned) == (0 if uses_argument else 1)
+    # d/dv Σ sin²(v) = sin(2v)
+    assert_close(g, np.sin(2 * w) if uses_argument else np.zeros(3), **TOL)

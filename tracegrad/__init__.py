@@ -26,7 +26,7 @@ from .custom import custom_jvp, custom_vjp
 from .forward import jvp
 from .jit import jit
 from .lax import primitives
-from .reverse import grad, label, value_and_grad, vjp
+from .reverse import ZeroGradientWarning, grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 from .vmap import vmap
@@ -37,7 +37,7 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian
            "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
            "primitives", "label", "lax", "nn", "numpy", "random", "TracegradError",
-           "UnexpectedTracerError"]
+           "UnexpectedTracerError", "ZeroGradientWarning"]
 
 
 def __getattr__(name):

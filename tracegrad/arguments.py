@@ -15,7 +15,7 @@ import numpy as np
 from .core import Tracer, concrete
 
 __all__ = ["check_function", "check_float", "check_tangent", "check_returned", "argnums_tuple",
-           "check_scalar", "zeros_like", "with_args", "explain_list_inputs"]
+           "check_scalar", "zeros_like", "with_args", "explain_list_inputs", "leaf_paths"]
 
 
 def check_function(fun, who, example):
@@ -67,7 +67,9 @@ def check_float(x, who, position):
             f"{who}: input {position} has dtype {dtype}, but derivatives are only "
             f"defined for floating-point inputs. Pass floats instead, e.g. "
             f"np.asarray(x, dtype=float) or 3.0 rather than an integer array "
-            f"(plain Python ints and floats are accepted as they are).")
+            f"(plain Python ints and floats are accepted as they are). If it is not "
+            f"to be differentiated (labels, a count), pass it as another argument, "
+            f"one that argnums leaves out.")
     return x
 
 
@@ -133,6 +135,15 @@ def _numbers_only(p):
                                 and not isinstance(v, (bool, np.bool_)) for v in leaves)
 
 
+def leaf_paths(tree, where):
+    """The name of each leaf of ``tree``, in tree_flatten's order: ``argument 0['W']``."""
+    if isinstance(tree, dict):
+        return [p for k in sorted(tree) for p in leaf_paths(tree[k], f"{where}[{k!r}]")]
+    if isinstance(tree, (tuple, list)):
+        return [p for i, t in enumerate(tree) for p in leaf_paths(t, f"{where}[{i}]")]
+    return [] if tree is None else [where]
+
+
 def check_tangent(t, primal, who, position):
     """A tangent has its primal's dtype: floats are cast, integer arrays refused."""
     if isinstance(t, (bool, np.bool_)) or (
@@ -150,10 +161,25 @@ def argnums_tuple(argnums, nargs, who):
     ``single`` says whether one int was given (then the result is not a
     tuple); negative positions count from the end, as in Python.
     """
-    single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    if type(argnums) is int and -nargs <= argnums < nargs:     # the common case, quickly
+        return True, (argnums % nargs,)
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) \
+        else None
+    if nums is None or not all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
+        raise TypeError(
+            f"{who}: argnums={argnums!r} is not a position: argnums is the position of the "
+            f"argument to differentiate (an int, 0 for the first) or a tuple of positions, "
+            f"e.g. argnums=1 or argnums=(0, 1). Names are not accepted: pass the arguments "
+            f"to differentiate positionally.")
+    if nargs == 0 and nums:
+        raise TypeError(
+            f"{who}: the function was called with no positional arguments, so there is "
+            f"nothing to differentiate (argnums={argnums!r}). Pass the arguments to "
+            f"differentiate positionally, e.g. grad_f(x) rather than grad_f(x=x); keyword "
+            f"arguments are held constant.")
     for i in nums:
-        if not isinstance(i, int) or not -nargs <= i < nargs:
+        if not -nargs <= i < nargs:
             raise ValueError(
                 f"{who}: argnums={argnums!r} is out of range: the function was called "
                 f"with {nargs} positional argument(s), so argnums must be between 0 and "

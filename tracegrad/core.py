@@ -53,8 +53,8 @@ import numpy as np
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
-           "route_numpy_warnings", "unroute_numpy_warnings", "TracegradError",
-           "UnexpectedTracerError"]
+           "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "shown",
+           "TracegradError", "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
@@ -267,15 +267,17 @@ class Trace:
                 sides.append(None)
         return primals, sides
 
-    def escaped(self):
-        """The error for an operation on a tracer of this finished trace."""
+    def escaped(self, how=""):
+        """The error for an operation on a tracer of this finished trace (``how``: the use)."""
         who = self.who
         return UnexpectedTracerError(
-            f"a traced value escaped from {who}, which has already finished. It was kept "
-            f"while {who} ran (appended to a list, stored in a global or an attribute) "
-            f"and used afterwards, when its derivative bookkeeping is gone, so any result "
-            f"would be wrong. Return the value from the function instead: for grad or "
-            f"vjp return (output, value) and pass has_aux=True; for jvp return it as an "
+            f"a traced value escaped from {who}, which has already finished: it was kept "
+            f"while {who} ran (appended to a list, stored in a global or an attribute){how}. "
+            f"A list filled inside the function holds such traced values, not numbers, and "
+            f"their derivative bookkeeping is gone, so any result would be wrong. To log a "
+            f"loss, log the number after the step: `loss, g = tg.value_and_grad(f)(w)` then "
+            f"`hist.append(float(loss))`. To get any other value out, return it: for grad "
+            f"or vjp return (output, value) and pass has_aux=True; for jvp return it as an "
             f"extra output.")
 
 
@@ -345,6 +347,15 @@ def unroute_numpy_warnings(state):
     thread_state.warnings_routed -= 1
     if state is not None:
         state.__exit__(None, None, None)
+
+
+def warn_at_user(message, category):
+    """``warnings.warn`` at the first line outside tracegrad (the user's call), so the
+    warning shows the user's code, and the user's filters see it there."""
+    frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_TRACEGRAD_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _numpy_warned(kind, flag):
@@ -420,20 +431,28 @@ class Tracer:
         return bool(concrete(self))
 
     def __repr__(self):
-        # The value first, as print(array) shows it; then, briefly, what traces
-        # it: ``[1. 2. 3.] (traced: f64[3], grad(loss))``.
-        shape = ",".join(str(n) for n in self.shape)
-        return (f"{np.asarray(concrete(self))} "
-                f"(traced: {_dtype_str(self.dtype)}[{shape}], {_kind(self._trace)})")
+        return self.__format__("")
 
     __str__ = __repr__
 
     def __format__(self, spec):
-        return format(concrete(self), spec) if spec else repr(self)
+        # The value first, as print(array) shows it; then, briefly, what traces it:
+        # ``[1. 2. 3.] (traced: f64[3], grad(loss))``. A spec (f"{x:.3f}") formats
+        # each number; a scalar is then just the number, as for a NumPy scalar.
+        value = concrete(self)
+        shape = ",".join(str(n) for n in self.shape)
+        what = f"(traced: {_dtype_str(self.dtype)}[{shape}], {_kind(self._trace)})"
+        try:
+            value = np.asarray(value)            # (under jit: read as shown, see jit.py)
+        except TypeError:                        # a batch (vmap): it shows its examples
+            return f"{format(value, spec) if spec else repr(value)} {what}"
+        return shown(value, spec, what)
 
     # Turning a tracer into a plain number or array would silently cut it out
     # of the trace, and its gradient would be lost. Refuse, and say why.
     def __array__(self, dtype=None, copy=None):
+        if self._trace.finished:                 # hist.append(loss), then np.array(hist)
+            raise self._trace.escaped(", then given to np.array() (or plt.plot, which calls it)")
         raise TypeError(
             "np.asarray()/np.array() was called on a traced array; converting it to a "
             "plain NumPy array would silently drop its gradient. Inside a function you "
@@ -442,6 +461,8 @@ class Tracer:
             "(has_aux=True) or compute with them outside the function you differentiate.")
 
     def _no_scalar(self, kind, caller=None):
+        if self._trace.finished:                 # float(hist[0]) after the step
+            raise self._trace.escaped(f", then given to {kind}()")
         who = self._trace.who
         calls = _math_calls(caller)
         if calls:                                # math.exp(x) calls float(x) first
@@ -474,6 +495,16 @@ class Tracer:
 
     def __index__(self):
         self._no_scalar("index")
+
+
+def shown(value, spec, what):
+    """``[1.00 2.00] (what)``: an array as print shows it, each number formatted with
+    ``spec``, then what it is; with a spec, a scalar is the number alone (f"{x:.3f}")."""
+    if spec and not value.ndim:
+        return format(value[()], spec)
+    formatter = {"all": lambda v: format(v, spec)} if spec else None
+    text = np.array2string(value, formatter=formatter) if spec else str(value)
+    return f"{text} {what}"
 
 
 def top_trace(args):

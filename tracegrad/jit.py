@@ -59,14 +59,21 @@ Results are the caller's: each call returns arrays of its own, never an
 argument, a constant or an earlier result (``x * 1.0`` compiles to ``x``,
 so it is copied on the way out), and editing one changes nothing else.
 
-Not detected: randomness drawn inside ``fun`` (``np.random``) and changes
-``fun`` makes to the outside world are done while tracing, as in
-``jax.jit``: once per trace, and once more if ``jf.source`` traces again
-for the names (it then keeps the code that ran, see ``Jitted._add_names``).
+Randomness drawn inside ``fun`` and changes ``fun`` makes to the outside
+world are done while tracing, as in ``jax.jit``: once per trace, and once
+more if ``jf.source`` traces again for the names (it then keeps the code
+that ran, see ``Jitted._add_names``). The numbers drawn become constants,
+the same on every call: a draw from NumPy's global generator
+(``np.random.rand``) is noticed and warned about, naming ``tg.random``.
+
+The source ``jf.source(x)`` shows is complete: its constants are written
+out (``exec(source, {"np": np})`` defines the function), except those too
+big to read, which ``source.namespace`` holds.
 """
 from __future__ import annotations
 
 import builtins
+import ctypes
 import functools
 import html
 import inspect
@@ -81,14 +88,25 @@ import sys
 import sysconfig
 import textwrap
 import tokenize
-import warnings
 import weakref
 from collections import namedtuple
 
 import numpy as np
 
 from . import lax
-from .core import Trace, TracegradError, Tracer, _shape_error, dtype_of, new_level, shape_of
+from .core import (
+    Trace,
+    TracegradError,
+    Tracer,
+    _dtype_str,
+    _kind,
+    _shape_error,
+    dtype_of,
+    new_level,
+    shape_of,
+    shown,
+    warn_at_user,
+)
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
@@ -245,14 +263,8 @@ class JitTracer(ReverseTracer):
     def __array__(self, dtype=None, copy=None):
         return self.primal.__array__(dtype, copy)
 
-    def __repr__(self):
-        self._trace.side_effect("shows a traced value (print, repr or format)")
-        return f"JitTracer({self.primal.value!r})"
-
-    __str__ = __repr__
-
-    def __format__(self, spec):
-        return format(self.primal, spec) if spec else repr(self)
+    # print(x) and f"{x:.3f}" are Tracer's: the value, then "(traced: f64[], jit(f))".
+    # Reading the value for them is a side effect (see JitTrace.read).
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from .numpy._methods import _UFUNCS, _array_ufunc
@@ -368,12 +380,14 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
         return getattr(self.trace.read(self, f".{name}"), name)
 
     def __repr__(self):
-        self.trace.side_effect("shows a traced value (print, repr or format)")
-        return repr(self.value)
+        return self.__format__("")
 
-    def __format__(self, spec):
+    def __format__(self, spec):                  # as a Tracer shows itself (core.py)
         self.trace.side_effect("shows a traced value (print, repr or format)")
-        return format(self.value, spec)
+        value = np.asarray(self.value)
+        shape = ",".join(str(n) for n in value.shape)
+        return shown(value, spec, f"(traced: {_dtype_str(value.dtype)}[{shape}], "
+                                  f"{_kind(self.trace)})")
 
 
 def _astype(x, dtype):
@@ -481,6 +495,7 @@ class JitTrace(Trace):
         self.nodes = []
         self.guards = []
         self.impure = None               # (what, where) of a side effect, if any
+        self.drew_random = False         # did fun draw from np.random's global state?
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
@@ -790,6 +805,28 @@ def _user_location():
     return "<unknown>"
 
 
+# NumPy's legacy global generator (np.random.rand, np.random.normal, ...) keeps its state
+# in one C struct: 624 words and a position, which every draw changes. A NumPy view on
+# that memory, made once, tells whether tracing drew numbers: its bytes before and after
+# (a microsecond; np.random.get_state() would take 30 times longer on every trace).
+def _random_state_view():
+    generator = np.random.mtrand._rand._bit_generator
+    words = ctypes.cast(generator.ctypes.state_address, ctypes.POINTER(ctypes.c_uint32))
+    return np.ctypeslib.as_array(words, shape=(625,))     # key[624], then pos
+
+
+_RANDOM_STATE = _random_state_view()
+
+
+def _global_random_state():
+    return _RANDOM_STATE.tobytes()
+
+
+def _warn(message):
+    """A JitWarning at the user's line (the call of the jitted function), not here."""
+    warn_at_user(message, JitWarning)
+
+
 def _inside_repr():
     frame = sys._getframe(2)
     for _ in range(6):
@@ -1082,12 +1119,54 @@ def _generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=Tr
         definition, reads = _helper(helper)
         head += [definition, ""]
         namespace.update(reads)
+    # The constants, written out, so that the source is complete: exec(source, {"np": np})
+    # runs it. One too big to read is listed instead (source.namespace holds it). The
+    # compiled code reads them all from its namespace: `code`, the text without them.
+    written = [(n, _literal(namespace[n])) for n in constants.values()]
+    block = [f"{n} = {text}" for n, text in written if text is not None]
+    at = len(head)                             # where the block goes: before the def
     head.append(f"def {fname}({', '.join(params)}):")
-    if constants:
-        shown = ", ".join(f"{n} {_describe(namespace[n])}" for n in constants.values())
+    if written:                  # what they are, at a glance; where the big ones are
+        shown = ", ".join(f"{n} {_describe(namespace[n])}"
+                          + (" (source.namespace)" if text is None else "")
+                          for n, text in written)
         head.append("    # " + say["jit.constants"].format(shown=shown))
     lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
-    return "\n".join(head + body) + "\n", namespace, fname, structure is not None
+    text = Source("\n".join(head[:at] + (block + [""] if block else []) + head[at:] + body)
+                  + "\n")
+    text.code = "\n".join(head + body) + "\n"
+    return text, namespace, fname, structure is not None
+
+
+WRITTEN_OUT = 100          # constants with at most this many numbers are written in the source
+
+
+def _literal(value):
+    """``np.array([0.5, 1.0], dtype=np.float64)``: a constant as exact source text, or
+    None when it is too big to read (or not numbers). Python's repr of a float reads
+    back as the very same float, so the written constant is the constant."""
+    if not isinstance(value, (np.ndarray, np.generic)) or value.dtype.kind not in "biuf" \
+            or value.size > WRITTEN_OUT or not value.dtype.isnative:
+        return None
+    dtype = value.dtype.name
+    if getattr(np, dtype, None) is not value.dtype.type:
+        return None
+
+    def text(v):
+        if isinstance(v, list):
+            return "[" + ", ".join(text(x) for x in v) + "]"
+        if isinstance(v, float) and not math.isfinite(v):
+            return "np.nan" if v != v else "np.inf" if v > 0 else "-np.inf"
+        return repr(v)
+
+    if isinstance(value, np.generic):
+        return f"np.{dtype}({text(value.item())})"
+    first = value.flat[0] if value.size else None
+    if value.size > 1 and (value == first).all() and (
+            value.dtype.kind != "f" or (np.signbit(value) == np.signbit(first)).all()):
+        # one number everywhere (1/n of a mean's gradient): np.full((16, 1), 0.0625)
+        return f"np.full({value.shape}, {text(first.item())}, dtype=np.{dtype})"
+    return f"np.array({text(value.tolist())}, dtype=np.{dtype})"
 
 
 def _times_one(node):
@@ -1155,7 +1234,16 @@ RETRACE = type("Retrace", (), {"__repr__": lambda self: "RETRACE",
 
 
 class Source(str):
-    """The generated source: a string, shown as highlighted code in Jupyter."""
+    """The generated source: a string, shown as highlighted code in Jupyter.
+
+    ``exec(source, {"np": np})`` defines the function. ``source.namespace`` holds
+    what the text only names: constants too big to write out, ``RETRACE`` (what a
+    failed guard returns) and what helpers read; ``exec(source, {"np": np,
+    **source.namespace})`` runs in any case.
+    """
+
+    namespace = {}
+    code = ""             # the text the compiled function was made from (constants not written)
 
     def __repr__(self):
         return str(self)
@@ -1213,12 +1301,14 @@ CacheInfo = namedtuple("CacheInfo", "traces signatures versions hits guard_failu
 class _Version:
     """One compiled recording, valid where its guards hold."""
 
-    __slots__ = ("fn", "source", "out_tree", "first_guard", "named")
+    __slots__ = ("fn", "source", "out_tree", "first_guard", "named", "example", "number")
 
     def __init__(self, fn, source, out_tree, first_guard, named):
         self.fn, self.source, self.out_tree = fn, source, out_tree
         self.first_guard = first_guard          # where the first guard was recorded
         self.named = named      # with the user's names? (None: tried, the names could not be had)
+        self.example = None     # (leaves, rebuild) it was traced with: jf.source() names it
+        self.number = 0         # the how-many-th trace made it
 
 
 class _Signature:
@@ -1415,6 +1505,14 @@ class Jitted:
         self._traces += 1
         recording = self._record(leaves, rebuild, names)
         trace, _, out, _, out_tree = recording
+        if trace.drew_random:
+            _warn(f"tg.jit({self._name}) drew numbers from NumPy's global random state "
+                  f"(np.random.rand, np.random.normal, ...) while tracing: the numbers drawn "
+                  f"are constants of the compiled code, so every call reuses the very same "
+                  f"ones (the same dropout mask, the same noise). Draw them with tg.random "
+                  f"from a key passed as an argument instead, a new key for each call: "
+                  f"`key, sub = tg.random.split(key)`, then `tg.random.uniform(sub, x.shape)` "
+                  f"inside the function.")
         if trace.impure is not None:
             what, where = trace.impure
             self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
@@ -1422,8 +1520,12 @@ class Jitted:
             return out, None
         text, fn, structured = self._compile(recording, leaves, names)
         first = min(trace.guards, key=lambda g: g.position, default=None)
-        version = _Version(fn, Source(text), None if structured else out_tree,
+        version = _Version(fn, text, None if structured else out_tree,
                            "<unknown>" if first is None else _comment(first.where), names)
+        # What it was traced with, for jf.source(): not copied (weights updated in place
+        # since then trace the same program; one that differs keeps its plain names).
+        version.example = (leaves, rebuild)
+        version.number = self._traces
         entry.versions.append(version)
         return out, version
 
@@ -1432,7 +1534,7 @@ class Jitted:
         leaf_names = (_leaf_names(self.fun, rebuild, leaves) if names
                       else [f"arg{k}" for k in range(len(leaves))])
         watching = _state.watch_backward
-        with new_level(JitTrace, names=names) as trace:
+        with new_level(JitTrace, names=names, who=f"jit({self._name})") as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, leaf_names)]
             # Python ints and bools are part of the cache key: they stay themselves.
             # Integer and boolean arrays are never differentiated: NumPy code sees
@@ -1443,12 +1545,14 @@ class Jitted:
             if names:
                 _state.watch_backward = trace.watch      # to name the cotangents
             staging, _state.staging = _state.staging, trace
+            drawn = _global_random_state()
             try:
                 result = self.fun(*args, **kwargs)
             finally:
                 _state.watch_backward = watching
                 _state.staging = staging
                 trace.forget_frame()
+            trace.drew_random = _global_random_state() != drawn
         out_leaves, out_tree = tree_flatten(result)
         out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
                                               [trace.node_of(o) for o in out_leaves],
@@ -1459,7 +1563,7 @@ class Jitted:
     def _write(self, recording, leaves, names):
         """``_generate`` for a recording of ``_record``: text, namespace, name, structured."""
         trace, inputs, _, out_leaves, out_tree = recording
-        signature = ", ".join(_describe(x) for x in leaves) or "no arguments"
+        signature = _signature(leaves)
         return _generate(trace, [i.node for i in inputs], out_leaves, out_tree, self._name,
                          signature, names)
 
@@ -1468,9 +1572,10 @@ class Jitted:
         structure itself."""
         text, namespace, fname, structured = self._write(recording, leaves, names)
         namespace["RETRACE"] = RETRACE
-        filename = f"<tg.jit {self._name} #{self._traces}>"
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        exec(compile(text, filename, "exec"), namespace)
+        text.namespace = {k: v for k, v in namespace.items() if k != "np"}
+        code, filename = text.code, f"<tg.jit {self._name} #{self._traces}>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        exec(compile(code, filename, "exec"), namespace)
         fn = namespace.pop(fname)                # (its globals need not hold it: no cycle)
         return text, fn, structured
 
@@ -1484,19 +1589,18 @@ class Jitted:
         plain, constants, _, _ = self._write(recording, leaves, names=False)
         if recording[0].impure is not None or plain != version.source \
                 or not _same_values(constants, version.fn.__globals__):
-            warnings.warn(f"tg.jit({self._name}): tracing again to find the names gave a "
-                          f"different program (random numbers drawn inside the function?), "
-                          f"so the source keeps plain names (t1, arg0) and the compiled code "
-                          f"stays as it was.", JitWarning, stacklevel=3)
+            _warn(f"tg.jit({self._name}): tracing again to find the names gave a "
+                  f"different program (random numbers drawn inside the function?), "
+                  f"so the source keeps plain names (t1, arg0) and the compiled code "
+                  f"stays as it was.")
             return
         text, fn, _ = self._compile(recording, leaves, names=True)
-        version.fn, version.source, version.named = fn, Source(text), True
+        version.fn, version.source, version.named = fn, text, True
 
     def _give_up(self, entry, why):
         entry.eager, entry.why = True, why
         entry.versions = []
-        warnings.warn(f"tg.jit({self._name}) runs eagerly from now on for arguments like "
-                      f"these: {why}.", JitWarning, stacklevel=3)
+        _warn(f"tg.jit({self._name}) runs eagerly from now on for arguments like these: {why}.")
 
     def _failed_where(self, entry, leaves):
         """Where the newest version's first guard was recorded (the branch to name)."""
@@ -1504,7 +1608,21 @@ class Jitted:
 
     # -- looking inside -----------------------------------------------------------------------
     def source(self, *args, **kwargs):
-        """The compiled NumPy source that serves these arguments (traced now if needed)."""
+        """The compiled NumPy source that serves these arguments (traced now if needed).
+
+        With no arguments: the source of the latest compiled version, after a list of
+        all of them when there are several.
+        """
+        if not args and not kwargs:
+            versions = sorted((v for e in self._cache.values() for v in e.versions),
+                              key=lambda v: v.number)
+            if versions and self._key((), {})[0] not in self._cache:
+                return self._latest(versions)
+            if not versions and _needs_arguments(self.fun):
+                raise TracegradError(
+                    f"jit({self._name}).source() with no arguments shows the code compiled "
+                    f"last, but nothing is compiled yet. Call the function first, or pass "
+                    f"the arguments to compile for: .source(x, ...), as you call it.")
         key, leaves, rebuild = self._key(args, kwargs)
         entry = self._cache.get(key)
         if entry is None:
@@ -1520,6 +1638,23 @@ class Jitted:
                 return version.source
         raise TracegradError(f"jit({self._name}): there is no compiled code for these "
                              f"arguments; the function runs eagerly because {entry.why}.")
+
+    def _latest(self, versions):
+        """The latest version's source, named; headed by a list when there are several."""
+        latest = versions[-1]
+        if latest.named is False:
+            self._add_names(latest, *latest.example)
+        if len(versions) == 1:
+            return latest.source
+        listed = [f"#   {k}. for {_signature(v.example[0])}"
+                  + (f" (guard at {v.first_guard})" if v.first_guard != "<unknown>" else "")
+                  for k, v in enumerate(versions, 1)]
+        head = [f"# tg.jit({self._name}) has {len(versions)} compiled versions; "
+                f".source(x, ...) shows the one that serves those arguments:", *listed,
+                f"# The latest, number {len(versions)}:", "", ""]
+        text = Source("\n".join(head) + latest.source)
+        text.namespace = latest.source.namespace
+        return text
 
     def cache_info(self):
         """Traces run, signatures and versions compiled, hits, guard failures, eager calls."""
@@ -1626,6 +1761,16 @@ def _leaf_names(fun, rebuild, leaves):
         walk(a, key)
     walk = None                              # it calls itself: unlink it (no cycle)
     return names
+
+
+def _needs_arguments(fun):
+    """Does ``fun`` have a parameter without a default value?"""
+    return any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in _parameters(fun))
+
+
+def _signature(leaves):
+    return ", ".join(_describe(x) for x in leaves) or "no arguments"
 
 
 class _Mark:

@@ -36,6 +36,7 @@ from .arguments import (
     check_returned,
     check_scalar,
     explain_list_inputs,
+    leaf_paths,
     with_args,
     zeros_like,
 )
@@ -48,11 +49,12 @@ from .core import (
     route_numpy_warnings,
     thread_state,
     unroute_numpy_warnings,
+    warn_at_user,
 )
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
-           "node_vjps", "label", "vjp", "grad", "value_and_grad"]
+           "node_vjps", "label", "vjp", "grad", "value_and_grad", "ZeroGradientWarning"]
 
 
 # ---------------------------------------------------------------------------
@@ -345,10 +347,13 @@ def _copied(tree):
     return tree_unflatten(treedef, [x.copy() if type(x) is np.ndarray else x for x in leaves])
 
 
-def _vjp(fun, primals, has_aux, who="vjp"):
-    """Run ``fun`` on traced inputs; return (out, pullback, aux)."""
+def _vjp(fun, primals, has_aux, who="vjp", positions=None):
+    """Run ``fun`` on traced inputs; return (out, pullback, aux).
+
+    ``positions``: the argument position of each primal, for messages (grad's argnums).
+    """
     with new_level(ReverseTrace, who=who) as trace:
-        inputs, in_tree = _start(trace, primals, who)
+        inputs, in_tree = _start(trace, primals, who, positions)
         try:
             result = fun(*tree_unflatten(in_tree, inputs))
         except (TypeError, AttributeError) as err:
@@ -387,17 +392,56 @@ def _vjp(fun, primals, has_aux, who="vjp"):
         grads = [g if g is not None else zeros_like(x.primal) for g, x in zip(grads, inputs)]
         return tree_unflatten(in_tree, grads)
 
+    # No differentiable operation touched the inputs, and the output is not a number
+    # written out (`return 0.0`): the output was computed from something else, most
+    # likely a global (see grad), or only through comparisons (a step function).
+    pullback.unconnected = (len(trace.nodes) == len(inputs) and all(n is None for n in out_nodes)
+                            and not all(type(o) in (int, float) for o in out_leaves))
     return out, pullback, aux
 
 
-def _start(trace, primals, who):
+def _start(trace, primals, who, positions=None):
     """Wrap each leaf of each primal in a fresh input tracer of ``trace``."""
     leaves, treedef = tree_flatten(primals)
     inputs = []
     for k, leaf in enumerate(leaves):
-        position = f"leaf {k}" if treedef.num_leaves > 1 else "0"
-        inputs.append(trace.new_input(check_float(leaf, who, position)))
+        try:
+            leaf = check_float(leaf, who, "")
+        except TypeError:                        # said again, naming the leaf: ['n']
+            check_float(leaf, who, _position(primals, k, positions))
+            raise
+        inputs.append(trace.new_input(leaf))
     return inputs, treedef
+
+
+def _position(primals, k, positions):
+    """Leaf ``k`` of the primals as a message names it: ``0``, ``['n'] of argument 0``."""
+    positions = range(len(primals)) if positions is None else positions
+    named = [(p, i) for i, x in zip(positions, primals, strict=True) for p in leaf_paths(x, "")]
+    if len(named) == 1:
+        return str(named[0][1])
+    if len(named) <= k:                          # a structure leaf_paths does not know
+        return f"leaf {k}"
+    path, i = named[k]
+    return f"{path} of argument {i}" if path else str(i)
+
+
+class ZeroGradientWarning(UserWarning):
+    """``grad``'s output does not depend on the inputs it differentiates: the gradient
+    is zero. Filter it where that is meant: ``warnings.simplefilter("ignore",
+    tg.ZeroGradientWarning)``."""
+
+
+def _warn_zero_gradient(who, name, nums):
+    inputs = (f"argument {nums[0]}" if len(nums) == 1
+              else "arguments " + ", ".join(str(i) for i in nums))
+    warn_at_user(
+        f"{who}: the output does not depend on {inputs}, which grad differentiates: no "
+        f"differentiable operation in {name} used it, so the gradient is zero. Does {name} "
+        f"read a global (W) instead of its argument (w)? Compute the output from the "
+        f"argument; to differentiate another argument, pass argnums. If it is meant (a "
+        f"constant, or a step function built from comparisons), silence this with "
+        f"warnings.simplefilter('ignore', tg.ZeroGradientWarning).", ZeroGradientWarning)
 
 
 def grad(fun, argnums=0, has_aux=False):
@@ -428,8 +472,10 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     def value_and_grad_fun(*args, **kwargs):
         single, nums = argnums_tuple(argnums, len(args), who)
         out, pullback, aux = _vjp(with_args(fun, args, nums, kwargs),
-                                  tuple(args[i] for i in nums), has_aux, who)
+                                  tuple(args[i] for i in nums), has_aux, who, nums)
         check_scalar(out, who, has_aux)
+        if pullback.unconnected:
+            _warn_zero_gradient(who, getattr(fun, "__name__", "the function"), nums)
         grads = pullback(np.ones_like(concrete(out))[()])
         if single:
             grads = grads[0]

@@ -45,6 +45,7 @@ import sys
 import numpy as np
 
 from . import lax
+from .arguments import leaf_paths as _paths
 from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
@@ -323,8 +324,12 @@ def _batch_text(b, spec=""):
     what = (f"(batched: {_dtype_str(b.dtype)}[{shape}] per example, {sizes} examples, "
             f"{_kind(traces[-1])})")
     data = b.lined_up(traces, b.ndim)
-    if not isinstance(data, (np.ndarray, np.generic)):    # under jit: no numbers yet
-        return what
+    if not isinstance(data, (np.ndarray, np.generic)):    # under jit: a staged value
+        staged = getattr(data, "trace", None)
+        if staged is None or not hasattr(staged, "side_effect"):
+            return what
+        staged.side_effect("shows a traced value (print, repr or format)")   # (see jit.py)
+        data = data.value
     formatter = {"all": lambda v: format(v, spec)} if spec else None
     return f"{np.array2string(data, formatter=formatter)} {what}"
 
@@ -523,15 +528,6 @@ def _check_spec(spec, name, who):
         return
     raise TypeError(f"{who}: {name} holds {spec!r}, but an axis must be an int or None "
                     f"(in a tuple, list or dict that matches the arguments' structure).")
-
-
-def _paths(tree, where):
-    """The name of each leaf of ``tree``, in tree_flatten's order: ``argument 0['W']``."""
-    if isinstance(tree, dict):
-        return [p for k in sorted(tree) for p in _paths(tree[k], f"{where}[{k!r}]")]
-    if isinstance(tree, (tuple, list)):
-        return [p for i, t in enumerate(tree) for p in _paths(t, f"{where}[{i}]")]
-    return [] if tree is None else [where]
 
 
 def _prefix(spec, tree, name, where, who):
