@@ -200,8 +200,9 @@ def _mistakes():
 @settings(max_examples=200, deadline=None)
 @given(case=_mistakes())
 def test_no_verdict_holds_a_number_the_check_computed(case):
-    """Whatever the answer, the line is ✓ exactly when np.allclose holds, else a hint from
-    the fixed list (is_verdict) with no number in it but shapes and counts."""
+    """Whatever the answer, the line is ✓ exactly when the shapes agree and np.allclose
+    holds, else a hint from the fixed list (is_verdict) with no number in it but shapes
+    and counts."""
     import re
 
     from tracegrad.checks import verdict
@@ -213,7 +214,8 @@ def test_no_verdict_holds_a_number_the_check_computed(case):
     for language in ("en", "uk"):
         with mock.patch.dict(os.environ, {"TRACEGRAD_LANG": language}):
             said = verdict(answer, want)
-        right = kind not in ("none", "raised") and np.allclose(answer, want)
+        right = (kind not in ("none", "raised") and np.shape(answer) == np.shape(want)
+                 and np.allclose(answer, want))   # a transposed row is wrong, not broadcast
         assert (said == "✓") == right, (said, answer, want)
         assert is_verdict(said), said
         assert not re.search(r"\d\.\d|\de[-+]?\d", said), said
