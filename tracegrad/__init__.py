@@ -30,13 +30,14 @@ from .reverse import grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 from .vmap import vmap
+from .words import set_language
 
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
            "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
-           "primitives", "label", "lax", "nn", "numpy", "random", "TracegradError",
+           "primitives", "label", "set_language", "lax", "nn", "numpy", "random", "TracegradError",
            "UnexpectedTracerError"]
 
 

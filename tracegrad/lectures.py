@@ -17,7 +17,7 @@ import pathlib
 import shutil
 import sys
 
-from .words import words
+from .words import message, words
 
 LANGUAGES = ("uk", "en")
 WHERE_ELSE = "https://github.com/tracegrad/tracegrad/tree/HEAD/lectures"
@@ -37,9 +37,7 @@ def copy(target, force=False):
     """Copy every lecture notebook into ``target``; return (copied, kept) paths."""
     origin = source()
     if origin is None:
-        raise FileNotFoundError(
-            "this installation of tracegrad carries no lecture notebooks (an install made "
-            f"without `make dist`?); download them from {WHERE_ELSE}")
+        raise FileNotFoundError(message("err.no-notebooks", where=WHERE_ELSE))
     copied, kept = [], []
     for language in LANGUAGES:
         for notebook in sorted((origin / language).glob("*.ipynb")):

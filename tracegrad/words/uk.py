@@ -1,109 +1,4 @@
-"""Every word tracegrad shows a student, in each language: one table per language.
-
-Graph captions, listings, the stepper and the explorer, check messages and
-plot labels all look their words up here, so a Ukrainian notebook never shows
-an English caption and a new language is one more table.
-
-    >>> from tracegrad.words import words
-    >>> words("uk")["next"]
-    'далі ▶'
-
-Which language: the one passed (``language="uk"``), else ``$TRACEGRAD_LANG``,
-else Ukrainian when the notebook runs in a folder named ``uk`` (where the
-Ukrainian lectures live), else English.
-
-Keys are grouped by the part of tracegrad that shows them; a key missing from
-one language is a bug, and a test says so.
-"""
-from __future__ import annotations
-
-import os
-
-__all__ = ["LANGUAGES", "words", "language"]
-
-EN = {
-    # -- steps: the chain-rule line of one step (drawing/steps.py) ----------------
-    "input": "an input",
-    "input tangent": "the input's tangent",
-    "start": "the backward pass starts at the output",
-    "arrays": "arrays: each factor is applied as a vector-Jacobian product",
-    # -- widgets: the stepper and the explorer --------------------------------------
-    "step": "step",
-    "play": "Play",
-    "pause": "Pause",
-    "zoom": "zoom (or ctrl + wheel); drag to pan",
-    "no kernel": ("No kernel is connected: the sliders need one to re-run the function. "
-                  "Run the cell again in a running notebook."),
-    "no picture": ("No picture here: install Graphviz (apt-get install graphviz, brew install "
-                   "graphviz, conda install -c conda-forge graphviz or winget install "
-                   "graphviz), or open this in Jupyter after pip install 'tracegrad[lab]' "
-                   "to draw it in the browser."),
-    "of": "of",
-    "previous": "◀ previous",
-    "next": "next ▶",
-    "reverse": "the backward pass starts at the output",
-    "forward": "the forward pass computes each value in order",
-    "tangent": "forward mode pushes tangents in order",
-    # -- accessibility: what a screen reader says (widgets/, drawing/text.py, the site) --
-    "zoom in": "zoom in",
-    "zoom out": "zoom out",
-    "graph box": "graph: arrow keys scroll it, + and − zoom",
-    "stepper": "step-by-step pass over the graph",
-    "summary": "Computation graph of {out}: {inputs} inputs ({names}), {ops} operations; "
-               "{out} = {value}.",
-    "summary no inputs": "Computation graph of {out}: {ops} operations; {out} = {value}.",
-    "text form": "The graph as a table",
-    "more rows": "… {count} more rows: print(graph) lists every operation",
-    "column.node": "node",
-    "column.operation": "operation",
-    "column.value": "value",
-    "column.gradient": "gradient",
-    "column.input": "input",
-    # -- graphs: captions, clusters and notes (drawing/) -----------------------------
-    "backward pass": "backward pass",
-    "loop pass": "{name}: loop pass {number}",
-    "graph tangent": "tangent",
-    "operations": "{count} operations",
-    "last": "last: {name} = {value}",
-    "collapsed note": "{count} operations: clusters collapsed to stay under max_nodes={max_nodes}",
-    "cut note": "{count} operations: the first {first} and the last {last} are drawn "
-                "(pass max_nodes= to draw more)",
-    "not drawn": "⋯ {count} operations not drawn ⋯",
-    "loop folded": "{name}: loop × {total}",
-    "passes folded": "{count} more passes, each like one drawn: {ops} operations",
-    "fold note": "{count} operations: a loop's repeated passes are drawn once "
-                 "(fold=False draws every pass)",
-    "paths from": "Paths from {start} to {out}: {count}",
-    "path": "path",
-    "more paths": "… and {count} more paths, counted in the sum",
-    "sum over paths": "sum over paths = {sum};  backward pass: {symbol} = {grad}",
-    "paths of arrays": "the factors are Jacobians of arrays, applied as vector-Jacobian "
-                       "products, so a path has no single number; the backward pass sums "
-                       "the paths: {symbol} = {grad}",
-    "more lines": "{count} more lines: print(graph) shows all",
-    # -- checks: check_grads and the primitives table --------------------------------
-    "table.primitive": "primitive",
-    "table.derivative": "local derivative(s)",
-    "table.meaning": "meaning",
-    "table.vmap": "vmap",
-    "table.special": "at special points",
-    "table.not differentiable": "not differentiable",
-    "table.rule": "rule",
-    "table.loop": "loop",
-    # -- jit: the comments of the source that tg.jit writes (jit.py) -------------------
-    "jit.header": "tg.jit({name}) for {signature}: plain NumPy, one line per primitive",
-    "jit.transpose": "(a transpose used once is written in place; a product with 1 is "
-                     "left out).",
-    "jit.forward pass": "forward pass",
-    "jit.backward pass": "backward pass",
-    "jit.constants": "constants: {shown}",
-    "jit.guard": "guard: {where}",
-    "jit.guard at": "guard: {what} at {where}",
-    "jit.branch": "a branch (if/while) on a traced value",
-    "jit.reading": "reading a traced value ({how})",
-    "jit.numpy call": "np.{name}(...)",
-    "jit.same": "Is x exactly the value read while tracing?",
-}
+"""Українська: the same keys as en.py, with the same {placeholders}."""
 
 UK = {
     # -- steps ------------------------------------------------------------------------
@@ -190,99 +85,7 @@ UK = {
     "jit.same": "Чи x точно те значення, що його прочитано під час трасування?",
 }
 
-LANGUAGES = {"en": EN, "uk": UK}
 
-
-def language(name=None):
-    """``"en"`` or ``"uk"``: as given, else $TRACEGRAD_LANG, else Ukrainian in a
-    folder named ``uk`` (where the Ukrainian lectures live), else English."""
-    name = name or os.environ.get("TRACEGRAD_LANG") or (
-        "uk" if os.path.basename(os.getcwd()) == "uk" else "en")
-    if name not in LANGUAGES:
-        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {name!r}: "
-                         f"pass language='en' or language='uk'.")
-    return name
-
-
-def words(name=None):
-    """The words table of a language (see :func:`language` for the default)."""
-    return LANGUAGES[language(name)]
-
-
-# -- lectures: the words of the lecture notebooks' own plots and prints (lectures/) --
-# The notebooks' code is the same in both languages; a cell shows T["lec.loss"]
-# where T = words(), and the language comes from the notebook's folder (uk/, en/).
-EN.update({
-    "lec.layer": "layer",
-    "lec.symbolic": "symbolic",
-    "lec.numerical": "numerical",
-    "lec.automatic": "automatic",
-    "lec.correct digits": "correct digits",
-    "lec.error": "error",
-    "lec.truncation": "truncation",
-    "lec.round-off": "round-off",
-    "lec.by hand": "by hand",
-    "lec.from the graph": "from the graph",
-    "lec.step": "step",
-    "lec.value": "value",
-    "lec.data": "data",
-    "lec.held-out data": "held-out data",
-    "lec.before training": "before training",
-    "lec.after training": "after training",
-    "lec.training loss": "C on the training set",
-    "lec.held-out loss": "C on the held-out set",
-    "lec.noise variance": "noise variance 0.01",
-    "lec.number of parameters": "number of parameters",
-    "lec.loss before training": "loss before training",
-    "lec.before the step": "before the step",
-    "lec.after the step": "after the step",
-    "lec.operations": "operations",
-    "lec.has shape": "has shape",
-    "lec.agrees with central differences": "agrees with central differences",
-    "lec.order": "order",
-    "lec.matches": "matches",
-    "lec.trace": "trace",
-    "lec.secant": "secant",
-    "lec.slope": "slope",
-    "lec.tangent": "tangent line",
-    "lec.secants close in": "secants close in on the tangent",
-    "lec.forward difference": "forward difference",
-    "lec.central difference": "central difference",
-    "lec.theory": "theory",
-    "lec.exact up to rounding": "tracegrad: no truncation, rounding ≈ ε·|f′|",
-    "lec.finite differences at x = 1": "finite differences at x = 1",
-    "lec.formula of": "formula of",
-    "lec.trace of": "trace of",
-    "lec.number of operations": "number of operations",
-    "lec.swell vs linear": "expression swell vs. a linear trace",
-    "lec.grad of grad": "and grad of grad of …",
-    "lec.calls": "calls",
-    "lec.by definition": "by definition",
-    "lec.time of f": "one evaluation of f",
-    "lec.time of grad": "tg.grad: forward + backward pass",
-    "lec.definition time": "by definition: (n + 1) · time of f",
-    "lec.time, s": "time, s",
-    "lec.ratio": "time of gradient / time of f",
-    "lec.small constant": "a small constant: ≤ 5",
-    "lec.maximum": "maximum",
-    "lec.minimum": "minimum",
-    "lec.gradient descent": "gradient descent",
-    "lec.every 500th step": "every 500th step",
-    "lec.more inputs": "more inputs",
-    "lec.more outputs": "more outputs",
-    "lec.with": "with",
-    "lec.jacfwd": "jacfwd (forward mode, n JVPs)",
-    "lec.jacrev": "jacrev (reverse mode, m VJPs)",
-    "lec.time of one Jacobian": "time of one Jacobian, ms",
-    "lec.columns": "columns",
-    "lec.rows": "rows",
-    "lec.MB": "MB",
-    "lec.staged graph at": "grad of the staged graph at",
-    "lec.traced anew at": "grad of f, traced anew at",
-    "lec.checked": "forward and reverse mode, orders 1 and 2",
-    "lec.depth": "depth: number of layers",
-    "lec.vanishing": "|∂C₀/∂w⁽¹⁾| in a chain of one-neuron layers",
-})
 UK.update({
     "lec.layer": "шар",
     "lec.symbolic": "символічно",
@@ -356,28 +159,6 @@ UK.update({
 })
 
 
-# -- the lectures outside a notebook: the static site's navigation (tools/build_site.py)
-# and `python -m tracegrad.lectures DIR` (lectures.py) ---------------------------------
-EN.update({
-    "site.language": "English",          # each language's own name, on the other's pages
-    "site.lectures": "Lectures",
-    "site.previous": "← previous",
-    "site.next": "next →",
-    "site.nav": "lectures: previous, next, other language",
-    "site.graph listing": "The graph as text (its listing: each operation, value and gradient)",
-    "site.plot alt": "A plot drawn by the code above; the text around it says what it shows.",
-    "site.graph alt": "Computation graph of {out} ({boxes} boxes), inputs {names}{value}.",
-    "site.svg alt": "Graph of {boxes} boxes: {labels}.",
-    "site.title": "tracegrad: lectures on automatic differentiation",
-    "site.offline": ("These pages work offline: the graphs, the formulas and the step-by-step "
-                     "views are in them. To run the code, open the notebooks in JupyterLab."),
-    "copy.description": "Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.",
-    "copy.dir": "the folder to copy them into (made if missing)",
-    "copy.force": "overwrite notebooks already in DIR",
-    "copy.copied": "copied the notebook {path}",
-    "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
-    "copy.open": "open them with:  jupyter lab {dir}",
-})
 UK.update({
     "site.language": "Українська",
     "site.lectures": "Лекції",
@@ -400,26 +181,6 @@ UK.update({
 })
 
 
-# -- exercise checks: the hints a failed check shows instead of the answer (checks.py) --
-# {shape}/{want} are shapes, {right}/{total} counts, {error}/{message} an exception's
-# name and first line; checks.is_verdict accepts nothing else in a ✗ line.
-EN.update({
-    "check.none": "no answer yet: replace None with your code",
-    "check.not a number": "your answer should be a number or an array of numbers, not {type}",
-    "check.ragged": "the parts of your answer have different shapes",
-    "check.shape": "your answer has shape {shape}, it should have {want}",
-    "check.transposed": "your answer has shape {shape}, it should have {want}: transposed?",
-    "check.not finite": "your answer is not a finite number (an overflow, or 0/0?)",
-    "check.sign": "the sign is wrong",
-    "check.factor": "off by a constant factor: a factor missing, or one too many?",
-    "check.close": "close, but not close enough: rounded too early, or a less exact formula?",
-    "check.some right": "{right} of {total} values are right",
-    "check.wrong": "not the right value yet; read the hint above the exercise again",
-    "check.error": "your code stopped with {error}: {message}",
-    "check.grads": "the derivative disagrees with numerical differentiation ({mode}, "
-                   "order {order})",
-    "check.warning": "your code warned: {message}",
-})
 UK.update({
     "check.none": "відповіді ще немає: замініть None своїм кодом",
     "check.not a number": "відповідь має бути числом або масивом чисел, а не {type}",
@@ -436,4 +197,84 @@ UK.update({
     "check.grads": "похідна не збігається з чисельним диференціюванням ({mode}, "
                    "порядок {order})",
     "check.warning": "ваш код видав попередження: {message}",
+})
+
+
+# -- помилки й попередження ---------------------------------------------------------
+UK.update({
+    # checks.py
+    "err.check-grads": "check_grads: {what} не збігається з чисельним диференціюванням.\n"
+                       "  автоматично: {got}\n  чисельно: {want}\n"
+                       "  max |різниця| = {err} (rtol={rtol}, atol={atol})",
+    "err.check-mode": "check_grads: невідомий режим {mode}; використовуйте 'fwd' та/або "
+                      "'rev'.",
+    "part.check fwd": "прямий режим (jvp), порядок {order}",
+    "part.check rev": "зворотний режим (vjp), порядок {order}",
+    "part.shape mismatch": "форми не збігаються",
+    # custom.py
+    "err.jvp-none": "custom_jvp {name}: правило defjvps {rule} повернуло None, а має "
+                    "повернути дотичну виходу від цього аргументу, наприклад `lambda x_dot, "
+                    "ans, x: tnp.cos(x) * x_dot`. Чи не забули ви `return`? (Для аргументу, "
+                    "що не впливає на вихід, передайте None замість правила.)",
+    "err.jvp-norule": "функція custom_jvp {name} ще не має правила: задайте його через "
+                      "@{name}.defjvp.",
+    "err.vjp-norule": "функція custom_vjp {name} ще не має правила: спершу викличте "
+                      "{name}.defvjp(fwd, bwd).",
+    "err.fwd-pair": "custom_vjp {name}: {fwd} має повертати пару (вихід, залишки), наприклад "
+                    "`return {name}(x), (x,)` (залишки — це те, що знадобиться bwd; None, "
+                    "якщо нічого), а отримано {got}.",
+    "err.rule-structure": "{name}: правило повертає вихід структури {tree} і форм {shapes}, "
+                          "а функція повертає {want_tree} і форми {want_shapes}; вихід "
+                          "правила має бути таким самим, як у функції.",
+    "err.vjp-forward": "{name}: прямий режим (jvp, jacfwd, check_grads з modes=('fwd',)) "
+                       "натрапив на функцію, що має лише правило зворотного режиму (bwd), "
+                       "а ним прямий режим скористатися не може; JAX теж цього не дозволяє. "
+                       "Диференціюйте її у зворотному режимі (grad, vjp, jacrev) або задайте "
+                       "функції пряме правило через tg.custom_jvp. hessian працює: він "
+                       "виконує jacfwd над jacrev, тож прямий режим бачить fwd і bwd як "
+                       "звичайний код; але якщо fwd сам викликає цю функцію, обчисліть "
+                       "значення в ньому безпосередньо.",
+    "err.jvp-pair": "custom_jvp {name}: {rule} має повертати пару (primal_out, tangent_out), "
+                    "наприклад {example}, а отримано {got}. Поверніть і вихід, і його "
+                    "дотичну.",
+    "err.jvp-tangent-none": "custom_jvp {name}: {rule} повертає None замість дотичної "
+                            "виходу. Поверніть саму дотичну; нульову дотичну записують як "
+                            "tnp.zeros_like(out).",
+    "err.jvp-tangent-tree": "custom_jvp {name}: {rule} повертає вихід структури {out_tree} "
+                            "і дотичну структури {tangent_tree} (* позначає масив); дотична "
+                            "має мати структуру виходу: по одній дотичній на кожен масив "
+                            "виходу.",
+    "err.jvp-tangent-shape": "custom_jvp {name}: {rule} повертає дотичну форми {shape} для "
+                             "виходу форми {out_shape}{leaf}; дотична має ту саму форму, що "
+                             "й її вихід. Обчисліть її з дотичних поелементно (наприклад, "
+                             "tnp.cos(x) * x_dot) або поширте її (broadcast): "
+                             "tnp.broadcast_to(t, out.shape).",
+    "err.jvp-tangent-dtype": "custom_jvp {name}: {rule} повертає дотичну типу {dtype} для "
+                             "виходу типу {out_dtype}{leaf}; дотична до виходу з рухомою "
+                             "комою теж має бути з рухомою комою: пишіть 0.0, а не 0.",
+    "err.bwd-tuple": "custom_vjp {name}: {bwd} має повертати кортеж з однією кодотичною на "
+                     "кожен аргумент ({count}), наприклад {example}, а отримано {got}.",
+    "err.bwd-tree": "custom_vjp {name}: {bwd} повертає для аргументу {i} кодотичну "
+                    "структури {tree}, а аргумент має структуру {arg} (* позначає масив); "
+                    "надайте їй структуру аргументу, з None на місці нульової частини.",
+    "err.bwd-shape": "custom_vjp {name}: {bwd} повертає кодотичну форми {shape} для "
+                     "аргументу {i}, форма якого {arg_shape}; форми мають збігатися.",
+    "part.its rule": "її правило",
+    "part.output leaf": " (листок виходу {k})",
+    "part.sequence": "{type} довжини {count}",
+    "part.sequence of one": "{type} довжини 1",
+    "part.dict": "dict з ключами {keys}",
+    "part.array": "масив форми {shape}",
+    "part.object": "об'єкт типу {type}",
+    # tree.py
+    "err.tree-keys": "pytree: ключі словника мають бути впорядковуваними, тобто одного типу, "
+                     "а тут змішано {kinds}: {keys}. Використовуйте ключі одного типу, "
+                     "наприклад усі str.",
+    "err.tree-leaves": "tree_unflatten: структура {treedef} має листків: {want}, а передано "
+                       "{got}.",
+    "err.tree-map": "tree_map: дерева мають різні структури: {first} і {other}.",
+    "part.and": " і ",
+    # lectures.py
+    "err.no-notebooks": "ця інсталяція tracegrad не містить зошитів лекцій (її встановлено "
+                        "без `make dist`?); завантажте їх звідси: {where}",
 })

@@ -1,0 +1,286 @@
+"""English: the words table every other language follows, key for key."""
+
+EN = {
+    # -- steps: the chain-rule line of one step (drawing/steps.py) ----------------
+    "input": "an input",
+    "input tangent": "the input's tangent",
+    "start": "the backward pass starts at the output",
+    "arrays": "arrays: each factor is applied as a vector-Jacobian product",
+    # -- widgets: the stepper and the explorer --------------------------------------
+    "step": "step",
+    "play": "Play",
+    "pause": "Pause",
+    "zoom": "zoom (or ctrl + wheel); drag to pan",
+    "no kernel": ("No kernel is connected: the sliders need one to re-run the function. "
+                  "Run the cell again in a running notebook."),
+    "no picture": ("No picture here: install Graphviz (apt-get install graphviz, brew install "
+                   "graphviz, conda install -c conda-forge graphviz or winget install "
+                   "graphviz), or open this in Jupyter after pip install 'tracegrad[lab]' "
+                   "to draw it in the browser."),
+    "of": "of",
+    "previous": "◀ previous",
+    "next": "next ▶",
+    "reverse": "the backward pass starts at the output",
+    "forward": "the forward pass computes each value in order",
+    "tangent": "forward mode pushes tangents in order",
+    # -- accessibility: what a screen reader says (widgets/, drawing/text.py, the site) --
+    "zoom in": "zoom in",
+    "zoom out": "zoom out",
+    "graph box": "graph: arrow keys scroll it, + and − zoom",
+    "stepper": "step-by-step pass over the graph",
+    "summary": "Computation graph of {out}: {inputs} inputs ({names}), {ops} operations; "
+               "{out} = {value}.",
+    "summary no inputs": "Computation graph of {out}: {ops} operations; {out} = {value}.",
+    "text form": "The graph as a table",
+    "more rows": "… {count} more rows: print(graph) lists every operation",
+    "column.node": "node",
+    "column.operation": "operation",
+    "column.value": "value",
+    "column.gradient": "gradient",
+    "column.input": "input",
+    # -- graphs: captions, clusters and notes (drawing/) -----------------------------
+    "backward pass": "backward pass",
+    "loop pass": "{name}: loop pass {number}",
+    "graph tangent": "tangent",
+    "operations": "{count} operations",
+    "last": "last: {name} = {value}",
+    "collapsed note": "{count} operations: clusters collapsed to stay under max_nodes={max_nodes}",
+    "cut note": "{count} operations: the first {first} and the last {last} are drawn "
+                "(pass max_nodes= to draw more)",
+    "not drawn": "⋯ {count} operations not drawn ⋯",
+    "loop folded": "{name}: loop × {total}",
+    "passes folded": "{count} more passes, each like one drawn: {ops} operations",
+    "fold note": "{count} operations: a loop's repeated passes are drawn once "
+                 "(fold=False draws every pass)",
+    "paths from": "Paths from {start} to {out}: {count}",
+    "path": "path",
+    "more paths": "… and {count} more paths, counted in the sum",
+    "sum over paths": "sum over paths = {sum};  backward pass: {symbol} = {grad}",
+    "paths of arrays": "the factors are Jacobians of arrays, applied as vector-Jacobian "
+                       "products, so a path has no single number; the backward pass sums "
+                       "the paths: {symbol} = {grad}",
+    "more lines": "{count} more lines: print(graph) shows all",
+    # -- checks: check_grads and the primitives table --------------------------------
+    "table.primitive": "primitive",
+    "table.derivative": "local derivative(s)",
+    "table.meaning": "meaning",
+    "table.vmap": "vmap",
+    "table.special": "at special points",
+    "table.not differentiable": "not differentiable",
+    "table.rule": "rule",
+    "table.loop": "loop",
+    # -- jit: the comments of the source that tg.jit writes (jit.py) -------------------
+    "jit.header": "tg.jit({name}) for {signature}: plain NumPy, one line per primitive",
+    "jit.transpose": "(a transpose used once is written in place; a product with 1 is "
+                     "left out).",
+    "jit.forward pass": "forward pass",
+    "jit.backward pass": "backward pass",
+    "jit.constants": "constants: {shown}",
+    "jit.guard": "guard: {where}",
+    "jit.guard at": "guard: {what} at {where}",
+    "jit.branch": "a branch (if/while) on a traced value",
+    "jit.reading": "reading a traced value ({how})",
+    "jit.numpy call": "np.{name}(...)",
+    "jit.same": "Is x exactly the value read while tracing?",
+}
+
+
+# -- lectures: the words of the lecture notebooks' own plots and prints (lectures/) --
+# The notebooks' code is the same in both languages; a cell shows T["lec.loss"]
+# where T = words(), and the language comes from the notebook's folder (uk/, en/).
+EN.update({
+    "lec.layer": "layer",
+    "lec.symbolic": "symbolic",
+    "lec.numerical": "numerical",
+    "lec.automatic": "automatic",
+    "lec.correct digits": "correct digits",
+    "lec.error": "error",
+    "lec.truncation": "truncation",
+    "lec.round-off": "round-off",
+    "lec.by hand": "by hand",
+    "lec.from the graph": "from the graph",
+    "lec.step": "step",
+    "lec.value": "value",
+    "lec.data": "data",
+    "lec.held-out data": "held-out data",
+    "lec.before training": "before training",
+    "lec.after training": "after training",
+    "lec.training loss": "C on the training set",
+    "lec.held-out loss": "C on the held-out set",
+    "lec.noise variance": "noise variance 0.01",
+    "lec.number of parameters": "number of parameters",
+    "lec.loss before training": "loss before training",
+    "lec.before the step": "before the step",
+    "lec.after the step": "after the step",
+    "lec.operations": "operations",
+    "lec.has shape": "has shape",
+    "lec.agrees with central differences": "agrees with central differences",
+    "lec.order": "order",
+    "lec.matches": "matches",
+    "lec.trace": "trace",
+    "lec.secant": "secant",
+    "lec.slope": "slope",
+    "lec.tangent": "tangent line",
+    "lec.secants close in": "secants close in on the tangent",
+    "lec.forward difference": "forward difference",
+    "lec.central difference": "central difference",
+    "lec.theory": "theory",
+    "lec.exact up to rounding": "tracegrad: no truncation, rounding ≈ ε·|f′|",
+    "lec.finite differences at x = 1": "finite differences at x = 1",
+    "lec.formula of": "formula of",
+    "lec.trace of": "trace of",
+    "lec.number of operations": "number of operations",
+    "lec.swell vs linear": "expression swell vs. a linear trace",
+    "lec.grad of grad": "and grad of grad of …",
+    "lec.calls": "calls",
+    "lec.by definition": "by definition",
+    "lec.time of f": "one evaluation of f",
+    "lec.time of grad": "tg.grad: forward + backward pass",
+    "lec.definition time": "by definition: (n + 1) · time of f",
+    "lec.time, s": "time, s",
+    "lec.ratio": "time of gradient / time of f",
+    "lec.small constant": "a small constant: ≤ 5",
+    "lec.maximum": "maximum",
+    "lec.minimum": "minimum",
+    "lec.gradient descent": "gradient descent",
+    "lec.every 500th step": "every 500th step",
+    "lec.more inputs": "more inputs",
+    "lec.more outputs": "more outputs",
+    "lec.with": "with",
+    "lec.jacfwd": "jacfwd (forward mode, n JVPs)",
+    "lec.jacrev": "jacrev (reverse mode, m VJPs)",
+    "lec.time of one Jacobian": "time of one Jacobian, ms",
+    "lec.columns": "columns",
+    "lec.rows": "rows",
+    "lec.MB": "MB",
+    "lec.staged graph at": "grad of the staged graph at",
+    "lec.traced anew at": "grad of f, traced anew at",
+    "lec.checked": "forward and reverse mode, orders 1 and 2",
+    "lec.depth": "depth: number of layers",
+    "lec.vanishing": "|∂C₀/∂w⁽¹⁾| in a chain of one-neuron layers",
+})
+
+
+# -- the lectures outside a notebook: the static site's navigation (tools/build_site.py)
+# and `python -m tracegrad.lectures DIR` (lectures.py) ---------------------------------
+EN.update({
+    "site.language": "English",          # each language's own name, on the other's pages
+    "site.lectures": "Lectures",
+    "site.previous": "← previous",
+    "site.next": "next →",
+    "site.nav": "lectures: previous, next, other language",
+    "site.graph listing": "The graph as text (its listing: each operation, value and gradient)",
+    "site.plot alt": "A plot drawn by the code above; the text around it says what it shows.",
+    "site.graph alt": "Computation graph of {out} ({boxes} boxes), inputs {names}{value}.",
+    "site.svg alt": "Graph of {boxes} boxes: {labels}.",
+    "site.title": "tracegrad: lectures on automatic differentiation",
+    "site.offline": ("These pages work offline: the graphs, the formulas and the step-by-step "
+                     "views are in them. To run the code, open the notebooks in JupyterLab."),
+    "copy.description": "Copy tracegrad's lecture notebooks (uk/ and en/) into DIR.",
+    "copy.dir": "the folder to copy them into (made if missing)",
+    "copy.force": "overwrite notebooks already in DIR",
+    "copy.copied": "copied the notebook {path}",
+    "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
+    "copy.open": "open them with:  jupyter lab {dir}",
+})
+
+
+# -- exercise checks: the hints a failed check shows instead of the answer (checks.py) --
+# {shape}/{want} are shapes, {right}/{total} counts, {error}/{message} an exception's
+# name and first line; checks.is_verdict accepts nothing else in a ✗ line.
+EN.update({
+    "check.none": "no answer yet: replace None with your code",
+    "check.not a number": "your answer should be a number or an array of numbers, not {type}",
+    "check.ragged": "the parts of your answer have different shapes",
+    "check.shape": "your answer has shape {shape}, it should have {want}",
+    "check.transposed": "your answer has shape {shape}, it should have {want}: transposed?",
+    "check.not finite": "your answer is not a finite number (an overflow, or 0/0?)",
+    "check.sign": "the sign is wrong",
+    "check.factor": "off by a constant factor: a factor missing, or one too many?",
+    "check.close": "close, but not close enough: rounded too early, or a less exact formula?",
+    "check.some right": "{right} of {total} values are right",
+    "check.wrong": "not the right value yet; read the hint above the exercise again",
+    "check.error": "your code stopped with {error}: {message}",
+    "check.grads": "the derivative disagrees with numerical differentiation ({mode}, "
+                   "order {order})",
+    "check.warning": "your code warned: {message}",
+})
+
+
+# -- errors and warnings: tg.words.message(key, ...) adds the code [TG-<key>], the same
+# in every language, so a student can search for it. Parts ("part.*") are pieces of a
+# message that the code chooses between. -------------------------------------------
+EN.update({
+    # checks.py: check_grads
+    "err.check-grads": "check_grads: {what} disagrees with numerical differentiation.\n"
+                       "  automatic: {got}\n  numerical: {want}\n"
+                       "  max |difference| = {err} (rtol={rtol}, atol={atol})",
+    "err.check-mode": "check_grads: unknown mode {mode}; use 'fwd' and/or 'rev'.",
+    "part.check fwd": "forward mode (jvp), order {order}",
+    "part.check rev": "reverse mode (vjp), order {order}",
+    "part.shape mismatch": "shape mismatch",
+    # custom.py: custom_jvp and custom_vjp rules
+    "err.jvp-none": "custom_jvp {name}: the defjvps rule {rule} returned None, but it must "
+                    "return the output's tangent from this argument, e.g. `lambda x_dot, ans, "
+                    "x: tnp.cos(x) * x_dot`. Did you forget `return`? (For an argument with "
+                    "no effect on the output, pass None in place of the rule.)",
+    "err.jvp-norule": "custom_jvp function {name} has no rule yet: define one with "
+                      "@{name}.defjvp.",
+    "err.vjp-norule": "custom_vjp function {name} has no rule yet: call {name}.defvjp(fwd, "
+                      "bwd) first.",
+    "err.fwd-pair": "custom_vjp {name}: {fwd} must return a pair (output, residuals), e.g. "
+                    "`return {name}(x), (x,)` (the residuals are what bwd will need; None for "
+                    "nothing), but it returned {got}.",
+    "err.rule-structure": "{name}: its rule returns an output of structure {tree} and shapes "
+                          "{shapes}, but the function returns {want_tree} and shapes "
+                          "{want_shapes}; the rule's output must be the function's.",
+    "err.vjp-forward": "{name}: forward mode (jvp, jacfwd, check_grads with modes=('fwd',)) "
+                       "met a function that has only a reverse-mode rule (bwd), which it "
+                       "cannot use; JAX refuses this too. Differentiate it in reverse mode "
+                       "(grad, vjp, jacrev), or give the function a forward rule with "
+                       "tg.custom_jvp instead. hessian works: it runs jacfwd over jacrev, so "
+                       "forward mode sees only fwd and bwd, as ordinary code; but if fwd "
+                       "calls the function itself, compute the value there directly.",
+    "err.jvp-pair": "custom_jvp {name}: {rule} must return a pair (primal_out, tangent_out), "
+                    "e.g. {example}, but it returned {got}. Return the output and its "
+                    "tangent, both.",
+    "err.jvp-tangent-none": "custom_jvp {name}: {rule} returned None as the tangent output. "
+                            "Return the tangent itself; for a zero tangent return "
+                            "tnp.zeros_like(out).",
+    "err.jvp-tangent-tree": "custom_jvp {name}: {rule} returned an output of structure "
+                            "{out_tree} and a tangent of structure {tangent_tree} (* is an "
+                            "array); the tangent must have the output's structure, one "
+                            "tangent per output array.",
+    "err.jvp-tangent-shape": "custom_jvp {name}: {rule} returned a tangent of shape {shape} "
+                             "for an output of shape {out_shape}{leaf}; a tangent has its "
+                             "output's shape. Compute it from the tangents elementwise (e.g. "
+                             "tnp.cos(x) * x_dot), or broadcast it: tnp.broadcast_to(t, "
+                             "out.shape).",
+    "err.jvp-tangent-dtype": "custom_jvp {name}: {rule} returned a tangent of dtype {dtype} "
+                             "for an output of dtype {out_dtype}{leaf}; the tangent of a "
+                             "floating-point output is floating-point: write 0.0, not 0.",
+    "err.bwd-tuple": "custom_vjp {name}: {bwd} must return a tuple with one cotangent per "
+                     "argument ({count}), e.g. {example}, but it returned {got}.",
+    "err.bwd-tree": "custom_vjp {name}: {bwd} returned for argument {i} a cotangent of "
+                    "structure {tree}, but the argument has the structure {arg} (* is an "
+                    "array); give it the argument's structure, with None for a zero part.",
+    "err.bwd-shape": "custom_vjp {name}: {bwd} returned a cotangent of shape {shape} for "
+                     "argument {i}, whose shape is {arg_shape}; they must match.",
+    "part.its rule": "its rule",
+    "part.output leaf": " (output leaf {k})",
+    "part.sequence": "a {type} of {count} values",
+    "part.sequence of one": "a {type} of 1 value",
+    "part.dict": "a dict with keys {keys}",
+    "part.array": "an array of shape {shape}",
+    "part.object": "a {type}",
+    # tree.py: pytrees
+    "err.tree-keys": "pytree: a dict's keys must be sortable, so of one type, but these mix "
+                     "{kinds}: {keys}. Use keys of one type, e.g. all str.",
+    "err.tree-leaves": "tree_unflatten: the structure {treedef} has {want} leaves, but {got} "
+                       "were given.",
+    "err.tree-map": "tree_map: the trees have different structures: {first} and {other}.",
+    "part.and": " and ",
+    # lectures.py: python -m tracegrad.lectures
+    "err.no-notebooks": "this installation of tracegrad carries no lecture notebooks (an "
+                        "install made without `make dist`?); download them from {where}",
+})
