@@ -39,7 +39,7 @@ NOT_YET_CONVERTED = {
     "drawing/capture.py", "drawing/figure.py", "drawing/graph.py", "drawing/options.py",
     "drawing/paths.py", "drawing/render.py", "drawing/steps.py",
     "lax/control.py", "lax/elementwise.py", "lax/indexing.py", "lax/linalg.py",
-    "numpy/__init__.py", "numpy/_elementwise.py", "numpy/_methods.py", "numpy/_order.py",
+    "numpy/__init__.py", "numpy/_elementwise.py", "numpy/_order.py",
     "numpy/_products.py", "numpy/_shape.py", "numpy/linalg.py",
     "widgets/common.py", "widgets/explorer.py", "widgets/stepper.py",
 }
@@ -136,6 +136,17 @@ def _check_grads_of_a_wrong_rule():
     tg.check_grads(f, (0.3,), order=1, modes=("rev",))
 
 
+def _change_in_place(x):
+    x[0] = 1.0
+    return tnp.sum(x)
+
+
+def _store_in_numpy(x):
+    out = np.zeros((2, 2))
+    out[0] = x                              # a row: NumPy passes our error on
+    return tnp.sum(out)
+
+
 # (what goes wrong, the exception's type, its code)
 MISTAKES = [
     (_custom_rule_returning_none, tg.TracegradError, "jvp-none"),
@@ -146,6 +157,11 @@ MISTAKES = [
     (lambda: tg.tree_unflatten(tg.tree_flatten((1, 2))[1], [1]), ValueError, "tree-leaves"),
     (lambda: tg.grad(lambda p: p[1] * p["a"])({1: 2.0, "a": 3.0}), TypeError, "tree-keys"),
     (lambda: tg.custom_vjp(sine)(1.0), tg.TracegradError, "vjp-norule"),
+    (lambda: tg.grad(_change_in_place)(np.ones(3)), TypeError, "inplace"),
+    (lambda: tg.grad(lambda x: x.backward())(1.0), AttributeError, "pytorch"),
+    (lambda: tg.grad(lambda x: x.pow(2))(1.0), AttributeError, "not-a-method"),
+    (lambda: tg.grad(lambda x: np.convolve(x, x)[0])(np.ones(2)), TypeError, "numpy-function"),
+    (lambda: tg.grad(_store_in_numpy)(np.ones(2)), tg.TracegradError, "store"),
 ]
 
 
@@ -197,22 +213,24 @@ def _english_in(node):
 
 
 def _written_in_place(path):
-    """Lines where a raise or a warning gets a literal English sentence."""
+    """Lines where an exception or a warning gets a literal English sentence: a
+    call of a name ending in Error, Exception or Warning (raised or returned), of
+    anything raised, or of ``warnings.warn``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    raised = {id(node.exc) for node in ast.walk(tree) if isinstance(node, ast.Raise)}
     lines = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            call = node.exc
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "warn"):
-            call = node
-        else:
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
             continue
-        args = list(call.args) + [k.value for k in call.keywords]
-        for arg in args:
+        name = getattr(call.func, "id", None) or getattr(call.func, "attr", "")
+        if not (id(call) in raised or name == "warn"
+                or name.endswith(("Error", "Exception", "Warning"))):
+            continue
+        for arg in list(call.args) + [k.value for k in call.keywords]:
             pieces = [arg] + (list(ast.walk(arg)) if isinstance(arg, ast.BinOp) else [])
             if any(_english_in(p) for p in pieces):
-                lines.append(node.lineno)
-    return lines
+                lines.append(call.lineno)
+    return sorted(set(lines))
 
 
 def _modules():
@@ -241,5 +259,6 @@ def test_the_walk_finds_a_message_written_in_place(tmp_path):
                       "    if x:\n"
                       "        raise ValueError(f'bad shape {x}: pass a vector')\n"
                       "    warnings.warn('this is ' + str(x), stacklevel=2)\n"
+                      "    error = KeyError('no such key ' + x)\n"
                       "    raise TypeError(message('err.tree-map', first=x))\n")
-    assert _written_in_place(source) == [4, 5]
+    assert _written_in_place(source) == [4, 5, 6]

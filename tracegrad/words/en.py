@@ -284,3 +284,63 @@ EN.update({
     "err.no-notebooks": "this installation of tracegrad carries no lecture notebooks (an "
                         "install made without `make dist`?); download them from {where}",
 })
+
+# numpy/_methods.py: what a traced array refuses, and what to write instead
+EN.update({
+    "err.inplace": "Traced arrays cannot be changed in place (x[i] = v): the old value may "
+                   "already be recorded for the backward pass, and changing it would give a "
+                   "wrong gradient. Build a new array instead: x = tnp.at(x)[i].set(v) (or "
+                   ".add(v)), which runs on plain arrays too, or x = tnp.where(mask, v, x).",
+    "err.item": "x.item() of a traced value would turn it into a Python number and drop its "
+                "gradient.\nKeep it an array (x[0], x.sum()); to use the number after the "
+                "step, return it: tg.value_and_grad(f) returns f's value too, has_aux=True "
+                "any other.",
+    "err.pytorch": "{what} is PyTorch's style; tracegrad, like JAX, is functional: tg.grad "
+                   "returns gradients, nothing is stored on the values.\n{instead}",
+    "part.pytorch backward": "Write the loss as a function of the parameters and take its "
+                             "gradient: grads = tg.grad(loss_fn)(params).",
+    "part.pytorch grad": "The gradient is what tg.grad returns: "
+                         "grads = tg.grad(loss_fn)(params).",
+    "part.pytorch requires_grad": "Nothing needs switching on: tg.grad(loss_fn, argnums=(0, "
+                                  "1))(w, b) differentiates with respect to the arguments "
+                                  "it names.",
+    "part.pytorch detach": "Write tg.stop_gradient(x): the same value, a constant for every "
+                           "derivative.",
+    "err.numpy-method": "x.numpy() of a traced value would turn it into a plain array and "
+                        "drop its gradient.\nKeep using tracegrad.numpy on it (tnp.sum(x), x "
+                        "@ W); to use the numbers after the step, return them: "
+                        "tg.value_and_grad(f) returns f's value too, has_aux=True any other.",
+    "err.scipy": "scipy.special.{name} works on plain NumPy arrays only, so it cannot be "
+                 "traced for differentiation. Use {instead}: the same function, written with "
+                 "tracegrad's own operations.",
+    "err.ufunc": "NumPy's np.{call} cannot be traced for differentiation. {fix}",
+    "part.ufunc without": "Use tnp.{name} from tracegrad.numpy without those arguments.",
+    "part.ufunc none": "tracegrad.numpy has no equivalent; compose it from the functions in "
+                       "tracegrad.numpy.__all__, or compute it outside the function you "
+                       "differentiate and pass the result in as an argument.",
+    "err.numpy-function": "{name} was called on a traced array, and tracegrad.numpy has no "
+                          "'{short}', so it cannot be differentiated. Compose it from the "
+                          "functions in tracegrad.numpy.__all__ (import tracegrad.numpy as "
+                          "tnp){example}, or apply {name} outside the function you "
+                          "differentiate.",
+    "part.norm example": ", e.g. tnp.sqrt(tnp.sum(x ** 2))",
+    "err.tolist": "x.tolist() of a traced value would turn it into Python numbers, which "
+                  "{who} cannot follow (a gradient would be lost).\nKeep it an array: index "
+                  "it (x[0]), loop over it (for v in x), or print(x) to see the numbers; to "
+                  "use them after the step, return them (tg.value_and_grad(f) returns f's "
+                  "value too, has_aux=True any other) and call .tolist() on the result. "
+                  "tg.stop_gradient(x) gives a constant that stays an array.",
+    "err.not-a-method": "x.{name}() is not a method of traced values (nor of NumPy's arrays; "
+                        "PyTorch's tensors have it). Write {instead}.",
+    "part.pow instead": "x ** p (or tnp.power(x, p))",
+    "err.subscript": "a plain NumPy array is indexed by integers traced by {who} (under "
+                     "vmap, each example has its own), and NumPy's indexing cannot pick a "
+                     "different element for each example. Write tnp.take(a, k, axis=0), "
+                     "which picks per example, or tg.nn.one_hot(k, n) for tnp.eye(n)[k].",
+    "err.store": "x[i] = v stores a value traced by {who} into a plain NumPy array "
+                 "(tnp.zeros, tnp.ones and np.zeros make plain arrays), which holds numbers "
+                 "only: v's gradient would be lost. Collect the values in a list and stack "
+                 "them, preds = tnp.stack([f(x) for x in X]), or build a new array each "
+                 "time, preds = tnp.at(preds)[i].set(v) (preds.at[i].set(v) once preds is "
+                 "traced).",
+})
