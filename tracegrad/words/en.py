@@ -344,3 +344,41 @@ EN.update({
                  "time, preds = tnp.at(preds)[i].set(v) (preds.at[i].set(v) once preds is "
                  "traced).",
 })
+
+# numpy/__init__.py: tracegrad.numpy's functions
+EN.update({
+    "err.int-cast": "tnp.{name}(x) of a traced value: a cast to {name} has no derivative and "
+                    "would drop the gradient. Compare instead (x > 0), round with tnp.round, "
+                    "or cast outside the function you differentiate. Float casts of traced "
+                    "values go through x.astype(...) or tnp.asarray(x, dtype=...).",
+    "err.linspace-args": "linspace: with a traced start or stop, tracegrad supports neither "
+                         "retstep nor axis; compute the step as (stop - start) / (num - 1).",
+    "err.linspace-num": "linspace: num must be non-negative, got {num}.",
+    "err.clip": "clip: give a_min, a_max or both.",
+    "err.where": "where: give both x and y, where(cond, x, y), or neither, where(cond), for "
+                 "the positions where cond holds.",
+    "err.axis": "{who}: axis {axis} is out of range for an array with {ndim} dimension(s); "
+                "use an axis from {low} to {high}.",
+    "err.matmul-scalar": "matmul: operands must be arrays with at least one axis, but the "
+                         "shapes are {a} and {b}; use * for scalars.",
+    "err.align": "{who}: shapes {a} and {b} do not align: the last axis of the first ({k_a}) "
+                 "must equal the {which} axis of the second ({k_b}).",
+    "part.only axis": "only",
+    "part.second-to-last axis": "second-to-last",
+    "err.reshape-two": "{who}: only one axis may be -1, got {new}.",
+    "err.reshape-infer": "{who}: cannot reshape an array of shape {old} ({total} elements) "
+                         "into {new}.",
+    "err.reshape": "{who}: cannot reshape an array of shape {old} ({total} elements) into "
+                   "shape {new} ({count} elements).",
+    "err.transpose": "transpose: axes {axes} are not a permutation of the {n} axes of an "
+                     "array of shape {shape}.",
+    "err.squeeze": "squeeze: axis {axis} of shape {shape} has length {length}, not 1, so it "
+                   "cannot be removed.",
+    "err.broadcast": "broadcast_to: an array of shape {shape} cannot be broadcast to shape "
+                     "{want}.",
+    "err.concatenate": "concatenate: shapes {a} and {b} differ outside axis {axis}.",
+    "err.stack": "stack: all arrays need the same shape, got {shapes}.",
+    "err.no-function": "tracegrad.numpy has no '{name}'. The functions it differentiates are "
+                       "listed in tracegrad.numpy.__all__; plain NumPy's np.{name} works on "
+                       "ordinary arrays but not on traced values inside grad/jvp.",
+})

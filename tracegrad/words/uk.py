@@ -341,3 +341,43 @@ UK.update({
                  "будуйте новий масив, preds = tnp.at(preds)[i].set(v) (preds.at[i].set(v), "
                  "щойно preds стане трасованим).",
 })
+
+# numpy/__init__.py
+UK.update({
+    "err.int-cast": "tnp.{name}(x) від трасованого значення: перетворення на {name} не має "
+                    "похідної і втратило б градієнт. Натомість порівнюйте (x > 0), "
+                    "заокруглюйте через tnp.round або перетворюйте поза функцією, яку "
+                    "диференціюєте. Трасовані значення перетворюють на числа з рухомою "
+                    "комою через x.astype(...) або tnp.asarray(x, dtype=...).",
+    "err.linspace-args": "linspace: коли start чи stop трасовані, tracegrad не підтримує ні "
+                         "retstep, ні axis; обчисліть крок як (stop - start) / (num - 1).",
+    "err.linspace-num": "linspace: num має бути невід'ємним, а отримано {num}.",
+    "err.clip": "clip: задайте a_min, a_max або обидва.",
+    "err.where": "where: задайте або і x, і y, where(cond, x, y), або жодного з них, "
+                 "where(cond), щоб отримати позиції, де cond справджується.",
+    "err.axis": "{who}: вісь {axis} поза межами масиву (кількість вимірів: {ndim}); "
+                "використовуйте вісь від {low} до {high}.",
+    "err.matmul-scalar": "matmul: операнди мають бути масивами принаймні з однією віссю, а "
+                         "їхні форми {a} і {b}; для скалярів використовуйте *.",
+    "err.align": "{who}: форми {a} і {b} не узгоджені: остання вісь першого масиву ({k_a}) "
+                 "має дорівнювати {which} осі другого ({k_b}).",
+    "part.only axis": "єдиній",
+    "part.second-to-last axis": "передостанній",
+    "err.reshape-two": "{who}: лише одна вісь може бути -1, а отримано {new}.",
+    "err.reshape-infer": "{who}: масив форми {old} (елементів: {total}) не можна "
+                         "перетворити на {new}.",
+    "err.reshape": "{who}: масив форми {old} (елементів: {total}) не можна перетворити на "
+                   "форму {new} (елементів: {count}).",
+    "err.transpose": "transpose: осі {axes} не є перестановкою осей масиву форми {shape} "
+                     "(кількість осей: {n}).",
+    "err.squeeze": "squeeze: вісь {axis} форми {shape} має довжину {length}, а не 1, тож її "
+                   "не можна прибрати.",
+    "err.broadcast": "broadcast_to: масив форми {shape} не можна поширити (broadcast) до "
+                     "форми {want}.",
+    "err.concatenate": "concatenate: форми {a} і {b} різняться не лише вздовж осі {axis}.",
+    "err.stack": "stack: усі масиви мають бути однієї форми, а отримано {shapes}.",
+    "err.no-function": "У tracegrad.numpy немає '{name}'. Функції, які він уміє "
+                       "диференціювати, перелічено в tracegrad.numpy.__all__; np.{name} "
+                       "звичайного NumPy працює зі звичайними масивами, але не з "
+                       "трасованими значеннями всередині grad/jvp.",
+})
