@@ -79,7 +79,8 @@ def test_every_message_key_used_in_the_source_exists():
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call)
-                    and getattr(node.func, "id", None) in ("message", "_message") and node.args and isinstance(node.args[0], ast.Constant)):
+                    and getattr(node.func, "id", None) in ("message", "_message")
+                    and node.args and isinstance(node.args[0], ast.Constant)):
                 used.add(node.args[0].value)
     assert len(used) >= 20, "message() calls not found: the walk above is out of date"
     assert not sorted(used - set(W.EN))
