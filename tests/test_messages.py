@@ -40,7 +40,7 @@ NOT_YET_CONVERTED = {
     "drawing/paths.py", "drawing/render.py", "drawing/steps.py",
     "lax/control.py", "lax/elementwise.py", "lax/indexing.py", "lax/linalg.py",
     "numpy/_elementwise.py", "numpy/_order.py",
-    "numpy/_products.py", "numpy/_shape.py", "numpy/linalg.py",
+    "numpy/_products.py", "numpy/linalg.py",
     "widgets/common.py", "widgets/explorer.py", "widgets/stepper.py",
 }
 

@@ -382,3 +382,29 @@ EN.update({
                        "listed in tracegrad.numpy.__all__; plain NumPy's np.{name} works on "
                        "ordinary arrays but not on traced values inside grad/jvp.",
 })
+
+# numpy/_shape.py: splitting, flipping, taking, padding, tnp.gradient
+EN.update({
+    "err.sections": "array_split: the number of sections must be larger than 0.",
+    "err.split-equal": "split: an axis of length {n} cannot be split into {sections} equal "
+                       "sections; use tnp.array_split for unequal ones.",
+    "err.split-ndim": "{who} only works on arrays of {n} or more dimensions.",
+    "err.fliplr": "fliplr: the array must have at least 2 dimensions.",
+    "err.flipud": "flipud: the array must have at least 1 dimension.",
+    "err.rot90": "rot90: the two axes must be different.",
+    "err.moveaxis": "moveaxis: source and destination need the same number of axes.",
+    "err.rollaxis": "rollaxis: start {start} is out of range for {n} dimensions.",
+    "err.take-mode": "take: mode must be 'raise', 'wrap' or 'clip', not {mode}.",
+    "err.take-along": "take_along_axis: indices need as many dimensions as the array ({n}), "
+                      "got {got}.",
+    "err.pad-mode": "pad: mode {mode} is not supported; use 'constant', 'edge', 'wrap', "
+                    "'reflect' or 'symmetric'.",
+    "err.gradient-spacing": "gradient: give one spacing, or one per axis ({axes}), not {got}.",
+    "err.edge-order": "gradient: edge_order must be 1 or 2.",
+    "err.gradient-small": "gradient: shape of array too small to calculate a numerical "
+                          "gradient, at least (edge_order + 1) elements are required.",
+    "err.gradient-coords": "gradient: the coordinates of axis {axis} must be a 1-D array of "
+                           "its length ({length}), got shape {shape}.",
+    "err.r_": "r_/c_: string directives ('0,2', 'r') are not supported; use tnp.concatenate "
+              "or tnp.stack.",
+})

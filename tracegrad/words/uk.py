@@ -381,3 +381,31 @@ UK.update({
                        "звичайного NumPy працює зі звичайними масивами, але не з "
                        "трасованими значеннями всередині grad/jvp.",
 })
+
+# numpy/_shape.py
+UK.update({
+    "err.sections": "array_split: кількість частин має бути більшою за 0.",
+    "err.split-equal": "split: вісь довжини {n} не ділиться на рівні частини, кількість яких "
+                       "{sections}; для нерівних частин використовуйте tnp.array_split.",
+    "err.split-ndim": "{who} працює лише з масивами, вимірів у яких щонайменше {n}.",
+    "err.fliplr": "fliplr: масив має мати щонайменше 2 виміри.",
+    "err.flipud": "flipud: масив має мати щонайменше 1 вимір.",
+    "err.rot90": "rot90: дві осі мають бути різними.",
+    "err.moveaxis": "moveaxis: source і destination мають містити однакову кількість осей.",
+    "err.rollaxis": "rollaxis: start {start} поза допустимими межами (кількість вимірів: "
+                    "{n}).",
+    "err.take-mode": "take: mode має бути 'raise', 'wrap' або 'clip', а не {mode}.",
+    "err.take-along": "take_along_axis: indices мають мати стільки ж вимірів, скільки масив "
+                      "({n}), а отримано {got}.",
+    "err.pad-mode": "pad: режим {mode} не підтримується; використовуйте 'constant', 'edge', "
+                    "'wrap', 'reflect' або 'symmetric'.",
+    "err.gradient-spacing": "gradient: задайте один крок сітки або по одному на кожну вісь "
+                            "({axes}), а не {got}.",
+    "err.edge-order": "gradient: edge_order має бути 1 або 2.",
+    "err.gradient-small": "gradient: масив замалий, щоб обчислити чисельний градієнт: "
+                          "потрібно щонайменше (edge_order + 1) елементів.",
+    "err.gradient-coords": "gradient: координати осі {axis} мають бути одновимірним масивом "
+                           "її довжини ({length}), а отримано форму {shape}.",
+    "err.r_": "r_/c_: рядкові директиви ('0,2', 'r') не підтримуються; використовуйте "
+              "tnp.concatenate або tnp.stack.",
+})
