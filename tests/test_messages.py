@@ -39,8 +39,6 @@ NOT_YET_CONVERTED = {
     "drawing/capture.py", "drawing/figure.py", "drawing/graph.py", "drawing/options.py",
     "drawing/paths.py", "drawing/render.py", "drawing/steps.py",
     "lax/control.py", "lax/elementwise.py", "lax/indexing.py", "lax/linalg.py",
-    "numpy/_elementwise.py", "numpy/_order.py",
-    "numpy/_products.py", "numpy/linalg.py",
     "widgets/common.py", "widgets/explorer.py", "widgets/stepper.py",
 }
 

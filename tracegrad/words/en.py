@@ -408,3 +408,29 @@ EN.update({
     "err.r_": "r_/c_: string directives ('0,2', 'r') are not supported; use tnp.concatenate "
               "or tnp.stack.",
 })
+
+# numpy/_elementwise.py, _order.py, _products.py, linalg.py
+EN.update({
+    "err.select": "select: condlist and choicelist must have the same length.",
+    "err.quantile-method": "quantile: method {method} is not supported; use 'linear', "
+                           "'midpoint', 'lower', 'higher' or 'nearest'.",
+    "err.quantile-traced": "quantile: q must be a plain number or array, not a traced value.",
+    "err.quantile-range": "quantile: q must be between 0 and 1 (percentile: 0 and 100).",
+    "err.quantile-empty": "quantile (or median) of an empty slice: the result is nan",
+    "err.einsum-count": "einsum: the subscripts {spec} name {want} operand(s), but {got} were "
+                        "given.",
+    "err.tensordot": "tensordot: shape mismatch for sum: axis {i} of a has length {n}, axis "
+                     "{j} of b has {m}.",
+    "err.cross": "cross: incompatible dimensions for cross product (dimension must be 2 or "
+                 "3).",
+    "err.diag": "diag: the input must be 1-D or 2-D.",
+    "err.triangle": "{who}: the input must have at least 1 dimension, got a scalar.",
+    "err.square": "{who}: the last two axes must form a square matrix, but the shape is "
+                  "{shape}.",
+    "err.matrix": "{who}: needs a matrix (or a stack of them), but the shape is {shape}.",
+    "err.qr-mode": "qr: mode must be 'reduced', 'complete' or 'r' (tracegrad does not "
+                   "support {mode}).",
+    "err.norm-axis": "norm: axis must be an int or a pair of ints, not {axis}.",
+    "err.norm-ord-matrix": "norm: ord {ord} is for matrices; give a pair of axes.",
+    "err.norm-ord": "norm: invalid ord {ord} for a matrix norm.",
+})

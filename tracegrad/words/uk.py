@@ -409,3 +409,30 @@ UK.update({
     "err.r_": "r_/c_: рядкові директиви ('0,2', 'r') не підтримуються; використовуйте "
               "tnp.concatenate або tnp.stack.",
 })
+
+# numpy/_elementwise.py, _order.py, _products.py, linalg.py
+UK.update({
+    "err.select": "select: condlist і choicelist мають бути однакової довжини.",
+    "err.quantile-method": "quantile: метод {method} не підтримується; використовуйте "
+                           "'linear', 'midpoint', 'lower', 'higher' або 'nearest'.",
+    "err.quantile-traced": "quantile: q має бути звичайним числом або масивом, а не "
+                           "трасованим значенням.",
+    "err.quantile-range": "quantile: q має бути між 0 і 1 (для percentile: між 0 і 100).",
+    "err.quantile-empty": "quantile (або median) від порожнього зрізу: результат — nan",
+    "err.einsum-count": "einsum: індекси {spec} описують операндів: {want}, а передано "
+                        "{got}.",
+    "err.tensordot": "tensordot: форми не узгоджені для підсумовування: вісь {i} масиву a має "
+                     "довжину {n}, а вісь {j} масиву b — {m}.",
+    "err.cross": "cross: розмірність векторів не підходить для векторного добутку (має бути "
+                 "2 або 3).",
+    "err.diag": "diag: вхід має бути одно- або двовимірним.",
+    "err.triangle": "{who}: вхід має мати щонайменше 1 вимір, а отримано скаляр.",
+    "err.square": "{who}: дві останні осі мають утворювати квадратну матрицю, а форма "
+                  "{shape}.",
+    "err.matrix": "{who}: потрібна матриця (або стос матриць), а форма {shape}.",
+    "err.qr-mode": "qr: mode має бути 'reduced', 'complete' або 'r' (tracegrad не підтримує "
+                   "{mode}).",
+    "err.norm-axis": "norm: axis має бути цілим числом або парою цілих, а не {axis}.",
+    "err.norm-ord-matrix": "norm: ord {ord} — для матриць; задайте пару осей.",
+    "err.norm-ord": "norm: ord {ord} не годиться для матричної норми.",
+})
