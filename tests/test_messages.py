@@ -38,7 +38,6 @@ NOT_YET_CONVERTED = {
     "vmap.py", "random.py",
     "drawing/capture.py", "drawing/figure.py", "drawing/graph.py", "drawing/options.py",
     "drawing/paths.py", "drawing/render.py", "drawing/steps.py",
-    "lax/control.py", "lax/elementwise.py", "lax/indexing.py", "lax/linalg.py",
     "widgets/common.py", "widgets/explorer.py", "widgets/stepper.py",
 }
 

@@ -434,3 +434,42 @@ EN.update({
     "err.norm-ord-matrix": "norm: ord {ord} is for matrices; give a pair of axes.",
     "err.norm-ord": "norm: invalid ord {ord} for a matrix norm.",
 })
+
+# lax/: the primitives' own checks
+EN.update({
+    "err.batch-matmul": "batch_matmul: both operands need the same batch axes and two matrix "
+                        "axes, but the shapes are {a} and {b}.",
+    "err.einsum-ellipsis": "einsum: '...' (ellipsis) is not supported; write out the axes "
+                           "with letters, e.g. 'bij,bjk->bik'.",
+    "err.einsum-repeat": "einsum: the subscript {sub} repeats an index (a diagonal); that is "
+                         "not supported. Use tnp.diagonal-free forms, e.g. multiply by an "
+                         "identity matrix.",
+    "err.svd-full": "svd: U and Vᵀ with full_matrices=True of a {m}×{n} matrix (its extra "
+                    "columns are any orthonormal completion, as in JAX) has no derivative (it "
+                    "is not unique); pass full_matrices=False, or differentiate only the "
+                    "singular values (compute_uv=False).",
+    "err.qr-complete": "qr: Q with mode='complete' of a {m}×{n} matrix (its last {extra} "
+                       "column(s) are any orthonormal completion) has no derivative (it is not "
+                       "unique); use mode='reduced' (R of mode='complete' has a derivative).",
+    "err.eig-complex": "linalg.eig: this matrix has complex eigenvalues, and tracegrad works "
+                       "with real numbers only. For a symmetric matrix use linalg.eigh; "
+                       "otherwise compute it with NumPy outside the traced function.",
+    "err.branch-structure": "{who}: the branches (or the loop body and its initial value) "
+                            "return different structures, {new} and {old}; under vmap, "
+                            "where the examples differ, both are computed and must match.",
+    "err.branch-shape": "{who}: the branches (or the loop body and its initial value) return "
+                        "shapes {new} and {old}; under vmap, where the examples differ, they "
+                        "must be the same.",
+    "err.scan": "scan: give xs or length.",
+    "err.index-per-example": "An index holds integers computed per example (under vmap): "
+                             "that works alone, x[i] or x[i, :] (along the first axis); "
+                             "elsewhere use tnp.take(x, i, axis) or tnp.take_along_axis(x, "
+                             "i, axis).",
+    "err.index-traced": "An index is a traced (differentiable) value; indices must be "
+                        "integers, slices or boolean masks. Compute the index from plain "
+                        "values, e.g. with tnp.argmax, which returns ints.",
+    "err.derivative-none": "{name}: its derivative with respect to {argname} ({rule}) "
+                           "returned None, but it must return ∂{name}/∂{argname}, an array "
+                           "written with tnp operations (e.g. tnp.cosh(x) for sinh). Did you "
+                           "forget `return`?",
+})
