@@ -65,7 +65,7 @@ def words(name=None):
     return LANGUAGES[language(name)]
 
 
-def message(key, language=None, **fields):
+def message(key, /, language=None, **fields):
     """The text of error or warning ``key`` in the current language, its
     {placeholders} filled from ``fields``, ending with a stable code such as
     ``[TG-inplace]``: the same in every language, so that a student who reads

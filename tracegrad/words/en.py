@@ -473,3 +473,70 @@ EN.update({
                            "written with tnp operations (e.g. tnp.cosh(x) for sinh). Did you "
                            "forget `return`?",
 })
+
+# random.py: keys and draws
+EN.update({
+    "err.philox-kind": "philox: unknown kind {kind}",
+    "err.seed-traced": "PRNGKey: the seed is a traced value (an input of vmap, jit or grad), "
+                       "but a key is made from a plain int. Make the key outside and pass it "
+                       "in, or derive keys from one key: random.fold_in(key, i) takes a traced "
+                       "integer i, and random.split(key, n) gives n keys.",
+    "err.seed-type": "PRNGKey: the seed must be an integer, got {seed} ({type}); write "
+                     "PRNGKey(int(seed)) or PRNGKey(0).",
+    "err.seed-range": "PRNGKey: the seed {seed} does not fit in 64 bits; use a seed from "
+                      "-2**63 to 2**64 - 1 (e.g. seed % 2**32).",
+    "err.split-num": "split: num must be a plain int ≥ 0 (how many keys), got {num}.",
+    "err.fold-in-type": "fold_in: data must be one integer (a step number or an index), got "
+                        "{got}; write fold_in(key, int(i)).",
+    "err.fold-in-range": "fold_in: data must be from 0 to 2**32 - 1, got {data}.",
+    "err.keys": "{who}: takes one key, shape (2,), but got keys of shape {shape}. For one "
+                "draw per key, map over them: tg.vmap(lambda k: random.{who}(k, ...))(keys); "
+                "or take one: keys[0].",
+    "err.key-int": "{who}: the key is the int {key}, but a key is made from a seed first: "
+                   "key = random.PRNGKey({key}), then random.{who}(key, ...).",
+    "err.key": "{who}: a key is an array of two uint32 words, shape (2,), as "
+               "random.PRNGKey(seed), random.split and random.fold_in make; got {got}. Make "
+               "one with key = random.PRNGKey(0).",
+    "part.array of dtype": "an array of shape {shape} and dtype {dtype}",
+    "err.shape-type": "{who}: shape must be a tuple of plain ints, e.g. (3,) or (2, 4); got "
+                      "{shape}.",
+    "err.shape-negative": "{who}: shape {shape} has a negative size.",
+    "err.float-dtype": "{who}: dtype must be a floating dtype (float64, float32 or float16), "
+                       "got {dtype}; for integers use random.randint.",
+    "err.fits": "{who}: {name} has shape {s}, which does not broadcast to shape={shape}, the "
+                "shape of the result; give {name} a shape that does (or a number), or pass "
+                "the shape you want.",
+    "part.traced outside": "a traced value outside that range",
+    "err.truncated-bounds": "truncated_normal: lower and upper must be plain numbers here (no "
+                            "arrays, no traced values); for a traced scale or shift, draw "
+                            "with plain bounds and compute mu + sigma * z.",
+    "err.truncated-order": "truncated_normal: lower ({lower}) must be below upper ({upper}).",
+    "err.truncated-mass": "truncated_normal: ({lower}, {upper}) holds only {mass} of the "
+                          "normal's probability, and this sampler keeps the normal draws that "
+                          "fall inside; use an interval nearer 0 (e.g. (-2, 2)).",
+    "err.bernoulli": "bernoulli: p must be a probability, from 0 to 1, got {p}; for logits "
+                     "use p = tg.nn.sigmoid(logits).",
+    "err.categorical-axis": "categorical: logits must have at least one axis, one entry per "
+                            "category; for two categories use random.bernoulli.",
+    "err.categorical-range": "categorical: axis {axis} is out of range for logits of shape "
+                             "{shape}.",
+    "err.categorical-shape": "categorical: shape {shape} must end with {batch}, the shape of "
+                             "logits {lshape} without axis {axis}; e.g. shape=(n,) + {batch}.",
+    "err.randint-dtype": "randint: dtype must be an integer dtype, got {dtype}; for floats use "
+                         "random.uniform.",
+    "err.randint-range": "randint: maxval must be above minval (maxval is left out), got "
+                         "minval {minval}, maxval {maxval}.",
+    "err.permutation-n": "permutation: n must be ≥ 0, got {n}.",
+    "err.permutation-0d": "permutation: x is a 0-d array; pass an int n for a permutation of "
+                          "range(n), or an array with at least one axis.",
+    "err.choice-0d": "choice: a is a 0-d array; pass an int n to choose from range(n), or an "
+                     "array with at least one axis.",
+    "err.choice-many": "choice: cannot take {k} entries from {n} without replacement; take at "
+                       "most {n}, or pass replace=True.",
+    "err.choice-empty": "choice: there is nothing to choose from (a has no entries).",
+    "err.choice-p-shape": "choice: p has shape {shape}, but needs one probability per entry, "
+                          "shape ({n},).",
+    "err.choice-p": "choice: p must be probabilities, none negative and not all zero, got "
+                    "{p}.",
+    "err.random-axis": "{who}: axis {axis} is out of range for an array of shape {shape}.",
+})

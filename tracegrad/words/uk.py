@@ -476,3 +476,77 @@ UK.update({
                            "повертати ∂{name}/∂{argname} — масив, записаний операціями tnp "
                            "(наприклад, tnp.cosh(x) для sinh). Чи не забули ви `return`?",
 })
+
+# random.py
+UK.update({
+    "err.philox-kind": "philox: невідомий вид {kind}",
+    "err.seed-traced": "PRNGKey: зерно (seed) є трасованим значенням (входом vmap, jit чи "
+                       "grad), а ключ створюють зі звичайного int. Створіть ключ ззовні й "
+                       "передайте його всередину або виводьте ключі з одного ключа: "
+                       "random.fold_in(key, i) приймає трасоване ціле i, а random.split(key, "
+                       "n) дає n ключів.",
+    "err.seed-type": "PRNGKey: зерно має бути цілим числом, а отримано {seed} ({type}); "
+                     "пишіть PRNGKey(int(seed)) або PRNGKey(0).",
+    "err.seed-range": "PRNGKey: зерно {seed} не вміщується в 64 біти; використовуйте зерно "
+                      "від -2**63 до 2**64 - 1 (наприклад, seed % 2**32).",
+    "err.split-num": "split: num має бути звичайним int ≥ 0 (скільки ключів), а отримано "
+                     "{num}.",
+    "err.fold-in-type": "fold_in: data має бути одним цілим числом (номером кроку чи "
+                        "індексом), а отримано {got}; пишіть fold_in(key, int(i)).",
+    "err.fold-in-range": "fold_in: data має бути від 0 до 2**32 - 1, а отримано {data}.",
+    "err.keys": "{who}: приймає один ключ форми (2,), а отримано ключі форми {shape}. Щоб "
+                "зробити по одній вибірці на ключ, пройдіться по них: tg.vmap(lambda k: "
+                "random.{who}(k, ...))(keys); або візьміть один: keys[0].",
+    "err.key-int": "{who}: ключ — це int {key}, а ключ спершу створюють із зерна: "
+                   "key = random.PRNGKey({key}), потім random.{who}(key, ...).",
+    "err.key": "{who}: ключ — це масив із двох слів uint32 форми (2,), який створюють "
+               "random.PRNGKey(seed), random.split і random.fold_in; а отримано {got}. "
+               "Створіть ключ так: key = random.PRNGKey(0).",
+    "part.array of dtype": "масив форми {shape} і типу {dtype}",
+    "err.shape-type": "{who}: shape має бути кортежем звичайних цілих чисел, наприклад (3,) "
+                      "або (2, 4); а отримано {shape}.",
+    "err.shape-negative": "{who}: форма {shape} має від'ємний розмір.",
+    "err.float-dtype": "{who}: dtype має бути типом з рухомою комою (float64, float32 або "
+                       "float16), а отримано {dtype}; для цілих чисел використовуйте "
+                       "random.randint.",
+    "err.fits": "{who}: {name} має форму {s}, яка не поширюється (broadcast) до "
+                "shape={shape}, форми результату; дайте {name} відповідну форму (або "
+                "число) чи передайте потрібну форму.",
+    "part.traced outside": "трасоване значення поза цим проміжком",
+    "err.truncated-bounds": "truncated_normal: lower і upper тут мають бути звичайними "
+                            "числами (не масивами й не трасованими значеннями); для "
+                            "трасованого масштабу чи зсуву генеруйте зі звичайними межами й "
+                            "обчислюйте mu + sigma * z.",
+    "err.truncated-order": "truncated_normal: lower ({lower}) має бути меншим за upper "
+                           "({upper}).",
+    "err.truncated-mass": "truncated_normal: на проміжок ({lower}, {upper}) припадає лише "
+                          "{mass} ймовірності нормального розподілу, а цей генератор "
+                          "залишає тільки ті нормальні значення, що потрапляють у проміжок; "
+                          "візьміть проміжок ближче до 0 (наприклад, (-2, 2)).",
+    "err.bernoulli": "bernoulli: p має бути ймовірністю, від 0 до 1, а отримано {p}; для "
+                     "логітів використовуйте p = tg.nn.sigmoid(logits).",
+    "err.categorical-axis": "categorical: logits мають мати хоча б одну вісь, по одному "
+                            "значенню на категорію; для двох категорій використовуйте "
+                            "random.bernoulli.",
+    "err.categorical-range": "categorical: осі {axis} немає в logits форми {shape}.",
+    "err.categorical-shape": "categorical: форма {shape} має закінчуватися на {batch} — "
+                             "форму logits {lshape} без осі {axis}; наприклад, shape=(n,) + "
+                             "{batch}.",
+    "err.randint-dtype": "randint: dtype має бути цілочисловим типом, а отримано {dtype}; "
+                         "для чисел з рухомою комою використовуйте random.uniform.",
+    "err.randint-range": "randint: maxval має бути більшим за minval (саме maxval не "
+                         "входить), а отримано minval {minval}, maxval {maxval}.",
+    "err.permutation-n": "permutation: n має бути ≥ 0, а отримано {n}.",
+    "err.permutation-0d": "permutation: x — нульвимірний масив; передайте ціле n для "
+                          "перестановки range(n) або масив принаймні з однією віссю.",
+    "err.choice-0d": "choice: a — нульвимірний масив; передайте ціле n, щоб вибирати з "
+                     "range(n), або масив принаймні з однією віссю.",
+    "err.choice-many": "choice: без повторень не можна взяти {k} елементів з {n}; візьміть "
+                       "щонайбільше {n} або передайте replace=True.",
+    "err.choice-empty": "choice: немає з чого вибирати (a не містить жодного елемента).",
+    "err.choice-p-shape": "choice: p має форму {shape}, а потрібна одна ймовірність на "
+                          "кожен елемент, форма ({n},).",
+    "err.choice-p": "choice: p має складатися з ймовірностей, жодна не від'ємна й не всі "
+                    "нульові, а отримано {p}.",
+    "err.random-axis": "{who}: осі {axis} немає в масиві форми {shape}.",
+})
