@@ -260,3 +260,36 @@ def test_the_walk_finds_a_message_written_in_place(tmp_path):
                       "    error = KeyError('no such key ' + x)\n"
                       "    raise TypeError(message('err.tree-map', first=x))\n")
     assert _written_in_place(source) == [4, 5, 6]
+
+
+# --- tg.primitives(): the table in the notebook's language ------------------------------
+
+
+def test_every_primitive_is_translated_and_no_translation_is_stale():
+    names = {p.name for p in tg.primitives()}
+    formulas = {f for p in tg.primitives() for f in (p.formulas or ())}
+    # English words among the formulas: "1 at the winner", "1 if x < y", "symmetrized"
+    worded = {f for f in formulas if re.search(
+        r"\b(at|if|where|for|except|the|copied|moved|placed|symmetrized)\b", f)}
+    assert len(worded) >= 10, "the English words above are out of date"
+    for name, module in W._MODULES.items():
+        if name == "en":
+            continue
+        assert set(module.PRIMITIVES) == names, sorted(set(module.PRIMITIVES) ^ names)
+        assert all(doc and special for doc, special in module.PRIMITIVES.values())
+        assert set(module.FORMULAS) <= formulas, sorted(set(module.FORMULAS) - formulas)
+        assert worded <= set(module.FORMULAS), sorted(worded - set(module.FORMULAS))
+
+
+def test_the_primitives_table_speaks_the_chosen_language():
+    english = repr(tg.primitives())
+    tg.set_language("uk")
+    ukrainian, html = repr(tg.primitives()), tg.primitives()._repr_html_()
+    assert "примітив" in ukrainian and "арккосинус" in ukrainian and "арккосинус" in html
+    assert "arc cosine" in english and "arc cosine" not in ukrainian
+    assert not found_in(ukrainian), found_in(ukrainian)
+    # no English description or convention is left in the Ukrainian table
+    tg.set_language("en")
+    left = [cell for row in tg.primitives()._rows() for cell in row[2:5:2]
+            if re.search("[a-z]{4} [a-z]{4}", cell) and cell in ukrainian]
+    assert not left, left

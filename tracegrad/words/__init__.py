@@ -8,8 +8,8 @@ never shows an English sentence, and a new language is one more module
     >>> from tracegrad.words import words, message
     >>> words("uk")["next"]
     'далі ▶'
-    >>> message("err.lang", name="fr", names="['en', 'uk']", language="en")[-11:]
-    '[TG-lang]'
+    >>> message("err.scan", language="uk")
+    'scan: задайте xs або length. [TG-scan]'
 
 Which language, first match wins: the one passed (``language="uk"``), else
 :func:`set_language`'s, else ``$TRACEGRAD_LANG``, else Ukrainian when the
@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import os
 
+from . import en, uk
 from .en import EN
 from .uk import UK
 
-__all__ = ["LANGUAGES", "words", "language", "set_language", "message"]
+__all__ = ["LANGUAGES", "words", "language", "set_language", "message", "primitive_words"]
 
 LANGUAGES = {"en": EN, "uk": UK}
+_MODULES = {"en": en, "uk": uk}
 
 _chosen = None                       # set_language's choice, for everything after it
 
@@ -73,3 +75,14 @@ def message(key, /, language=None, **fields):
     the key without its ``err.`` prefix. The exception's type never changes."""
     text = words(language)[key].format(**fields)
     return f"{text} [TG-{key.removeprefix('err.').replace(' ', '-')}]"
+
+
+def primitive_words(name, formulas, doc, special, language=None):
+    """A primitive's local derivatives (``formulas``), one-line ``doc`` and
+    ``special``-point convention, all written in English beside the primitive (lax/),
+    in the current language: a language's PRIMITIVES and FORMULAS tables translate
+    them; English, or a primitive not yet translated, keeps them as they are (a test
+    makes sure every primitive is translated)."""
+    module = _MODULES[globals()["language"](language)]
+    doc, special = module.PRIMITIVES.get(name, (doc, special))
+    return tuple(module.FORMULAS.get(f, f) for f in formulas), doc, special

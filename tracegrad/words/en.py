@@ -540,3 +540,9 @@ EN.update({
                     "{p}.",
     "err.random-axis": "{who}: axis {axis} is out of range for an array of shape {shape}.",
 })
+
+
+# tg.primitives(): English is each primitive's own docstring and lax.SPECIAL_POINTS entry,
+# beside its rules; another language translates them in its PRIMITIVES.
+PRIMITIVES = {}
+FORMULAS = {}
