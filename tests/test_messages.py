@@ -36,9 +36,6 @@ SOURCE = pathlib.Path(tg.__file__).resolve().parent
 NOT_YET_CONVERTED = {
     "__init__.py", "arguments.py", "core.py", "forward.py", "jit.py", "reverse.py",
     "vmap.py",
-    "drawing/capture.py", "drawing/figure.py", "drawing/graph.py", "drawing/options.py",
-    "drawing/paths.py", "drawing/render.py", "drawing/steps.py",
-    "widgets/common.py", "widgets/explorer.py", "widgets/stepper.py",
 }
 
 

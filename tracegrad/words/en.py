@@ -546,3 +546,90 @@ EN.update({
 # beside its rules; another language translates them in its PRIMITIVES.
 PRIMITIVES = {}
 FORMULAS = {}
+
+# drawing/ and widgets/: graphs, figures, the stepper and the explorer
+EN.update({
+    "err.graph-tangents": "graph: tangents must be a tuple with one tangent per argument in "
+                          "argnums ({count}), e.g. tangents=(1.0,).",
+    "err.save-format": "save: the format must be 'svg', 'pdf' or 'png' (from the file's "
+                       "suffix, or format=), not {fmt}.",
+    "err.save-dpi": "save: dpi must be a number of dots per inch between 10 and 2400 (300 for "
+                    "print, 150 for slides), not {dpi}.",
+    "err.save-theme": "save: theme must be one of {themes}, not {theme}.",
+    "err.too-big": "save: this graph is too big for a slide: its smallest text is {ratio} of "
+                   "a 16:9 slide's height (the projector theme aims at {target}). Draw less "
+                   "of it: graph.collapse(...), max_nodes=, or a part with graph.path(name).",
+    "err.light-theme": "the light theme must give each role its own colour",
+    "err.type-ratio": "type_ratio: no <svg width=...pt height=...pt> in this SVG.",
+    "err.not-png": "with_dpi: not a PNG file.",
+    "err.argnums-range": "graph: argnums={argnums} is out of range for {count} argument(s).",
+    "err.evaluate-count": "evaluate takes the function's arguments, as it was called when the "
+                          "graph was drawn: {want} argument(s), not {got}.",
+    "err.evaluate-structure": "evaluate: argument {i} has the structure {new}, but the graph "
+                              "was drawn with {old}.",
+    "err.evaluate-constant": "evaluate: argument {i} was not differentiated (argnums="
+                             "{argnums}), so the graph holds its value as a constant and "
+                             "cannot take a new one. Draw the graph with argument {i} in "
+                             "argnums.",
+    "err.collapse": "collapse: no function named {names} in this graph; {rest}",
+    "part.collapse functions": "the functions it can collapse are: {functions}.",
+    "part.collapse none": "it has no function boxes to collapse.",
+    "err.render-format": "render: format must be 'svg', 'png' or 'pdf', not {fmt}.",
+    "err.unknown-name": "no value named {name} in this graph; {hint}the names are: {shown}.",
+    "part.did you mean": "did you mean {close}? ",
+    "part.or": " or ",
+    "err.graph-option": "graph: unknown option(s) {unknown}; the options are {options}.",
+    "err.graph-theme": "graph: theme must be one of {themes}, not {theme}.",
+    "err.graph-rankdir": "graph: rankdir must be 'TB', 'LR', 'BT' or 'RL', not {rankdir}.",
+    "err.graph-show": "graph: show may hold 'value', 'grad', 'tangent' and 'shape', not {bad}.",
+    "err.graph-language": "graph: language must be one of {languages}, not {name}.",
+    "err.graph-fold": "graph: fold must be True (draw a loop's repeated passes once) or False "
+                      "(draw every pass), not {fold}.",
+    "err.graph-positive": "graph: {option} must be a positive whole number, not {value}.",
+    "err.path-no-output": "path: this graph has no traced output.",
+    "err.graphviz": "Graphviz's `dot` program was not found, so the graph is shown as text.\n"
+                    "Install Graphviz, then re-run the cell:\n"
+                    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
+                    "  macOS:          brew install graphviz\n"
+                    "  conda:          conda install -c conda-forge graphviz\n"
+                    "  Windows:        winget install graphviz  (or "
+                    "https://graphviz.org/download/),\n"
+                    "                  then add its bin folder to PATH\n"
+                    "(`pip install graphviz` alone is not enough: it only installs the Python "
+                    "wrapper.)",
+    "err.graphviz-timeout": "Graphviz took longer than {timeout} s to lay out this graph. "
+                            "Draw fewer nodes: pass max_nodes= (e.g. 200) or collapse= with "
+                            "the names of functions to fold into single boxes.",
+    "err.graphviz-failed": "Graphviz failed: {error}",
+    "err.renderer": "renderer must be one of {renderers}, not {name}: e.g. tg.graph(f, "
+                    "renderer='browser') or tg.set_renderer('dot').",
+    "err.step-mode": "mode must be one of {modes}, not {mode}.",
+    "err.no-backward": "This graph has no backward pass to step through: its output is not a "
+                       "scalar, or it was drawn with argnums=None or tangents=. Draw it with "
+                       "tg.graph(f, argnums=...)(...) for a scalar f, or use mode='forward'.",
+    "err.no-tangents": "This graph carries no tangents. Draw it with tg.graph(f, "
+                       "tangents=(v,))(x) to step through forward mode.",
+    "err.need": "tracegrad.widgets needs {module} (and JupyterLab to show it). Install them "
+                "with:  pip install ipywidgets anywidget jupyterlab   (or: pip install "
+                "'tracegrad[lab]'), then restart the kernel.",
+    "err.explore-signature": "explore: cannot read the parameters of this function; pass a "
+                             "function defined with def.",
+    "err.explore-unknown": "explore: {unknown} are not parameters of {signature}.",
+    "err.explore-no-slider": "explore: parameter {name} has no slider and no default value; "
+                             "pass {bare}=(low, high) or give it a default in the def.",
+    "err.explore-range": "explore: the range of {name} must be (min, max), (min, max, value) "
+                         "or (min, max, step, value).",
+    "err.explore-start": "explore: the start value {value} of {name} is outside its range "
+                         "({lo}, {hi}).",
+    "err.stepper-function": "stepper: {name} is a function; the stepper needs its recorded "
+                            "graph. Pass tg.graph({name})(...), called with {name}'s "
+                            "arguments: tg.widgets.stepper(tg.graph({name})(params, x, y)).",
+    "err.stepper-type": "stepper: expected a graph from tg.graph(f)(...), not {type}.",
+    # the widgets' one-line text form (their repr)
+    "repr.graphview": "GraphView({count} nodes, laid out in the browser)",
+    "repr.stepper": "Stepper({mode}, {steps} steps over a graph of {nodes} nodes)",
+    "part.pass reverse": "reverse pass",
+    "part.pass forward": "forward pass",
+    "part.pass tangent": "tangent pass",
+    "repr.explorer": "Explorer({name}: sliders for {names})",
+})

@@ -734,3 +734,96 @@ FORMULAS = {
     "the other operands": "інші операнди",
     "x/‖x‖ (0 at x = 0)": "x/‖x‖ (0 при x = 0)",
 }
+
+# drawing/ і widgets/
+UK.update({
+    "err.graph-tangents": "graph: tangents має бути кортежем з однією дотичною на кожен "
+                          "аргумент з argnums ({count}), наприклад tangents=(1.0,).",
+    "err.save-format": "save: формат має бути 'svg', 'pdf' або 'png' (із суфікса файлу або "
+                       "format=), а не {fmt}.",
+    "err.save-dpi": "save: dpi має бути кількістю точок на дюйм від 10 до 2400 (300 для "
+                    "друку, 150 для слайдів), а не {dpi}.",
+    "err.save-theme": "save: theme має бути однією з {themes}, а не {theme}.",
+    "err.too-big": "save: цей граф завеликий для слайда: його найменший текст становить "
+                   "{ratio} висоти слайда 16:9 (тема projector розрахована на {target}). "
+                   "Покажіть менше: graph.collapse(...), max_nodes= або частину через "
+                   "graph.path(name).",
+    "err.light-theme": "світла тема має давати кожній ролі власний колір",
+    "err.type-ratio": "type_ratio: у цьому SVG немає <svg width=...pt height=...pt>.",
+    "err.not-png": "with_dpi: це не файл PNG.",
+    "err.argnums-range": "graph: argnums={argnums} виходить за межі: аргументів лише "
+                         "{count}.",
+    "err.evaluate-count": "evaluate приймає аргументи функції такі, як під час малювання "
+                          "графа: аргументів має бути {want}, а не {got}.",
+    "err.evaluate-structure": "evaluate: аргумент {i} має структуру {new}, а граф намальовано "
+                              "зі структурою {old}.",
+    "err.evaluate-constant": "evaluate: за аргументом {i} не диференціювали (argnums="
+                             "{argnums}), тож граф зберігає його значення як сталу й не може "
+                             "взяти нове. Намалюйте граф з аргументом {i} в argnums.",
+    "err.collapse": "collapse: у цьому графі немає функції з назвою {names}; {rest}",
+    "part.collapse functions": "згорнути можна такі функції: {functions}.",
+    "part.collapse none": "у ньому немає блоків функцій, які можна згорнути.",
+    "err.render-format": "render: формат має бути 'svg', 'png' або 'pdf', а не {fmt}.",
+    "err.unknown-name": "у цьому графі немає значення з назвою {name}; {hint}назви такі: "
+                        "{shown}.",
+    "part.did you mean": "можливо, ви мали на увазі {close}? ",
+    "part.or": " або ",
+    "err.graph-option": "graph: невідомі параметри {unknown}; можливі параметри: {options}.",
+    "err.graph-theme": "graph: theme має бути однією з {themes}, а не {theme}.",
+    "err.graph-rankdir": "graph: rankdir має бути 'TB', 'LR', 'BT' або 'RL', а не "
+                         "{rankdir}.",
+    "err.graph-show": "graph: show може містити 'value', 'grad', 'tangent' і 'shape', а не "
+                      "{bad}.",
+    "err.graph-language": "graph: language має бути однією з {languages}, а не {name}.",
+    "err.graph-fold": "graph: fold має бути True (однакові проходи циклу показати один раз) "
+                      "або False (показати кожен прохід), а не {fold}.",
+    "err.graph-positive": "graph: {option} має бути додатним цілим числом, а не {value}.",
+    "err.path-no-output": "path: цей граф не має трасованого виходу.",
+    "err.graphviz": "Програму `dot` з Graphviz не знайдено, тому граф показано як текст.\n"
+                    "Встановіть Graphviz і виконайте комірку ще раз:\n"
+                    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
+                    "  macOS:          brew install graphviz\n"
+                    "  conda:          conda install -c conda-forge graphviz\n"
+                    "  Windows:        winget install graphviz  (або "
+                    "https://graphviz.org/download/),\n"
+                    "                  потім додайте його теку bin до PATH\n"
+                    "(самого `pip install graphviz` недостатньо: він встановлює лише "
+                    "обгортку для Python.)",
+    "err.graphviz-timeout": "Graphviz розкладав цей граф довше ніж {timeout} с. Покажіть "
+                            "менше вузлів: передайте max_nodes= (наприклад, 200) або "
+                            "collapse= з назвами функцій, які слід згорнути в окремі блоки.",
+    "err.graphviz-failed": "Graphviz завершився з помилкою: {error}",
+    "err.renderer": "renderer має бути одним із {renderers}, а не {name}: наприклад, "
+                    "tg.graph(f, renderer='browser') або tg.set_renderer('dot').",
+    "err.step-mode": "mode має бути одним із {modes}, а не {mode}.",
+    "err.no-backward": "Цей граф не має зворотного проходу, який можна пройти покроково: його "
+                       "вихід не скаляр, або його намальовано з argnums=None чи tangents=. "
+                       "Намалюйте його через tg.graph(f, argnums=...)(...) для скалярної f "
+                       "або використайте mode='forward'.",
+    "err.no-tangents": "Цей граф не містить дотичних. Намалюйте його через tg.graph(f, "
+                       "tangents=(v,))(x), щоб покроково пройти прямий режим.",
+    "err.need": "tracegrad.widgets потребує {module} (і JupyterLab, щоб показати віджети). "
+                "Встановіть їх так:  pip install ipywidgets anywidget jupyterlab   (або: pip "
+                "install 'tracegrad[lab]'), а потім перезапустіть ядро.",
+    "err.explore-signature": "explore: не вдається прочитати параметри цієї функції; "
+                             "передайте функцію, визначену через def.",
+    "err.explore-unknown": "explore: {unknown} не є параметрами {signature}.",
+    "err.explore-no-slider": "explore: параметр {name} не має ні повзунка, ні значення за "
+                             "замовчуванням; передайте {bare}=(low, high) або задайте "
+                             "значення за замовчуванням у def.",
+    "err.explore-range": "explore: діапазон {name} має бути (min, max), (min, max, value) "
+                         "або (min, max, step, value).",
+    "err.explore-start": "explore: початкове значення {value} параметра {name} лежить поза "
+                         "його діапазоном ({lo}, {hi}).",
+    "err.stepper-function": "stepper: {name} — це функція, а покроковому перегляду потрібен "
+                            "її записаний граф. Передайте tg.graph({name})(...), викликаний "
+                            "з аргументами {name}: "
+                            "tg.widgets.stepper(tg.graph({name})(params, x, y)).",
+    "err.stepper-type": "stepper: очікувався граф від tg.graph(f)(...), а не {type}.",
+    "repr.graphview": "GraphView(вузлів: {count}; розкладено в браузері)",
+    "repr.stepper": "Stepper({mode}; кроків: {steps}; вузлів у графі: {nodes})",
+    "part.pass reverse": "зворотний прохід",
+    "part.pass forward": "прямий прохід",
+    "part.pass tangent": "прохід дотичних",
+    "repr.explorer": "Explorer({name}: повзунки для {names})",
+})
