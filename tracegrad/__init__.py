@@ -50,7 +50,8 @@ def __getattr__(name):
         return importlib.import_module(".drawing.render", __name__).set_renderer
     if name == "widgets":
         return importlib.import_module(".widgets", __name__)
-    raise AttributeError(f"module 'tracegrad' has no attribute {name!r}")
+    from .words import message
+    raise AttributeError(message("err.no-attribute", name=repr(name)))
 
 
 def stop_gradient(x):

@@ -633,3 +633,14 @@ EN.update({
     "part.pass tangent": "tangent pass",
     "repr.explorer": "Explorer({name}: sliders for {names})",
 })
+
+# forward.py (jvp) and tracegrad/__init__.py
+EN.update({
+    "err.jvp-tuples": "jvp(fun, primals, tangents): primals and tangents must be tuples with "
+                      "one entry per argument, e.g. jvp(f, (x,), (v,)).",
+    "err.jvp-structure": "jvp: primals and tangents must have the same structure, but they "
+                         "are {primals} and {tangents}.",
+    "err.jvp-shape": "jvp: tangent {k} has shape {shape} but its primal has shape {primal}; "
+                     "they must match.",
+    "err.no-attribute": "module 'tracegrad' has no attribute {name}",
+})

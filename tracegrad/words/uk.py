@@ -827,3 +827,14 @@ UK.update({
     "part.pass tangent": "прохід дотичних",
     "repr.explorer": "Explorer({name}: повзунки для {names})",
 })
+
+# forward.py (jvp) і tracegrad/__init__.py
+UK.update({
+    "err.jvp-tuples": "jvp(fun, primals, tangents): primals і tangents мають бути кортежами "
+                      "з одним елементом на кожен аргумент, наприклад jvp(f, (x,), (v,)).",
+    "err.jvp-structure": "jvp: primals і tangents мають мати однакову структуру, а вони "
+                         "мають {primals} і {tangents}.",
+    "err.jvp-shape": "jvp: дотична {k} має форму {shape}, а її точка (primal) — форму "
+                     "{primal}; форми мають збігатися.",
+    "err.no-attribute": "модуль 'tracegrad' не має атрибута {name}",
+})
