@@ -290,3 +290,14 @@ def test_the_primitives_table_speaks_the_chosen_language():
     left = [cell for row in tg.primitives()._rows() for cell in row[2:5:2]
             if re.search("[a-z]{4} [a-z]{4}", cell) and cell in ukrainian]
     assert not left, left
+
+
+def test_an_exercise_check_knows_a_forgotten_return_in_either_language():
+    # checks.error_verdict once looked for the English "returned None": in a Ukrainian
+    # notebook a rule left blank would have been reported as any other error
+    from tracegrad.checks import error_verdict
+    for language in ("en", "uk"):
+        error = raised(_custom_rule_returning_none, language)
+        tg.set_language(language)
+        assert error_verdict(error) == "✗ " + W.words()["check.none"]
+        tg.set_language(None)

@@ -188,7 +188,10 @@ def error_verdict(error):
     if isinstance(error, GradientCheckError):      # which mode: tg.jvp or tg.vjp
         return _hint("grads", mode={"fwd": "jvp", "rev": "vjp"}[error.mode], order=error.order)
     message = (str(error).splitlines() or [""])[0][:200]
-    if "returned None" in message:
+    # by the message's code, which is the same in every language (arguments.py's own
+    # "returned None" is not in the tables yet)
+    if "returned None" in message or any(f"[TG-{code}]" in str(error)
+                                         for code in ("jvp-none", "derivative-none")):
         # a rule still holding its placeholder (tracegrad's own message suggests a fix,
         # which in an exercise may be the answer itself)
         return _hint("none")

@@ -61,7 +61,7 @@ def main(argv=None):
     try:
         copied, kept = copy(args.dir, force=args.force)
     except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(say["copy.error"].format(error=error), file=sys.stderr)
         return 1
     for path in copied:
         print(say["copy.copied"].format(path=path))

@@ -182,6 +182,7 @@ EN.update({
     "copy.copied": "copied the notebook {path}",
     "copy.kept": "kept {count} notebooks already in {dir} (--force overwrites them)",
     "copy.open": "open them with:  jupyter lab {dir}",
+    "copy.error": "error: {error}",
 })
 
 

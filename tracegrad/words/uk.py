@@ -178,6 +178,7 @@ UK.update({
     "copy.copied": "скопійовано зошит {path}",
     "copy.kept": "у {dir} вже є зошитів: {count}; їх залишено (--force перезапише їх)",
     "copy.open": "відкрийте їх так:  jupyter lab {dir}",
+    "copy.error": "помилка: {error}",
 })
 
 
