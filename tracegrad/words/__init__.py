@@ -18,7 +18,11 @@ else English.
 
 Keys are grouped by the part of tracegrad that shows them; a key missing from
 one language is a bug, and a test says so. Error messages are keyed ``err.*``:
-see :func:`message`.
+see :func:`message`. ``tg.primitives()``'s descriptions are written in English
+beside each primitive (lax/); a language's PRIMITIVES and FORMULAS translate them.
+
+A new language: a module like ``uk.py`` (its table, PRIMITIVES, FORMULAS) and
+its line in LANGUAGES and _MODULES below.
 """
 from __future__ import annotations
 
