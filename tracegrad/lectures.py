@@ -10,7 +10,7 @@ already in DIR are kept unless ``--force`` is given: they may hold your work.
 
 This module needs nothing of the lab (no JupyterLab, widgets or Graphviz), so
 it works before JupyterLab is installed. Its messages come from
-tracegrad/words.py, in the language of ``$TRACEGRAD_LANG`` (else English).
+tracegrad/words/, in the language of ``$TRACEGRAD_LANG`` (else English).
 """
 import argparse
 import pathlib

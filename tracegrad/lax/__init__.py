@@ -255,7 +255,7 @@ SPECIAL_POINTS.update({
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 
-    # the column headers: keys of tracegrad/words.py, shown in the notebook's language
+    # the column headers: keys of tracegrad/words/, shown in the notebook's language
     HEADER = ("table.primitive", "table.derivative", "table.meaning", "table.vmap",
               "table.special")
 
