@@ -142,6 +142,13 @@ def _store_in_numpy(x):
     return tnp.sum(out)
 
 
+_blank = tg.lax.elementwise("blank", lambda x: x ** 2, (lambda out, x: None,), ("2x",))
+
+
+def _primitive_rule_returning_none(x):
+    return _blank(x)
+
+
 # (what goes wrong, the exception's type, its code)
 MISTAKES = [
     (_custom_rule_returning_none, tg.TracegradError, "jvp-none"),
@@ -157,6 +164,19 @@ MISTAKES = [
     (lambda: tg.grad(lambda x: x.pow(2))(1.0), AttributeError, "not-a-method"),
     (lambda: tg.grad(lambda x: np.convolve(x, x)[0])(np.ones(2)), TypeError, "numpy-function"),
     (lambda: tg.grad(_store_in_numpy)(np.ones(2)), tg.TracegradError, "store"),
+    (lambda: tg.grad(lambda x: x.item())(1.0), TypeError, "item"),
+    (lambda: tg.grad(lambda x: tnp.sum(x.tolist()))(np.ones(2)), AttributeError, "tolist"),
+    (lambda: tg.grad(lambda x: tnp.sum(x @ np.ones((3, 2))))(np.ones(2)), ValueError, "align"),
+    (lambda: tg.grad(lambda x: tnp.sum(tnp.reshape(x, (4,))))(np.ones(3)), ValueError,
+     "reshape"),
+    (lambda: tg.grad(lambda x: tnp.sum(x, axis=2))(np.ones(3)), ValueError, "axis"),
+    (lambda: tg.grad(lambda x: (x * tnp.ones(3))[x])(1.0), tg.TracegradError,
+     "index-traced"),
+    (lambda: tg.grad(_primitive_rule_returning_none)(1.0), tg.TracegradError,
+     "derivative-none"),
+    (lambda: tg.random.normal(3, (2,)), TypeError, "key-int"),
+    (lambda: tg.jvp(tnp.sin, (1.0,), (np.ones(2),)), ValueError, "jvp-shape"),
+    (lambda: tnp.no_such_function, AttributeError, "no-function"),
 ]
 
 
