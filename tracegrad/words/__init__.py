@@ -81,12 +81,12 @@ def message(key, /, language=None, **fields):
     return f"{text} [TG-{key.removeprefix('err.').replace(' ', '-')}]"
 
 
-def primitive_words(name, formulas, doc, special, language=None):
+def primitive_words(name, formulas, doc, special, lang=None):
     """A primitive's local derivatives (``formulas``), one-line ``doc`` and
     ``special``-point convention, all written in English beside the primitive (lax/),
     in the current language: a language's PRIMITIVES and FORMULAS tables translate
     them; English, or a primitive not yet translated, keeps them as they are (a test
     makes sure every primitive is translated)."""
-    module = _MODULES[globals()["language"](language)]
+    module = _MODULES[language(lang)]
     doc, special = module.PRIMITIVES.get(name, (doc, special))
     return tuple(module.FORMULAS.get(f, f) for f in formulas), doc, special
