@@ -318,3 +318,12 @@ def test_an_exercise_check_knows_a_forgotten_return_in_either_language():
         tg.set_language(language)
         assert error_verdict(error) == "✗ " + W.words()["check.none"]
         tg.set_language(None)
+
+
+def test_every_message_is_translated_not_copied():
+    # a key copied from en.py into uk.py unchanged would pass the key test above
+    for name, table in W.LANGUAGES.items():
+        if name != "en":
+            copied = [k for k in W.EN if k.startswith(("err.", "part.", "repr."))
+                      and table[k] == W.EN[k]]
+            assert not copied, f"{name}: not translated: {copied}"
