@@ -65,7 +65,7 @@ def test_the_language_comes_from_the_environment(monkeypatch):
     g = tg.graph(tg.grad(looped))(0.5, np.ones(2))
     assert "зворотний прохід" in all_text(g)
     assert "зворотний прохід" not in all_text(g.with_options(language="en"))
-    with pytest.raises(ValueError, match="language must be one of"):
+    with pytest.raises(ValueError, match=r"language.*\[TG-graph-language\]"):
         tg.graph(looped, language="fr")
     monkeypatch.delenv("TRACEGRAD_LANG")
     assert "backward pass" in all_text(tg.graph(tg.grad(looped), language="en")(0.5, np.ones(2)))

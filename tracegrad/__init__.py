@@ -30,14 +30,15 @@ from .reverse import ZeroGradientWarning, grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 from .vmap import vmap
+from .words import set_language
 
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
            "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
-           "primitives", "label", "lax", "nn", "numpy", "random", "TracegradError",
-           "UnexpectedTracerError", "ZeroGradientWarning"]
+           "primitives", "label", "set_language", "lax", "nn", "numpy", "random",
+           "TracegradError", "UnexpectedTracerError", "ZeroGradientWarning"]
 
 
 def __getattr__(name):
@@ -49,7 +50,8 @@ def __getattr__(name):
         return importlib.import_module(".drawing.render", __name__).set_renderer
     if name == "widgets":
         return importlib.import_module(".widgets", __name__)
-    raise AttributeError(f"module 'tracegrad' has no attribute {name!r}")
+    from .words import message
+    raise AttributeError(message("err.no-attribute", name=repr(name)))
 
 
 def stop_gradient(x):

@@ -32,7 +32,7 @@ from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
-from .words import LANGUAGES, words
+from .words import LANGUAGES, message, words
 
 __all__ = ["numerical_grad", "check_grads", "check_answer", "verdict", "error_verdict",
            "is_verdict", "GradientCheckError"]
@@ -102,16 +102,16 @@ class GradientCheckError(AssertionError):
 
 
 def _assert_close(mode, order, got, want, rtol, atol):
-    what = {"fwd": "forward mode (jvp)", "rev": "reverse mode (vjp)"}[mode] + f", order {order}"
+    what = words()[f"part.check {mode}"].format(order=order)
     got_leaves = [np.asarray(x) for x in got]
     for g, w in zip(got_leaves, want):
         if g.shape != w.shape or not np.allclose(g, w, rtol=rtol, atol=atol):
-            err = np.max(np.abs(g - w)) if g.shape == w.shape else "shape mismatch"
-            raise GradientCheckError(
-                f"check_grads: {what} disagrees with numerical differentiation.\n"
-                f"  automatic: {np.array2string(g, precision=8, threshold=8)}\n"
-                f"  numerical: {np.array2string(w, precision=8, threshold=8)}\n"
-                f"  max |difference| = {err} (rtol={rtol}, atol={atol})", mode, order)
+            err = (np.max(np.abs(g - w)) if g.shape == w.shape
+                   else words()["part.shape mismatch"])
+            raise GradientCheckError(message(
+                "err.check-grads", what=what, err=err, rtol=rtol, atol=atol,
+                got=np.array2string(g, precision=8, threshold=8),
+                want=np.array2string(w, precision=8, threshold=8)), mode, order)
 
 
 def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=_EPS, rtol=1e-5,
@@ -124,7 +124,7 @@ def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=_EPS, rtol=1e-5,
     """
     for mode in modes:
         if mode not in ("fwd", "rev"):
-            raise ValueError(f"check_grads: unknown mode {mode!r}; use 'fwd' and/or 'rev'.")
+            raise ValueError(message("err.check-mode", mode=repr(mode)))
     _check_grads(fun, tuple(args), order, modes, eps, rtol, atol, seed, depth=1)
 
 
@@ -188,7 +188,10 @@ def error_verdict(error):
     if isinstance(error, GradientCheckError):      # which mode: tg.jvp or tg.vjp
         return _hint("grads", mode={"fwd": "jvp", "rev": "vjp"}[error.mode], order=error.order)
     message = (str(error).splitlines() or [""])[0][:200]
-    if "returned None" in message:
+    # by the message's code, which is the same in every language (arguments.py's own
+    # "returned None" is not in the tables yet)
+    if "returned None" in message or any(f"[TG-{code}]" in str(error)
+                                         for code in ("jvp-none", "derivative-none")):
         # a rule still holding its placeholder (tracegrad's own message suggests a fix,
         # which in an exercise may be the answer itself)
         return _hint("none")

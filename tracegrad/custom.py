@@ -78,6 +78,7 @@ from .lax.shape import moveaxis
 from .reverse import ReverseTrace, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
 from .vmap import BatchTrace, BatchTracer, vmap
+from .words import message, words
 
 __all__ = ["custom_jvp", "custom_vjp", "CustomRuleError"]
 
@@ -142,21 +143,15 @@ class custom_jvp:
                     continue
                 term = r(t, out, *primals)
                 if term is None:                 # a forgotten `return`: not a zero tangent
-                    raise CustomRuleError(
-                        f"custom_jvp {self.fun.__name__}: the defjvps rule "
-                        f"{getattr(r, '__name__', r)} returned None, but it must return "
-                        f"the output's tangent from this argument, e.g. "
-                        f"`lambda x_dot, ans, x: tnp.cos(x) * x_dot`. Did you forget "
-                        f"`return`? (For an argument with no effect on the output, pass "
-                        f"None in place of the rule.)")
+                    raise CustomRuleError(message("err.jvp-none", name=self.fun.__name__,
+                                                  rule=getattr(r, "__name__", r)))
                 total = term if total is None else total + term
             return out, tree_map(zeros_like, out) if total is None else total
         self.rule, self.named_rule = rule, None
 
     def __call__(self, *args):
         if self.rule is None:
-            raise TracegradError(f"custom_jvp function {self.fun.__name__} has no rule yet: "
-                                 f"define one with @{self.fun.__name__}.defjvp.")
+            raise TracegradError(message("err.jvp-norule", name=self.fun.__name__))
         dynamic, static = _split(args, self.nondiff_argnums)
         leaves, in_tree = tree_flatten(dynamic)
         outs, out_tree = _apply(self._flat(in_tree, static), leaves)
@@ -172,7 +167,8 @@ class custom_jvp:
         def rule(primals, tangents):
             result = self.rule(*static, tree_unflatten(in_tree, primals),
                                tree_unflatten(in_tree, tangents))
-            return _check_jvp_result(name, result, _named("its rule", self.named_rule))
+            named = _named(words()["part.its rule"], self.named_rule)
+            return _check_jvp_result(name, result, named)
 
         return _JVPRule(self.primitive, fun, rule)
 
@@ -200,8 +196,7 @@ class custom_vjp:
 
     def __call__(self, *args):
         if self.fwd is None:
-            raise TracegradError(f"custom_vjp function {self.fun.__name__} has no rule yet: "
-                                 f"call {self.fun.__name__}.defvjp(fwd, bwd) first.")
+            raise TracegradError(message("err.vjp-norule", name=self.fun.__name__))
         dynamic, static = _split(args, self.nondiff_argnums)
         leaves, in_tree = tree_flatten(dynamic)
         outs, out_tree = _apply(self._flat(in_tree, static, leaves), leaves)
@@ -219,11 +214,8 @@ class custom_vjp:
         def fwd(leaves):
             result = self.fwd(*_merge(tree_unflatten(in_tree, leaves), static, nums))
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
-                raise CustomRuleError(
-                    f"custom_vjp {name}: {_named('fwd', self.fwd)} must return a pair "
-                    f"(output, residuals), e.g. "
-                    f"`return {name}(x), (x,)` (the residuals are what bwd will need; None "
-                    f"for nothing), but it returned {_describe(result)}.")
+                raise CustomRuleError(message("err.fwd-pair", name=name, got=_describe(result),
+                                              fwd=_named("fwd", self.fwd)))
             outs, tree = tree_flatten(result[0])
             out_tree[:] = [tree]
             return outs, tree, result[1]
@@ -318,10 +310,9 @@ class _JVPRule:
             _, tangent_outs, tree = self.rule(primals, tangents)
             shapes = [shape_of(t) for t in tangent_outs]
             if tree != out_tree or shapes != [shape_of(g) for g in gs]:
-                raise CustomRuleError(
-                    f"{self.primitive.name}: its rule returns an output of structure {tree} "
-                    f"and shapes {shapes}, but the function returns {out_tree} and shapes "
-                    f"{[shape_of(g) for g in gs]}; the rule's output must be the function's.")
+                raise CustomRuleError(message(
+                    "err.rule-structure", name=self.primitive.name, tree=tree, shapes=shapes,
+                    want_tree=out_tree, want_shapes=[shape_of(g) for g in gs]))
             return tangent_outs
 
         _, pullback = vjp(linear, *[zeros_like(primals[k]) for k in diff])
@@ -371,13 +362,7 @@ class _VJPRule:
 
     def forward(self, trace, leaves):
         name = self.primitive.name
-        raise CustomRuleError(
-            f"{name}: forward mode (jvp, jacfwd, check_grads with modes=('fwd',)) met a "
-            f"function that has only a reverse-mode rule (bwd), which it cannot use; JAX "
-            f"refuses this too. Differentiate it in reverse mode (grad, vjp, jacrev), or "
-            f"give the function a forward rule with tg.custom_jvp instead. hessian works: it "
-            f"runs jacfwd over jacrev, so forward mode sees only fwd and bwd, as ordinary "
-            f"code; but if fwd calls the function itself, compute the value there directly.")
+        raise CustomRuleError(message("err.vjp-forward", name=name))
 
     def forward_pass(self, values):
         return self.fwd(values)
@@ -500,17 +485,19 @@ def _describe(x):
     """What a value is, for messages: ``an array of shape (3,)``, ``a tuple of 3 values``."""
     if x is None:
         return "None"
+    say = words()
     if isinstance(x, (tuple, list)):
-        return f"a {type(x).__name__} of {len(x)} value{'s' * (len(x) != 1)}"
+        part = say["part.sequence of one" if len(x) == 1 else "part.sequence"]
+        return part.format(type=type(x).__name__, count=len(x))
     if isinstance(x, dict):
-        return f"a dict with keys {sorted(map(str, x))}"
+        return say["part.dict"].format(keys=sorted(map(str, x)))
     if hasattr(x, "shape"):
-        return f"an array of shape {tuple(x.shape)}"
-    return f"a {type(x).__name__}"
+        return say["part.array"].format(shape=tuple(x.shape))
+    return say["part.object"].format(type=type(x).__name__)
 
 
 def _leaf(k, n):
-    return f" (output leaf {k})" if n > 1 else ""
+    return words()["part.output leaf"].format(k=k) if n > 1 else ""
 
 
 def _named(role, fn):
@@ -519,38 +506,30 @@ def _named(role, fn):
     return role if name == "<lambda>" else f"{role} {name}"
 
 
-def _check_jvp_result(name, result, rule="its rule"):
+def _check_jvp_result(name, result, rule=None):
     """The rule's ``(out, tangent_out)``, flattened, if it is one; else a clear error."""
     example = f"`return {name}(x), 2.0 * x * x_dot`"
+    rule = rule or words()["part.its rule"]
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CustomRuleError(
-            f"custom_jvp {name}: {rule} must return a pair (primal_out, tangent_out), "
-            f"e.g. {example}, but it returned {_describe(result)}. Return the output "
-            f"and its tangent, both.")
+        raise CustomRuleError(message("err.jvp-pair", name=name, rule=rule, example=example,
+                                      got=_describe(result)))
     out, tangent = result
     if tangent is None and out is not None:
-        raise CustomRuleError(
-            f"custom_jvp {name}: {rule} returned None as the tangent output. Return the "
-            f"tangent itself; for a zero tangent return tnp.zeros_like(out).")
+        raise CustomRuleError(message("err.jvp-tangent-none", name=name, rule=rule))
     outs, out_tree = tree_flatten(out)
     tangents, tangent_tree = tree_flatten(tangent)
     if out_tree != tangent_tree:
-        raise CustomRuleError(
-            f"custom_jvp {name}: {rule} returned an output of structure {out_tree} and a "
-            f"tangent of structure {tangent_tree} (* is an array); the tangent must have the "
-            f"output's structure, one tangent per output array.")
+        raise CustomRuleError(message("err.jvp-tangent-tree", name=name, rule=rule,
+                                      out_tree=out_tree, tangent_tree=tangent_tree))
     for k, (o, t) in enumerate(zip(outs, tangents)):
         if shape_of(o) != shape_of(t):
-            raise CustomRuleError(
-                f"custom_jvp {name}: {rule} returned a tangent of shape {shape_of(t)} for "
-                f"an output of shape {shape_of(o)}{_leaf(k, len(outs))}; a tangent has its "
-                f"output's shape. Compute it from the tangents elementwise (e.g. "
-                f"tnp.cos(x) * x_dot), or broadcast it: tnp.broadcast_to(t, out.shape).")
+            raise CustomRuleError(message("err.jvp-tangent-shape", name=name, rule=rule,
+                                          shape=shape_of(t), out_shape=shape_of(o),
+                                          leaf=_leaf(k, len(outs))))
         if dtype_of(o).kind == "f" and dtype_of(t).kind != "f":
-            raise CustomRuleError(
-                f"custom_jvp {name}: {rule} returned a tangent of dtype {dtype_of(t)} for "
-                f"an output of dtype {dtype_of(o)}{_leaf(k, len(outs))}; the tangent of a "
-                f"floating-point output is floating-point: write 0.0, not 0.")
+            raise CustomRuleError(message("err.jvp-tangent-dtype", name=name, rule=rule,
+                                          dtype=dtype_of(t), out_dtype=dtype_of(o),
+                                          leaf=_leaf(k, len(outs))))
     return outs, tangents, out_tree
 
 
@@ -559,10 +538,9 @@ def _check_bwd_result(name, result, in_tree, shapes, bwd="bwd"):
     args = in_tree.children
     n = len(args)
     if not isinstance(result, (tuple, list)) or len(result) != n:
-        raise CustomRuleError(
-            f"custom_vjp {name}: {bwd} must return a tuple with one cotangent per argument "
-            f"({n}), e.g. {'(g * y,)' if n == 1 else '(g * y, g * x)'}, but it returned "
-            f"{_describe(result)}.")
+        raise CustomRuleError(message("err.bwd-tuple", name=name, bwd=bwd, count=n,
+                                      example="(g * y,)" if n == 1 else "(g * y, g * x)",
+                                      got=_describe(result)))
     cotangents, start = [], 0
     for i, (c, arg) in enumerate(zip(result, args)):
         arg_shapes = shapes[start:start + arg.num_leaves]
@@ -573,15 +551,12 @@ def _check_bwd_result(name, result, in_tree, shapes, bwd="bwd"):
         c_leaves, tree = tree_flatten(c)
         leaves = []
         if not _fill(tree, arg, iter(c_leaves), leaves):
-            raise CustomRuleError(
-                f"custom_vjp {name}: {bwd} returned for argument {i} a cotangent of structure "
-                f"{tree}, but the argument has the structure {arg} (* is an array); give it "
-                f"the argument's structure, with None for a zero part.")
+            raise CustomRuleError(message("err.bwd-tree", name=name, bwd=bwd, i=i, tree=tree,
+                                          arg=arg))
         for c_leaf, shape in zip(leaves, arg_shapes):
             if c_leaf is not None and shape_of(c_leaf) != shape:
-                raise CustomRuleError(
-                    f"custom_vjp {name}: {bwd} returned a cotangent of shape {shape_of(c_leaf)} "
-                    f"for argument {i}, whose shape is {shape}; they must match.")
+                raise CustomRuleError(message("err.bwd-shape", name=name, bwd=bwd, i=i,
+                                              shape=shape_of(c_leaf), arg_shape=shape))
         cotangents += leaves
     return cotangents
 

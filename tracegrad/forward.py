@@ -26,6 +26,7 @@ from .arguments import (
 )
 from .core import Trace, Tracer, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
+from .words import message
 
 __all__ = ["JVPTrace", "JVPTracer", "jvp"]
 
@@ -68,20 +69,18 @@ def jvp(fun, primals, tangents):
     """
     check_function(fun, "jvp", "tg.jvp(f, (x,), (v,))")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("jvp(fun, primals, tangents): primals and tangents must be "
-                        "tuples with one entry per argument, e.g. jvp(f, (x,), (v,)).")
+        raise TypeError(message("err.jvp-tuples"))
     p_leaves, p_tree = tree_flatten(tuple(primals))
     t_leaves, t_tree = tree_flatten(tuple(tangents))
     if p_tree != t_tree:
-        raise TypeError(f"jvp: primals and tangents must have the same structure, "
-                        f"but they are {p_tree} and {t_tree}.")
+        raise TypeError(message("err.jvp-structure", primals=p_tree, tangents=t_tree))
     with new_level(JVPTrace) as trace:
         inputs = []
         for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
             p = check_float(p, "jvp", k)
             if np.shape(t) != np.shape(p):
-                raise ValueError(f"jvp: tangent {k} has shape {np.shape(t)} but its "
-                                 f"primal has shape {np.shape(p)}; they must match.")
+                raise ValueError(message("err.jvp-shape", k=k, shape=np.shape(t),
+                                         primal=np.shape(p)))
             t = check_tangent(t, p, "jvp", k)
             inputs.append(JVPTracer(trace, p, like_primal(t, p)))
         try:

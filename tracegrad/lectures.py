@@ -10,14 +10,14 @@ already in DIR are kept unless ``--force`` is given: they may hold your work.
 
 This module needs nothing of the lab (no JupyterLab, widgets or Graphviz), so
 it works before JupyterLab is installed. Its messages come from
-tracegrad/words.py, in the language of ``$TRACEGRAD_LANG`` (else English).
+tracegrad/words/, in the language of ``$TRACEGRAD_LANG`` (else English).
 """
 import argparse
 import pathlib
 import shutil
 import sys
 
-from .words import words
+from .words import message, words
 
 LANGUAGES = ("uk", "en")
 WHERE_ELSE = "https://github.com/tracegrad/tracegrad/tree/HEAD/lectures"
@@ -37,9 +37,7 @@ def copy(target, force=False):
     """Copy every lecture notebook into ``target``; return (copied, kept) paths."""
     origin = source()
     if origin is None:
-        raise FileNotFoundError(
-            "this installation of tracegrad carries no lecture notebooks (an install made "
-            f"without `make dist`?); download them from {WHERE_ELSE}")
+        raise FileNotFoundError(message("err.no-notebooks", where=WHERE_ELSE))
     copied, kept = [], []
     for language in LANGUAGES:
         for notebook in sorted((origin / language).glob("*.ipynb")):
@@ -63,7 +61,7 @@ def main(argv=None):
     try:
         copied, kept = copy(args.dir, force=args.force)
     except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(say["copy.error"].format(error=error), file=sys.stderr)
         return 1
     for path in copied:
         print(say["copy.copied"].format(path=path))

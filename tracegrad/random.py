@@ -74,6 +74,7 @@ from . import lax
 from . import numpy as tnp
 from .core import Primitive, TracegradError, Tracer, concrete, dtype_of, shape_of
 from .vmap import Batched
+from .words import message, words
 
 __all__ = ["PRNGKey", "key", "key_data", "split", "fold_in", "normal", "uniform", "bernoulli",
            "categorical", "permutation", "choice", "randint", "truncated_normal", "gumbel",
@@ -120,7 +121,7 @@ def _philox(key, i, shape, kind, dtype, bounds=None):
         return u
     if kind == "gumbel":                         # −log(−log u), u > 0 so that it stays finite
         return -np.log(-np.log(np.maximum(u, np.finfo(dtype).tiny)))
-    raise ValueError(f"philox: unknown kind {kind!r}")
+    raise ValueError(message("err.philox-kind", kind=repr(kind)))
 
 
 philox = Primitive(
@@ -145,20 +146,14 @@ def PRNGKey(seed):
     """A key made from an integer seed: ``[seed >> 32, seed & 0xFFFFFFFF]`` as uint32,
     as in JAX (a negative seed is taken modulo 2⁶⁴)."""
     if isinstance(seed, Tracer):
-        raise TracegradError(
-            "PRNGKey: the seed is a traced value (an input of vmap, jit or grad), but a key "
-            "is made from a plain int. Make the key outside and pass it in, or derive keys "
-            "from one key: random.fold_in(key, i) takes a traced integer i, and "
-            "random.split(key, n) gives n keys.")
+        raise TracegradError(message("err.seed-traced"))
     if np.ndim(seed) == 0 and isinstance(seed, np.ndarray) and seed.dtype.kind in "iub":
         seed = seed.item()
     if not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"PRNGKey: the seed must be an integer, got {seed!r} "
-                        f"({type(seed).__name__}); write PRNGKey(int(seed)) or PRNGKey(0).")
+        raise TypeError(message("err.seed-type", seed=repr(seed), type=type(seed).__name__))
     seed = int(seed)
     if not -2**63 <= seed < 2**64:
-        raise ValueError(f"PRNGKey: the seed {seed} does not fit in 64 bits; use a seed "
-                         f"from -2**63 to 2**64 - 1 (e.g. seed % 2**32).")
+        raise ValueError(message("err.seed-range", seed=seed))
     seed %= 2**64
     return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
 
@@ -177,7 +172,7 @@ def key_data(keys):
 def split(key, num=2):
     """``num`` new keys, shape ``(num, 2)``: ``k1, k2 = split(key)``."""
     if isinstance(num, Tracer) or not isinstance(num, (int, np.integer)) or num < 0:
-        raise TypeError(f"split: num must be a plain int ≥ 0 (how many keys), got {num!r}.")
+        raise TypeError(message("err.split-num", num=repr(num)))
     return philox.bind(_checked_key(key, "split"), 0, shape=(int(num),), kind="split",
                        dtype=np.dtype(np.uint32), bounds=None)
 
@@ -186,10 +181,9 @@ def fold_in(key, data):
     """The key for the integer ``data`` (a step, an example's index): a new key,
     the same one every time for the same ``key`` and ``data``."""
     if shape_of(data) != () or dtype_of(data).kind not in "iub":
-        raise TypeError(f"fold_in: data must be one integer (a step number or an index), "
-                        f"got {_describe(data)}; write fold_in(key, int(i)).")
+        raise TypeError(message("err.fold-in-type", got=_describe(data)))
     if not isinstance(data, Tracer) and not 0 <= int(data) < 2**32:
-        raise ValueError(f"fold_in: data must be from 0 to 2**32 - 1, got {int(data)}.")
+        raise ValueError(message("err.fold-in-range", data=int(data)))
     return philox.bind(_checked_key(key, "fold_in"), data, shape=(), kind="fold_in",
                        dtype=np.dtype(np.uint32), bounds=None)
 
@@ -199,21 +193,15 @@ def _checked_key(key, who):
     if shape == (2,) and dtype == np.uint32:
         return key
     if dtype == np.uint32 and len(shape) > 1 and shape[-1] == 2:
-        raise ValueError(
-            f"{who}: takes one key, shape (2,), but got keys of shape {shape}. For one draw "
-            f"per key, map over them: tg.vmap(lambda k: random.{who}(k, ...))(keys); or "
-            f"take one: keys[0].")
+        raise ValueError(message("err.keys", who=who, shape=shape))
     if isinstance(key, (int, np.integer)):
-        raise TypeError(f"{who}: the key is the int {key}, but a key is made from a seed "
-                        f"first: key = random.PRNGKey({key}), then random.{who}(key, ...).")
-    raise TypeError(f"{who}: a key is an array of two uint32 words, shape (2,), as "
-                    f"random.PRNGKey(seed), random.split and random.fold_in make; got "
-                    f"{_describe(key)}. Make one with key = random.PRNGKey(0).")
+        raise TypeError(message("err.key-int", who=who, key=key))
+    raise TypeError(message("err.key", who=who, got=_describe(key)))
 
 
 def _describe(x):
     return f"{x!r}" if isinstance(x, (int, float)) else \
-        f"an array of shape {shape_of(x)} and dtype {dtype_of(x)}"
+        words()["part.array of dtype"].format(shape=shape_of(x), dtype=dtype_of(x))
 
 
 # ---------------------------------------------------------------------------
@@ -226,10 +214,9 @@ def _shape(shape, who):
     out = []
     for d in dims:
         if isinstance(d, Tracer) or isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{who}: shape must be a tuple of plain ints, e.g. (3,) or (2, 4); "
-                            f"got {shape!r}.")
+            raise TypeError(message("err.shape-type", who=who, shape=repr(shape)))
         if d < 0:
-            raise ValueError(f"{who}: shape {shape!r} has a negative size.")
+            raise ValueError(message("err.shape-negative", who=who, shape=repr(shape)))
         out.append(operator.index(d))
     return tuple(out)
 
@@ -237,8 +224,7 @@ def _shape(shape, who):
 def _float_dtype(dtype, who):
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
-        raise TypeError(f"{who}: dtype must be a floating dtype (float64, float32 or "
-                        f"float16), got {dtype}; for integers use random.randint.")
+        raise TypeError(message("err.float-dtype", who=who, dtype=dtype))
     return dtype
 
 
@@ -251,9 +237,7 @@ def _fits(shape, who, **arrays):
         except ValueError:
             fits = False
         if not fits:
-            raise ValueError(f"{who}: {name} has shape {s}, which does not broadcast to "
-                             f"shape={shape}, the shape of the result; give {name} a shape "
-                             f"that does (or a number), or pass the shape you want.")
+            raise ValueError(message("err.fits", who=who, name=name, s=s, shape=shape))
 
 
 def _all(mask):
@@ -273,7 +257,7 @@ def _shown(value):
     """The value for an error message (under vmap or jit there is not one value)."""
     if isinstance(value, (np.ndarray, np.generic, int, float)):
         return str(value)
-    return "a traced value outside that range"
+    return words()["part.traced outside"]
 
 
 # ---------------------------------------------------------------------------
@@ -319,19 +303,16 @@ def truncated_normal(key, lower, upper, shape=None, dtype=np.float64):
     """
     if isinstance(lower, Tracer) or isinstance(upper, Tracer) \
             or np.ndim(lower) or np.ndim(upper):
-        raise TypeError("truncated_normal: lower and upper must be plain numbers here (no "
-                        "arrays, no traced values); for a traced scale or shift, draw with "
-                        "plain bounds and compute mu + sigma * z.")
+        raise TypeError(message("err.truncated-bounds"))
     lower, upper = float(lower), float(upper)
     shape = () if shape is None else _shape(shape, "truncated_normal")
     dtype = _float_dtype(dtype, "truncated_normal")
     if not lower < upper:
-        raise ValueError(f"truncated_normal: lower ({lower}) must be below upper ({upper}).")
+        raise ValueError(message("err.truncated-order", lower=lower, upper=upper))
     mass = (math.erf(upper / math.sqrt(2)) - math.erf(lower / math.sqrt(2))) / 2
     if mass < 1e-4:
-        raise ValueError(f"truncated_normal: ({lower}, {upper}) holds only {mass:.2g} of the "
-                         f"normal's probability, and this sampler keeps the normal draws that "
-                         f"fall inside; use an interval nearer 0 (e.g. (-2, 2)).")
+        raise ValueError(message("err.truncated-mass", lower=lower, upper=upper,
+                                 mass=f"{mass:.2g}"))
     return _draw(key, shape, "truncated_normal", dtype, "truncated_normal", (lower, upper))
 
 
@@ -341,8 +322,7 @@ def bernoulli(key, p=0.5, shape=None):
     _fits(shape, "bernoulli", p=p)
     pv = concrete(p)
     if not _all((pv >= 0) & (pv <= 1)):
-        raise ValueError(f"bernoulli: p must be a probability, from 0 to 1, got {_shown(pv)}; "
-                         f"for logits use p = tg.nn.sigmoid(logits).")
+        raise ValueError(message("err.bernoulli", p=_shown(pv)))
     return tnp.less(uniform(key, shape), p)
 
 
@@ -355,17 +335,15 @@ def categorical(key, logits, axis=-1, shape=None):
     """
     lshape = shape_of(logits)
     if not lshape:
-        raise ValueError("categorical: logits must have at least one axis, one entry per "
-                         "category; for two categories use random.bernoulli.")
+        raise ValueError(message("err.categorical-axis"))
     if not -len(lshape) <= axis < len(lshape):
-        raise ValueError(f"categorical: axis {axis} is out of range for logits of shape "
-                         f"{lshape}.")
+        raise ValueError(message("err.categorical-range", axis=axis, shape=lshape))
     axis %= len(lshape)
     batch = lshape[:axis] + lshape[axis + 1:]
     shape = batch if shape is None else _shape(shape, "categorical")
     if len(shape) < len(batch) or shape[len(shape) - len(batch):] != batch:
-        raise ValueError(f"categorical: shape {shape} must end with {batch}, the shape of "
-                         f"logits {lshape} without axis {axis}; e.g. shape=(n,) + {batch}.")
+        raise ValueError(message("err.categorical-shape", shape=shape, batch=batch,
+                                 lshape=lshape, axis=axis))
     prefix = shape[:len(shape) - len(batch)]
     dtype = dtype_of(logits) if dtype_of(logits).kind == "f" else np.dtype(np.float64)
     noise = gumbel(key, prefix + lshape, dtype)
@@ -378,12 +356,11 @@ def randint(key, shape, minval, maxval, dtype=np.int64):
     shape = _shape(shape, "randint")
     dtype = np.dtype(dtype)
     if dtype.kind not in "iu":
-        raise TypeError(f"randint: dtype must be an integer dtype, got {dtype}; for floats "
-                        f"use random.uniform.")
+        raise TypeError(message("err.randint-dtype", dtype=dtype))
     _fits(shape, "randint", minval=minval, maxval=maxval)
     if not _all(concrete(minval) < concrete(maxval)):
-        raise ValueError(f"randint: maxval must be above minval (maxval is left out), got "
-                         f"minval {_shown(concrete(minval))}, maxval {_shown(concrete(maxval))}.")
+        raise ValueError(message("err.randint-range", minval=_shown(concrete(minval)),
+                                 maxval=_shown(concrete(maxval))))
     u = uniform(key, shape)
     span = tnp.subtract(maxval, minval)
     out = tnp.minimum(tnp.add(minval, tnp.floor(tnp.multiply(span, u))), maxval - 1)
@@ -395,11 +372,10 @@ def permutation(key, x, axis=0):
     if _is_int(x):
         n = int(x)
         if n < 0:
-            raise ValueError(f"permutation: n must be ≥ 0, got {n}.")
+            raise ValueError(message("err.permutation-n", n=n))
         return _draw(key, (n,), "permutation", np.int64, "permutation")
     if not shape_of(x):
-        raise ValueError("permutation: x is a 0-d array; pass an int n for a permutation of "
-                         "range(n), or an array with at least one axis.")
+        raise ValueError(message("err.permutation-0d"))
     axis = _axis(axis, shape_of(x), "permutation")
     order = _draw(key, (shape_of(x)[axis],), "permutation", np.int64, "permutation")
     return _take(x, order, axis)
@@ -419,22 +395,18 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0):
         axis = _axis(axis, shape_of(a), "choice")
         n = shape_of(a)[axis]
     else:
-        raise ValueError("choice: a is a 0-d array; pass an int n to choose from range(n), or "
-                         "an array with at least one axis.")
+        raise ValueError(message("err.choice-0d"))
     k = math.prod(shape)
     if not replace and k > n:
-        raise ValueError(f"choice: cannot take {k} entries from {n} without replacement; "
-                         f"take at most {n}, or pass replace=True.")
+        raise ValueError(message("err.choice-many", k=k, n=n))
     if n == 0 and k > 0:
-        raise ValueError("choice: there is nothing to choose from (a has no entries).")
+        raise ValueError(message("err.choice-empty"))
     if p is not None:
         if shape_of(p) != (n,):
-            raise ValueError(f"choice: p has shape {shape_of(p)}, but needs one probability "
-                             f"per entry, shape ({n},).")
+            raise ValueError(message("err.choice-p-shape", shape=shape_of(p), n=n))
         pv = concrete(p)
         if not _all(pv >= 0) or not _all(np.sum(pv) > 0):
-            raise ValueError(f"choice: p must be probabilities, none negative and not all "
-                             f"zero, got {_shown(pv)}.")
+            raise ValueError(message("err.choice-p", p=_shown(pv)))
         with np.errstate(divide="ignore"):       # p = 0: log p = −inf, never chosen
             log_p = np.log(pv)
     if replace:
@@ -455,7 +427,7 @@ def _is_int(x):
 
 def _axis(axis, shape, who):
     if not -len(shape) <= axis < len(shape):
-        raise ValueError(f"{who}: axis {axis} is out of range for an array of shape {shape}.")
+        raise ValueError(message("err.random-axis", who=who, axis=axis, shape=shape))
     return axis % len(shape)
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 
+from .words import message, words
+
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves"]
 
 
@@ -111,9 +113,8 @@ def _sorted_keys(d):
         return tuple(sorted(d))
     except TypeError:
         kinds = sorted({type(k).__name__ for k in d})
-        raise TypeError(f"pytree: a dict's keys must be sortable, so of one type, but these "
-                        f"mix {' and '.join(kinds)}: {list(d)!r:.80}. Use keys of one "
-                        f"type, e.g. all str.") from None
+        raise TypeError(message("err.tree-keys", kinds=words()["part.and"].join(kinds),
+                                keys=f"{list(d)!r:.80}")) from None
 
 
 def tree_flatten(tree):
@@ -131,8 +132,8 @@ def tree_unflatten(treedef, leaves):
     """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
-        raise ValueError(f"tree_unflatten: the structure {treedef} has "
-                         f"{treedef.num_leaves} leaves, but {len(leaves)} were given.")
+        raise ValueError(message("err.tree-leaves", treedef=treedef, want=treedef.num_leaves,
+                                 got=len(leaves)))
     it = iter(leaves)
     return _build(treedef, it)
 
@@ -174,7 +175,6 @@ def tree_map(f, tree, *rest):
     for other in rest:
         other_leaves, other_def = tree_flatten(other)
         if other_def != treedef:
-            raise ValueError(f"tree_map: the trees have different structures: "
-                             f"{treedef} and {other_def}.")
+            raise ValueError(message("err.tree-map", first=treedef, other=other_def))
         others.append(other_leaves)
     return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])

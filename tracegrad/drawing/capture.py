@@ -34,6 +34,7 @@ from ..core import thread_state as _state
 from ..forward import jvp
 from ..reverse import ReverseTrace, ReverseTracer
 from ..tree import tree_flatten, tree_unflatten
+from ..words import message
 from .loops import loops_of
 
 __all__ = ["Frame", "Recorder", "Recording", "record", "record_with_tangents", "input_names",
@@ -314,8 +315,7 @@ def record_with_tangents(fun, args, argnums, tangents):
     """Record ``fun`` as :func:`record` does, under ``jvp``: every node's value
     then carries its tangent (J·v so far), the forward-mode view."""
     if not isinstance(tangents, (tuple, list)) or len(tangents) != len(argnums):
-        raise TypeError(f"graph: tangents must be a tuple with one tangent per argument in "
-                        f"argnums ({len(argnums)}), e.g. tangents=(1.0,).")
+        raise TypeError(message("err.graph-tangents", count=len(argnums)))
     found = []
 
     def record_all(*full):

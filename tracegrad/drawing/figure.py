@@ -28,6 +28,7 @@ import struct
 import warnings
 import zlib
 
+from ..words import message
 from .dot import THEMES
 from .render import run_dot
 
@@ -60,15 +61,13 @@ def save(graph, path, dpi=None, theme=None, format=None, timeout=60.0):
     ``format`` is given); see the module's docstring for ``theme`` and ``dpi``."""
     fmt = (format or os.path.splitext(os.fspath(path))[1].lstrip(".") or "svg").lower()
     if fmt not in FORMATS:
-        raise ValueError(f"save: the format must be 'svg', 'pdf' or 'png' (from the file's "
-                         f"suffix, or format=), not {fmt!r}.")
+        raise ValueError(message("err.save-format", fmt=repr(fmt)))
     if dpi is not None and not (isinstance(dpi, (int, float)) and 10 <= dpi <= 2400):
-        raise ValueError(f"save: dpi must be a number of dots per inch between 10 and 2400 "
-                         f"(300 for print, 150 for slides), not {dpi!r}.")
+        raise ValueError(message("err.save-dpi", dpi=repr(dpi)))
     themes = (None, *FIGURE_THEMES, *THEMES)
     if theme not in themes:
-        raise ValueError(f"save: theme must be one of {', '.join(map(repr, themes))}, "
-                         f"not {theme!r}.")
+        raise ValueError(message("err.save-theme", themes=", ".join(map(repr, themes)),
+                                 theme=repr(theme)))
     source = figure_dot(graph, theme, timeout)
     if fmt == "png" and dpi is not None:
         source = _graph_attribute(source, f"dpi={float(dpi):g}")
@@ -93,11 +92,8 @@ def figure_dot(graph, theme, timeout=60.0):
         return source
     source, ratio = _scaled_for_slides(source, timeout)
     if ratio < TARGET:
-        warnings.warn(
-            f"save: this graph is too big for a slide: its smallest text is {ratio:.1%} of "
-            f"a 16:9 slide's height (the projector theme aims at {TARGET:.0%}). Draw less "
-            f"of it: graph.collapse(...), max_nodes=, or a part with graph.path(name).",
-            stacklevel=4)
+        warnings.warn(message("err.too-big", ratio=f"{ratio:.1%}", target=f"{TARGET:.0%}"),
+                      stacklevel=4)
     return source
 
 
@@ -126,7 +122,7 @@ def recolour(source, colours):
     light = THEMES["light"]
     mapping = {light[role].lower(): colours[role] for role in light if role in colours}
     if len(mapping) != len(light):          # two roles share a colour: cannot tell them apart
-        raise AssertionError("the light theme must give each role its own colour")
+        raise AssertionError(message("err.light-theme"))
     return re.sub(r'"(#[0-9a-fA-F]{6}|white)"',
                   lambda m: '"' + mapping.get(m.group(1).lower(), m.group(1)) + '"', source)
 
@@ -166,7 +162,7 @@ def type_ratio(svg):
     SVG's points: the font size is the em, a little more than a capital letter.)"""
     size = _SIZE.search(svg)
     if size is None:
-        raise ValueError("type_ratio: no <svg width=...pt height=...pt> in this SVG.")
+        raise ValueError(message("err.type-ratio"))
     width, height = float(size.group(1)), float(size.group(2))
     fonts = [float(f) for f in _FONT.findall(svg)]
     if not fonts:
@@ -178,7 +174,7 @@ def with_dpi(png, dpi):
     """A PNG that says its resolution: a ``pHYs`` chunk (pixels per metre) after
     the header, replacing any the file had."""
     if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("with_dpi: not a PNG file.")
+        raise ValueError(message("err.not-png"))
     chunks, i = [], 8
     while i < len(png):
         length, kind = struct.unpack(">I4s", png[i:i + 8])

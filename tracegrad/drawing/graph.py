@@ -20,6 +20,7 @@ from ..jit import replay
 from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
+from ..words import message
 from ..words import words as words_of
 from . import options as _options
 from . import text
@@ -65,8 +66,8 @@ def graph(fun, argnums=0, tangents=None, **options):
             nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
             for i in nums:
                 if not -len(args) <= i < len(args):
-                    raise ValueError(f"graph: argnums={argnums!r} is out of range for "
-                                     f"{len(args)} argument(s).")
+                    raise ValueError(message("err.argnums-range", argnums=repr(argnums),
+                                             count=len(args)))
             nums = tuple(i % len(args) for i in nums)
             want_grad = tangents is None
         if tangents is None:
@@ -422,23 +423,19 @@ class Graph:
         the result can itself be differentiated.
         """
         if len(args) != len(self._args):
-            raise TypeError(f"evaluate takes the function's arguments, as it was called "
-                            f"when the graph was drawn: {len(self._args)} argument(s), not "
-                            f"{len(args)}.")
+            raise TypeError(message("err.evaluate-count", want=len(self._args), got=len(args)))
         leaves = []
         for i, (new, old) in enumerate(zip(args, self._args)):
             new_leaves, new_def = tree_flatten(new)
             old_leaves, old_def = tree_flatten(old)
             if new_def != old_def:
-                raise TypeError(f"evaluate: argument {i} has the structure {new_def}, but "
-                                f"the graph was drawn with {old_def}.")
+                raise TypeError(message("err.evaluate-structure", i=i, new=new_def,
+                                        old=old_def))
             if i in self._argnums:
                 leaves.extend(new_leaves)
             elif not all(_same(a, b) for a, b in zip(new_leaves, old_leaves)):
-                raise ValueError(
-                    f"evaluate: argument {i} was not differentiated (argnums="
-                    f"{self._argnums}), so the graph holds its value as a constant and "
-                    f"cannot take a new one. Draw the graph with argument {i} in argnums.")
+                raise ValueError(message("err.evaluate-constant", i=i,
+                                         argnums=self._argnums))
         outs = replay(self.nodes, self.inputs, leaves, self.output_nodes)
         return outs[0] if len(outs) == 1 and not isinstance(self.out, tuple) else tuple(outs)
 
@@ -465,10 +462,11 @@ class Graph:
         unknown = [n for n in names if n not in known]
         if unknown:
             functions = sorted({info["name"] for info in self._clusters.values()})
-            raise ValueError(
-                f"collapse: no function named {', '.join(map(repr, unknown))} in this graph; "
-                + (f"the functions it can collapse are: {', '.join(functions)}."
-                   if functions else "it has no function boxes to collapse."))
+            w = words_of()
+            rest = (w["part.collapse functions"].format(functions=", ".join(functions))
+                    if functions else w["part.collapse none"])
+            raise ValueError(message("err.collapse", names=", ".join(map(repr, unknown)),
+                                     rest=rest))
 
     def collapse(self, *names):
         """Draw the clusters of these functions (or all, with no names) as boxes."""
@@ -521,7 +519,7 @@ class Graph:
         """Write the picture to ``path`` (svg, png or pdf; from the suffix by default)."""
         fmt = format or os.path.splitext(os.fspath(path))[1].lstrip(".").lower() or "svg"
         if fmt not in ("svg", "png", "pdf"):
-            raise ValueError(f"render: format must be 'svg', 'png' or 'pdf', not {fmt!r}.")
+            raise ValueError(message("err.render-format", fmt=repr(fmt)))
         run_dot(self.to_dot(), fmt, timeout, output=path)
         return path
 
@@ -569,10 +567,11 @@ class UnknownName(KeyError):
 
     def __init__(self, name, names):
         close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.5)
-        hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+        w = words_of()
+        hint = w["part.did you mean"].format(close=w["part.or"].join(map(repr, close))) \
+            if close else ""
         shown = ", ".join(names[:40]) + (" ..." if len(names) > 40 else "")
-        super().__init__(f"no value named {name!r} in this graph; {hint}the names are: "
-                         f"{shown}.")
+        super().__init__(message("err.unknown-name", name=repr(name), hint=hint, shown=shown))
 
     def __str__(self):                  # KeyError's own str() would add quotes
         return self.args[0]

@@ -6,6 +6,8 @@ when it is given, not later when the picture is drawn.
 """
 from __future__ import annotations
 
+from ..words import message
+
 __all__ = ["DEFAULTS", "RANKDIRS", "SHOWN", "check", "resolve"]
 
 DEFAULTS = dict(
@@ -33,31 +35,28 @@ def check(options):
     from .dot import THEMES
     unknown = set(options) - set(DEFAULTS)
     if unknown:
-        raise TypeError(f"graph: unknown option(s) {sorted(unknown)}; the options are "
-                        f"{sorted(DEFAULTS)}.")
+        raise TypeError(message("err.graph-option", unknown=sorted(unknown),
+                                options=sorted(DEFAULTS)))
     if "theme" in options and options["theme"] not in THEMES:
-        raise ValueError(f"graph: theme must be one of {sorted(THEMES)}, not "
-                         f"{options['theme']!r}.")
+        raise ValueError(message("err.graph-theme", themes=sorted(THEMES),
+                                 theme=repr(options["theme"])))
     if options.get("rankdir") is not None and options["rankdir"] not in RANKDIRS:
-        raise ValueError(f"graph: rankdir must be 'TB', 'LR', 'BT' or 'RL', not "
-                         f"{options['rankdir']!r}.")
+        raise ValueError(message("err.graph-rankdir", rankdir=repr(options["rankdir"])))
     bad = set(options.get("show", ())) - set(SHOWN)
     if bad:
-        raise ValueError(f"graph: show may hold 'value', 'grad', 'tangent' and 'shape', "
-                         f"not {sorted(bad)}.")
+        raise ValueError(message("err.graph-show", bad=sorted(bad)))
     if options.get("language") is not None and options["language"] not in LANGUAGES:
-        raise ValueError(f"graph: language must be one of {sorted(LANGUAGES)}, not "
-                         f"{options['language']!r}.")
+        raise ValueError(message("err.graph-language", languages=sorted(LANGUAGES),
+                                 name=repr(options["language"])))
     if "fold" in options and not isinstance(options["fold"], bool):
-        raise ValueError(f"graph: fold must be True (draw a loop's repeated passes once) or "
-                         f"False (draw every pass), not {options['fold']!r}.")
+        raise ValueError(message("err.graph-fold", fold=repr(options["fold"])))
     from .render import check_renderer
     check_renderer(options.get("renderer"))
     for key in ("digits", "max_nodes"):
         value = options.get(key)
         if value is not None and not (isinstance(value, int) and value >= 1):
-            raise ValueError(f"graph: {key} must be a positive whole number, not "
-                             f"{options[key]!r}.")
+            raise ValueError(message("err.graph-positive", option=key,
+                                     value=repr(options[key])))
 
 
 def resolve(options, base=None):

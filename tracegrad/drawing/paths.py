@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import TracegradError
+from ..words import message
 from . import text
 
 __all__ = ["ChainRule", "chain_rule"]
@@ -34,7 +35,7 @@ class ChainRule:
     def __init__(self, graph, name, max_paths=50):
         start = graph.node(name)
         if not graph.output_nodes:
-            raise TracegradError("path: this graph has no traced output.")
+            raise TracegradError(message("err.path-no-output"))
         target = graph.output_nodes[-1]
         self.graph, self.name, self.start, self.target = graph, name, start, target
         self._count()

@@ -28,6 +28,7 @@ import sys
 import threading
 
 from ..core import TracegradError
+from ..words import message, words
 
 __all__ = ["GraphvizNotFound", "INSTALL_HINT", "RENDERERS", "run_dot", "have_dot",
            "set_renderer", "renderer", "check_renderer", "mimebundle", "html"]
@@ -35,15 +36,8 @@ __all__ = ["GraphvizNotFound", "INSTALL_HINT", "RENDERERS", "run_dot", "have_dot
 RENDERERS = ("auto", "dot", "browser", "text")
 _chosen = None                       # set_renderer's choice, for every graph after it
 
-INSTALL_HINT = """\
-Graphviz's `dot` program was not found, so the graph is shown as text.
-Install Graphviz, then re-run the cell:
-  Debian/Ubuntu:  sudo apt-get install graphviz
-  macOS:          brew install graphviz
-  conda:          conda install -c conda-forge graphviz
-  Windows:        winget install graphviz  (or https://graphviz.org/download/),
-                  then add its bin folder to PATH
-(`pip install graphviz` alone is not enough: it only installs the Python wrapper.)"""
+# The hint in English; message("err.graphviz") gives it in the notebook's language.
+INSTALL_HINT = words("en")["err.graphviz"]
 
 
 class GraphvizNotFound(TracegradError):
@@ -60,7 +54,7 @@ def run_dot(source, fmt="svg", timeout=60.0, output=None):
     import graphviz
 
     if not have_dot():
-        raise GraphvizNotFound(INSTALL_HINT)
+        raise GraphvizNotFound(message("err.graphviz"))
     done = {}
 
     def work():                      # graphviz.pipe has no time limit: wait for it here
@@ -72,16 +66,13 @@ def run_dot(source, fmt="svg", timeout=60.0, output=None):
     worker.start()
     worker.join(timeout)
     if worker.is_alive():            # (the stray dot process finishes in the background)
-        raise TracegradError(
-            f"Graphviz took longer than {timeout:.0f} s to lay out this graph. Draw fewer "
-            f"nodes: pass max_nodes= (e.g. 200) or collapse= with the names of functions "
-            f"to fold into single boxes.")
+        raise TracegradError(message("err.graphviz-timeout", timeout=f"{timeout:.0f}"))
     error = done.get("error")
     if isinstance(error, graphviz.ExecutableNotFound):
-        raise GraphvizNotFound(INSTALL_HINT) from None
+        raise GraphvizNotFound(message("err.graphviz")) from None
     if isinstance(error, graphviz.CalledProcessError):
-        message = (error.stderr or b"").decode("utf-8", "replace").strip()
-        raise TracegradError("Graphviz failed: " + message) from None
+        said = (error.stderr or b"").decode("utf-8", "replace").strip()
+        raise TracegradError(message("err.graphviz-failed", error=said)) from None
     if error is not None:
         raise error
     if output is None:
@@ -96,8 +87,7 @@ def run_dot(source, fmt="svg", timeout=60.0, output=None):
 def check_renderer(name):
     """Refuse a renderer that does not exist (None means: not chosen here)."""
     if name is not None and name not in RENDERERS:
-        raise ValueError(f"renderer must be one of {RENDERERS}, not {name!r}: e.g. "
-                         f"tg.graph(f, renderer='browser') or tg.set_renderer('dot').")
+        raise ValueError(message("err.renderer", renderers=RENDERERS, name=repr(name)))
 
 
 def set_renderer(name=None):
@@ -142,7 +132,7 @@ def mimebundle(graph, listing, renderer_name=None):
             return {"text/html": html(graph, svg), "image/svg+xml": svg, "text/plain": listing}
         except GraphvizNotFound:
             if choice == "dot":
-                return {"text/plain": listing + "\n\n" + INSTALL_HINT}
+                return {"text/plain": listing + "\n\n" + message("err.graphviz")}
         except TracegradError as e:
             return {"text/plain": listing + "\n\n" + str(e)}
     hint = graph.words["no picture"]

@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from ..core import TracegradError, concrete
+from ..words import message
 from ..words import words as words_of
 from . import text
 
@@ -30,17 +31,13 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def steps(graph, mode="reverse"):
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}.")
+        raise ValueError(message("err.step-mode", modes=MODES, mode=repr(mode)))
     if mode == "reverse":
         if not graph.steps:
-            raise TracegradError(
-                "This graph has no backward pass to step through: its output is not a "
-                "scalar, or it was drawn with argnums=None or tangents=. Draw it with "
-                "tg.graph(f, argnums=...)(...) for a scalar f, or use mode='forward'.")
+            raise TracegradError(message("err.no-backward"))
         return [node for node, _ in graph.steps]
     if mode == "tangent" and not any(graph.tangent(n) is not None for n in graph.nodes):
-        raise TracegradError("This graph carries no tangents. Draw it with "
-                             "tg.graph(f, tangents=(v,))(x) to step through forward mode.")
+        raise TracegradError(message("err.no-tangents"))
     return [n for n in graph.nodes if n.primitive is not None or mode == "tangent"]
 
 

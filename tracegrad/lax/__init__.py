@@ -255,7 +255,7 @@ SPECIAL_POINTS.update({
 class PrimitiveTable(list):
     """The list of primitives; shows as a table in Jupyter and in print()."""
 
-    # the column headers: keys of tracegrad/words.py, shown in the notebook's language
+    # the column headers: keys of tracegrad/words/, shown in the notebook's language
     HEADER = ("table.primitive", "table.derivative", "table.meaning", "table.vmap",
               "table.special")
 
@@ -265,14 +265,17 @@ class PrimitiveTable(list):
         return tuple(w[key] for key in self.HEADER)
 
     def _rows(self):
-        from ..words import words
+        from ..words import primitive_words, words
         w = words()
         for p in self:
+            formulas, doc, special = primitive_words(
+                p.name, p.formulas or (), (p.__doc__ or "").split("\n")[0],
+                SPECIAL_POINTS.get(p.name, ((), ""))[1])
             yield (p.name,
-                   "; ".join(p.formulas) if p.differentiable else w["table.not differentiable"],
-                   (p.__doc__ or "").split("\n")[0],
+                   "; ".join(formulas) if p.differentiable else w["table.not differentiable"],
+                   doc,
                    w["table.rule"] if p.batch is not None else w["table.loop"],  # see vmap.py
-                   SPECIAL_POINTS.get(p.name, ((), ""))[1])
+                   special)
 
     def __repr__(self):
         rows = [self._header()] + list(self._rows())

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..core import concrete, shape_of
 from ..tree import tree_flatten, tree_unflatten
+from ..words import message
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "full_like"]
 
@@ -39,15 +40,12 @@ def _pick(mask, new, old, who):
     new_leaves, new_tree = tree_flatten(new)
     old_leaves, old_tree = tree_flatten(old)
     if new_tree != old_tree:
-        raise TypeError(f"{who}: the branches (or the loop body and its initial value) "
-                        f"return different structures, {new_tree} and {old_tree}; under "
-                        f"vmap, where the examples differ, both are computed and must match.")
+        raise TypeError(message("err.branch-structure", who=who, new=new_tree, old=old_tree))
     picked = []
     for n, o in zip(new_leaves, old_leaves, strict=True):
         if shape_of(n) != shape_of(o):
-            raise TypeError(f"{who}: the branches (or the loop body and its initial value) "
-                            f"return shapes {shape_of(n)} and {shape_of(o)}; under vmap, "
-                            f"where the examples differ, they must be the same.")
+            raise TypeError(message("err.branch-shape", who=who, new=shape_of(n),
+                                    old=shape_of(o)))
         picked.append(tnp.where(mask, n, o))
     return tree_unflatten(new_tree, picked)
 
@@ -145,7 +143,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     leaves, treedef = tree_flatten(xs)
     if length is None:
         if not leaves:
-            raise ValueError("scan: give xs or length.")
+            raise ValueError(message("err.scan"))
         length = shape_of(leaves[0])[0]
     steps = range(length - 1, -1, -1) if reverse else range(length)
     carry, ys = init, []

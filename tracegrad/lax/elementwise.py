@@ -17,6 +17,7 @@ import operator
 import numpy as np
 
 from ..core import Primitive, Tracer, add_any, concrete, shape_of
+from ..words import message
 from .shape import broadcast_to, elementwise_args, unbroadcast
 
 __all__ = ["add", "sub", "neg", "mul", "div", "pow", "integer_pow", "square", "sqrt", "exp", "log",
@@ -64,11 +65,8 @@ def _checked(name, d, argname):
         value = d(out, *args, **params)
         if value is None:
             from ..custom import CustomRuleError  # custom.py imports lax: import late
-            raise CustomRuleError(
-                f"{name}: its derivative with respect to {argname} "
-                f"({getattr(d, '__name__', d)}) returned None, but it must return "
-                f"∂{name}/∂{argname}, an array written with tnp operations (e.g. "
-                f"tnp.cosh(x) for sinh). Did you forget `return`?")
+            raise CustomRuleError(message("err.derivative-none", name=name, argname=argname,
+                                          rule=getattr(d, "__name__", d)))
         return value
     return derivative
 

@@ -12,6 +12,7 @@ a new array instead (``index_set``).
 import numpy as np
 
 from ..core import Primitive, TracegradError, Tracer, concrete, shape_of
+from ..words import message
 from .elementwise import select
 from .shape import batch_size, moveaxis, reshape, to_front, transpose, unbroadcast
 
@@ -32,13 +33,8 @@ def normalize_index(index):
     for i in index:
         if _holds_tracer(i):
             if np.dtype(_dtype_of(i)).kind in "iub":
-                raise TracegradError(
-                    "An index holds integers computed per example (under vmap): that works "
-                    "alone, x[i] or x[i, :] (along the first axis); elsewhere use "
-                    "tnp.take(x, i, axis) or tnp.take_along_axis(x, i, axis).")
-            raise TracegradError("An index is a traced (differentiable) value; indices must "
-                                 "be integers, slices or boolean masks. Compute the index "
-                                 "from plain values, e.g. with tnp.argmax, which returns ints.")
+                raise TracegradError(message("err.index-per-example"))
+            raise TracegradError(message("err.index-traced"))
         if isinstance(i, (list, tuple)):
             i = np.asarray(i)
             if i.size == 0 and i.dtype.kind == "f":   # x[[]]: NumPy reads [] as no integers

@@ -11,6 +11,7 @@ NumPy does, and batch axes that broadcast are summed back by ``unbroadcast``.
 import numpy as np
 
 from ..core import Primitive, TracegradError, add_any, concrete, shape_of
+from ..words import message
 from .shape import (
     concatenate,
     kept_shape,
@@ -86,8 +87,7 @@ def batch_matmul(lhs, rhs):
     """``lhs @ rhs`` over a leading batch axis, as ``jax.lax.batch_matmul``."""
     sl, sr = shape_of(lhs), shape_of(rhs)
     if len(sl) < 3 or sl[:-2] != sr[:-2]:
-        raise ValueError(f"batch_matmul: both operands need the same batch axes and two "
-                         f"matrix axes, but the shapes are {sl} and {sr}.")
+        raise ValueError(message("err.batch-matmul", a=sl, b=sr))
     return matmul(lhs, rhs)
 
 
@@ -129,20 +129,17 @@ def normalize_spec(spec, n_operands):
     """'ij,jk' → 'ij,jk->ik' (NumPy's implicit output), checked for what we support."""
     spec = spec.replace(" ", "")
     if "." in spec:
-        raise TracegradError("einsum: '...' (ellipsis) is not supported; write out the "
-                             "axes with letters, e.g. 'bij,bjk->bik'.")
+        raise TracegradError(message("err.einsum-ellipsis"))
     ins = spec.split("->")[0].split(",")
     if len(ins) != n_operands:
-        raise ValueError(f"einsum: the subscripts {spec!r} name {len(ins)} operand(s), "
-                         f"but {n_operands} were given.")
+        raise ValueError(message("err.einsum-count", spec=repr(spec), want=len(ins),
+                                 got=n_operands))
     if "->" not in spec:
         letters = "".join(ins)
         spec += "->" + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     for sub in ins:
         if len(set(sub)) != len(sub):
-            raise TracegradError(f"einsum: the subscript {sub!r} repeats an index (a "
-                                 f"diagonal); that is not supported. Use tnp.diagonal-free "
-                                 f"forms, e.g. multiply by an identity matrix.")
+            raise TracegradError(message("err.einsum-repeat", sub=repr(sub)))
     return spec
 
 
@@ -376,10 +373,6 @@ def _cols(v):                  # v as a column per matrix (scales rows): v[..., 
     return v[..., :, None]
 
 
-def _not_defined(what, fix):
-    return TracegradError(f"{what} has no derivative (it is not unique); {fix}")
-
-
 # SVD, A = U diag(s) Vᵀ (reduced: k = min(m, n) columns in U and V). The rules are
 # JAX's svd_jvp_rule (jax/_src/lax/linalg.py), from J. Townsend, "Differentiating
 # the singular value decomposition" (2016), and Seeger et al., "Auto-differentiating
@@ -406,11 +399,7 @@ def _svd_f(s):
 def _svd_full_check(a, full):
     m, n = shape_of(a)[-2:]
     if full and m != n:
-        raise _not_defined(
-            f"svd: U and Vᵀ with full_matrices=True of a {m}×{n} matrix (its extra "
-            f"columns are any orthonormal completion, as in JAX)",
-            "pass full_matrices=False, or differentiate only the singular values "
-            "(compute_uv=False).")
+        raise TracegradError(message("err.svd-full", m=m, n=n))
 
 
 def _svd_u_jvp(ts, out, a, full):
@@ -520,10 +509,7 @@ def _qr_thin_vjp(q, r, gq, gr):
 def _qr_complete_check(a, mode):
     m, n = shape_of(a)[-2:]
     if mode == "complete" and m > n:
-        raise _not_defined(
-            f"qr: Q with mode='complete' of a {m}×{n} matrix (its last {m - n} column(s) "
-            f"are any orthonormal completion)", "use mode='reduced' (R of mode='complete' "
-            "has a derivative).")
+        raise TracegradError(message("err.qr-complete", m=m, n=n, extra=m - n))
 
 
 def _qr_parts(a):
@@ -631,23 +617,17 @@ pinv = Primitive(
 #     ẇ = diag(P),     V̇ = U + V diag(c),  U = V (F ∘ P),  c_j = −v_jᵀ u_j,
 # the last term keeping each column of unit length, as NumPy (LAPACK) normalizes it.
 
-_COMPLEX_EIGENVALUES = (
-    "linalg.eig: this matrix has complex eigenvalues, and tracegrad works with real numbers "
-    "only. For a symmetric matrix use linalg.eigh; otherwise compute it with NumPy outside "
-    "the traced function.")
-
-
 def _eig_w(a):
     w = np.linalg.eig(a)[0]
     if np.iscomplexobj(w):
-        raise TracegradError(_COMPLEX_EIGENVALUES)
+        raise TracegradError(message("err.eig-complex"))
     return w
 
 
 def _eig_v(a):
     w, v = np.linalg.eig(a)
     if np.iscomplexobj(w):
-        raise TracegradError(_COMPLEX_EIGENVALUES)
+        raise TracegradError(message("err.eig-complex"))
     return v
 
 

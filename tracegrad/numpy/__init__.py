@@ -20,6 +20,8 @@ from numpy import e, inf, nan, ndarray, newaxis, pi  # noqa: F401
 from .. import lax
 from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import normalize_index
+from ..words import message as _message
+from ..words import words as _words
 
 __all__ = [
     # creation
@@ -73,11 +75,7 @@ class _ScalarType:
             return self.type(x)
         if self.dtype.kind == "f":
             return asarray(x, dtype=self.dtype)
-        raise TypeError(
-            f"tnp.{self.__name__}(x) of a traced value: a cast to {self.__name__} has no "
-            f"derivative and would drop the gradient. Compare instead (x > 0), round with "
-            f"tnp.round, or cast outside the function you differentiate. Float casts of "
-            f"traced values go through x.astype(...) or tnp.asarray(x, dtype=...).")
+        raise TypeError(_message("err.int-cast", name=self.__name__))
 
     def __repr__(self):
         return f"tnp.{self.__name__}"
@@ -148,10 +146,9 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         return _np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep,
                             dtype=dtype, axis=axis)
     if retstep or axis != 0:
-        raise TypeError("linspace: with a traced start or stop, tracegrad supports neither "
-                        "retstep nor axis; compute the step as (stop - start) / (num - 1).")
+        raise TypeError(_message("err.linspace-args"))
     if num < 0:
-        raise ValueError(f"linspace: num must be non-negative, got {num}.")
+        raise ValueError(_message("err.linspace-num", num=num))
     # NumPy's dtype: float32 ends give float32 points (a float64 arange would not)
     kind = _np.result_type(concrete(start), concrete(stop), float(num))
     start, stop = asarray(start, dtype=kind), asarray(stop, dtype=kind)
@@ -190,7 +187,7 @@ sign, maximum, minimum = lax.sign, lax.max, lax.min
 def clip(a, a_min=None, a_max=None):
     """``minimum(maximum(a, a_min), a_max)``; either bound may be None."""
     if a_min is None and a_max is None:
-        raise ValueError("clip: give a_min, a_max or both.")
+        raise ValueError(_message("err.clip"))
     if a_min is not None:
         a = maximum(a, a_min)
     if a_max is not None:
@@ -203,8 +200,7 @@ def where(condition, x=None, y=None):
     if x is None and y is None:                      # where(cond): positions, no derivative
         return _np.nonzero(concrete(condition))
     if x is None or y is None:
-        raise TypeError("where: give both x and y, where(cond, x, y), or neither, "
-                        "where(cond), for the positions where cond holds.")
+        raise TypeError(_message("err.where"))
     cond = _np.not_equal(concrete(condition), 0)     # a ufunc: tg.jit can stage it
     return lax.select(cond, x, y)
 
@@ -273,8 +269,8 @@ def _axes(axis, ndim, who):
     out = []
     for a in axes:
         if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
-            raise ValueError(f"{who}: axis {a} is out of range for an array with "
-                             f"{ndim} dimension(s); use an axis from {-ndim} to {ndim - 1}.")
+            raise ValueError(_message("err.axis", who=who, axis=a, ndim=ndim, low=-ndim,
+                                     high=ndim - 1))
         out.append(a % ndim if ndim else 0)
     return tuple(sorted(out)) if ndim else None
 
@@ -368,17 +364,18 @@ def argmin(a, axis=None, keepdims=False):
 
 def matmul(a, b):
     if ndim(a) == 0 or ndim(b) == 0:
-        raise ValueError(f"matmul: operands must be arrays with at least one axis, but the "
-                         f"shapes are {shape_of(a)} and {shape_of(b)}; use * for scalars.")
+        raise ValueError(_message("err.matmul-scalar", a=shape_of(a), b=shape_of(b)))
     sa, sb = shape_of(a), shape_of(b)
     k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {sa} and {sb} do not align: the last axis of the "
-                         f"first ({k_a}) must equal the "
-                         f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the "
-                         f"second ({k_b}).")
+        raise ValueError(_not_aligned("matmul", sa, sb, k_a, k_b))
     return lax.matmul(a, b)
+
+
+def _not_aligned(who, sa, sb, k_a, k_b):
+    which = _words()["part.only axis" if len(sb) == 1 else "part.second-to-last axis"]
+    return _message("err.align", who=who, a=sa, b=sb, k_a=k_a, k_b=k_b, which=which)
 
 
 def dot(a, b):
@@ -389,10 +386,7 @@ def dot(a, b):
     if len(sb) <= 2:
         k_b = sb[0] if len(sb) == 1 else sb[-2]
         if sa[-1] != k_b:
-            raise ValueError(f"dot: shapes {sa} and {sb} do not align: the last axis of the "
-                             f"first ({sa[-1]}) must equal the "
-                             f"{'only' if len(sb) == 1 else 'second-to-last'} axis of the "
-                             f"second ({k_b}).")
+            raise ValueError(_not_aligned("dot", sa, sb, sa[-1], k_b))
         return lax.matmul(a, b)
     letters = "abcdefghijklmnopqrstuvwxyz"
     na, nb = len(sa), len(sb)
@@ -423,16 +417,16 @@ def _resolveshape_of(old, new, who="reshape"):
     new = (new,) if isinstance(new, int) else tuple(new)
     total = math.prod(old)
     if new.count(-1) > 1:
-        raise ValueError(f"{who}: only one axis may be -1, got {new}.")
+        raise ValueError(_message("err.reshape-two", who=who, new=new))
     if -1 in new:
         known = math.prod(n for n in new if n != -1)
         if known == 0 or total % known:
-            raise ValueError(f"{who}: cannot reshape an array of shape {old} "
-                             f"({total} elements) into {new}.")
+            raise ValueError(_message("err.reshape-infer", who=who, old=old, total=total,
+                                     new=new))
         new = tuple(total // known if n == -1 else n for n in new)
     if math.prod(new) != total:
-        raise ValueError(f"{who}: cannot reshape an array of shape {old} ({total} elements) "
-                         f"into shape {new} ({math.prod(new)} elements).")
+        raise ValueError(_message("err.reshape", who=who, old=old, total=total, new=new,
+                                 count=math.prod(new)))
     return new
 
 
@@ -449,8 +443,7 @@ def transpose(a, axes=None):
     n = ndim(a)
     axes = tuple(reversed(range(n))) if axes is None else tuple(i % n for i in axes)
     if sorted(axes) != list(range(n)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                         f"{n} axes of an array of shape {shape_of(a)}.")
+        raise ValueError(_message("err.transpose", axes=axes, n=n, shape=shape_of(a)))
     return lax.transpose(a, axes=axes)
 
 
@@ -478,8 +471,7 @@ def squeeze(a, axis=None):
         axes = [ax % len(s) for ax in (axis if isinstance(axis, tuple) else (axis,))]
         for ax in axes:
             if s[ax] != 1:
-                raise ValueError(f"squeeze: axis {ax} of shape {s} has length {s[ax]}, "
-                                 f"not 1, so it cannot be removed.")
+                raise ValueError(_message("err.squeeze", axis=ax, shape=s, length=s[ax]))
     return reshape(a, tuple(n for i, n in enumerate(s) if i not in axes))
 
 
@@ -488,8 +480,7 @@ def broadcast_to(a, shape):
     try:
         _np.broadcast_shapes(shape_of(a), shape)
     except ValueError:
-        raise ValueError(f"broadcast_to: an array of shape {shape_of(a)} cannot be "
-                         f"broadcast to shape {shape}.") from None
+        raise ValueError(_message("err.broadcast", shape=shape_of(a), want=shape)) from None
     return a if shape_of(a) == shape else lax.broadcast_to(a, shape=shape)
 
 
@@ -504,7 +495,7 @@ def concatenate(arrays, axis=0):
         sx, s0 = shape_of(x), shape_of(arrays[0])
         if len(sx) != n or builtins.any(p != q for i, (p, q) in enumerate(zip(sx, s0))
                                         if i != axis % n):
-            raise ValueError(f"concatenate: shapes {s0} and {sx} differ outside axis {axis}.")
+            raise ValueError(_message("err.concatenate", a=s0, b=sx, axis=axis))
     return lax.concatenate(*arrays, axis=axis % n)
 
 
@@ -514,7 +505,7 @@ def stack(arrays, axis=0):
         return _np.stack(arrays, axis=axis)
     shapes = {shape_of(x) for x in arrays}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all arrays need the same shape, got {sorted(shapes)}.")
+        raise ValueError(_message("err.stack", shapes=sorted(shapes)))
     return concatenate([expand_dims(x, axis) for x in arrays], axis=axis)
 
 
@@ -561,10 +552,7 @@ class _AtIndex:
 
 
 def __getattr__(name):
-    raise AttributeError(
-        f"tracegrad.numpy has no '{name}'. The functions it differentiates are listed in "
-        f"tracegrad.numpy.__all__; plain NumPy's np.{name} works on ordinary arrays but "
-        f"not on traced values inside grad/jvp.")
+    raise AttributeError(_message("err.no-function", name=name))
 
 
 # More of NumPy, by family, in their own modules (they use the functions above).

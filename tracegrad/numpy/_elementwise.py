@@ -16,6 +16,7 @@ import numpy as _np
 from .. import lax
 from .. import numpy as tnp
 from ..core import Tracer, concrete, dtype_of, shape_of
+from ..words import message as _message
 
 __all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp",
            "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
@@ -120,7 +121,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def select(condlist, choicelist, default=0):
     """The first choice whose condition holds, element by element (else ``default``)."""
     if len(condlist) != len(choicelist):
-        raise ValueError("select: condlist and choicelist must have the same length.")
+        raise ValueError(_message("err.select"))
     out = default
     for cond, choice in reversed(list(zip(condlist, choicelist))):
         out = tnp.where(cond, choice, out)                 # the first condition wins last

@@ -17,6 +17,7 @@ import tracegrad.numpy as tnp
 from .. import lax
 from ..core import TracegradError, Tracer
 from ..lax.indexing import normalize_index, take_rows, traced_rows
+from ..words import message, words
 
 
 def _swap(f):
@@ -41,11 +42,7 @@ def _getitem(self, index):
 
 
 def _setitem(self, index, value):
-    raise TypeError(
-        "Traced arrays cannot be changed in place (x[i] = v): the old value may already "
-        "be recorded for the backward pass, and changing it would give a wrong gradient. "
-        "Build a new array instead: x = tnp.at(x)[i].set(v) (or .add(v)), which runs on "
-        "plain arrays too, or x = tnp.where(mask, v, x).")
+    raise TypeError(message("err.inplace"))
 
 
 def _iter(self):
@@ -62,10 +59,7 @@ def _transpose(self, *axes):
 
 
 def _item(self, *args):
-    raise TypeError(
-        "x.item() of a traced value would turn it into a Python number and drop its "
-        "gradient.\nKeep it an array (x[0], x.sum()); to use the number after the step, "
-        "return it: tg.value_and_grad(f) returns f's value too, has_aux=True any other.")
+    raise TypeError(message("err.item"))
 
 
 def _copy(self):
@@ -115,37 +109,24 @@ Tracer.__hash__ = lambda self: id(self)      # __eq__ is elementwise, as in NumP
 # Each habit gets two lines, what is different and what to write; as
 # AttributeErrors, so that hasattr(x, "grad") stays False, as for an ndarray.
 
-_FUNCTIONAL = ("is PyTorch's style; tracegrad, like JAX, is functional: tg.grad returns "
-               "gradients, nothing is stored on the values.")
-
+# The habit, and the words key of what to write instead (tracegrad/words/).
 _PYTORCH_HABITS = {
-    "backward": ("loss.backward()", "Write the loss as a function of the parameters and "
-                 "take its gradient: grads = tg.grad(loss_fn)(params)."),
-    "grad": ("x.grad", "The gradient is what tg.grad returns: "
-             "grads = tg.grad(loss_fn)(params)."),
-    "requires_grad_": ("x.requires_grad_()", "Nothing needs switching on: "
-                       "tg.grad(loss_fn, argnums=(0, 1))(w, b) differentiates with "
-                       "respect to the arguments it names."),
-    "requires_grad": ("x.requires_grad", "Nothing needs switching on: "
-                      "tg.grad(loss_fn, argnums=(0, 1))(w, b) differentiates with "
-                      "respect to the arguments it names."),
-    "detach": ("x.detach()", "Write tg.stop_gradient(x): the same value, a constant "
-               "for every derivative."),
+    "backward": ("loss.backward()", "part.pytorch backward"),
+    "grad": ("x.grad", "part.pytorch grad"),
+    "requires_grad_": ("x.requires_grad_()", "part.pytorch requires_grad"),
+    "requires_grad": ("x.requires_grad", "part.pytorch requires_grad"),
+    "detach": ("x.detach()", "part.pytorch detach"),
 }
 
 
 def _habit(what, instead):
     def refuse(self):
-        raise AttributeError(f"{what} {_FUNCTIONAL}\n{instead}")
+        raise AttributeError(message("err.pytorch", what=what, instead=words()[instead]))
     return property(refuse)
 
 
 def _numpy(self):
-    raise AttributeError(
-        "x.numpy() of a traced value would turn it into a plain array and drop its "
-        "gradient.\nKeep using tracegrad.numpy on it (tnp.sum(x), x @ W); to use the "
-        "numbers after the step, return them: tg.value_and_grad(f) returns f's value "
-        "too, has_aux=True any other.")
+    raise AttributeError(message("err.numpy-method"))
 
 
 for _name, (_what, _instead) in _PYTORCH_HABITS.items():
@@ -186,10 +167,7 @@ _SCIPY_SPECIAL = {
 
 
 def _scipy_error(name):
-    return TypeError(
-        f"scipy.special.{name} works on plain NumPy arrays only, so it cannot be traced for "
-        f"differentiation. Use {_SCIPY_SPECIAL[name]}: the same function, written with "
-        f"tracegrad's own operations.")
+    return TypeError(message("err.scipy", name=name, instead=_SCIPY_SPECIAL[name]))
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
@@ -198,16 +176,10 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         return f(*inputs)
     if ufunc.__name__ in _SCIPY_SPECIAL:
         raise _scipy_error(ufunc.__name__)
-    raise TypeError(
-        f"NumPy's np.{ufunc.__name__}"
-        f"{'' if method == '__call__' else '.' + method}"
-        f"{'(..., ' + ', '.join(kwargs) + '=...)' if kwargs else ''} cannot be traced "
-        f"for differentiation. "
-        + (f"Use tnp.{ufunc.__name__} from tracegrad.numpy without those arguments."
-           if f is not None else
-           "tracegrad.numpy has no equivalent; compose it from the functions in "
-           "tracegrad.numpy.__all__, or compute it outside the function you "
-           "differentiate and pass the result in as an argument."))
+    call = (ufunc.__name__ + ("" if method == "__call__" else "." + method)
+            + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else ""))
+    fix = words()["part.ufunc without" if f is not None else "part.ufunc none"]
+    raise TypeError(message("err.ufunc", call=call, fix=fix.format(name=ufunc.__name__)))
 
 
 def _array_function(self, func, types, args, kwargs):
@@ -216,12 +188,9 @@ def _array_function(self, func, types, args, kwargs):
         return f(*args, **kwargs)
     module = (getattr(func, "__module__", None) or "numpy").replace("numpy", "np", 1)
     name = f"{module}.{func.__name__}"
-    raise TypeError(
-        f"{name} was called on a traced array, and tracegrad.numpy has no "
-        f"'{func.__name__}', so it cannot be differentiated. Compose it from the "
-        f"functions in tracegrad.numpy.__all__ (import tracegrad.numpy as tnp)"
-        f"{', e.g. tnp.sqrt(tnp.sum(x ** 2))' if func.__name__ == 'norm' else ''}, "
-        f"or apply {name} outside the function you differentiate.")
+    example = words()["part.norm example"] if func.__name__ == "norm" else ""
+    raise TypeError(message("err.numpy-function", name=name, short=func.__name__,
+                            example=example))
 
 
 Tracer.__array_ufunc__ = _array_ufunc
@@ -254,21 +223,15 @@ Tracer.__array_function__ = _array_function_linalg
 # ---- Methods a traced value refuses (ndarray's tolist) or lacks (PyTorch's x.exp()) ----
 
 def _no_tolist(self):
-    who = self._trace.who
-    raise AttributeError(
-        f"x.tolist() of a traced value would turn it into Python numbers, which {who} "
-        f"cannot follow (a gradient would be lost).\nKeep it an array: index it (x[0]), "
-        f"loop over it (for v in x), or print(x) to see the numbers; to use them after the "
-        f"step, return them (tg.value_and_grad(f) returns f's value too, has_aux=True any "
-        f"other) and call .tolist() on the result. tg.stop_gradient(x) gives a constant "
-        f"that stays an array.")
+    raise AttributeError(message("err.tolist", who=self._trace.who))
 
 
 def _function_not_method(name, instead):
+    # instead: code to write, or a words key ("part.*") when it has words in it
     def refuse(self):
-        raise AttributeError(
-            f"x.{name}() is not a method of traced values (nor of NumPy's arrays; PyTorch's "
-            f"tensors have it). Write {instead}.")
+        say = words()
+        raise AttributeError(message("err.not-a-method", name=name,
+                                     instead=say.get(instead, instead)))
     return property(refuse)
 
 
@@ -278,7 +241,7 @@ for _name in ("exp", "log", "log1p", "expm1", "sqrt", "square", "sin", "cos", "t
     setattr(Tracer, _name, _function_not_method(_name, f"tnp.{_name}(x)"))
 for _name in ("sigmoid", "relu", "softplus", "softmax", "log_softmax", "logsumexp"):
     setattr(Tracer, _name, _function_not_method(_name, f"tg.nn.{_name}(x)"))
-Tracer.pow = _function_not_method("pow", "x ** p (or tnp.power(x, p))")
+Tracer.pow = _function_not_method("pow", "part.pow instead")
 Tracer.norm = _function_not_method("norm", "tnp.linalg.norm(x)")
 
 
@@ -307,20 +270,11 @@ def _storing(frame):
 def _subscript_error(index):
     # a[k] on a plain array a, k integers computed per example: NumPy tries
     # operator.index(k), then np.asarray(k); neither can stand for every example.
-    return TracegradError(
-        f"a plain NumPy array is indexed by integers traced by {index._trace.who} (under "
-        f"vmap, each example has its own), and NumPy's indexing cannot pick a different "
-        f"element for each example. Write tnp.take(a, k, axis=0), which picks per example, "
-        f"or tg.nn.one_hot(k, n) for tnp.eye(n)[k].")
+    return TracegradError(message("err.subscript", who=index._trace.who))
 
 
 def _store_error(value):
-    return TracegradError(
-        f"x[i] = v stores a value traced by {value._trace.who} into a plain NumPy array "
-        f"(tnp.zeros, tnp.ones and np.zeros make plain arrays), which holds numbers only: "
-        f"v's gradient would be lost. Collect the values in a list and stack them, "
-        f"preds = tnp.stack([f(x) for x in X]), or build a new array each time, "
-        f"preds = tnp.at(preds)[i].set(v) (preds.at[i].set(v) once preds is traced).")
+    return TracegradError(message("err.store", who=value._trace.who))
 
 
 def _scipy_caller(frame):

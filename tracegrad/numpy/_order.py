@@ -20,6 +20,7 @@ import numpy as _np
 from .. import lax
 from .. import numpy as tnp
 from ..core import Tracer, concrete, shape_of
+from ..words import message as _message
 from ._shape import _axis, take_along_axis
 
 __all__ = ["cumsum", "cumprod", "diff", "sort", "argsort", "partition", "argpartition",
@@ -116,14 +117,13 @@ def quantile(a, q, axis=None, keepdims=False, method="linear"):
     gives nan with a RuntimeWarning, as ``np.median`` does.
     """
     if method not in ("linear", "midpoint", "lower", "higher", "nearest"):
-        raise ValueError(f"quantile: method {method!r} is not supported; use 'linear', "
-                         f"'midpoint', 'lower', 'higher' or 'nearest'.")
+        raise ValueError(_message("err.quantile-method", method=repr(method)))
     if isinstance(q, Tracer):
-        raise TypeError("quantile: q must be a plain number or array, not a traced value.")
+        raise TypeError(_message("err.quantile-traced"))
     a = tnp.asarray(a)
     q = _np.asarray(q, dtype=float)
     if _np.any((q < 0) | (q > 1)):
-        raise ValueError("quantile: q must be between 0 and 1 (percentile: 0 and 100).")
+        raise ValueError(_message("err.quantile-range"))
     dtype = tnp.result_type(a)
     if dtype.kind != "f":                                   # integers interpolate in float64
         dtype = _np.dtype(_np.float64)
@@ -135,8 +135,7 @@ def quantile(a, q, axis=None, keepdims=False, method="linear"):
     flat = tnp.reshape(moved, tuple(shape_of(a)[i] for i in rest) + (-1,))
     n = shape_of(flat)[-1]
     if n == 0:
-        _warnings.warn("quantile (or median) of an empty slice: the result is nan",
-                       RuntimeWarning, stacklevel=3)
+        _warnings.warn(_message("err.quantile-empty"), RuntimeWarning, stacklevel=3)
         out = tnp.sum(flat, axis=-1, keepdims=True) * _np.full(q.size, _np.nan, dtype)
     else:
         out = _interpolate(sort(flat, axis=-1), q.ravel() * (n - 1), method, dtype)

@@ -12,6 +12,7 @@ from .. import lax
 from .. import numpy as tnp
 from ..core import concrete, shape_of
 from ..lax.linalg import normalize_spec
+from ..words import message as _message
 
 __all__ = ["einsum", "tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
            "tril", "triu"]
@@ -39,8 +40,8 @@ def einsum(*operands):
     ins, arrow, out = spec.partition("->")
     ins = ins.split(",")
     if len(ins) != len(ops):
-        raise ValueError(f"einsum: the subscripts {spec!r} name {len(ins)} operand(s), "
-                         f"but {len(ops)} were given.")
+        raise ValueError(_message("err.einsum-count", spec=repr(spec), want=len(ins),
+                                  got=len(ops)))
     if "." in spec:
         ins, out, ops = _expand_ellipsis(ins, out if arrow else None, ops)
         arrow = "->" if out is not None else ""
@@ -119,8 +120,8 @@ def tensordot(a, b, axes=2):
     ax_a, ax_b = [i % na for i in ax_a], [i % nb for i in ax_b]
     for i, j in zip(ax_a, ax_b):
         if shape_of(a)[i] != shape_of(b)[j]:
-            raise ValueError(f"tensordot: shape mismatch for sum: axis {i} of a has length "
-                             f"{shape_of(a)[i]}, axis {j} of b has {shape_of(b)[j]}.")
+            raise ValueError(_message("err.tensordot", i=i, j=j, n=shape_of(a)[i],
+                                      m=shape_of(b)[j]))
     sa = list(_LETTERS[:na])
     sb = list(_LETTERS[na:na + nb])
     for i, j in zip(ax_a, ax_b):
@@ -161,8 +162,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     a, b = tnp.moveaxis(a, axisa, -1), tnp.moveaxis(b, axisb, -1)
     na, nb = shape_of(a)[-1], shape_of(b)[-1]
     if na not in (2, 3) or nb not in (2, 3):
-        raise ValueError("cross: incompatible dimensions for cross product "
-                         "(dimension must be 2 or 3).")
+        raise ValueError(_message("err.cross"))
     a0, a1 = a[..., 0], a[..., 1]
     b0, b1 = b[..., 0], b[..., 1]
     if na == 2 and nb == 2:
@@ -205,7 +205,7 @@ def diag(v, k=0):
         return lax.index_set(zeros, v, index=(rows, cols))
     if tnp.ndim(v) == 2:
         return diagonal(v, k)
-    raise ValueError("diag: the input must be 1-D or 2-D.")
+    raise ValueError(_message("err.diag"))
 
 
 def _triangle(m, k, who):
@@ -213,7 +213,7 @@ def _triangle(m, k, who):
     dtype. As NumPy, a vector stands for every row of a square matrix."""
     m = tnp.asarray(m)
     if tnp.ndim(m) == 0:
-        raise ValueError(f"{who}: the input must have at least 1 dimension, got a scalar.")
+        raise ValueError(_message("err.triangle", who=who))
     rows, cols = (shape_of(m) * 2)[-2:]                 # (n,) counts as (n, n)
     return m, _np.tri(rows, cols, k, dtype=bool), _np.zeros((), _np.result_type(concrete(m)))
 

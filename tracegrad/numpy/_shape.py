@@ -18,6 +18,7 @@ from .. import lax
 from .. import numpy as tnp
 from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import take_rows
+from ..words import message as _message
 
 __all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "repeat", "tile", "roll", "flip",
@@ -28,8 +29,8 @@ __all__ = ["vstack", "hstack", "dstack", "column_stack", "row_stack", "split",
 
 def _axis(axis, ndim, who):
     if not -ndim <= axis < builtins.max(ndim, 1):
-        raise ValueError(f"{who}: axis {axis} is out of range for an array with {ndim} "
-                         f"dimension(s); use an axis from {-ndim} to {ndim - 1}.")
+        raise ValueError(_message("err.axis", who=who, axis=axis, ndim=ndim, low=-ndim,
+                                  high=ndim - 1))
     return axis % builtins.max(ndim, 1)
 
 
@@ -101,7 +102,7 @@ def array_split(ary, indices_or_sections, axis=0):
     if isinstance(indices_or_sections, (int, _np.integer)):
         sections = int(indices_or_sections)
         if sections <= 0:
-            raise ValueError("array_split: the number of sections must be larger than 0.")
+            raise ValueError(_message("err.sections"))
         each, extra = divmod(n, sections)
         sizes = [each + 1] * extra + [each] * (sections - extra)
         cuts = list(_np.cumsum(sizes)[:-1])
@@ -120,27 +121,25 @@ def split(ary, indices_or_sections, axis=0):
     if isinstance(indices_or_sections, (int, _np.integer)):
         n = shape_of(ary)[_axis(axis, tnp.ndim(ary), "split")]
         if indices_or_sections <= 0 or n % indices_or_sections:
-            raise ValueError(f"split: an axis of length {n} cannot be split into "
-                             f"{indices_or_sections} equal sections; use tnp.array_split "
-                             f"for unequal ones.")
+            raise ValueError(_message("err.split-equal", n=n, sections=indices_or_sections))
     return array_split(ary, indices_or_sections, axis)
 
 
 def hsplit(ary, indices_or_sections):
     if tnp.ndim(ary) == 0:
-        raise ValueError("hsplit only works on arrays of 1 or more dimensions.")
+        raise ValueError(_message("err.split-ndim", who="hsplit", n=1))
     return split(ary, indices_or_sections, axis=1 if tnp.ndim(ary) > 1 else 0)
 
 
 def vsplit(ary, indices_or_sections):
     if tnp.ndim(ary) < 2:
-        raise ValueError("vsplit only works on arrays of 2 or more dimensions.")
+        raise ValueError(_message("err.split-ndim", who="vsplit", n=2))
     return split(ary, indices_or_sections, axis=0)
 
 
 def dsplit(ary, indices_or_sections):
     if tnp.ndim(ary) < 3:
-        raise ValueError("dsplit only works on arrays of 3 or more dimensions.")
+        raise ValueError(_message("err.split-ndim", who="dsplit", n=3))
     return split(ary, indices_or_sections, axis=2)
 
 
@@ -195,13 +194,13 @@ def flip(m, axis=None):
 
 def fliplr(m):
     if tnp.ndim(m) < 2:
-        raise ValueError("fliplr: the array must have at least 2 dimensions.")
+        raise ValueError(_message("err.fliplr"))
     return flip(m, 1)
 
 
 def flipud(m):
     if tnp.ndim(m) < 1:
-        raise ValueError("flipud: the array must have at least 1 dimension.")
+        raise ValueError(_message("err.flipud"))
     return flip(m, 0)
 
 
@@ -210,7 +209,7 @@ def rot90(m, k=1, axes=(0, 1)):
     n = tnp.ndim(m)
     a0, a1 = _axis(axes[0], n, "rot90"), _axis(axes[1], n, "rot90")
     if a0 == a1:
-        raise ValueError("rot90: the two axes must be different.")
+        raise ValueError(_message("err.rot90"))
     k %= 4
     if k == 0:
         return m
@@ -228,7 +227,7 @@ def moveaxis(a, source, destination):
     src = [_axis(s, n, "moveaxis") for s in _np.atleast_1d(source)]
     dst = [_axis(d, n, "moveaxis") for d in _np.atleast_1d(destination)]
     if len(src) != len(dst):
-        raise ValueError("moveaxis: source and destination need the same number of axes.")
+        raise ValueError(_message("err.moveaxis"))
     order = [i for i in range(n) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -241,7 +240,7 @@ def rollaxis(a, axis, start=0):
     axis = _axis(axis, n, "rollaxis")
     start = start + n if start < 0 else start
     if not 0 <= start <= n:
-        raise ValueError(f"rollaxis: start {start} is out of range for {n} dimensions.")
+        raise ValueError(_message("err.rollaxis", start=start, n=n))
     return moveaxis(a, axis, start - 1 if axis < start else start)
 
 
@@ -268,7 +267,7 @@ def take(a, indices, axis=None, mode="raise"):
     elif mode == "clip":
         indices = _np.clip(indices, 0, n - 1)
     elif mode != "raise":
-        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}.")
+        raise ValueError(_message("err.take-mode", mode=repr(mode)))
     index = (slice(None),) * axis + (indices.astype(_np.intp),)
     return lax.getitem(a, index=index)
 
@@ -283,13 +282,11 @@ def take_along_axis(arr, indices, axis):
         # Positions computed from traced values (argsort under vmap or jit): they may
         # differ per example, so they are an argument of the primitive, not its index.
         if tnp.ndim(indices) != n:
-            raise ValueError(f"take_along_axis: indices need as many dimensions as the "
-                             f"array ({n}), got {tnp.ndim(indices)}.")
+            raise ValueError(_message("err.take-along", n=n, got=tnp.ndim(indices)))
         return lax.take_along(arr, indices, axis=axis)
     indices = _np.asarray(indices)
     if indices.ndim != n:
-        raise ValueError(f"take_along_axis: indices need as many dimensions as the array "
-                         f"({n}), got {indices.ndim}.")
+        raise ValueError(_message("err.take-along", n=n, got=indices.ndim))
     # Every other axis is indexed by an arange that broadcasts against indices.
     index = tuple(indices.astype(_np.intp) if i == axis else
                   _np.arange(shape_of(arr)[i]).reshape((-1,) + (1,) * (n - i - 1))
@@ -311,8 +308,7 @@ def pad(array, pad_width, mode="constant", constant_values=0):
     if mode == "constant":
         values = tnp.broadcast_to(tnp.asarray(constant_values), (n, 2))
     elif mode not in ("edge", "wrap", "reflect", "symmetric"):
-        raise ValueError(f"pad: mode {mode!r} is not supported; use 'constant', 'edge', "
-                         f"'wrap', 'reflect' or 'symmetric'.")
+        raise ValueError(_message("err.pad-mode", mode=repr(mode)))
     for axis, (before, after) in enumerate(widths):
         if before == 0 and after == 0:
             continue
@@ -360,10 +356,9 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     elif len(varargs) == len(axes):
         spacings = list(varargs)
     else:
-        raise TypeError(f"gradient: give one spacing, or one per axis ({len(axes)}), "
-                        f"not {len(varargs)}.")
+        raise TypeError(_message("err.gradient-spacing", axes=len(axes), got=len(varargs)))
     if edge_order not in (1, 2):
-        raise ValueError("gradient: edge_order must be 1 or 2.")
+        raise ValueError(_message("err.edge-order"))
     kind = _np.result_type(concrete(f))
     kind = kind if kind.kind == "f" else _np.dtype(_np.float64)     # as NumPy: ints → float64
     if _np.result_type(concrete(f)) != kind:
@@ -378,8 +373,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 def _gradient_along(f, axis, h, edge_order):
     length, n = shape_of(f)[axis], tnp.ndim(f)
     if length < edge_order + 1:
-        raise ValueError("gradient: shape of array too small to calculate a numerical "
-                         "gradient, at least (edge_order + 1) elements are required.")
+        raise ValueError(_message("err.gradient-small"))
 
     def part(start, stop):                       # f[start:stop] along the axis
         return lax.getitem(f, index=(slice(None),) * axis + (slice(start, stop),))
@@ -395,8 +389,8 @@ def _gradient_along(f, axis, h, edge_order):
             last = (1.5 * l0 - 2.0 * l1 + 0.5 * l2) / h
     else:                                        # sample coordinates
         if tnp.ndim(h) != 1 or shape_of(h)[0] != length:
-            raise ValueError(f"gradient: the coordinates of axis {axis} must be a 1-D "
-                             f"array of its length ({length}), got shape {shape_of(h)}.")
+            raise ValueError(_message("err.gradient-coords", axis=axis, length=length,
+                                      shape=shape_of(h)))
 
         def along(c):                            # a 1-D coefficient, lined up with the axis
             return tnp.reshape(c, (-1,) + (1,) * (n - axis - 1))
@@ -432,8 +426,7 @@ class _Concatenator:
         pieces = []
         for item in key:
             if isinstance(item, str):
-                raise ValueError("r_/c_: string directives ('0,2', 'r') are not supported; "
-                                 "use tnp.concatenate or tnp.stack.")
+                raise ValueError(_message("err.r_"))
             if isinstance(item, slice):
                 item = _np.r_[item]
             item = atleast_1d(item)

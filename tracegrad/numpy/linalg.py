@@ -11,6 +11,7 @@ import numpy as _np
 from .. import lax
 from .. import numpy as tnp
 from ..core import concrete, dtype_of, shape_of
+from ..words import message as _message
 
 __all__ = ["norm", "inv", "solve", "det", "slogdet", "eigh", "eigvalsh", "cholesky", "pinv",
            "matrix_power", "svd", "qr", "eig", "eigvals", "LinAlgError"]
@@ -21,8 +22,7 @@ LinAlgError = _np.linalg.LinAlgError
 def _square(a, who):
     s = shape_of(a)
     if len(s) < 2 or s[-1] != s[-2]:
-        raise _np.linalg.LinAlgError(f"{who}: the last two axes must form a square matrix, "
-                                     f"but the shape is {s}.")
+        raise _np.linalg.LinAlgError(_message("err.square", who=who, shape=s))
 
 
 def inv(a):
@@ -93,8 +93,7 @@ def pinv(a, rcond=None, hermitian=False):
     ``hermitian`` is accepted for NumPy's signature and changes nothing in the value.
     """
     if len(shape_of(a)) < 2:
-        raise _np.linalg.LinAlgError(f"pinv: needs a matrix (or a stack of them), but the "
-                                     f"shape is {shape_of(a)}.")
+        raise _np.linalg.LinAlgError(_message("err.matrix", who="pinv", shape=shape_of(a)))
     return lax.pinv(a, rcond=1e-15 if rcond is None else rcond)
 
 
@@ -117,8 +116,7 @@ def matrix_power(a, n):
 
 def _matrix(a, who):
     if len(shape_of(a)) < 2:
-        raise _np.linalg.LinAlgError(f"{who}: needs a matrix (or a stack of them), but the "
-                                     f"shape is {shape_of(a)}.")
+        raise _np.linalg.LinAlgError(_message("err.matrix", who=who, shape=shape_of(a)))
 
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -155,8 +153,7 @@ def qr(a, mode="reduced"):
     """
     _matrix(a, "qr")
     if mode not in ("reduced", "complete", "r"):
-        raise ValueError(f"qr: mode must be 'reduced', 'complete' or 'r' (tracegrad does "
-                         f"not support {mode!r}).")
+        raise ValueError(_message("err.qr-mode", mode=repr(mode)))
     if mode == "r":
         return lax.qr_r(a, mode="reduced")
     return lax.qr_q(a, mode=mode), lax.qr_r(a, mode=mode)
@@ -208,7 +205,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         return _vector_norm(x, ord, axes[0], keepdims)
     if len(axes) == 2:
         return _matrix_norm(x, ord, axes, keepdims)
-    raise ValueError(f"norm: axis must be an int or a pair of ints, not {axis!r}.")
+    raise ValueError(_message("err.norm-axis", axis=repr(axis)))
 
 
 def _vector_norm(x, ord, axis, keepdims):
@@ -226,7 +223,7 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == 1:
         return tnp.sum(a, axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
-        raise ValueError(f"norm: ord {ord!r} is for matrices; give a pair of axes.")
+        raise ValueError(_message("err.norm-ord-matrix", ord=repr(ord)))
     return tnp.sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
 
 
@@ -245,7 +242,7 @@ def _matrix_norm(x, ord, axes, keepdims):
         out = (tnp.max(sv, axis=-1) if ord == 2 else tnp.min(sv, axis=-1) if ord == -2
                else tnp.sum(sv, axis=-1))
     else:
-        raise ValueError(f"norm: invalid ord {ord!r} for a matrix norm.")
+        raise ValueError(_message("err.norm-ord", ord=repr(ord)))
     if keepdims:
         shape = tuple(1 if i in axes else n for i, n in enumerate(shape_of(x)))
         out = tnp.reshape(out, shape)

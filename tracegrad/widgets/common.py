@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from html import escape
 
+from ..words import message
+
 __all__ = ["need", "Described", "line_html"]
 
 
@@ -13,10 +15,7 @@ def need(module):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ImportError(
-            f"tracegrad.widgets needs {module} (and JupyterLab to show it). Install them "
-            f"with:  pip install ipywidgets anywidget jupyterlab   (or: pip install "
-            f"'tracegrad[lab]'), then restart the kernel.") from None
+        raise ImportError(message("err.need", module=module)) from None
 
 
 class Described:

@@ -15,6 +15,7 @@ from ..core import TracegradError, concrete
 from ..drawing import render, text
 from ..drawing.render import GraphvizNotFound
 from ..reverse import value_and_grad
+from ..words import message
 from ..words import words as words_of
 from .common import Described, line_html, need
 from .frontend import FrontEnd
@@ -70,13 +71,12 @@ class Explorer(Described, widgets.VBox):
         try:
             params = list(inspect.signature(fun).parameters.values())
         except (TypeError, ValueError):
-            raise TracegradError("explore: cannot read the parameters of this function; "
-                                 "pass a function defined with def.") from None
+            raise TracegradError(message("err.explore-signature")) from None
         self.names = [p.name for p in params]
         unknown = set(ranges) - set(self.names)
         if unknown:
-            raise TracegradError(f"explore: {sorted(unknown)} are not parameters of "
-                                 f"{fun.__name__}{inspect.signature(fun)}.")
+            raise TracegradError(message("err.explore-unknown", unknown=sorted(unknown),
+                                         signature=f"{fun.__name__}{inspect.signature(fun)}"))
         self.sliders = {}
         self.fixed = {}
         for p in params:
@@ -85,15 +85,14 @@ class Explorer(Described, widgets.VBox):
             elif p.default is not inspect.Parameter.empty:
                 self.fixed[p.name] = p.default
             else:
-                raise TracegradError(
-                    f"explore: parameter {p.name!r} has no slider and no default value; "
-                    f"pass {p.name}=(low, high) or give it a default in the def.")
+                raise TracegradError(message("err.explore-no-slider", name=repr(p.name),
+                                             bare=p.name))
         self.argnums = tuple(self.names.index(n) for n in self.sliders)
         self.show_graph = show_graph
         self.readout = widgets.HTML()
         self.picture = widgets.HTML()
-        self._description = (f"Explorer({fun.__name__}: sliders for "
-                             f"{', '.join(self.sliders)})")
+        self._description = words_of()["repr.explorer"].format(
+            name=fun.__name__, names=", ".join(self.sliders))
         self.watch = KernelWatch()
         super().__init__([widgets.VBox(list(self.sliders.values())), self.readout,
                           self.picture, self.watch])
@@ -112,14 +111,13 @@ class Explorer(Described, widgets.VBox):
         elif len(spec) == 4:
             lo, hi, step, value = spec
         else:
-            raise TracegradError(f"explore: the range of {param.name} must be (min, max), "
-                                 f"(min, max, value) or (min, max, step, value).")
+            raise TracegradError(message("err.explore-range", name=param.name))
         if value is None:
             value = param.default if param.default is not inspect.Parameter.empty \
                 else (lo + hi) / 2
         if not lo <= value <= hi:
-            raise TracegradError(f"explore: the start value {value} of {param.name} is "
-                                 f"outside its range ({lo}, {hi}).")
+            raise TracegradError(message("err.explore-start", value=value, name=param.name,
+                                         lo=lo, hi=hi))
         if len(spec) < 4:
             step = _step_through(lo, step, value)
         return widgets.FloatSlider(value=float(value), min=float(lo), max=float(hi),

@@ -8,6 +8,7 @@ on purpose.
 from __future__ import annotations
 
 from ..words import language as language_of
+from ..words import words as words_of
 from .frontend import FrontEnd, text_alternative
 
 __all__ = ["GraphView"]
@@ -19,6 +20,6 @@ class GraphView(FrontEnd):
     def __init__(self, graph, language=None):
         super().__init__()
         self.graph = graph
-        self._description = f"GraphView({len(graph.nodes)} nodes, laid out in the browser)"
+        self._description = words_of(language)["repr.graphview"].format(count=len(graph.nodes))
         self._set_data(dict(kind="graph", svg="", dot=graph.to_dot(),
                             **text_alternative(graph, language_of(language))))

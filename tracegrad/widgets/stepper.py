@@ -24,6 +24,7 @@ from ..drawing import dot as dot_module
 from ..drawing import render
 from ..drawing.steps import explain, steps
 from ..words import language as language_of
+from ..words import message
 from ..words import words as words_of
 from .frontend import FrontEnd, static_html, text_alternative, traitlets
 
@@ -50,12 +51,8 @@ def _check_graph(graph):
     if callable(graph):
         name = getattr(graph, "__name__", "f")
         name = name if name.isidentifier() else "f"
-        raise TracegradError(
-            f"stepper: {name} is a function; the stepper needs its recorded graph. "
-            f"Pass tg.graph({name})(...), called with {name}'s arguments: "
-            f"tg.widgets.stepper(tg.graph({name})(params, x, y)).")
-    raise TracegradError(f"stepper: expected a graph from tg.graph(f)(...), not "
-                         f"{type(graph).__name__}.")
+        raise TracegradError(message("err.stepper-function", name=name))
+    raise TracegradError(message("err.stepper-type", type=type(graph).__name__))
 
 
 class Stepper(FrontEnd):
@@ -95,8 +92,8 @@ class Stepper(FrontEnd):
             hidden=[colours[revealed]], highlight=colours["highlight"],
             lines=[math_html(line) for line in self.lines], interval=int(interval),
             **text_alternative(graph, language))
-        self._description = (f"Stepper({mode} pass, {len(self.order)} steps over a graph of "
-                             f"{len(graph.nodes)} nodes)")
+        self._description = words["repr.stepper"].format(
+            mode=words[f"part.pass {mode}"], steps=len(self.order), nodes=len(graph.nodes))
         self._set_data(data)
 
     def go(self, k):

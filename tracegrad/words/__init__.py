@@ -1,0 +1,92 @@
+"""Every word tracegrad shows a student, in each language: one table per language.
+
+Graph captions, listings, the stepper and the explorer, check reports, error
+messages and warnings all look their words up here, so a Ukrainian notebook
+never shows an English sentence, and a new language is one more module
+(``en.py``, ``uk.py``, ...) with the same keys.
+
+    >>> from tracegrad.words import words, message
+    >>> words("uk")["next"]
+    'далі ▶'
+    >>> message("err.scan", language="uk")
+    'scan: задайте xs або length. [TG-scan]'
+
+Which language, first match wins: the one passed (``language="uk"``), else
+:func:`set_language`'s, else ``$TRACEGRAD_LANG``, else Ukrainian when the
+notebook runs in a folder named ``uk`` (where the Ukrainian lectures live),
+else English.
+
+Keys are grouped by the part of tracegrad that shows them; a key missing from
+one language is a bug, and a test says so. Error messages are keyed ``err.*``:
+see :func:`message`. ``tg.primitives()``'s descriptions are written in English
+beside each primitive (lax/); a language's PRIMITIVES and FORMULAS translate them.
+
+A new language: a module like ``uk.py`` (its table, PRIMITIVES, FORMULAS) and
+its line in LANGUAGES and _MODULES below.
+"""
+from __future__ import annotations
+
+import os
+
+from . import en, uk
+from .en import EN
+from .uk import UK
+
+__all__ = ["LANGUAGES", "words", "language", "set_language", "message", "primitive_words"]
+
+LANGUAGES = {"en": EN, "uk": UK}
+_MODULES = {"en": en, "uk": uk}
+
+_chosen = None                       # set_language's choice, for everything after it
+
+
+def _check(name):
+    if name not in LANGUAGES:
+        # Not message(): a wrong language must not depend on choosing one.
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {name!r}: "
+                         f"pass 'en' or 'uk'. [TG-lang]")
+    return name
+
+
+def set_language(name=None):
+    """Show every word, error and warning in ``name`` ("en" or "uk") from now on;
+    ``None`` goes back to the default ($TRACEGRAD_LANG, else the folder). The
+    lectures' first cell calls it, so that a copied notebook keeps its language.
+    Returns the language chosen before, to restore it."""
+    global _chosen
+    before, _chosen = _chosen, None if name is None else _check(name)
+    return before
+
+
+def language(name=None):
+    """``"en"`` or ``"uk"``: as given, else :func:`set_language`'s, else
+    $TRACEGRAD_LANG, else Ukrainian in a folder named ``uk``, else English."""
+    name = name or _chosen or os.environ.get("TRACEGRAD_LANG") or (
+        "uk" if os.path.basename(os.getcwd()) == "uk" else "en")
+    return _check(name)
+
+
+def words(name=None):
+    """The words table of a language (see :func:`language` for the default)."""
+    return LANGUAGES[language(name)]
+
+
+def message(key, /, language=None, **fields):
+    """The text of error or warning ``key`` in the current language, its
+    {placeholders} filled from ``fields``, ending with a stable code such as
+    ``[TG-inplace]``: the same in every language, so that a student who reads
+    the message in Ukrainian can search for the English explanation. The code is
+    the key without its ``err.`` prefix. The exception's type never changes."""
+    text = words(language)[key].format(**fields)
+    return f"{text} [TG-{key.removeprefix('err.').replace(' ', '-')}]"
+
+
+def primitive_words(name, formulas, doc, special, lang=None):
+    """A primitive's local derivatives (``formulas``), one-line ``doc`` and
+    ``special``-point convention, all written in English beside the primitive (lax/),
+    in the current language: a language's PRIMITIVES and FORMULAS tables translate
+    them; English, or a primitive not yet translated, keeps them as they are (a test
+    makes sure every primitive is translated)."""
+    module = _MODULES[language(lang)]
+    doc, special = module.PRIMITIVES.get(name, (doc, special))
+    return tuple(module.FORMULAS.get(f, f) for f in formulas), doc, special
