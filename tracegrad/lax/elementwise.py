@@ -34,14 +34,22 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
     (``None``: the derivative is zero). ``source`` is how ``tg.jit`` writes
     it, when ``impl`` is not a NumPy ufunc (see ``Primitive``).
     """
-    derivatives = tuple(d if d is None else _checked(name, d, argnames[k] if k < len(argnames)
-                                                     else f"argument {k + 1}")
-                        for k, d in enumerate(derivatives))
+    def said_none(k):
+        # a rule that returns None (a forgotten `return`, an exercise's blank) is
+        # named here, rather than failing later at g * None
+        return _returned_none(name, derivatives[k],
+                              argnames[k] if k < len(argnames) else f"argument {k + 1}")
 
     def jvp(tangents, out, *args, **params):
         # ȯut = Σ_k ∂out/∂x_k · ẋ_k over the arguments that have a tangent
-        total = add_any(None if t is None or d is None else t * d(out, *args, **params)
-                        for d, t in zip(derivatives, tangents))
+        total = None
+        for k, (d, t) in enumerate(zip(derivatives, tangents)):
+            if t is None or d is None:
+                continue
+            dk = d(out, *args, **params)
+            if dk is None:
+                raise said_none(k)
+            total = t * dk if total is None else total + t * dk
         if total is not None and shape_of(total) != shape_of(out):
             total = broadcast_to(total, shape=shape_of(out))
         return total
@@ -49,7 +57,13 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
     def vjp_rule(d, k):
         if d is None:
             return None
-        return lambda g, out, *args, **params: unbroadcast(g * d(out, *args, **params), args[k])
+
+        def rule(g, out, *args, **params):          # x̄_k = ḡ · ∂out/∂x_k, unbroadcast
+            dk = d(out, *args, **params)
+            if dk is None:
+                raise said_none(k)
+            return unbroadcast(g * dk, args[k])
+        return rule
 
     prim = Primitive(name, impl, jvp=jvp,
                      vjp=tuple(vjp_rule(d, k) for k, d in enumerate(derivatives)),
@@ -59,16 +73,10 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
     return prim
 
 
-def _checked(name, d, argname):
-    """``d``, saying so when it returns None (a forgotten `return`, an exercise's blank)."""
-    def derivative(out, *args, **params):
-        value = d(out, *args, **params)
-        if value is None:
-            from ..custom import CustomRuleError  # custom.py imports lax: import late
-            raise CustomRuleError(message("err.derivative-none", name=name, argname=argname,
-                                          rule=getattr(d, "__name__", d)))
-        return value
-    return derivative
+def _returned_none(name, d, argname):
+    from ..custom import CustomRuleError  # custom.py imports lax: import late
+    return CustomRuleError(message("err.derivative-none", name=name, argname=argname,
+                                   rule=getattr(d, "__name__", d)))
 
 
 def elementwise_batch(primitive):
