@@ -134,7 +134,10 @@ class Primitive:
                     return staged
             try:
                 if thread_state.warnings_routed:     # the usual case: inside a transformation
-                    return _real_only(self, args, self.impl(*args, **params))
+                    out = self.impl(*args, **params)
+                    if type(out) is complex or getattr(out, "dtype", _FLOAT).kind == "c":
+                        raise _complex_result(self, args)     # (see _complex_result)
+                    return out
                 routed = route_numpy_warnings()      # a call on plain arrays, on its own
                 try:
                     return self.impl(*args, **params)
@@ -144,7 +147,7 @@ class Primitive:
                 raise _shape_error(self, args, e) from None
         if top.finished:                         # a tracer kept after its trace ended
             raise top.escaped()
-        for k, a in enumerate(args):             # a complex constant (see _real_only)
+        for k, a in enumerate(args):             # a complex constant (see _complex_result)
             if not isinstance(a, Tracer) and _is_complex(a):
                 raise _complex_argument(self, k, a)
         if not self.differentiable:              # e.g. argmax: no derivative
@@ -172,21 +175,19 @@ def _is_complex(x):
     return dtype is not None and dtype.kind == "c"
 
 
-def _real_only(prim, args, out):
-    """``out``, after checking that it is not complex.
+def _complex_result(prim, args):
+    """The error for a complex result met inside a transformation.
 
-    One look per call, at the result: a complex argument gives a complex
-    result, so the arguments are read only to say which one it was. (The few
-    primitives that make a real number of a complex one, such as ``abs``, meet
-    no complex argument here: inputs are checked when a transformation starts,
-    constants when they meet a tracer, in ``bind``.)
+    ``bind`` looks once per call, at the result: a complex argument gives a
+    complex result, so the arguments are read only here, to say which one it
+    was. (The few primitives that make a real number of a complex one, such as
+    ``abs``, meet no complex argument inside a transformation: inputs are
+    checked when it starts, constants when they meet a tracer, in ``bind``.)
     """
-    if type(out) is complex or getattr(out, "dtype", _FLOAT).kind == "c":
-        for k, a in enumerate(args):
-            if _is_complex(a):
-                raise _complex_argument(prim, k, a)
-        raise _complex_error(f"{prim.name} of real arguments gave a complex result")
-    return out
+    for k, a in enumerate(args):
+        if _is_complex(a):
+            return _complex_argument(prim, k, a)
+    return _complex_error(f"{prim.name} of real arguments gave a complex result")
 
 
 _FLOAT = np.dtype(float)
