@@ -163,8 +163,8 @@ _BIND_CODE = Primitive.bind.__code__
 # tracegrad differentiates real functions only. A complex number inside a
 # transformation would be cast to real somewhere along the way (NumPy drops the
 # imaginary part with a mere warning), and the derivative would be silently wrong.
-# So every primitive applied inside a transformation looks at its arguments and its
-# result: this catches complex inputs, complex constants and complex tangents and
+# So every primitive applied inside a transformation looks at its result, which is
+# complex when an argument is: this catches complex inputs and complex tangents and
 # cotangents (rules are primitives too). A constant met next to a tracer is checked
 # before any trace sees it (tg.jit stages primitives without coming back here).
 # Plain NumPy use, outside any transformation, keeps NumPy's behaviour.
