@@ -645,3 +645,64 @@ EN.update({
                      "they must match.",
     "err.no-attribute": "module 'tracegrad' has no attribute {name}",
 })
+
+# arguments.py: what the user passes to a transformation
+EN.update({
+    "the function": "the function",
+    "hint.set": "a set has no order, so pass a list or a tuple of its arrays instead",
+    "hint.dataclass": "pass its arrays in a dict, e.g. dataclasses.asdict(obj), and rebuild "
+                      "the object inside the function if you need it",
+    "hint.object": "pass its arrays in a tuple, list or dict, e.g. {{'w': obj.w, 'b': obj.b}}, "
+                   "and rebuild the object inside the function if you need it",
+    "err.not-callable": "{who} takes the function, not its value: {example}. It was given a "
+                        "{kind}, which is not callable.",
+    "err.generator": "{who}: {name} is a generator function (it contains `yield`), so calling "
+                     "it gives a generator, not a value. Return the value instead of "
+                     "yielding it.",
+    "err.returned-none": "{who}: {name} returned None; did you forget `return`?",
+    "err.int-input": "{who}: input {position} has dtype {dtype}, but derivatives are only "
+                     "defined for floating-point inputs. Pass floats instead, e.g. "
+                     "np.asarray(x, dtype=float) or 3.0 rather than an integer array (plain "
+                     "Python ints and floats are accepted as they are). If it is not to be "
+                     "differentiated (labels, a count), pass it as another argument, one that "
+                     "argnums leaves out.",
+    "err.not-pytree": "{who}: input {position} is a {kind}, which is not a pytree: tracegrad "
+                      "looks for arrays inside tuples, lists, dicts and namedtuples only. To "
+                      "differentiate with respect to its arrays, {hint}.",
+    "err.list-input": "{who}: an input is a Python {kind} of {n} numbers, and a list is a "
+                      "pytree of scalars: the function receives {n} separate traced scalars in "
+                      "a {kind}, not an array, so array arithmetic on it fails. If you meant an "
+                      "array, pass np.array({example}).",
+    "err.tangent-int": "{who}: tangent {position} has dtype {dtype}, but its primal is "
+                       "floating-point ({primal}), and a tangent has its primal's dtype. Pass "
+                       "floats, e.g. np.ones(3) rather than np.ones(3, dtype=int).",
+    "err.argnums-type": "{who}: argnums={argnums} is not a position: argnums is the position "
+                        "of the argument to differentiate (an int, 0 for the first) or a tuple "
+                        "of positions, e.g. argnums=1 or argnums=(0, 1). Names are not "
+                        "accepted: pass the arguments to differentiate positionally.",
+    "err.argnums-none": "{who}: the function was called with no positional arguments, so "
+                        "there is nothing to differentiate (argnums={argnums}). Pass the "
+                        "arguments to differentiate positionally, e.g. grad_f(x) rather than "
+                        "grad_f(x=x); keyword arguments are held constant.",
+    "err.argnums-range": "{who}: argnums={argnums} is out of range: the function was called "
+                         "with {nargs} positional argument(s), so argnums must be between 0 "
+                         "and {last}. Pass the arguments to differentiate positionally.",
+    "err.argnums-repeated": "{who}: argnums={argnums} names argument {position} more than "
+                            "once; each argument can be differentiated only once, so list "
+                            "each position once, e.g. argnums={once}.",
+    "err.scalar-container": "{who}: the function must return one scalar, but it returned a "
+                            "{kind}.",
+    "err.scalar-container-aux": "{who}: the function must return one scalar, but it returned "
+                                "a {kind}; to return extra values next to the loss, return "
+                                "(loss, extra) and pass has_aux=True.",
+    "err.scalar-one": "{who}: the function must return a scalar (shape ()), but it returned "
+                      "an array of shape {shape} holding one number. Return out.squeeze(), or "
+                      "index it down to that number: out[{index}].",
+    "err.scalar-shape": "{who}: the function must return a scalar, but it returned an array "
+                        "of shape {shape}. grad is for scalar outputs such as a loss. Reduce "
+                        "it (e.g. .sum() or .mean()), or use tg.jacrev(fun) for the whole "
+                        "Jacobian, or tg.vjp(fun, x) to pull back a cotangent of shape "
+                        "{shape}.",
+    "err.scalar-dtype": "{who}: the function returned a value of dtype {dtype}; a gradient "
+                        "needs a floating-point output.",
+})
