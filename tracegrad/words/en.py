@@ -706,3 +706,48 @@ EN.update({
     "err.scalar-dtype": "{who}: the function returned a value of dtype {dtype}; a gradient "
                         "needs a floating-point output.",
 })
+
+# core.py: tracers and traces
+EN.update({
+    "complex.result": "{name} of real arguments gave a complex result",
+    "complex.argument": "argument {argument} of {name} is a complex value ({dtype})",
+    "complex.tangent": "a tangent or cotangent is complex ({dtype}) where its value is real "
+                       "({real})",
+    "err.complex": "{what}. tracegrad works over real numbers only: a complex value inside "
+                   "grad, jvp, vjp, vmap or jit would lose its imaginary part somewhere and give "
+                   "a wrong derivative without a word. Write the complex arithmetic with two "
+                   "real arrays (real and imaginary parts: e^(ix) = cos x + i·sin x), or compute "
+                   "the complex part outside the function you transform.",
+    "and": " and ",
+    "err.shape-args": "{name}: cannot apply to arguments of shapes {shapes}: {error}",
+    "escaped.array": ", then given to np.array() (or plt.plot, which calls it)",
+    "escaped.number": ", then given to {kind}()",
+    "err.escaped": "a traced value escaped from {who}, which has already finished: it was kept "
+                   "while {who} ran (appended to a list, stored in a global or an "
+                   "attribute){how}. A list filled inside the function holds such traced "
+                   "values, not numbers, and their derivative bookkeeping is gone, so any "
+                   "result would be wrong. To log a loss, log the number after the step: "
+                   "`loss, g = tg.value_and_grad(f)(w)` then `hist.append(float(loss))`. To get "
+                   "any other value out, return it: for grad or vjp return (output, value) and "
+                   "pass has_aux=True; for jvp return it as an extra output.",
+    "err.len-scalar": "len() of a 0-d (scalar) traced array",
+    "err.asarray": "np.asarray()/np.array() was called on a traced array; converting it to a "
+                   "plain NumPy array would silently drop its gradient. Inside a function you "
+                   "differentiate, use tracegrad.numpy (import tracegrad.numpy as tnp) instead "
+                   "of numpy for this step. To use the numbers themselves on purpose, return "
+                   "them (has_aux=True) or compute with them outside the function you "
+                   "differentiate.",
+    "math.for": "{tnp}(x) for math.{math}",
+    "err.math": "math.{function}() takes plain Python numbers, so it called float() on a value "
+                "traced by {who}, and the result would have no gradient.\nUse {uses}: "
+                "tracegrad.numpy (import tracegrad.numpy as tnp) works on traced values and "
+                "plain arrays alike.",
+    "number.math": "Python's math module calls float() too: write tnp.exp, tnp.log, tnp.sqrt, "
+                   "tnp.sin, tnp.tanh (and so on) for math.exp, math.log, math.sqrt, math.sin, "
+                   "math.tanh.",
+    "err.number": "{kind}() of a value traced by {who} would drop its gradient: the result is "
+                  "a plain number that {who} cannot follow.\nKeep it an array and use "
+                  "tracegrad.numpy on it; for a branch, compare instead (`if x > 0:` works); to "
+                  "print it, print(x); to use the number after the step, return it: "
+                  "tg.value_and_grad(f) returns f's value too, has_aux=True any other.{more}",
+})
