@@ -49,6 +49,7 @@ from .arguments import leaf_paths as _paths
 from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
+from .words import words
 
 __all__ = ["vmap", "BatchTrace", "BatchTracer", "Batched"]
 
@@ -328,7 +329,7 @@ def _batch_text(b, spec=""):
         staged = getattr(data, "trace", None)
         if staged is None or not hasattr(staged, "side_effect"):
             return what
-        staged.side_effect("shows a traced value (print, repr or format)")   # (see jit.py)
+        staged.side_effect(words()["jit.shows"])   # (see jit.py)
         data = data.value
     formatter = {"all": lambda v: format(v, spec)} if spec else None
     return f"{np.array2string(data, formatter=formatter)} {what}"

@@ -751,3 +751,39 @@ EN.update({
                   "print it, print(x); to use the number after the step, return it: "
                   "tg.value_and_grad(f) returns f's value too, has_aux=True any other.{more}",
 })
+
+# jit.py: its errors and warnings (JitWarning), and why it runs eagerly
+EN.update({
+    "jit.shows": "shows a traced value (print, repr or format)",
+    "jit.why guard": "a guard failed again after {limit} compiled versions (the branch at "
+                     "{where})",
+    "jit.why impure": "it {what} at {where}; compiled code would not do that again",
+    "err.jit-static-type": "jit: static_argnums must be integers, got {static}.",
+    "err.jit-static-range": "jit({name}): static_argnums={static} is out of range for a call "
+                            "with {nargs} positional argument(s).",
+    "err.jit-static-hash": "jit({name}): static argument {position} must be hashable (it is "
+                           "part of the cache key), but it is a {kind}; pass a tuple instead of "
+                           "a list, or trace it (remove it from static_argnums).",
+    "err.jit-finished": "jit({name}): argument leaf {k} is a traced value from a "
+                        "transformation that has finished.",
+    "err.jit-leaf": "jit({name}): an argument (leaf {k}) is a {kind}, which cannot be traced: "
+                    "only arrays and numbers can. If it only steers the computation, mark it "
+                    "static: tg.jit({name}, static_argnums=(...)).",
+    "err.jit-random": "tg.jit({name}) drew numbers from NumPy's global random state "
+                      "(np.random.rand, np.random.normal, ...) while tracing: the numbers drawn "
+                      "are constants of the compiled code, so every call reuses the very same "
+                      "ones (the same dropout mask, the same noise). Draw them with tg.random "
+                      "from a key passed as an argument instead, a new key for each call: "
+                      "`key, sub = tg.random.split(key)`, then `tg.random.uniform(sub, x.shape)` "
+                      "inside the function.",
+    "err.jit-names": "tg.jit({name}): tracing again to find the names gave a different program "
+                     "(random numbers drawn inside the function?), so the source keeps plain "
+                     "names (t1, arg0) and the compiled code stays as it was.",
+    "err.jit-eager": "tg.jit({name}) runs eagerly from now on for arguments like these: {why}.",
+    "err.jit-nothing-yet": "jit({name}).source() with no arguments shows the code compiled "
+                           "last, but nothing is compiled yet. Call the function first, or "
+                           "pass the arguments to compile for: .source(x, ...), as you call it.",
+    "err.jit-no-code": "jit({name}): there is no compiled code for these arguments; the "
+                       "function runs eagerly because {why}.",
+    "err.jit-not-callable": "jit: expected a function, got {kind}.",
+})
