@@ -787,3 +787,23 @@ EN.update({
                        "function runs eagerly because {why}.",
     "err.jit-not-callable": "jit: expected a function, got {kind}.",
 })
+
+# reverse.py: vjp, grad and their pullbacks
+EN.update({
+    "leaf": "leaf {k}",
+    "of argument": "{path} of argument {i}",
+    "zero.argument": "argument {i}, which grad differentiates",
+    "zero.arguments": "arguments {i}, which grad differentiates",
+    "err.aux-pair": "{who}(..., has_aux=True): the function must return a pair (output, aux), "
+                    "but it returned {kind}.",
+    "err.cotangent-tree": "{who}: the cotangent must have the structure of the output, {out}, "
+                          "but has {tree}.",
+    "err.cotangent-shape": "{who}: the cotangent has shape {shape} but the output has shape "
+                           "{out}; they must match.",
+    "err.zero-gradient": "{who}: the output does not depend on {inputs}: no "
+                         "differentiable operation in {name} used it, so the gradient is zero. Does {name} read a global (W) instead of its "
+                         "argument (w)? Compute the output from the argument; to differentiate "
+                         "another argument, pass argnums. If it is meant (a constant, or a step "
+                         "function built from comparisons), silence this with "
+                         "warnings.simplefilter('ignore', tg.ZeroGradientWarning).",
+})
