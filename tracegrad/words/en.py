@@ -800,10 +800,11 @@ EN.update({
                           "but has {tree}.",
     "err.cotangent-shape": "{who}: the cotangent has shape {shape} but the output has shape "
                            "{out}; they must match.",
-    "err.zero-gradient": "{who}: the output does not depend on {inputs}: no "
-                         "differentiable operation in {name} used it, so the gradient is zero. "
-                         "Does {name} read a global (W) instead of its argument (w)? Compute the output from the argument; to differentiate "
-                         "another argument, pass argnums. If it is meant (a constant, or a step "
-                         "function built from comparisons), silence this with "
+    "err.zero-gradient": "{who}: the output does not depend on {inputs}: no differentiable "
+                         "operation in {name} used it, so the gradient is zero. Does {name} "
+                         "read a global (W) instead of its argument (w)? Compute the output "
+                         "from the argument; to differentiate another argument, pass argnums. "
+                         "If it is meant (a constant, or a step function built from "
+                         "comparisons), silence this with "
                          "warnings.simplefilter('ignore', tg.ZeroGradientWarning).",
 })
