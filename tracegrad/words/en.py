@@ -808,3 +808,67 @@ EN.update({
                          "comparisons), silence this with "
                          "warnings.simplefilter('ignore', tg.ZeroGradientWarning).",
 })
+
+# vmap.py: batching, in_axes and out_axes
+EN.update({
+    "vmap.argument": "argument {k}",
+    "vmap.output": "the output",
+    "vmap.disagree": "the examples disagree: it is {first} for example 0 and {other} for "
+                     "example {k}, and Python can take only one branch for the whole batch",
+    "vmap.axis from": "use an axis from {low} to {high}",
+    "vmap.scalar": "a scalar has no axis to map over",
+    "vmap.list": "{what} is a list or tuple, which vmap reads as a pytree of separate inputs "
+                 "(one per entry, as JAX does), and a number has no axis to map over. To map "
+                 "over its entries, pass an array: np.array([...])",
+    "vmap.size": "{where} has {size} (axis {ax} of shape {shape})",
+    "err.vmap-empty-loop": "vmap: {name} has no batching rule, and over a batch of 0 examples "
+                           "the loop that replaces it cannot tell the shape of the result. "
+                           "Give the batch at least one example.",
+    "err.len-scalar-batched": "len() of a 0-d (scalar) value",
+    "err.vmap-ambiguous": "{kind}() of an array with {size} elements is ambiguous (NumPy's "
+                          "rule); use .any() or .all().",
+    "err.vmap-bug": "vmap: tracegrad's own code ({module}, {where}) asked for {kind}() of a "
+                    "batched value, but {disagree}. This is a bug in tracegrad, not in your "
+                    "code: please report it. Until it is fixed, loop over the examples in "
+                    "Python instead of using vmap for this function.",
+    "err.vmap-branch": "vmap: {kind}() of a batched value at {where}, e.g. a Python `if` or "
+                       "`while` on it, but {disagree}. Write the choice with "
+                       "tnp.where(cond, a, b), which chooses per example (lax.cond, lax.switch "
+                       "and lax.while_loop do too), or move the branch out of the function you "
+                       "vmap.",
+    "err.vmap-asarray": "np.asarray()/np.array() was called on a batched value inside vmap; "
+                        "one NumPy array cannot stand for every example. Use tracegrad.numpy "
+                        "(tnp) for this step, or take the value out of the vmapped function's "
+                        "result.",
+    "err.vmap-empty": "vmap: {name} on a batch of 0 examples: there is no example to compute "
+                      "its result's shape from.",
+    "err.vmap-ragged": "vmap: {name} gives results of different shapes for different examples "
+                       "({shapes}), but a batch holds one shape for all its examples. Compute "
+                       "it outside the function you vmap, or keep the shape fixed (e.g. "
+                       "tnp.where(cond, x, 0) instead of the positions where cond holds).",
+    "err.in-axes-count": "{who}: in_axes has {n} entries but the function was called with "
+                         "{nargs} positional argument(s); give one entry per argument (e.g. "
+                         "in_axes={example}), or one int or None for all of them.",
+    "err.in-axes-dict": "{who}: in_axes is a dict, but it must be an int, None, or a tuple with "
+                        "one entry per positional argument; for a dict argument write "
+                        "in_axes=({spec},).",
+    "err.axes-type": "{who}: {name} holds {spec}, but an axis must be an int or None (in a "
+                     "tuple, list or dict that matches the arguments' structure).",
+    "err.axes-structure": "{who}: {name} is {spec}, which does not match the structure of "
+                          "{where}, {tree} (* is an array). Give {name} the same structure (the "
+                          "same keys, the same number of entries), or one int or None for all "
+                          "of {where}.",
+    "err.in-axes-range": "{who}: in_axes {ax} is out of range for {where}, of shape {shape}; "
+                         "{hint}, or None to give every example the same value.",
+    "err.vmap-nothing": "{who}: no input is mapped (in_axes is None for every argument, or "
+                        "there are no array arguments), so there is no batch to run over. Give "
+                        "at least one input a batch axis, e.g. in_axes=0.",
+    "err.vmap-sizes": "{who}: the mapped inputs have different numbers of examples: {listed}. "
+                      "Every mapped input needs the same number; use None in in_axes for an "
+                      "input that all the examples share.",
+    "err.out-axes-none": "{who}: out_axes is None for {where}, but it differs from example to "
+                         "example (it depends on a mapped input). Give it an int out_axes to "
+                         "stack the examples, or return only what every example shares.",
+    "err.out-axes-range": "{who}: out_axes {ax} is out of range for {where}, of shape {shape} "
+                          "per example; use an axis from {low} to {high}.",
+})
