@@ -226,7 +226,7 @@ def _english_in(node):
 def _written_in_place(path):
     """Lines where an exception or a warning gets a literal English sentence: a
     call of a name ending in Error, Exception or Warning (raised or returned), of
-    anything raised, or of ``warnings.warn``."""
+    anything raised, or of ``warnings.warn`` (and core's ``warn_at_user``, jit's ``_warn``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     raised = {id(node.exc) for node in ast.walk(tree) if isinstance(node, ast.Raise)}
     lines = []
@@ -234,7 +234,7 @@ def _written_in_place(path):
         if not isinstance(call, ast.Call):
             continue
         name = getattr(call.func, "id", None) or getattr(call.func, "attr", "")
-        if not (id(call) in raised or name == "warn"
+        if not (id(call) in raised or name in ("warn", "warn_at_user", "_warn")
                 or name.endswith(("Error", "Exception", "Warning"))):
             continue
         for arg in list(call.args) + [k.value for k in call.keywords]:
@@ -271,8 +271,9 @@ def test_the_walk_finds_a_message_written_in_place(tmp_path):
                       "        raise ValueError(f'bad shape {x}: pass a vector')\n"
                       "    warnings.warn('this is ' + str(x), stacklevel=2)\n"
                       "    error = KeyError('no such key ' + x)\n"
-                      "    raise TypeError(message('err.tree-map', first=x))\n")
-    assert _written_in_place(source) == [4, 5, 6]
+                      "    raise TypeError(message('err.tree-map', first=x))\n"
+                      "    warn_at_user(f'{x} is not used', UserWarning)\n")
+    assert _written_in_place(source) == [4, 5, 6, 8]
 
 
 # --- tg.primitives(): the table in the notebook's language ------------------------------

@@ -1626,12 +1626,13 @@ class Jitted:
             self._add_names(latest, *latest.example)
         if len(versions) == 1:
             return latest.source
-        listed = [f"#   {k}. for {_signature(v.example[0])}"
-                  + (f" (guard at {v.first_guard})" if v.first_guard != "<unknown>" else "")
+        say = words()
+        listed = ["#   " + say["jit.version"].format(k=k, signature=_signature(v.example[0]))
+                  + (say["jit.version guard"].format(where=v.first_guard)
+                     if v.first_guard != "<unknown>" else "")
                   for k, v in enumerate(versions, 1)]
-        head = [f"# tg.jit({self._name}) has {len(versions)} compiled versions; "
-                f".source(x, ...) shows the one that serves those arguments:", *listed,
-                f"# The latest, number {len(versions)}:", "", ""]
+        head = ["# " + say["jit.versions"].format(name=self._name, count=len(versions)),
+                *listed, "# " + say["jit.latest"].format(count=len(versions)), "", ""]
         text = Source("\n".join(head) + latest.source)
         text.namespace = latest.source.namespace
         return text

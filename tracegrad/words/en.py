@@ -754,6 +754,11 @@ EN.update({
 
 # jit.py: its errors and warnings (JitWarning), and why it runs eagerly
 EN.update({
+    "jit.versions": "tg.jit({name}) has {count} compiled versions; .source(x, ...) shows the "
+                    "one that serves those arguments:",
+    "jit.version": "{k}. for {signature}",
+    "jit.version guard": " (guard at {where})",
+    "jit.latest": "The latest, number {count}:",
     "jit.shows": "shows a traced value (print, repr or format)",
     "jit.why guard": "a guard failed again after {limit} compiled versions (the branch at "
                      "{where})",

@@ -950,6 +950,11 @@ UK.update({
 
 # jit.py: його помилки й попередження (JitWarning) і чому він виконується без компіляції
 UK.update({
+    "jit.versions": "tg.jit({name}) має {count} скомпільованих версій; .source(x, ...) "
+                    "показує ту, що обслуговує ці аргументи:",
+    "jit.version": "{k}. для {signature}",
+    "jit.version guard": " (перевірка в {where})",
+    "jit.latest": "Остання, номер {count}:",
     "jit.shows": "показує трасоване значення (print, repr чи format)",
     "jit.why guard": "перевірка (guard) знову не справдилася після {limit} скомпільованих "
                      "версій (розгалуження в {where})",
