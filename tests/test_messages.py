@@ -173,6 +173,23 @@ MISTAKES = [
     (lambda: tg.random.normal(3, (2,)), TypeError, "key-int"),
     (lambda: tg.jvp(tnp.sin, (1.0,), (np.ones(2),)), ValueError, "jvp-shape"),
     (lambda: tnp.no_such_function, AttributeError, "no-function"),
+    # arguments.py, core.py, reverse.py, jit.py, vmap.py
+    (lambda: tg.grad(lambda x: None)(1.0), TypeError, "returned-none"),
+    (lambda: tg.grad(2.0), TypeError, "not-callable"),
+    (lambda: tg.grad(lambda x: x, argnums=3)(1.0), ValueError, "argnums-range"),
+    (lambda: tg.grad(lambda x: x * 2.0)(np.ones(3)), TypeError, "scalar-shape"),
+    (lambda: tg.grad(lambda x: tnp.sum(np.asarray(x)))(np.ones(2)), TypeError, "asarray"),
+    (lambda: tg.grad(lambda x: float(x))(1.0), TypeError, "number"),
+    (lambda: tg.grad(lambda x: x, has_aux=True)(1.0), TypeError, "aux-pair"),
+    (lambda: tg.vjp(tnp.sin, np.ones(2))[1](np.ones(3)), ValueError, "cotangent-shape"),
+    (lambda: tg.grad(lambda x: tnp.sum(x + np.ones(3)))(np.ones(2)), ValueError, "shape-args"),
+    (lambda: tg.jit(lambda x, n: x * len(n), static_argnums=1)(1.0, [1]), TypeError,
+     "jit-static-hash"),
+    (lambda: tg.jit(lambda x: x)("text"), TypeError, "jit-leaf"),
+    (lambda: tg.vmap(lambda x: x if x > 0 else -x)(np.array([1.0, -1.0])),
+     tg.TracegradError, "vmap-branch"),
+    (lambda: tg.vmap(lambda x, y: x + y)(np.ones(2), np.ones(3)), ValueError, "vmap-sizes"),
+    (lambda: tg.vmap(lambda x: x, in_axes=(0, 0))(np.ones(2)), ValueError, "in-axes-count"),
 ]
 
 
