@@ -344,3 +344,22 @@ def test_every_message_is_translated_not_copied():
             copied = [k for k in W.EN if k.startswith(("err.", "part.", "repr."))
                       and table[k] == W.EN[k]]
             assert not copied, f"{name}: not translated: {copied}"
+
+
+def test_numpy_warnings_said_again_speak_the_language():
+    # core.route_numpy_warnings repeats NumPy's warning at the user's line, naming the rule
+    def shown(language, fun, x):
+        tg.set_language(language)
+        try:
+            with pytest.warns(RuntimeWarning) as seen:
+                tg.grad(fun)(x)
+        finally:
+            tg.set_language(None)
+        return [str(w.message) for w in seen]
+
+    assert shown("en", tnp.sqrt, 0.0) == [
+        "divide by zero encountered computing the derivative of sqrt (backward pass)"]
+    ukrainian = shown("uk", tnp.sqrt, 0.0) + shown("uk", tnp.log, -1.0)
+    assert ukrainian == ["ділення на нуль під час обчислення похідної sqrt (зворотний прохід)",
+                         "недійсне значення у log"]
+    assert not found_in("RuntimeWarning: " + " ".join(ukrainian))

@@ -362,6 +362,7 @@ def _numpy_warned(kind, flag):
     """
     frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
     name = rule = None
+    say = words()
     inner = set()                                # the code of the frames passed so far
     while frame.f_back is not None and frame.f_code.co_filename.startswith(
             (_TRACEGRAD_DIR, _NUMPY_DIR)):
@@ -369,16 +370,20 @@ def _numpy_warned(kind, flag):
         if code is _BIND_CODE and rule is None:
             prim = frame.f_locals["self"]
             if getattr(prim.jvp, "__code__", None) in inner:
-                rule = f"the derivative of {prim.name} (forward mode)"
+                rule = say["numpy.forward rule"].format(name=prim.name)
             elif name is None:
                 name = prim.name
         elif code.co_name == "node_vjps" and rule is None:
-            rule = f"the derivative of {frame.f_locals['node'].primitive.name} (backward pass)"
+            rule = say["numpy.backward rule"].format(name=frame.f_locals["node"].primitive.name)
         inner.add(code)
         frame, level = frame.f_back, level + 1
-    where = f" in {name}" if name else "" if rule else " in a NumPy function"
-    why = (", computing " if name else " computing ") + rule if rule else ""
-    warnings.warn(f"{kind} encountered{where}{why}", RuntimeWarning, stacklevel=level)
+    where = say["numpy.in"].format(name=name) if name else "" if rule else say["numpy.in numpy"]
+    why = say["numpy.computing" if name else "numpy.computing alone"].format(rule=rule) \
+        if rule else ""
+    # NumPy's own words ("divide by zero encountered"), in the current language
+    kind = say.get("numpy." + kind, kind)
+    warnings.warn(say["numpy.warning"].format(kind=kind, where=where, why=why),
+                  RuntimeWarning, stacklevel=level)
 
 
 # ---------------------------------------------------------------------------

@@ -877,3 +877,18 @@ EN.update({
     "err.out-axes-range": "{who}: out_axes {ax} is out of range for {where}, of shape {shape} "
                           "per example; use an axis from {low} to {high}.",
 })
+
+# core.py: NumPy's warnings, said again at the user's line
+EN.update({
+    "numpy.warning": "{kind} encountered{where}{why}",
+    "numpy.divide by zero": "divide by zero",
+    "numpy.invalid value": "invalid value",
+    "numpy.overflow": "overflow",
+    "numpy.underflow": "underflow",
+    "numpy.in": " in {name}",
+    "numpy.in numpy": " in a NumPy function",
+    "numpy.computing": ", computing {rule}",
+    "numpy.computing alone": " computing {rule}",
+    "numpy.forward rule": "the derivative of {name} (forward mode)",
+    "numpy.backward rule": "the derivative of {name} (backward pass)",
+})

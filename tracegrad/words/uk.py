@@ -1079,3 +1079,18 @@ UK.update({
     "err.out-axes-range": "{who}: out_axes {ax} поза межами: {where} має форму {shape} на "
                           "один приклад; використайте вісь від {low} до {high}.",
 })
+
+# core.py: попередження NumPy, повторені в рядку користувача
+UK.update({
+    "numpy.warning": "{kind}{where}{why}",
+    "numpy.divide by zero": "ділення на нуль",
+    "numpy.invalid value": "недійсне значення",
+    "numpy.overflow": "переповнення",
+    "numpy.underflow": "антипереповнення",
+    "numpy.in": " у {name}",
+    "numpy.in numpy": " у функції NumPy",
+    "numpy.computing": " під час обчислення {rule}",
+    "numpy.computing alone": " під час обчислення {rule}",
+    "numpy.forward rule": "похідної {name} (прямий режим)",
+    "numpy.backward rule": "похідної {name} (зворотний прохід)",
+})
