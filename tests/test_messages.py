@@ -215,6 +215,9 @@ def test_a_mistake_raises_the_same_type_and_code_in_each_language(mistake, kind,
     shown = f"{type(ukrainian).__name__}: {ukrainian}"
     assert not found_in(shown), f"English in a Ukrainian error: {found_in(shown)}"
     assert found_in(f"{type(english).__name__}: {english}")      # the scan can fail
+    # put back in English (what `pytest --tg-language=uk` matches against), it is the
+    # English message: the Ukrainian one says the same, with the same fields
+    assert W.in_english(str(ukrainian)) == str(english)
 
 
 @settings(max_examples=25, deadline=None)

@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 
 from .core import Tracer, concrete
-from .words import message, words
+from .words import message, said
 
 __all__ = ["check_function", "check_float", "check_tangent", "check_returned", "argnums_tuple",
            "check_scalar", "zeros_like", "with_args", "explain_list_inputs", "leaf_paths"]
@@ -28,14 +28,14 @@ def check_function(fun, who, example):
         raise TypeError(message("err.not-callable", who=who, example=example,
                                 kind=type(fun).__name__))
     if inspect.isgeneratorfunction(fun):
-        name = getattr(fun, "__name__", None) or words()["the function"]
+        name = getattr(fun, "__name__", None) or said("the function")
         raise TypeError(message("err.generator", who=who, name=name))
 
 
 def check_returned(result, fun, who):
     """A function that returned nothing most likely lacks its ``return``."""
     if result is None:
-        name = getattr(fun, "__name__", None) or words()["the function"]
+        name = getattr(fun, "__name__", None) or said("the function")
         raise TypeError(message("err.returned-none", who=who, name=name))
 
 
@@ -69,13 +69,13 @@ def check_float(x, who, position):
 def _check_container(x, who, position):
     """Sets, dataclasses and other objects are not pytrees: say how to pass their arrays."""
     if isinstance(x, (set, frozenset)):
-        hint = words()["hint.set"]
+        hint = said("hint.set")
     elif hasattr(type(x), "__dataclass_fields__"):
-        hint = words()["hint.dataclass"]
+        hint = said("hint.dataclass")
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__dict__") or hasattr(x, "__array__"):
         return                                   # numbers, arrays, strings: checked below
     else:
-        hint = words()["hint.object"]
+        hint = said("hint.object")
     raise TypeError(message("err.not-pytree", who=who, position=position,
                             kind=type(x).__name__, hint=hint))
 

@@ -51,7 +51,7 @@ import warnings
 
 import numpy as np
 
-from .words import message, words
+from .words import message, said, words
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
@@ -196,11 +196,11 @@ _COMPLEX_RESULT, _COMPLEX_ARGUMENT, _COMPLEX_TANGENT = (   # words keys
 def _complex_error(what, **fields):
     """The error for a complex value met inside a transformation: ``what``, the
     words key of the value that was complex, filled from ``fields``."""
-    return TracegradError(message("err.complex", what=words()[what].format(**fields)))
+    return TracegradError(message("err.complex", what=said(what, **fields)))
 
 
 def _shape_error(prim, args, err):
-    shapes = words()["and"].join(str(np.shape(concrete(a))) for a in args
+    shapes = said("and").join(str(np.shape(concrete(a))) for a in args
                                  if not isinstance(a, (str, type(None))))
     return ValueError(message("err.shape-args", name=prim.name, shapes=shapes, error=err))
 
@@ -362,7 +362,6 @@ def _numpy_warned(kind, flag):
     """
     frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
     name = rule = None
-    say = words()
     inner = set()                                # the code of the frames passed so far
     while frame.f_back is not None and frame.f_code.co_filename.startswith(
             (_TRACEGRAD_DIR, _NUMPY_DIR)):
@@ -370,19 +369,19 @@ def _numpy_warned(kind, flag):
         if code is _BIND_CODE and rule is None:
             prim = frame.f_locals["self"]
             if getattr(prim.jvp, "__code__", None) in inner:
-                rule = say["numpy.forward rule"].format(name=prim.name)
+                rule = said("numpy.forward rule", name=prim.name)
             elif name is None:
                 name = prim.name
         elif code.co_name == "node_vjps" and rule is None:
-            rule = say["numpy.backward rule"].format(name=frame.f_locals["node"].primitive.name)
+            rule = said("numpy.backward rule", name=frame.f_locals["node"].primitive.name)
         inner.add(code)
         frame, level = frame.f_back, level + 1
-    where = say["numpy.in"].format(name=name) if name else "" if rule else say["numpy.in numpy"]
-    why = say["numpy.computing" if name else "numpy.computing alone"].format(rule=rule) \
+    where = said("numpy.in", name=name) if name else "" if rule else said("numpy.in numpy")
+    why = said("numpy.computing" if name else "numpy.computing alone", rule=rule) \
         if rule else ""
     # NumPy's own words ("divide by zero encountered"), in the current language
-    kind = say.get("numpy." + kind, kind)
-    warnings.warn(say["numpy.warning"].format(kind=kind, where=where, why=why),
+    kind = said("numpy." + kind) if "numpy." + kind in words() else kind
+    warnings.warn(said("numpy.warning", kind=kind, where=where, why=why),
                   RuntimeWarning, stacklevel=level)
 
 
@@ -451,19 +450,19 @@ class Tracer:
     # of the trace, and its gradient would be lost. Refuse, and say why.
     def __array__(self, dtype=None, copy=None):
         if self._trace.finished:                 # hist.append(loss), then np.array(hist)
-            raise self._trace.escaped(words()["escaped.array"])
+            raise self._trace.escaped(said("escaped.array"))
         raise TypeError(message("err.asarray"))
 
     def _no_scalar(self, kind, caller=None):
         if self._trace.finished:                 # float(hist[0]) after the step
-            raise self._trace.escaped(words()["escaped.number"].format(kind=kind))
+            raise self._trace.escaped(said("escaped.number", kind=kind))
         who = self._trace.who
         calls = _math_calls(caller)
         if calls:                                # math.exp(x) calls float(x) first
-            uses = ", ".join(words()["math.for"].format(tnp=_MATH_TO_TNP[c], math=c)
+            uses = ", ".join(said("math.for", tnp=_MATH_TO_TNP[c], math=c)
                              for c in calls)
             raise TypeError(message("err.math", function=calls[0], who=who, uses=uses))
-        more = "\n" + words()["number.math"] if kind == "float" else ""
+        more = "\n" + said("number.math") if kind == "float" else ""
         raise TypeError(message("err.number", kind=kind, who=who, more=more))
 
     # float(x) and math.exp(x) both reach __float__ from C: the frame above is

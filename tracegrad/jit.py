@@ -110,7 +110,7 @@ from .core import (
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
-from .words import message, words
+from .words import message, said, words
 
 __all__ = ["jit", "replay", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
            "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
@@ -383,7 +383,7 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
         return self.__format__("")
 
     def __format__(self, spec):                  # as a Tracer shows itself (core.py)
-        self.trace.side_effect(words()["jit.shows"])
+        self.trace.side_effect(said("jit.shows"))
         value = np.asarray(self.value)
         shape = ",".join(str(n) for n in value.shape)
         return shown(value, spec, f"(traced: {_dtype_str(value.dtype)}[{shape}], "
@@ -668,7 +668,7 @@ class JitTrace(Trace):
     def read(self, staged, how):
         """The value itself leaves for Python: valid only for this very value."""
         if _inside_repr():
-            self.side_effect(words()["jit.shows"])
+            self.side_effect(said("jit.shows"))
         else:
             self._guard("value", staged.node, staged.value, ("jit.reading", {"how": how}))
         return staged.value
@@ -1437,7 +1437,7 @@ class Jitted:
             self._guard_failures += 1
             if len(entry.versions) >= self.retrace_limit:
                 where = self._failed_where(entry, leaves)
-                self._give_up(entry, words()["jit.why guard"].format(
+                self._give_up(entry, said("jit.why guard",
                     limit=self.retrace_limit, where=where))
                 self._eager_calls += 1
                 return self.fun(*args, **kwargs)
@@ -1503,7 +1503,7 @@ class Jitted:
             _warn(message("err.jit-random", name=self._name))
         if trace.impure is not None:
             what, where = trace.impure
-            self._give_up(entry, words()["jit.why impure"].format(what=what, where=where))
+            self._give_up(entry, said("jit.why impure", what=what, where=where))
             return out, None
         text, fn, structured = self._compile(recording, leaves, names)
         first = min(trace.guards, key=lambda g: g.position, default=None)

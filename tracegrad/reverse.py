@@ -52,7 +52,7 @@ from .core import (
     warn_at_user,
 )
 from .tree import tree_flatten, tree_unflatten
-from .words import message, words
+from .words import message, said
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
            "node_vjps", "label", "vjp", "grad", "value_and_grad", "ZeroGradientWarning"]
@@ -420,9 +420,9 @@ def _position(primals, k, positions):
     if len(named) == 1:
         return str(named[0][1])
     if len(named) <= k:                          # a structure leaf_paths does not know
-        return words()["leaf"].format(k=k)
+        return said("leaf", k=k)
     path, i = named[k]
-    return words()["of argument"].format(path=path, i=i) if path else str(i)
+    return said("of argument", path=path, i=i) if path else str(i)
 
 
 class ZeroGradientWarning(UserWarning):
@@ -432,8 +432,8 @@ class ZeroGradientWarning(UserWarning):
 
 
 def _warn_zero_gradient(who, name, nums):
-    inputs = (words()["zero.argument"].format(i=nums[0]) if len(nums) == 1
-              else words()["zero.arguments"].format(i=", ".join(str(i) for i in nums)))
+    inputs = (said("zero.argument", i=nums[0]) if len(nums) == 1
+              else said("zero.arguments", i=", ".join(str(i) for i in nums)))
     warn_at_user(message("err.zero-gradient", who=who, inputs=inputs, name=name),
                  ZeroGradientWarning)
 

@@ -49,7 +49,7 @@ from .arguments import leaf_paths as _paths
 from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
-from .words import message, words
+from .words import message, said
 
 __all__ = ["vmap", "BatchTrace", "BatchTracer", "Batched"]
 
@@ -272,7 +272,7 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
         if len(differ):
             k = int(differ[0])
             module, where = _asker()
-            disagree = words()["vmap.disagree"].format(first=repr(first), k=k,
+            disagree = said("vmap.disagree", first=repr(first), k=k,
                                                        other=repr(values[k]))
             if module.startswith("tracegrad."):       # not the user's `if`: do not blame them
                 raise TracegradError(message("err.vmap-bug", module=module, where=where,
@@ -316,7 +316,7 @@ def _batch_text(b, spec=""):
         staged = getattr(data, "trace", None)
         if staged is None or not hasattr(staged, "side_effect"):
             return what
-        staged.side_effect(words()["jit.shows"])   # (see jit.py)
+        staged.side_effect(said("jit.shows"))   # (see jit.py)
         data = data.value
     formatter = {"all": lambda v: format(v, spec)} if spec else None
     return f"{np.array2string(data, formatter=formatter)} {what}"
@@ -474,7 +474,7 @@ def vmap(fun, in_axes=0, out_axes=0):
         placed = []
         for k, (arg, ax) in enumerate(zip(args, arg_axes, strict=True)):
             placed += _prefix(ax, arg, f"in_axes[{k}]" if isinstance(in_axes, (tuple, list))
-                              else "in_axes", words()["vmap.argument"].format(k=k), who)
+                              else "in_axes", said("vmap.argument", k=k), who)
         placed += _prefix(0, kwargs, "keyword arguments", "keyword argument", who)
         size = _batch_size(leaves, placed, who)
         with new_level(BatchTrace, size, who=who) as trace:
@@ -485,7 +485,7 @@ def vmap(fun, in_axes=0, out_axes=0):
             args_in, kwargs_in = tree_unflatten(in_tree, inputs)
             out = fun(*args_in, **kwargs_in)
         out_leaves, out_tree = tree_flatten(out)
-        out_placed = _prefix(out_axes, out, "out_axes", words()["vmap.output"], who)
+        out_placed = _prefix(out_axes, out, "out_axes", said("vmap.output"), who)
         return tree_unflatten(out_tree, [
             _place_output(o, ax, where, trace, who)
             for o, (ax, where) in zip(out_leaves, out_placed, strict=True)])
@@ -531,17 +531,17 @@ def _batch_size(leaves, placed, who):
             continue
         shape = shape_of(x)
         if not -len(shape) <= ax < len(shape):
-            hint = (words()["vmap.axis from"].format(low=-len(shape), high=len(shape) - 1)
-                    if shape else words()["vmap.scalar"])
+            hint = (said("vmap.axis from", low=-len(shape), high=len(shape) - 1)
+                    if shape else said("vmap.scalar"))
             if not shape and re.search(r"\[\d+\]$", where):  # vmap(f)([1.0, 2.0])
-                hint = words()["vmap.list"].format(what=where[:where.rindex('[')])
+                hint = said("vmap.list", what=where[:where.rindex('[')])
             raise ValueError(message("err.in-axes-range", who=who, ax=ax, where=where,
                                      shape=shape, hint=hint))
         sizes.append((shape[ax], where, ax, shape))
     if not sizes:
         raise ValueError(message("err.vmap-nothing", who=who))
     if len({s for s, *_ in sizes}) > 1:
-        listed = "; ".join(words()["vmap.size"].format(where=where, size=s, ax=ax, shape=shape)
+        listed = "; ".join(said("vmap.size", where=where, size=s, ax=ax, shape=shape)
                            for s, where, ax, shape in sizes)
         raise ValueError(message("err.vmap-sizes", who=who, listed=listed))
     return sizes[0][0]
