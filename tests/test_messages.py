@@ -366,3 +366,15 @@ def test_numpy_warnings_said_again_speak_the_language():
     assert ukrainian == ["ділення на нуль під час обчислення похідної sqrt (зворотний прохід)",
                          "недійсне значення у log"]
     assert not found_in("RuntimeWarning: " + " ".join(ukrainian))
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=st.sampled_from(sorted(k for k in W.EN if k.startswith("err."))),
+       value=st.text(alphabet="abcxyz0123 ()[],", min_size=1, max_size=8))
+def test_any_ukrainian_message_goes_back_to_its_english(key, value):
+    # what `pytest --tg-language=uk` relies on: a Ukrainian message, put back in
+    # English, is the English message with the same fields
+    fields = {name: f"<{name}:{value}>" for name in placeholders(W.EN[key])}
+    ukrainian = W.message(key, language="uk", **fields)
+    english = W.message(key, language="en", **fields)
+    assert W.in_english(f"Error: {ukrainian}") == f"Error: {english}"
