@@ -41,7 +41,9 @@ print no timings, memory addresses or absolute paths.
 Every word a student sees comes in the notebook's language: Markdown cells
 have their twins, code comments their ``# uk:``/``# en:`` tags, and the words
 that code prints or draws come from ``tracegrad.words`` (``T = words()``),
-which finds the language from the notebook's folder; the build also sets
+and so do its errors and warnings. The first code cell ends with
+``tg.set_language("uk")`` (or ``"en"``; ``language_lines`` below), so a notebook
+copied out of its folder keeps its language; the build also sets
 ``$TRACEGRAD_LANG`` for the kernel it runs.
 """
 from __future__ import annotations
@@ -134,6 +136,17 @@ def code_for(text, language):
     return "\n".join(out)
 
 
+def language_lines(language):
+    """The lines that end a notebook's first code cell: its language, said to tracegrad,
+    so that errors, warnings and tables speak it wherever the notebook is copied. The
+    only code in which the two notebooks differ (tests/test_lectures.py allows it)."""
+    why = {"uk": "# мова tracegrad (підписи, таблиці, помилки): українська, хоч куди "
+                 "скопіюйте цей зошит",
+           "en": "# tracegrad's language (captions, tables, errors): English, wherever this "
+                 "notebook is copied"}[language]
+    return f'{why}\nimport tracegrad as tg\ntg.set_language("{language}")'
+
+
 def notebook(cells, language, path):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -145,7 +158,10 @@ def notebook(cells, language, path):
             if expected is not None:
                 raise SystemExit(f"{path}: a '%% {expected[0]}' cell has no "
                                  f"'%% {expected[1]}' twin.")
-            cell = nbformat.v4.new_code_cell(code_for(text, language))
+            code = code_for(text, language)
+            if not any(c.cell_type == "code" for c in nb.cells):
+                code = code.rstrip("\n") + "\n" + language_lines(language)
+            cell = nbformat.v4.new_code_cell(code)
             tags = (["exercise"] if kind == "exercise" else []) + \
                 [f"expect-{e}" for e in (options[0] if options else {}).get("expect", [])]
             if tags:

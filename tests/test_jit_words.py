@@ -63,3 +63,27 @@ def test_every_jit_word_in_both_languages():
     fields = {language: {key: set(re.findall(r"{(\w+)}", words(language)[key])) for key in keys}
               for language in LANGUAGES}
     assert fields["en"] == fields["uk"]          # the same fields to fill in both languages
+
+
+def sign_step(x):
+    return x * 2.0 if x > 0 else -x          # two branches: two compiled versions
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_list_of_versions_speaks_the_language(language):
+    # jf.source() with no arguments heads the latest version with a list of all of them
+    say, other = words(language), words(next(o for o in LANGUAGES if o != language))
+    tg.set_language(language)
+    try:
+        jf = tg.jit(sign_step)
+        jf(1.0), jf(-1.0)
+        text = jf.source()
+    finally:
+        tg.set_language(None)
+    head = comments(text)
+    assert head[0] == say["jit.versions"].format(name="sign_step", count=2)
+    assert head[1].startswith(say["jit.version"].format(k=1, signature="float"))
+    assert before_where(say["jit.version guard"]) in head[1]
+    assert head[3] == say["jit.latest"].format(count=2)
+    assert other["jit.versions"].split("}")[-1] not in text   # ("tg.jit(" is shared)
+    assert other["jit.latest"].split("{")[0] not in text

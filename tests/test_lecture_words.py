@@ -56,6 +56,8 @@ def english_phrases():
                 continue
             if " " not in part and (len(part) < 5 or part in names):
                 continue
+            if re.fullmatch(r"[\w.]*[_.=][\w.=]*", part):    # an API name: in_axes, rtol=
+                continue
             phrases.add(part)
     return sorted(phrases)
 

@@ -34,9 +34,29 @@ def test_both_languages_exist_and_share_their_code(source):
     en = load(LECTURES / "en" / f"{source.stem}.ipynb")
     uk_code, en_code = code_cells(uk), code_cells(en)
     assert len(uk_code) == len(en_code), "the two notebooks have different numbers of code cells"
+    # the one difference allowed: the first code cell sets its notebook's language
+    for code, language in ((uk_code, "uk"), (en_code, "en")):
+        assert code[0].endswith(f'\ntg.set_language("{language}")'), \
+            f"{language}: the first code cell does not end with tg.set_language"
+        code[0] = code[0].replace(f'tg.set_language("{language}")', "tg.set_language(LANGUAGE)")
     for i, (a, b) in enumerate(zip(uk_code, en_code, strict=True)):
         assert code_without_comments(a) == code_without_comments(b), \
             f"code cell {i} differs between uk and en (beyond comments)"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_built_notebooks_set_their_own_language_and_differ_only_there(source):
+    # the parity check above must allow exactly this difference, and no other
+    cells = build.parse(source)
+    books = {lang: code_cells(build.notebook(cells, lang, source)) for lang in build.LANGUAGES}
+    assert books["uk"][0].endswith('\nimport tracegrad as tg\ntg.set_language("uk")')
+    assert books["en"][0].endswith('\nimport tracegrad as tg\ntg.set_language("en")')
+    assert sum("set_language" in c for c in books["uk"]) == 1
+    differ = [i for i, (a, b) in enumerate(zip(books["uk"], books["en"], strict=True))
+              if code_without_comments(a) != code_without_comments(b)]
+    assert differ == [0]
+    assert code_without_comments(books["uk"][0].replace('"uk"', '"en"')) == \
+        code_without_comments(books["en"][0])
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

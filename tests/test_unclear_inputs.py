@@ -27,11 +27,13 @@ def test_a_forgotten_return_is_named():
 
     x = np.array([1.0, 2.0])
     with pytest.raises(TypeError, match=r"^grad\(f\): f returned None; did you forget "
-                                        r"`return`\?$"):
+                                        r"`return`\? \[TG-returned-none\]$"):
         tg.grad(f)(x)
-    with pytest.raises(TypeError, match=r"^vjp: f returned None; did you forget `return`\?$"):
+    with pytest.raises(TypeError, match=r"^vjp: f returned None; did you forget `return`\? "
+                                        r"\[TG-returned-none\]$"):
         tg.vjp(f, x)
-    with pytest.raises(TypeError, match=r"^jvp: f returned None; did you forget `return`\?$"):
+    with pytest.raises(TypeError, match=r"^jvp: f returned None; did you forget `return`\? "
+                                        r"\[TG-returned-none\]$"):
         tg.jvp(f, (x,), (x,))
     np.testing.assert_allclose(tg.grad(squares)(x), 2 * x)
 
@@ -42,7 +44,7 @@ def test_grad_of_a_value_is_refused_at_once():
     x = np.array([1.0, 2.0])
     with pytest.raises(TypeError, match=r"^grad takes the function, not its value: "
                                         r"tg.grad\(loss\)\(p, x, y\)\. It was given a "
-                                        r"float64, which is not callable\.$"):
+                                        r"float64, which is not callable\. \[TG-not-callable\]$"):
         tg.grad(squares(x))
     for transform, name in [(tg.value_and_grad, "value_and_grad"), (tg.jacfwd, "jacfwd"),
                             (tg.jacrev, "jacrev"), (tg.hessian, "hessian")]:
@@ -130,7 +132,8 @@ def test_a_generator_function_says_so():
 
     with pytest.raises(TypeError, match=r"^grad: losses is a generator function \(it contains "
                                         r"`yield`\), so calling it gives a generator, not a "
-                                        r"value\. Return the value instead of yielding it\.$"):
+                                        r"value\. Return the value instead of yielding it\. "
+                                        r"\[TG-generator\]$"):
         tg.grad(losses)
     np.testing.assert_allclose(tg.grad(squares)(np.ones(2)), [2.0, 2.0])
 

@@ -13,6 +13,7 @@ import inspect
 import numpy as np
 
 from .core import Tracer, concrete
+from .words import message, said
 
 __all__ = ["check_function", "check_float", "check_tangent", "check_returned", "argnums_tuple",
            "check_scalar", "zeros_like", "with_args", "explain_list_inputs", "leaf_paths"]
@@ -24,20 +25,18 @@ def check_function(fun, who, example):
     ``example`` shows the right call, e.g. ``tg.grad(loss)(p, x, y)``.
     """
     if not callable(fun):
-        raise TypeError(f"{who} takes the function, not its value: {example}. It was given "
-                        f"a {type(fun).__name__}, which is not callable.")
+        raise TypeError(message("err.not-callable", who=who, example=example,
+                                kind=type(fun).__name__))
     if inspect.isgeneratorfunction(fun):
-        name = getattr(fun, "__name__", "the function")
-        raise TypeError(f"{who}: {name} is a generator function (it contains `yield`), so "
-                        f"calling it gives a generator, not a value. Return the value "
-                        f"instead of yielding it.")
+        name = getattr(fun, "__name__", None) or said("the function")
+        raise TypeError(message("err.generator", who=who, name=name))
 
 
 def check_returned(result, fun, who):
     """A function that returned nothing most likely lacks its ``return``."""
     if result is None:
-        name = getattr(fun, "__name__", "the function")
-        raise TypeError(f"{who}: {name} returned None; did you forget `return`?")
+        name = getattr(fun, "__name__", None) or said("the function")
+        raise TypeError(message("err.returned-none", who=who, name=name))
 
 
 def check_float(x, who, position):
@@ -63,31 +62,22 @@ def check_float(x, who, position):
         if x.ndim == 0 and isinstance(x, np.ndarray):
             x = x[()]
     if dtype.kind != "f":
-        raise TypeError(
-            f"{who}: input {position} has dtype {dtype}, but derivatives are only "
-            f"defined for floating-point inputs. Pass floats instead, e.g. "
-            f"np.asarray(x, dtype=float) or 3.0 rather than an integer array "
-            f"(plain Python ints and floats are accepted as they are). If it is not "
-            f"to be differentiated (labels, a count), pass it as another argument, "
-            f"one that argnums leaves out.")
+        raise TypeError(message("err.int-input", who=who, position=position, dtype=dtype))
     return x
 
 
 def _check_container(x, who, position):
     """Sets, dataclasses and other objects are not pytrees: say how to pass their arrays."""
     if isinstance(x, (set, frozenset)):
-        hint = "a set has no order, so pass a list or a tuple of its arrays instead"
+        hint = said("hint.set")
     elif hasattr(type(x), "__dataclass_fields__"):
-        hint = ("pass its arrays in a dict, e.g. dataclasses.asdict(obj), and rebuild the "
-                "object inside the function if you need it")
+        hint = said("hint.dataclass")
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__dict__") or hasattr(x, "__array__"):
         return                                   # numbers, arrays, strings: checked below
     else:
-        hint = ("pass its arrays in a tuple, list or dict, e.g. {'w': obj.w, 'b': obj.b}, "
-                "and rebuild the object inside the function if you need it")
-    raise TypeError(f"{who}: input {position} is a {type(x).__name__}, which is not a pytree: "
-                    f"tracegrad looks for arrays inside tuples, lists, dicts and namedtuples "
-                    f"only. To differentiate with respect to its arrays, {hint}.")
+        hint = said("hint.object")
+    raise TypeError(message("err.not-pytree", who=who, position=position,
+                            kind=type(x).__name__, hint=hint))
 
 
 def explain_list_inputs(err, primals, who):
@@ -101,7 +91,7 @@ def explain_list_inputs(err, primals, who):
     numbers, adds to the message what happened and what to pass instead.
     The error stays the one Python raised, at the line where it happened.
     """
-    if type(err) not in (TypeError, AttributeError) or not err.args or _LIST_HINT in str(err):
+    if type(err) not in (TypeError, AttributeError) or not err.args or _LIST_CODE in str(err):
         return
     for p in primals:
         if isinstance(p, (list, tuple)) and not hasattr(p, "_fields") and _numbers_only(p):
@@ -110,15 +100,12 @@ def explain_list_inputs(err, primals, who):
             example = repr([float(v) for v in p] if all(not isinstance(v, (list, tuple))
                                                          for v in p) else p)
             example = example if len(example) <= 60 else "[...]"
-            err.args = (f"{err.args[0]}\n{who}: an input is a Python {kind} of {n} numbers, "
-                        f"and {_LIST_HINT}: the function receives {n} separate traced "
-                        f"scalars in a {kind}, not an array, so array arithmetic on it "
-                        f"fails. If you meant an array, pass np.array({example}).",
-                        ) + err.args[1:]
+            hint = message("err.list-input", who=who, kind=kind, n=n, example=example)
+            err.args = (f"{err.args[0]}\n{hint}",) + err.args[1:]
             return
 
 
-_LIST_HINT = "a list is a pytree of scalars"
+_LIST_CODE = "[TG-list-input]"            # added once, in any language
 
 
 def _numbers(p):
@@ -148,10 +135,9 @@ def check_tangent(t, primal, who, position):
     """A tangent has its primal's dtype: floats are cast, integer arrays refused."""
     if isinstance(t, (bool, np.bool_)) or (
             not isinstance(t, (int, float, Tracer)) and np.result_type(t).kind in "biu"):
-        raise TypeError(
-            f"{who}: tangent {position} has dtype {np.result_type(t)}, but its primal is "
-            f"floating-point ({np.result_type(concrete(primal))}), and a tangent has its "
-            f"primal's dtype. Pass floats, e.g. np.ones(3) rather than np.ones(3, dtype=int).")
+        raise TypeError(message("err.tangent-int", who=who, position=position,
+                                dtype=np.result_type(t),
+                                primal=np.result_type(concrete(primal))))
     return t
 
 
@@ -167,30 +153,18 @@ def argnums_tuple(argnums, nargs, who):
     nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) \
         else None
     if nums is None or not all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
-        raise TypeError(
-            f"{who}: argnums={argnums!r} is not a position: argnums is the position of the "
-            f"argument to differentiate (an int, 0 for the first) or a tuple of positions, "
-            f"e.g. argnums=1 or argnums=(0, 1). Names are not accepted: pass the arguments "
-            f"to differentiate positionally.")
+        raise TypeError(message("err.argnums-type", who=who, argnums=repr(argnums)))
     if nargs == 0 and nums:
-        raise TypeError(
-            f"{who}: the function was called with no positional arguments, so there is "
-            f"nothing to differentiate (argnums={argnums!r}). Pass the arguments to "
-            f"differentiate positionally, e.g. grad_f(x) rather than grad_f(x=x); keyword "
-            f"arguments are held constant.")
+        raise TypeError(message("err.argnums-none", who=who, argnums=repr(argnums)))
     for i in nums:
         if not -nargs <= i < nargs:
-            raise ValueError(
-                f"{who}: argnums={argnums!r} is out of range: the function was called "
-                f"with {nargs} positional argument(s), so argnums must be between 0 and "
-                f"{nargs - 1}. Pass the arguments to differentiate positionally.")
+            raise ValueError(message("err.argnums-range", who=who, argnums=repr(argnums),
+                                     nargs=nargs, last=nargs - 1))
     nums = tuple(i % nargs for i in nums)
     repeated = sorted({i for i in nums if nums.count(i) > 1})
     if repeated:
-        raise ValueError(
-            f"{who}: argnums={argnums!r} names argument {repeated[0]} more than once; "
-            f"each argument can be differentiated only once, so list each position "
-            f"once, e.g. argnums={tuple(sorted(set(nums)))!r}.")
+        raise ValueError(message("err.argnums-repeated", who=who, argnums=repr(argnums),
+                                 position=repeated[0], once=repr(tuple(sorted(set(nums))))))
     return single, nums
 
 
@@ -212,26 +186,17 @@ def with_args(fun, args, nums, kwargs):
 def check_scalar(out, who, has_aux):
     """``grad`` needs one floating-point scalar output: say so if ``out`` is not."""
     if isinstance(out, (tuple, list, dict)):
-        hint = ("; to return extra values next to the loss, return (loss, extra) "
-                "and pass has_aux=True" if not has_aux else "")
-        raise TypeError(f"{who}: the function must return one scalar, but it returned "
-                        f"a {type(out).__name__}{hint}.")
+        key = "err.scalar-container" if has_aux else "err.scalar-container-aux"
+        raise TypeError(message(key, who=who, kind=type(out).__name__))
     shape = np.shape(concrete(out))
     if shape != () and np.prod(shape) == 1:       # one number, but not 0-d
-        raise TypeError(
-            f"{who}: the function must return a scalar (shape ()), but it returned an array "
-            f"of shape {shape} holding one number. Return out.squeeze(), or index it "
-            f"down to that number: out[{', '.join('0' * len(shape))}].")
+        raise TypeError(message("err.scalar-one", who=who, shape=shape,
+                                index=", ".join("0" * len(shape))))
     if shape != ():
-        raise TypeError(
-            f"{who}: the function must return a scalar, but it returned an array of "
-            f"shape {shape}. grad is for scalar outputs such as a loss. Reduce it "
-            f"(e.g. .sum() or .mean()), or use tg.jacrev(fun) for the whole Jacobian, "
-            f"or tg.vjp(fun, x) to pull back a cotangent of shape {shape}.")
+        raise TypeError(message("err.scalar-shape", who=who, shape=shape))
     dtype = np.result_type(concrete(out))
     if dtype.kind != "f":
-        raise TypeError(f"{who}: the function returned a value of dtype {dtype}; a "
-                        f"gradient needs a floating-point output.")
+        raise TypeError(message("err.scalar-dtype", who=who, dtype=dtype))
 
 
 def zeros_like(x):

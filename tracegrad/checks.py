@@ -32,7 +32,7 @@ from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
-from .words import LANGUAGES, message, words
+from .words import LANGUAGES, message, said, words
 
 __all__ = ["numerical_grad", "check_grads", "check_answer", "verdict", "error_verdict",
            "is_verdict", "GradientCheckError"]
@@ -102,12 +102,12 @@ class GradientCheckError(AssertionError):
 
 
 def _assert_close(mode, order, got, want, rtol, atol):
-    what = words()[f"part.check {mode}"].format(order=order)
+    what = said(f"part.check {mode}", order=order)
     got_leaves = [np.asarray(x) for x in got]
     for g, w in zip(got_leaves, want):
         if g.shape != w.shape or not np.allclose(g, w, rtol=rtol, atol=atol):
             err = (np.max(np.abs(g - w)) if g.shape == w.shape
-                   else words()["part.shape mismatch"])
+                   else said("part.shape mismatch"))
             raise GradientCheckError(message(
                 "err.check-grads", what=what, err=err, rtol=rtol, atol=atol,
                 got=np.array2string(g, precision=8, threshold=8),

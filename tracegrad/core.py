@@ -51,6 +51,8 @@ import warnings
 
 import numpy as np
 
+from .words import message, said, words
+
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
            "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "shown",
@@ -187,31 +189,31 @@ def _complex_result(prim, args):
     for k, a in enumerate(args):
         if _is_complex(a):
             return _complex_argument(prim, k, a)
-    return _complex_error(f"{prim.name} of real arguments gave a complex result")
+    return _complex_error(_COMPLEX_RESULT, name=prim.name)
 
 
 _FLOAT = np.dtype(float)
 
 
 def _complex_argument(prim, k, a):
-    name = prim.argnames[k] if k < len(prim.argnames) else f"number {k + 1}"
-    return _complex_error(f"argument {name} of {prim.name} is a complex value ({dtype_of(a)})")
+    name = prim.argnames[k] if k < len(prim.argnames) else f"{k + 1}"
+    return _complex_error(_COMPLEX_ARGUMENT, argument=name, name=prim.name, dtype=dtype_of(a))
 
 
-def _complex_error(what):
-    """The error for a complex value met inside a transformation."""
-    return TracegradError(
-        f"{what}. tracegrad works over real numbers only: a complex value inside grad, "
-        f"jvp, vjp, vmap or jit would lose its imaginary part somewhere and give a wrong "
-        f"derivative without a word. Write the complex arithmetic with two real arrays "
-        f"(real and imaginary parts: e^(ix) = cos x + i·sin x), or compute the complex "
-        f"part outside the function you transform.")
+_COMPLEX_RESULT, _COMPLEX_ARGUMENT, _COMPLEX_TANGENT = (   # words keys
+    "complex.result", "complex.argument", "complex.tangent")
+
+
+def _complex_error(what, **fields):
+    """The error for a complex value met inside a transformation: ``what``, the
+    words key of the value that was complex, filled from ``fields``."""
+    return TracegradError(message("err.complex", what=said(what, **fields)))
 
 
 def _shape_error(prim, args, err):
-    shapes = " and ".join(str(np.shape(concrete(a))) for a in args
-                          if not isinstance(a, (str, type(None))))
-    return ValueError(f"{prim.name}: cannot apply to arguments of shapes {shapes}: {err}")
+    shapes = said("and").join(str(np.shape(concrete(a))) for a in args
+                                 if not isinstance(a, (str, type(None))))
+    return ValueError(message("err.shape-args", name=prim.name, shapes=shapes, error=err))
 
 
 # ---------------------------------------------------------------------------
@@ -279,17 +281,9 @@ class Trace:
         return primals, sides
 
     def escaped(self, how=""):
-        """The error for an operation on a tracer of this finished trace (``how``: the use)."""
-        who = self.who
-        return UnexpectedTracerError(
-            f"a traced value escaped from {who}, which has already finished: it was kept "
-            f"while {who} ran (appended to a list, stored in a global or an attribute){how}. "
-            f"A list filled inside the function holds such traced values, not numbers, and "
-            f"their derivative bookkeeping is gone, so any result would be wrong. To log a "
-            f"loss, log the number after the step: `loss, g = tg.value_and_grad(f)(w)` then "
-            f"`hist.append(float(loss))`. To get any other value out, return it: for grad "
-            f"or vjp return (output, value) and pass has_aux=True; for jvp return it as an "
-            f"extra output.")
+        """The error for an operation on a tracer of this finished trace (``how``: the use,
+        already in the current language)."""
+        return UnexpectedTracerError(message("err.escaped", who=self.who, how=how))
 
 
 class new_level:
@@ -386,16 +380,20 @@ def _numpy_warned(kind, flag):
         if code is _BIND_CODE and rule is None:
             prim = frame.f_locals["self"]
             if getattr(prim.jvp, "__code__", None) in inner:
-                rule = f"the derivative of {prim.name} (forward mode)"
+                rule = said("numpy.forward rule", name=prim.name)
             elif name is None:
                 name = prim.name
         elif code.co_name == "node_vjps" and rule is None:
-            rule = f"the derivative of {frame.f_locals['node'].primitive.name} (backward pass)"
+            rule = said("numpy.backward rule", name=frame.f_locals["node"].primitive.name)
         inner.add(code)
         frame, level = frame.f_back, level + 1
-    where = f" in {name}" if name else "" if rule else " in a NumPy function"
-    why = (", computing " if name else " computing ") + rule if rule else ""
-    warnings.warn(f"{kind} encountered{where}{why}", RuntimeWarning, stacklevel=level)
+    where = said("numpy.in", name=name) if name else "" if rule else said("numpy.in numpy")
+    why = said("numpy.computing" if name else "numpy.computing alone", rule=rule) \
+        if rule else ""
+    # NumPy's own words ("divide by zero encountered"), in the current language
+    kind = said("numpy." + kind) if "numpy." + kind in words() else kind
+    warnings.warn(said("numpy.warning", kind=kind, where=where, why=why),
+                  RuntimeWarning, stacklevel=level)
 
 
 # ---------------------------------------------------------------------------
@@ -434,7 +432,7 @@ class Tracer:
 
     def __len__(self):
         if not self.shape:
-            raise TypeError("len() of a 0-d (scalar) traced array")
+            raise TypeError(message("err.len-scalar"))
         return self.shape[0]
 
     def __bool__(self):
@@ -463,35 +461,20 @@ class Tracer:
     # of the trace, and its gradient would be lost. Refuse, and say why.
     def __array__(self, dtype=None, copy=None):
         if self._trace.finished:                 # hist.append(loss), then np.array(hist)
-            raise self._trace.escaped(", then given to np.array() (or plt.plot, which calls it)")
-        raise TypeError(
-            "np.asarray()/np.array() was called on a traced array; converting it to a "
-            "plain NumPy array would silently drop its gradient. Inside a function you "
-            "differentiate, use tracegrad.numpy (import tracegrad.numpy as tnp) instead of "
-            "numpy for this step. To use the numbers themselves on purpose, return them "
-            "(has_aux=True) or compute with them outside the function you differentiate.")
+            raise self._trace.escaped(said("escaped.array"))
+        raise TypeError(message("err.asarray"))
 
     def _no_scalar(self, kind, caller=None):
         if self._trace.finished:                 # float(hist[0]) after the step
-            raise self._trace.escaped(f", then given to {kind}()")
+            raise self._trace.escaped(said("escaped.number", kind=kind))
         who = self._trace.who
         calls = _math_calls(caller)
         if calls:                                # math.exp(x) calls float(x) first
-            uses = ", ".join(f"{_MATH_TO_TNP[c]}(x) for math.{c}" for c in calls)
-            raise TypeError(
-                f"math.{calls[0]}() takes plain Python numbers, so it called float() on a "
-                f"value traced by {who}, and the result would have no gradient.\n"
-                f"Use {uses}: tracegrad.numpy (import tracegrad.numpy as tnp) works on "
-                f"traced values and plain arrays alike.")
-        raise TypeError(
-            f"{kind}() of a value traced by {who} would drop its gradient: the result "
-            f"is a plain number that {who} cannot follow.\nKeep it an array and use "
-            f"tracegrad.numpy on it; for a branch, compare instead (`if x > 0:` works); "
-            f"to print it, print(x); to use the number after the step, return it: "
-            f"tg.value_and_grad(f) returns f's value too, has_aux=True any other."
-            + ("\nPython's math module calls float() too: write tnp.exp, tnp.log, "
-               "tnp.sqrt, tnp.sin, tnp.tanh (and so on) for math.exp, math.log, "
-               "math.sqrt, math.sin, math.tanh." if kind == "float" else ""))
+            uses = ", ".join(said("math.for", tnp=_MATH_TO_TNP[c], math=c)
+                             for c in calls)
+            raise TypeError(message("err.math", function=calls[0], who=who, uses=uses))
+        more = "\n" + said("number.math") if kind == "float" else ""
+        raise TypeError(message("err.number", kind=kind, who=who, more=more))
 
     # float(x) and math.exp(x) both reach __float__ from C: the frame above is
     # the user's, and its line tells which of the two it was.
@@ -566,8 +549,7 @@ def like_primal(x, primal):
     want = dtype_of(primal)
     have = dtype_of(x)
     if have.kind == "c":                         # a complex tangent would lose its imaginary part
-        raise _complex_error(f"a tangent or cotangent is complex ({have}) where its value is "
-                            f"real ({want})")
+        raise _complex_error(_COMPLEX_TANGENT, dtype=have, real=want)
     if have is want or want.kind != "f" or have == want:
         return x
     # imported here, not at the top: lax is built on this module

@@ -78,7 +78,7 @@ from .lax.shape import moveaxis
 from .reverse import ReverseTrace, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
 from .vmap import BatchTrace, BatchTracer, vmap
-from .words import message, words
+from .words import message, said
 
 __all__ = ["custom_jvp", "custom_vjp", "CustomRuleError"]
 
@@ -167,7 +167,7 @@ class custom_jvp:
         def rule(primals, tangents):
             result = self.rule(*static, tree_unflatten(in_tree, primals),
                                tree_unflatten(in_tree, tangents))
-            named = _named(words()["part.its rule"], self.named_rule)
+            named = _named(said("part.its rule"), self.named_rule)
             return _check_jvp_result(name, result, named)
 
         return _JVPRule(self.primitive, fun, rule)
@@ -485,19 +485,18 @@ def _describe(x):
     """What a value is, for messages: ``an array of shape (3,)``, ``a tuple of 3 values``."""
     if x is None:
         return "None"
-    say = words()
     if isinstance(x, (tuple, list)):
-        part = say["part.sequence of one" if len(x) == 1 else "part.sequence"]
-        return part.format(type=type(x).__name__, count=len(x))
+        return said("part.sequence of one" if len(x) == 1 else "part.sequence",
+                    type=type(x).__name__, count=len(x))
     if isinstance(x, dict):
-        return say["part.dict"].format(keys=sorted(map(str, x)))
+        return said("part.dict", keys=sorted(map(str, x)))
     if hasattr(x, "shape"):
-        return say["part.array"].format(shape=tuple(x.shape))
-    return say["part.object"].format(type=type(x).__name__)
+        return said("part.array", shape=tuple(x.shape))
+    return said("part.object", type=type(x).__name__)
 
 
 def _leaf(k, n):
-    return words()["part.output leaf"].format(k=k) if n > 1 else ""
+    return said("part.output leaf", k=k) if n > 1 else ""
 
 
 def _named(role, fn):
@@ -509,7 +508,7 @@ def _named(role, fn):
 def _check_jvp_result(name, result, rule=None):
     """The rule's ``(out, tangent_out)``, flattened, if it is one; else a clear error."""
     example = f"`return {name}(x), 2.0 * x * x_dot`"
-    rule = rule or words()["part.its rule"]
+    rule = rule or said("part.its rule")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise CustomRuleError(message("err.jvp-pair", name=name, rule=rule, example=example,
                                       got=_describe(result)))

@@ -110,7 +110,7 @@ from .core import (
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
-from .words import words
+from .words import message, said, words
 
 __all__ = ["jit", "replay", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
            "RETRACE_LIMIT", "JitWarning", "CacheInfo"]
@@ -383,7 +383,7 @@ class Staged(np.lib.mixins.NDArrayOperatorsMixin):
         return self.__format__("")
 
     def __format__(self, spec):                  # as a Tracer shows itself (core.py)
-        self.trace.side_effect("shows a traced value (print, repr or format)")
+        self.trace.side_effect(said("jit.shows"))
         value = np.asarray(self.value)
         shape = ",".join(str(n) for n in value.shape)
         return shown(value, spec, f"(traced: {_dtype_str(value.dtype)}[{shape}], "
@@ -668,7 +668,7 @@ class JitTrace(Trace):
     def read(self, staged, how):
         """The value itself leaves for Python: valid only for this very value."""
         if _inside_repr():
-            self.side_effect("shows a traced value (print, repr or format)")
+            self.side_effect(said("jit.shows"))
         else:
             self._guard("value", staged.node, staged.value, ("jit.reading", {"how": how}))
         return staged.value
@@ -1398,7 +1398,7 @@ class Jitted:
         nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         for i in nums:
             if not isinstance(i, int) or isinstance(i, bool):
-                raise TypeError(f"jit: static_argnums must be integers, got {static_argnums!r}.")
+                raise TypeError(message("err.jit-static-type", static=repr(static_argnums)))
         self.static_argnums = nums
         self.retrace_limit = retrace_limit
         self._cache = {}
@@ -1437,8 +1437,8 @@ class Jitted:
             self._guard_failures += 1
             if len(entry.versions) >= self.retrace_limit:
                 where = self._failed_where(entry, leaves)
-                self._give_up(entry, f"a guard failed again after {self.retrace_limit} "
-                                     f"compiled versions (the branch at {where})")
+                self._give_up(entry, said("jit.why guard",
+                    limit=self.retrace_limit, where=where))
                 self._eager_calls += 1
                 return self.fun(*args, **kwargs)
         return self._trace_and_compile(entry, leaves, rebuild, key)[0]
@@ -1455,17 +1455,15 @@ class Jitted:
         static = []
         for i in self.static_argnums:
             if not -nargs <= i < nargs:
-                raise ValueError(f"jit({self._name}): static_argnums={self.static_argnums!r} "
-                                 f"is out of range for a call with {nargs} positional "
-                                 f"argument(s).")
+                raise ValueError(message("err.jit-static-range", name=self._name,
+                                         static=repr(self.static_argnums), nargs=nargs))
             value = args[i % nargs]
             try:
                 hash(value)
             except TypeError:
-                raise TypeError(f"jit({self._name}): static argument {i % nargs} must be "
-                                f"hashable (it is part of the cache key), but it is a "
-                                f"{type(value).__name__}; pass a tuple instead of a list, "
-                                f"or trace it (remove it from static_argnums).") from None
+                raise TypeError(message("err.jit-static-hash", name=self._name,
+                                        position=i % nargs,
+                                        kind=type(value).__name__)) from None
             static.append((i % nargs, value))
         static_pos = {i for i, _ in static}
         dynamic = tuple(a for i, a in enumerate(args) if i not in static_pos)
@@ -1475,13 +1473,9 @@ class Jitted:
             kind = _leaf_key(leaf)
             if kind is None:
                 if isinstance(leaf, Tracer):     # a tracer of a finished trace
-                    raise TracegradError(f"jit({self._name}): argument leaf {k} is a traced "
-                                         f"value from a transformation that has finished.")
-                raise TypeError(
-                    f"jit({self._name}): an argument (leaf {k}) is a "
-                    f"{type(leaf).__name__}, which cannot be traced: only arrays and "
-                    f"numbers can. If it only steers the computation, mark it static: "
-                    f"tg.jit({self._name}, static_argnums=(...)).")
+                    raise TracegradError(message("err.jit-finished", name=self._name, k=k))
+                raise TypeError(message("err.jit-leaf", name=self._name, k=k,
+                                        kind=type(leaf).__name__))
             kinds.append(kind)
         key = (treedef, tuple(static), tuple(kinds))
 
@@ -1506,17 +1500,10 @@ class Jitted:
         recording = self._record(leaves, rebuild, names)
         trace, _, out, _, out_tree = recording
         if trace.drew_random:
-            _warn(f"tg.jit({self._name}) drew numbers from NumPy's global random state "
-                  f"(np.random.rand, np.random.normal, ...) while tracing: the numbers drawn "
-                  f"are constants of the compiled code, so every call reuses the very same "
-                  f"ones (the same dropout mask, the same noise). Draw them with tg.random "
-                  f"from a key passed as an argument instead, a new key for each call: "
-                  f"`key, sub = tg.random.split(key)`, then `tg.random.uniform(sub, x.shape)` "
-                  f"inside the function.")
+            _warn(message("err.jit-random", name=self._name))
         if trace.impure is not None:
             what, where = trace.impure
-            self._give_up(entry, f"it {what} at {where}; compiled code would not do that "
-                                 f"again")
+            self._give_up(entry, said("jit.why impure", what=what, where=where))
             return out, None
         text, fn, structured = self._compile(recording, leaves, names)
         first = min(trace.guards, key=lambda g: g.position, default=None)
@@ -1589,10 +1576,7 @@ class Jitted:
         plain, constants, _, _ = self._write(recording, leaves, names=False)
         if recording[0].impure is not None or plain != version.source \
                 or not _same_values(constants, version.fn.__globals__):
-            _warn(f"tg.jit({self._name}): tracing again to find the names gave a "
-                  f"different program (random numbers drawn inside the function?), "
-                  f"so the source keeps plain names (t1, arg0) and the compiled code "
-                  f"stays as it was.")
+            _warn(message("err.jit-names", name=self._name))
             return
         text, fn, _ = self._compile(recording, leaves, names=True)
         version.fn, version.source, version.named = fn, text, True
@@ -1600,7 +1584,7 @@ class Jitted:
     def _give_up(self, entry, why):
         entry.eager, entry.why = True, why
         entry.versions = []
-        _warn(f"tg.jit({self._name}) runs eagerly from now on for arguments like these: {why}.")
+        _warn(message("err.jit-eager", name=self._name, why=why))
 
     def _failed_where(self, entry, leaves):
         """Where the newest version's first guard was recorded (the branch to name)."""
@@ -1619,10 +1603,7 @@ class Jitted:
             if versions and self._key((), {})[0] not in self._cache:
                 return self._latest(versions)
             if not versions and _needs_arguments(self.fun):
-                raise TracegradError(
-                    f"jit({self._name}).source() with no arguments shows the code compiled "
-                    f"last, but nothing is compiled yet. Call the function first, or pass "
-                    f"the arguments to compile for: .source(x, ...), as you call it.")
+                raise TracegradError(message("err.jit-nothing-yet", name=self._name))
         key, leaves, rebuild = self._key(args, kwargs)
         entry = self._cache.get(key)
         if entry is None:
@@ -1636,8 +1617,7 @@ class Jitted:
             _, version = self._trace_and_compile(entry, leaves, rebuild, key, names=True)
             if version is not None:
                 return version.source
-        raise TracegradError(f"jit({self._name}): there is no compiled code for these "
-                             f"arguments; the function runs eagerly because {entry.why}.")
+        raise TracegradError(message("err.jit-no-code", name=self._name, why=entry.why))
 
     def _latest(self, versions):
         """The latest version's source, named; headed by a list when there are several."""
@@ -1646,12 +1626,13 @@ class Jitted:
             self._add_names(latest, *latest.example)
         if len(versions) == 1:
             return latest.source
-        listed = [f"#   {k}. for {_signature(v.example[0])}"
-                  + (f" (guard at {v.first_guard})" if v.first_guard != "<unknown>" else "")
+        say = words()
+        listed = ["#   " + say["jit.version"].format(k=k, signature=_signature(v.example[0]))
+                  + (say["jit.version guard"].format(where=v.first_guard)
+                     if v.first_guard != "<unknown>" else "")
                   for k, v in enumerate(versions, 1)]
-        head = [f"# tg.jit({self._name}) has {len(versions)} compiled versions; "
-                f".source(x, ...) shows the one that serves those arguments:", *listed,
-                f"# The latest, number {len(versions)}:", "", ""]
+        head = ["# " + say["jit.versions"].format(name=self._name, count=len(versions)),
+                *listed, "# " + say["jit.latest"].format(count=len(versions)), "", ""]
         text = Source("\n".join(head) + latest.source)
         text.namespace = latest.source.namespace
         return text
@@ -1681,7 +1662,7 @@ def jit(fun=None, static_argnums=(), retrace_limit=RETRACE_LIMIT):
     if fun is None:
         return lambda f: Jitted(f, static_argnums, retrace_limit)
     if not callable(fun):
-        raise TypeError(f"jit: expected a function, got {type(fun).__name__}.")
+        raise TypeError(message("err.jit-not-callable", kind=type(fun).__name__))
     return Jitted(fun, static_argnums, retrace_limit)
 
 

@@ -74,7 +74,7 @@ from . import lax
 from . import numpy as tnp
 from .core import Primitive, TracegradError, Tracer, concrete, dtype_of, shape_of
 from .vmap import Batched
-from .words import message, words
+from .words import message, said
 
 __all__ = ["PRNGKey", "key", "key_data", "split", "fold_in", "normal", "uniform", "bernoulli",
            "categorical", "permutation", "choice", "randint", "truncated_normal", "gumbel",
@@ -201,7 +201,7 @@ def _checked_key(key, who):
 
 def _describe(x):
     return f"{x!r}" if isinstance(x, (int, float)) else \
-        words()["part.array of dtype"].format(shape=shape_of(x), dtype=dtype_of(x))
+        said("part.array of dtype", shape=shape_of(x), dtype=dtype_of(x))
 
 
 # ---------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def _shown(value):
     """The value for an error message (under vmap or jit there is not one value)."""
     if isinstance(value, (np.ndarray, np.generic, int, float)):
         return str(value)
-    return words()["part.traced outside"]
+    return said("part.traced outside")
 
 
 # ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from .core import (
     warn_at_user,
 )
 from .tree import tree_flatten, tree_unflatten
+from .words import message, said
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
            "node_vjps", "label", "vjp", "grad", "value_and_grad", "ZeroGradientWarning"]
@@ -362,8 +363,7 @@ def _vjp(fun, primals, has_aux, who="vjp", positions=None):
     check_returned(result, fun, who)
     if has_aux:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
-            raise TypeError(f"{who}(..., has_aux=True): the function must return a pair "
-                            f"(output, aux), but it returned {type(result).__name__}.")
+            raise TypeError(message("err.aux-pair", who=who, kind=type(result).__name__))
         result, aux = result
         aux_leaves, aux_tree = tree_flatten(aux)
         aux = tree_unflatten(aux_tree, trace.unbox(aux_leaves)[0])
@@ -377,13 +377,12 @@ def _vjp(fun, primals, has_aux, who="vjp", positions=None):
         """Pull a cotangent of the output back to cotangents of the inputs."""
         ct_leaves, ct_tree = tree_flatten(cotangent)
         if ct_tree != out_tree:
-            raise TypeError(f"{who}: the cotangent must have the structure of the "
-                            f"output, {out_tree}, but has {ct_tree}.")
+            raise TypeError(message("err.cotangent-tree", who=who, out=out_tree, tree=ct_tree))
         seeds = {}
         for node, o, ct in zip(out_nodes, outs, ct_leaves):
             if np.shape(ct) != np.shape(o):
-                raise ValueError(f"{who}: the cotangent has shape {np.shape(ct)} but the "
-                                 f"output has shape {np.shape(o)}; they must match.")
+                raise ValueError(message("err.cotangent-shape", who=who, shape=np.shape(ct),
+                                         out=np.shape(o)))
             if node is not None:                 # outputs not traced: no gradient
                 ct = like_primal(ct, o)
                 seeds[node] = ct if node not in seeds else seeds[node] + ct
@@ -421,9 +420,9 @@ def _position(primals, k, positions):
     if len(named) == 1:
         return str(named[0][1])
     if len(named) <= k:                          # a structure leaf_paths does not know
-        return f"leaf {k}"
+        return said("leaf", k=k)
     path, i = named[k]
-    return f"{path} of argument {i}" if path else str(i)
+    return said("of argument", path=path, i=i) if path else str(i)
 
 
 class ZeroGradientWarning(UserWarning):
@@ -433,15 +432,10 @@ class ZeroGradientWarning(UserWarning):
 
 
 def _warn_zero_gradient(who, name, nums):
-    inputs = (f"argument {nums[0]}" if len(nums) == 1
-              else "arguments " + ", ".join(str(i) for i in nums))
-    warn_at_user(
-        f"{who}: the output does not depend on {inputs}, which grad differentiates: no "
-        f"differentiable operation in {name} used it, so the gradient is zero. Does {name} "
-        f"read a global (W) instead of its argument (w)? Compute the output from the "
-        f"argument; to differentiate another argument, pass argnums. If it is meant (a "
-        f"constant, or a step function built from comparisons), silence this with "
-        f"warnings.simplefilter('ignore', tg.ZeroGradientWarning).", ZeroGradientWarning)
+    inputs = (said("zero.argument", i=nums[0]) if len(nums) == 1
+              else said("zero.arguments", i=", ".join(str(i) for i in nums)))
+    warn_at_user(message("err.zero-gradient", who=who, inputs=inputs, name=name),
+                 ZeroGradientWarning)
 
 
 def grad(fun, argnums=0, has_aux=False):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 
-from .words import message, words
+from .words import message, said
 
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves"]
 
@@ -113,7 +113,7 @@ def _sorted_keys(d):
         return tuple(sorted(d))
     except TypeError:
         kinds = sorted({type(k).__name__ for k in d})
-        raise TypeError(message("err.tree-keys", kinds=words()["part.and"].join(kinds),
+        raise TypeError(message("err.tree-keys", kinds=said("part.and").join(kinds),
                                 keys=f"{list(d)!r:.80}")) from None
 
 

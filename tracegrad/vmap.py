@@ -49,6 +49,7 @@ from .arguments import leaf_paths as _paths
 from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
+from .words import message, said
 
 __all__ = ["vmap", "BatchTrace", "BatchTracer", "Batched"]
 
@@ -151,9 +152,7 @@ class BatchTrace(Trace):
     def loop(self, primitive, values, dims, params):
         """The fallback: apply the primitive to one example at a time, then stack."""
         if self.size == 0:
-            raise ValueError(f"vmap: {primitive.name} has no batching rule, and over a "
-                             f"batch of 0 examples the loop that replaces it cannot tell the "
-                             f"shape of the result. Give the batch at least one example.")
+            raise ValueError(message("err.vmap-empty-loop", name=primitive.name))
         outs = []
         for b in range(self.size):
             example = [a if d is None else lax.getitem(a, index=(slice(None),) * d + (b,))
@@ -195,7 +194,7 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
 
     def __len__(self):
         if not self.shape:
-            raise TypeError("len() of a 0-d (scalar) value")
+            raise TypeError(message("err.len-scalar-batched"))
         return self.shape[0]
 
     def lined_up(self, traces, rank):
@@ -266,28 +265,20 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
         traces = _traces([self])
         flat = np.reshape(self.lined_up(traces, self.ndim), (-1, max(self.size, 1)))
         if self.size != 1:
-            raise ValueError(f"{kind}() of an array with {self.size} elements is ambiguous "
-                             f"(NumPy's rule); use .any() or .all().")
+            raise ValueError(message("err.vmap-ambiguous", kind=kind, size=self.size))
         values = flat[:, 0]
         first = values[0]
         differ = np.nonzero(values != first)[0]
         if len(differ):
             k = int(differ[0])
             module, where = _asker()
-            disagree = (f"the examples disagree: it is {first!r} for example 0 and "
-                        f"{values[k]!r} for example {k}, and Python can take only one branch "
-                        f"for the whole batch")
+            disagree = said("vmap.disagree", first=repr(first), k=k,
+                                                       other=repr(values[k]))
             if module.startswith("tracegrad."):       # not the user's `if`: do not blame them
-                raise TracegradError(
-                    f"vmap: tracegrad's own code ({module}, {where}) asked for {kind}() of a "
-                    f"batched value, but {disagree}. This is a bug in tracegrad, not in your "
-                    f"code: please report it. Until it is fixed, loop over the examples in "
-                    f"Python instead of using vmap for this function.")
-            raise TracegradError(
-                f"vmap: {kind}() of a batched value at {where}, e.g. a Python `if` or `while` "
-                f"on it, but {disagree}. Write the choice with tnp.where(cond, a, b), which "
-                f"chooses per example (lax.cond, lax.switch and lax.while_loop do too), or "
-                f"move the branch out of the function you vmap.")
+                raise TracegradError(message("err.vmap-bug", module=module, where=where,
+                                             kind=kind, disagree=disagree))
+            raise TracegradError(message("err.vmap-branch", kind=kind, where=where,
+                                         disagree=disagree))
         return first
 
     def __bool__(self):
@@ -303,10 +294,7 @@ class Batched(np.lib.mixins.NDArrayOperatorsMixin):
         return operator.index(self._one_value("index"))
 
     def __array__(self, dtype=None, copy=None):
-        raise TypeError(
-            "np.asarray()/np.array() was called on a batched value inside vmap; one NumPy "
-            "array cannot stand for every example. Use tracegrad.numpy (tnp) for this step, "
-            "or take the value out of the vmapped function's result.")
+        raise TypeError(message("err.vmap-asarray"))
 
     def __repr__(self):
         return _batch_text(self)
@@ -328,7 +316,7 @@ def _batch_text(b, spec=""):
         staged = getattr(data, "trace", None)
         if staged is None or not hasattr(staged, "side_effect"):
             return what
-        staged.side_effect("shows a traced value (print, repr or format)")   # (see jit.py)
+        staged.side_effect(said("jit.shows"))   # (see jit.py)
         data = data.value
     formatter = {"all": lambda v: format(v, spec)} if spec else None
     return f"{np.array2string(data, formatter=formatter)} {what}"
@@ -430,8 +418,7 @@ def _loop(func, args, kwargs):
         results.append(func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()}))
     name = getattr(func, "__name__", func)
     if not results:
-        raise ValueError(f"vmap: {name} on a batch of 0 examples: there is no example to "
-                         f"compute its result's shape from.")
+        raise ValueError(message("err.vmap-empty", name=name))
     first = results[0]
     if isinstance(first, tuple):             # several results (np.linalg.svd): each stacked
         parts = [_stack([r[k] for r in results], sizes, traces, name)
@@ -444,11 +431,8 @@ def _stack(results, sizes, traces, name):
     results = [r if hasattr(r, "shape") else np.asarray(r) for r in results]
     shapes = sorted({np.shape(r) for r in results})
     if len(shapes) > 1:
-        raise ValueError(
-            f"vmap: {name} gives results of different shapes for different examples "
-            f"({', '.join(map(str, shapes))}), but a batch holds one shape for all its "
-            f"examples. Compute it outside the function you vmap, or keep the shape fixed "
-            f"(e.g. tnp.where(cond, x, 0) instead of the positions where cond holds).")
+        raise ValueError(message("err.vmap-ragged", name=name,
+                                 shapes=", ".join(map(str, shapes))))
     stacked = np.stack(results)
     return _wrap(np.reshape(stacked, sizes + np.shape(stacked)[1:]), traces)
 
@@ -478,24 +462,19 @@ def vmap(fun, in_axes=0, out_axes=0):
     def vmapped(*args, **kwargs):
         if isinstance(in_axes, (tuple, list)):
             if len(in_axes) != len(args):
-                raise ValueError(
-                    f"{who}: in_axes has {len(in_axes)} entries but the function was called "
-                    f"with {len(args)} positional argument(s); give one entry per argument "
-                    f"(e.g. in_axes={tuple([0] + [None] * (len(args) - 1))}), or "
-                    f"one int or None for all of them.")
+                raise ValueError(message("err.in-axes-count", who=who, n=len(in_axes),
+                                         nargs=len(args),
+                                         example=tuple([0] + [None] * (len(args) - 1))))
             arg_axes = tuple(in_axes)
         elif isinstance(in_axes, dict):
-            raise TypeError(
-                f"{who}: in_axes is a dict, but it must be an int, None, or a tuple with one "
-                f"entry per positional argument; for a dict argument write "
-                f"in_axes=({in_axes!r},).")
+            raise TypeError(message("err.in-axes-dict", who=who, spec=repr(in_axes)))
         else:
             arg_axes = (in_axes,) * len(args)
         leaves, in_tree = tree_flatten((args, kwargs))
         placed = []
         for k, (arg, ax) in enumerate(zip(args, arg_axes, strict=True)):
             placed += _prefix(ax, arg, f"in_axes[{k}]" if isinstance(in_axes, (tuple, list))
-                              else "in_axes", f"argument {k}", who)
+                              else "in_axes", said("vmap.argument", k=k), who)
         placed += _prefix(0, kwargs, "keyword arguments", "keyword argument", who)
         size = _batch_size(leaves, placed, who)
         with new_level(BatchTrace, size, who=who) as trace:
@@ -506,7 +485,7 @@ def vmap(fun, in_axes=0, out_axes=0):
             args_in, kwargs_in = tree_unflatten(in_tree, inputs)
             out = fun(*args_in, **kwargs_in)
         out_leaves, out_tree = tree_flatten(out)
-        out_placed = _prefix(out_axes, out, "out_axes", "the output", who)
+        out_placed = _prefix(out_axes, out, "out_axes", said("vmap.output"), who)
         return tree_unflatten(out_tree, [
             _place_output(o, ax, where, trace, who)
             for o, (ax, where) in zip(out_leaves, out_placed, strict=True)])
@@ -526,8 +505,7 @@ def _check_spec(spec, name, who):
         for s in spec.values():
             _check_spec(s, name, who)
         return
-    raise TypeError(f"{who}: {name} holds {spec!r}, but an axis must be an int or None "
-                    f"(in a tuple, list or dict that matches the arguments' structure).")
+    raise TypeError(message("err.axes-type", who=who, name=name, spec=repr(spec)))
 
 
 def _prefix(spec, tree, name, where, who):
@@ -542,10 +520,8 @@ def _prefix(spec, tree, name, where, who):
         return [pair for i, (s, t) in enumerate(zip(spec, tree, strict=True))
                 for pair in _prefix(s, t, f"{name}[{i}]", f"{where}[{i}]", who)]
     _, tree_def = tree_flatten(tree)
-    raise ValueError(
-        f"{who}: {name} is {spec!r}, which does not match the structure of {where}, "
-        f"{tree_def} (* is an array). Give {name} the same structure (the same keys, "
-        f"the same number of entries), or one int or None for all of {where}.")
+    raise ValueError(message("err.axes-structure", who=who, name=name, spec=repr(spec),
+                             where=where, tree=tree_def))
 
 
 def _batch_size(leaves, placed, who):
@@ -555,26 +531,19 @@ def _batch_size(leaves, placed, who):
             continue
         shape = shape_of(x)
         if not -len(shape) <= ax < len(shape):
-            hint = (f"use an axis from {-len(shape)} to {len(shape) - 1}" if shape else
-                    "a scalar has no axis to map over")
+            hint = (said("vmap.axis from", low=-len(shape), high=len(shape) - 1)
+                    if shape else said("vmap.scalar"))
             if not shape and re.search(r"\[\d+\]$", where):  # vmap(f)([1.0, 2.0])
-                hint = (f"{where[:where.rindex('[')]} is a list or tuple, which vmap reads as "
-                        f"a pytree of separate inputs (one per entry, as JAX does), and a "
-                        f"number has no axis to map over. To map over its entries, pass an "
-                        f"array: np.array([...])")
-            raise ValueError(f"{who}: in_axes {ax} is out of range for {where}, of shape "
-                             f"{shape}; {hint}, or None to give every example the same value.")
+                hint = said("vmap.list", what=where[:where.rindex('[')])
+            raise ValueError(message("err.in-axes-range", who=who, ax=ax, where=where,
+                                     shape=shape, hint=hint))
         sizes.append((shape[ax], where, ax, shape))
     if not sizes:
-        raise ValueError(f"{who}: no input is mapped (in_axes is None for every argument, or "
-                         f"there are no array arguments), so there is no batch to run over. "
-                         f"Give at least one input a batch axis, e.g. in_axes=0.")
+        raise ValueError(message("err.vmap-nothing", who=who))
     if len({s for s, *_ in sizes}) > 1:
-        listed = "; ".join(f"{where} has {s} (axis {ax} of shape {shape})"
+        listed = "; ".join(said("vmap.size", where=where, size=s, ax=ax, shape=shape)
                            for s, where, ax, shape in sizes)
-        raise ValueError(f"{who}: the mapped inputs have different numbers of examples: "
-                         f"{listed}. Every mapped input needs the same number; use None in "
-                         f"in_axes for an input that all the examples share.")
+        raise ValueError(message("err.vmap-sizes", who=who, listed=listed))
     return sizes[0][0]
 
 
@@ -585,15 +554,12 @@ def _place_output(o, ax, where, trace, who):
     batched = isinstance(o, BatchTracer) and o._trace is trace
     if ax is None:
         if batched:
-            raise ValueError(
-                f"{who}: out_axes is None for {where}, but it differs from example to "
-                f"example (it depends on a mapped input). Give it an int out_axes to stack "
-                f"the examples, or return only what every example shares.")
+            raise ValueError(message("err.out-axes-none", who=who, where=where))
         return o
     shape = shape_of(o)
     if not -len(shape) - 1 <= ax <= len(shape):
-        raise ValueError(f"{who}: out_axes {ax} is out of range for {where}, of shape {shape} "
-                         f"per example; use an axis from {-len(shape) - 1} to {len(shape)}.")
+        raise ValueError(message("err.out-axes-range", who=who, ax=ax, where=where,
+                                 shape=shape, low=-len(shape) - 1, high=len(shape)))
     ax %= len(shape) + 1
     if batched:
         return moveaxis(o.val, o.bdim, ax)

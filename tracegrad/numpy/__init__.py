@@ -21,7 +21,7 @@ from .. import lax
 from ..core import Tracer, concrete, shape_of
 from ..lax.indexing import normalize_index
 from ..words import message as _message
-from ..words import words as _words
+from ..words import said as _said
 
 __all__ = [
     # creation
@@ -374,7 +374,7 @@ def matmul(a, b):
 
 
 def _not_aligned(who, sa, sb, k_a, k_b):
-    which = _words()["part.only axis" if len(sb) == 1 else "part.second-to-last axis"]
+    which = _said("part.only axis" if len(sb) == 1 else "part.second-to-last axis")
     return _message("err.align", who=who, a=sa, b=sb, k_a=k_a, k_b=k_b, which=which)
 
 

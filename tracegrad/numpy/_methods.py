@@ -17,7 +17,7 @@ import tracegrad.numpy as tnp
 from .. import lax
 from ..core import TracegradError, Tracer
 from ..lax.indexing import normalize_index, take_rows, traced_rows
-from ..words import message, words
+from ..words import message, said, words
 
 
 def _swap(f):
@@ -121,7 +121,7 @@ _PYTORCH_HABITS = {
 
 def _habit(what, instead):
     def refuse(self):
-        raise AttributeError(message("err.pytorch", what=what, instead=words()[instead]))
+        raise AttributeError(message("err.pytorch", what=what, instead=said(instead)))
     return property(refuse)
 
 
@@ -178,7 +178,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         raise _scipy_error(ufunc.__name__)
     call = (ufunc.__name__ + ("" if method == "__call__" else "." + method)
             + ("(..., " + ", ".join(kwargs) + "=...)" if kwargs else ""))
-    fix = words()["part.ufunc without" if f is not None else "part.ufunc none"]
+    fix = said("part.ufunc without" if f is not None else "part.ufunc none")
     raise TypeError(message("err.ufunc", call=call, fix=fix.format(name=ufunc.__name__)))
 
 
@@ -188,7 +188,7 @@ def _array_function(self, func, types, args, kwargs):
         return f(*args, **kwargs)
     module = (getattr(func, "__module__", None) or "numpy").replace("numpy", "np", 1)
     name = f"{module}.{func.__name__}"
-    example = words()["part.norm example"] if func.__name__ == "norm" else ""
+    example = said("part.norm example") if func.__name__ == "norm" else ""
     raise TypeError(message("err.numpy-function", name=name, short=func.__name__,
                             example=example))
 
@@ -229,9 +229,8 @@ def _no_tolist(self):
 def _function_not_method(name, instead):
     # instead: code to write, or a words key ("part.*") when it has words in it
     def refuse(self):
-        say = words()
         raise AttributeError(message("err.not-a-method", name=name,
-                                     instead=say.get(instead, instead)))
+                                     instead=said(instead) if instead in words() else instead))
     return property(refuse)
 
 

@@ -26,13 +26,15 @@ its line in LANGUAGES and _MODULES below.
 """
 from __future__ import annotations
 
+import collections
 import os
 
 from . import en, uk
 from .en import EN
 from .uk import UK
 
-__all__ = ["LANGUAGES", "words", "language", "set_language", "message", "primitive_words"]
+__all__ = ["LANGUAGES", "words", "language", "set_language", "message", "said", "in_english",
+           "primitive_words"]
 
 LANGUAGES = {"en": EN, "uk": UK}
 _MODULES = {"en": en, "uk": uk}
@@ -77,8 +79,38 @@ def message(key, /, language=None, **fields):
     ``[TG-inplace]``: the same in every language, so that a student who reads
     the message in Ukrainian can search for the English explanation. The code is
     the key without its ``err.`` prefix. The exception's type never changes."""
+    text = _text(key, language, fields)
+    _made.append((text, key, fields))
+    return text
+
+
+def said(key, /, language=None, **fields):
+    """A piece of a message (a hint, a reason, a name such as "argument 0") in the
+    current language, its {placeholders} filled; no code. Remembered, like a message,
+    so that :func:`in_english` can put it back in English."""
+    text = words(language)[key].format(**fields)
+    _made.append((text, key, fields))
+    return text
+
+
+def _text(key, language, fields):
     text = words(language)[key].format(**fields)
     return f"{text} [TG-{key.removeprefix('err.').replace(' ', '-')}]"
+
+
+_made = collections.deque(maxlen=64)      # the latest messages: (text, key, fields)
+
+
+def in_english(text):
+    """``text`` (an error as shown) with each message :func:`message` made lately put
+    back in English, its fields as they were: so that the tests, written against the
+    English messages, can check a Ukrainian run (``pytest --tg-language=uk``)."""
+    for made, key, fields in reversed(_made):           # a message, then its pieces
+        if made and made in text:
+            english = _text(key, "en", fields) if key.startswith("err.") else \
+                words("en")[key].format(**fields)
+            text = text.replace(made, english)
+    return text
 
 
 def primitive_words(name, formulas, doc, special, lang=None):

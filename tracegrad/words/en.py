@@ -645,3 +645,250 @@ EN.update({
                      "they must match.",
     "err.no-attribute": "module 'tracegrad' has no attribute {name}",
 })
+
+# arguments.py: what the user passes to a transformation
+EN.update({
+    "the function": "the function",
+    "hint.set": "a set has no order, so pass a list or a tuple of its arrays instead",
+    "hint.dataclass": "pass its arrays in a dict, e.g. dataclasses.asdict(obj), and rebuild "
+                      "the object inside the function if you need it",
+    "hint.object": "pass its arrays in a tuple, list or dict, e.g. {{'w': obj.w, 'b': obj.b}}, "
+                   "and rebuild the object inside the function if you need it",
+    "err.not-callable": "{who} takes the function, not its value: {example}. It was given a "
+                        "{kind}, which is not callable.",
+    "err.generator": "{who}: {name} is a generator function (it contains `yield`), so calling "
+                     "it gives a generator, not a value. Return the value instead of "
+                     "yielding it.",
+    "err.returned-none": "{who}: {name} returned None; did you forget `return`?",
+    "err.int-input": "{who}: input {position} has dtype {dtype}, but derivatives are only "
+                     "defined for floating-point inputs. Pass floats instead, e.g. "
+                     "np.asarray(x, dtype=float) or 3.0 rather than an integer array (plain "
+                     "Python ints and floats are accepted as they are). If it is not to be "
+                     "differentiated (labels, a count), pass it as another argument, one that "
+                     "argnums leaves out.",
+    "err.not-pytree": "{who}: input {position} is a {kind}, which is not a pytree: tracegrad "
+                      "looks for arrays inside tuples, lists, dicts and namedtuples only. To "
+                      "differentiate with respect to its arrays, {hint}.",
+    "err.list-input": "{who}: an input is a Python {kind} of {n} numbers, and a list is a "
+                      "pytree of scalars: the function receives {n} separate traced scalars in "
+                      "a {kind}, not an array, so array arithmetic on it fails. If you meant an "
+                      "array, pass np.array({example}).",
+    "err.tangent-int": "{who}: tangent {position} has dtype {dtype}, but its primal is "
+                       "floating-point ({primal}), and a tangent has its primal's dtype. Pass "
+                       "floats, e.g. np.ones(3) rather than np.ones(3, dtype=int).",
+    "err.argnums-type": "{who}: argnums={argnums} is not a position: argnums is the position "
+                        "of the argument to differentiate (an int, 0 for the first) or a tuple "
+                        "of positions, e.g. argnums=1 or argnums=(0, 1). Names are not "
+                        "accepted: pass the arguments to differentiate positionally.",
+    "err.argnums-none": "{who}: the function was called with no positional arguments, so "
+                        "there is nothing to differentiate (argnums={argnums}). Pass the "
+                        "arguments to differentiate positionally, e.g. grad_f(x) rather than "
+                        "grad_f(x=x); keyword arguments are held constant.",
+    "err.argnums-range": "{who}: argnums={argnums} is out of range: the function was called "
+                         "with {nargs} positional argument(s), so argnums must be between 0 "
+                         "and {last}. Pass the arguments to differentiate positionally.",
+    "err.argnums-repeated": "{who}: argnums={argnums} names argument {position} more than "
+                            "once; each argument can be differentiated only once, so list "
+                            "each position once, e.g. argnums={once}.",
+    "err.scalar-container": "{who}: the function must return one scalar, but it returned a "
+                            "{kind}.",
+    "err.scalar-container-aux": "{who}: the function must return one scalar, but it returned "
+                                "a {kind}; to return extra values next to the loss, return "
+                                "(loss, extra) and pass has_aux=True.",
+    "err.scalar-one": "{who}: the function must return a scalar (shape ()), but it returned "
+                      "an array of shape {shape} holding one number. Return out.squeeze(), or "
+                      "index it down to that number: out[{index}].",
+    "err.scalar-shape": "{who}: the function must return a scalar, but it returned an array "
+                        "of shape {shape}. grad is for scalar outputs such as a loss. Reduce "
+                        "it (e.g. .sum() or .mean()), or use tg.jacrev(fun) for the whole "
+                        "Jacobian, or tg.vjp(fun, x) to pull back a cotangent of shape "
+                        "{shape}.",
+    "err.scalar-dtype": "{who}: the function returned a value of dtype {dtype}; a gradient "
+                        "needs a floating-point output.",
+})
+
+# core.py: tracers and traces
+EN.update({
+    "complex.result": "{name} of real arguments gave a complex result",
+    "complex.argument": "argument {argument} of {name} is a complex value ({dtype})",
+    "complex.tangent": "a tangent or cotangent is complex ({dtype}) where its value is real "
+                       "({real})",
+    "err.complex": "{what}. tracegrad works over real numbers only: a complex value inside "
+                   "grad, jvp, vjp, vmap or jit would lose its imaginary part somewhere and give "
+                   "a wrong derivative without a word. Write the complex arithmetic with two "
+                   "real arrays (real and imaginary parts: e^(ix) = cos x + i·sin x), or compute "
+                   "the complex part outside the function you transform.",
+    "and": " and ",
+    "err.shape-args": "{name}: cannot apply to arguments of shapes {shapes}: {error}",
+    "escaped.array": ", then given to np.array() (or plt.plot, which calls it)",
+    "escaped.number": ", then given to {kind}()",
+    "err.escaped": "a traced value escaped from {who}, which has already finished: it was kept "
+                   "while {who} ran (appended to a list, stored in a global or an "
+                   "attribute){how}. A list filled inside the function holds such traced "
+                   "values, not numbers, and their derivative bookkeeping is gone, so any "
+                   "result would be wrong. To log a loss, log the number after the step: "
+                   "`loss, g = tg.value_and_grad(f)(w)` then `hist.append(float(loss))`. To get "
+                   "any other value out, return it: for grad or vjp return (output, value) and "
+                   "pass has_aux=True; for jvp return it as an extra output.",
+    "err.len-scalar": "len() of a 0-d (scalar) traced array",
+    "err.asarray": "np.asarray()/np.array() was called on a traced array; converting it to a "
+                   "plain NumPy array would silently drop its gradient. Inside a function you "
+                   "differentiate, use tracegrad.numpy (import tracegrad.numpy as tnp) instead "
+                   "of numpy for this step. To use the numbers themselves on purpose, return "
+                   "them (has_aux=True) or compute with them outside the function you "
+                   "differentiate.",
+    "math.for": "{tnp}(x) for math.{math}",
+    "err.math": "math.{function}() takes plain Python numbers, so it called float() on a value "
+                "traced by {who}, and the result would have no gradient.\nUse {uses}: "
+                "tracegrad.numpy (import tracegrad.numpy as tnp) works on traced values and "
+                "plain arrays alike.",
+    "number.math": "Python's math module calls float() too: write tnp.exp, tnp.log, tnp.sqrt, "
+                   "tnp.sin, tnp.tanh (and so on) for math.exp, math.log, math.sqrt, math.sin, "
+                   "math.tanh.",
+    "err.number": "{kind}() of a value traced by {who} would drop its gradient: the result is "
+                  "a plain number that {who} cannot follow.\nKeep it an array and use "
+                  "tracegrad.numpy on it; for a branch, compare instead (`if x > 0:` works); to "
+                  "print it, print(x); to use the number after the step, return it: "
+                  "tg.value_and_grad(f) returns f's value too, has_aux=True any other.{more}",
+})
+
+# jit.py: its errors and warnings (JitWarning), and why it runs eagerly
+EN.update({
+    "jit.versions": "tg.jit({name}) has {count} compiled versions; .source(x, ...) shows the "
+                    "one that serves those arguments:",
+    "jit.version": "{k}. for {signature}",
+    "jit.version guard": " (guard at {where})",
+    "jit.latest": "The latest, number {count}:",
+    "jit.shows": "shows a traced value (print, repr or format)",
+    "jit.why guard": "a guard failed again after {limit} compiled versions (the branch at "
+                     "{where})",
+    "jit.why impure": "it {what} at {where}; compiled code would not do that again",
+    "err.jit-static-type": "jit: static_argnums must be integers, got {static}.",
+    "err.jit-static-range": "jit({name}): static_argnums={static} is out of range for a call "
+                            "with {nargs} positional argument(s).",
+    "err.jit-static-hash": "jit({name}): static argument {position} must be hashable (it is "
+                           "part of the cache key), but it is a {kind}; pass a tuple instead of "
+                           "a list, or trace it (remove it from static_argnums).",
+    "err.jit-finished": "jit({name}): argument leaf {k} is a traced value from a "
+                        "transformation that has finished.",
+    "err.jit-leaf": "jit({name}): an argument (leaf {k}) is a {kind}, which cannot be traced: "
+                    "only arrays and numbers can. If it only steers the computation, mark it "
+                    "static: tg.jit({name}, static_argnums=(...)).",
+    "err.jit-random": "tg.jit({name}) drew numbers from NumPy's global random state "
+                      "(np.random.rand, np.random.normal, ...) while tracing: the numbers drawn "
+                      "are constants of the compiled code, so every call reuses the very same "
+                      "ones (the same dropout mask, the same noise). Draw them with tg.random "
+                      "from a key passed as an argument instead, a new key for each call: "
+                      "`key, sub = tg.random.split(key)`, then `tg.random.uniform(sub, x.shape)` "
+                      "inside the function.",
+    "err.jit-names": "tg.jit({name}): tracing again to find the names gave a different program "
+                     "(random numbers drawn inside the function?), so the source keeps plain "
+                     "names (t1, arg0) and the compiled code stays as it was.",
+    "err.jit-eager": "tg.jit({name}) runs eagerly from now on for arguments like these: {why}.",
+    "err.jit-nothing-yet": "jit({name}).source() with no arguments shows the code compiled "
+                           "last, but nothing is compiled yet. Call the function first, or "
+                           "pass the arguments to compile for: .source(x, ...), as you call it.",
+    "err.jit-no-code": "jit({name}): there is no compiled code for these arguments; the "
+                       "function runs eagerly because {why}.",
+    "err.jit-not-callable": "jit: expected a function, got {kind}.",
+})
+
+# reverse.py: vjp, grad and their pullbacks
+EN.update({
+    "leaf": "leaf {k}",
+    "of argument": "{path} of argument {i}",
+    "zero.argument": "argument {i}, which grad differentiates",
+    "zero.arguments": "arguments {i}, which grad differentiates",
+    "err.aux-pair": "{who}(..., has_aux=True): the function must return a pair (output, aux), "
+                    "but it returned {kind}.",
+    "err.cotangent-tree": "{who}: the cotangent must have the structure of the output, {out}, "
+                          "but has {tree}.",
+    "err.cotangent-shape": "{who}: the cotangent has shape {shape} but the output has shape "
+                           "{out}; they must match.",
+    "err.zero-gradient": "{who}: the output does not depend on {inputs}: no differentiable "
+                         "operation in {name} used it, so the gradient is zero. Does {name} "
+                         "read a global (W) instead of its argument (w)? Compute the output "
+                         "from the argument; to differentiate another argument, pass argnums. "
+                         "If it is meant (a constant, or a step function built from "
+                         "comparisons), silence this with "
+                         "warnings.simplefilter('ignore', tg.ZeroGradientWarning).",
+})
+
+# vmap.py: batching, in_axes and out_axes
+EN.update({
+    "vmap.argument": "argument {k}",
+    "vmap.output": "the output",
+    "vmap.disagree": "the examples disagree: it is {first} for example 0 and {other} for "
+                     "example {k}, and Python can take only one branch for the whole batch",
+    "vmap.axis from": "use an axis from {low} to {high}",
+    "vmap.scalar": "a scalar has no axis to map over",
+    "vmap.list": "{what} is a list or tuple, which vmap reads as a pytree of separate inputs "
+                 "(one per entry, as JAX does), and a number has no axis to map over. To map "
+                 "over its entries, pass an array: np.array([...])",
+    "vmap.size": "{where} has {size} (axis {ax} of shape {shape})",
+    "err.vmap-empty-loop": "vmap: {name} has no batching rule, and over a batch of 0 examples "
+                           "the loop that replaces it cannot tell the shape of the result. "
+                           "Give the batch at least one example.",
+    "err.len-scalar-batched": "len() of a 0-d (scalar) value",
+    "err.vmap-ambiguous": "{kind}() of an array with {size} elements is ambiguous (NumPy's "
+                          "rule); use .any() or .all().",
+    "err.vmap-bug": "vmap: tracegrad's own code ({module}, {where}) asked for {kind}() of a "
+                    "batched value, but {disagree}. This is a bug in tracegrad, not in your "
+                    "code: please report it. Until it is fixed, loop over the examples in "
+                    "Python instead of using vmap for this function.",
+    "err.vmap-branch": "vmap: {kind}() of a batched value at {where}, e.g. a Python `if` or "
+                       "`while` on it, but {disagree}. Write the choice with "
+                       "tnp.where(cond, a, b), which chooses per example (lax.cond, lax.switch "
+                       "and lax.while_loop do too), or move the branch out of the function you "
+                       "vmap.",
+    "err.vmap-asarray": "np.asarray()/np.array() was called on a batched value inside vmap; "
+                        "one NumPy array cannot stand for every example. Use tracegrad.numpy "
+                        "(tnp) for this step, or take the value out of the vmapped function's "
+                        "result.",
+    "err.vmap-empty": "vmap: {name} on a batch of 0 examples: there is no example to compute "
+                      "its result's shape from.",
+    "err.vmap-ragged": "vmap: {name} gives results of different shapes for different examples "
+                       "({shapes}), but a batch holds one shape for all its examples. Compute "
+                       "it outside the function you vmap, or keep the shape fixed (e.g. "
+                       "tnp.where(cond, x, 0) instead of the positions where cond holds).",
+    "err.in-axes-count": "{who}: in_axes has {n} entries but the function was called with "
+                         "{nargs} positional argument(s); give one entry per argument (e.g. "
+                         "in_axes={example}), or one int or None for all of them.",
+    "err.in-axes-dict": "{who}: in_axes is a dict, but it must be an int, None, or a tuple with "
+                        "one entry per positional argument; for a dict argument write "
+                        "in_axes=({spec},).",
+    "err.axes-type": "{who}: {name} holds {spec}, but an axis must be an int or None (in a "
+                     "tuple, list or dict that matches the arguments' structure).",
+    "err.axes-structure": "{who}: {name} is {spec}, which does not match the structure of "
+                          "{where}, {tree} (* is an array). Give {name} the same structure (the "
+                          "same keys, the same number of entries), or one int or None for all "
+                          "of {where}.",
+    "err.in-axes-range": "{who}: in_axes {ax} is out of range for {where}, of shape {shape}; "
+                         "{hint}, or None to give every example the same value.",
+    "err.vmap-nothing": "{who}: no input is mapped (in_axes is None for every argument, or "
+                        "there are no array arguments), so there is no batch to run over. Give "
+                        "at least one input a batch axis, e.g. in_axes=0.",
+    "err.vmap-sizes": "{who}: the mapped inputs have different numbers of examples: {listed}. "
+                      "Every mapped input needs the same number; use None in in_axes for an "
+                      "input that all the examples share.",
+    "err.out-axes-none": "{who}: out_axes is None for {where}, but it differs from example to "
+                         "example (it depends on a mapped input). Give it an int out_axes to "
+                         "stack the examples, or return only what every example shares.",
+    "err.out-axes-range": "{who}: out_axes {ax} is out of range for {where}, of shape {shape} "
+                          "per example; use an axis from {low} to {high}.",
+})
+
+# core.py: NumPy's warnings, said again at the user's line
+EN.update({
+    "numpy.warning": "{kind} encountered{where}{why}",
+    "numpy.divide by zero": "divide by zero",
+    "numpy.invalid value": "invalid value",
+    "numpy.overflow": "overflow",
+    "numpy.underflow": "underflow",
+    "numpy.in": " in {name}",
+    "numpy.in numpy": " in a NumPy function",
+    "numpy.computing": ", computing {rule}",
+    "numpy.computing alone": " computing {rule}",
+    "numpy.forward rule": "the derivative of {name} (forward mode)",
+    "numpy.backward rule": "the derivative of {name} (backward pass)",
+})
