@@ -106,6 +106,7 @@ def language_of_the_run(request, monkeypatch):
     language = request.config.getoption("--tg-language")
     if language == "en":
         yield
+        tracegrad.set_language(None)     # a lecture cell a test ran may have chosen one
         return
     before = tracegrad.set_language(language)
     monkeypatch.setattr(pytest, "raises", _raises_in_english)

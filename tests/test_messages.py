@@ -378,3 +378,16 @@ def test_any_ukrainian_message_goes_back_to_its_english(key, value):
     ukrainian = W.message(key, language="uk", **fields)
     english = W.message(key, language="en", **fields)
     assert W.in_english(f"Error: {ukrainian}") == f"Error: {english}"
+
+
+def test_no_key_is_written_twice_in_a_table():
+    # a dict literal keeps the last of two equal keys without a word: one message lost
+    import ast
+    import pathlib
+    for table in ("en", "uk"):
+        source = pathlib.Path(tg.__file__).parent / "words" / f"{table}.py"
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                assert len(keys) == len(set(keys)), (table, sorted(
+                    {k for k in keys if keys.count(k) > 1}))

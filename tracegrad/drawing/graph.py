@@ -66,7 +66,7 @@ def graph(fun, argnums=0, tangents=None, **options):
             nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
             for i in nums:
                 if not -len(args) <= i < len(args):
-                    raise ValueError(message("err.argnums-range", argnums=repr(argnums),
+                    raise ValueError(message("err.graph-argnums-range", argnums=repr(argnums),
                                              count=len(args)))
             nums = tuple(i % len(args) for i in nums)
             want_grad = tangents is None

@@ -563,7 +563,7 @@ EN.update({
     "err.light-theme": "the light theme must give each role its own colour",
     "err.type-ratio": "type_ratio: no <svg width=...pt height=...pt> in this SVG.",
     "err.not-png": "with_dpi: not a PNG file.",
-    "err.argnums-range": "graph: argnums={argnums} is out of range for {count} argument(s).",
+    "err.graph-argnums-range": "graph: argnums={argnums} is out of range for {count} argument(s).",
     "err.evaluate-count": "evaluate takes the function's arguments, as it was called when the "
                           "graph was drawn: {want} argument(s), not {got}.",
     "err.evaluate-structure": "evaluate: argument {i} has the structure {new}, but the graph "

@@ -752,7 +752,7 @@ UK.update({
     "err.light-theme": "світла тема має давати кожній ролі власний колір",
     "err.type-ratio": "type_ratio: у цьому SVG немає <svg width=...pt height=...pt>.",
     "err.not-png": "with_dpi: це не файл PNG.",
-    "err.argnums-range": "graph: argnums={argnums} виходить за межі: аргументів лише "
+    "err.graph-argnums-range": "graph: argnums={argnums} виходить за межі: аргументів лише "
                          "{count}.",
     "err.evaluate-count": "evaluate приймає аргументи функції такі, як під час малювання "
                           "графа: аргументів має бути {want}, а не {got}.",
