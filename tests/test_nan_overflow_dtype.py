@@ -119,8 +119,8 @@ def test_a_complex_tangent_or_cotangent_is_refused():
 
 
 def test_a_complex_input_or_constant_inside_a_transformation_is_refused():
-    with pytest.raises(TracegradError, match=f"argument x of sin is a complex.*{REAL_ONLY}"):
-        tg.vmap(tnp.sin)(np.array([1j, 2.0]))
+    with pytest.raises(TracegradError, match=f"input 0 of vmap.* is a complex.*{REAL_ONLY}"):
+        tg.vmap(tnp.sin)(np.array([1j, 2.0]))                         # refused at the door
     with pytest.raises(TracegradError, match="argument y of add is a complex value"):
         tg.grad(lambda x: tnp.real(x + np.complex128(1j)))(1.0)
     with pytest.raises(TypeError, match="complex128"):                 # as before: grad's check
@@ -418,3 +418,12 @@ def test_a_primitive_that_turns_complex_is_refused_inside_a_transformation():
     with pytest.raises(TracegradError, match=f"rotate of real arguments gave a complex result"
                                              f".*{REAL_ONLY}"):
         tg.grad(lambda x: tnp.abs(rotate(x)))(1.0)
+
+
+@pytest.mark.parametrize("transform", [tg.vmap, tg.jit], ids=["vmap", "jit"])
+def test_a_complex_input_to_vmap_or_jit_is_refused_even_where_abs_would_hide_it(transform):
+    # |1j| = 1 is real: without a check at the door the complex input would pass unseen
+    f = transform(lambda z: tnp.abs(z) * 2.0)
+    with pytest.raises(TracegradError, match=f"input 0 of (vmap|jit).*complex.*{REAL_ONLY}"):
+        f(np.array([1j, 2.0]))
+    np.testing.assert_array_equal(f(np.array([-1.0, 2.0])), [2.0, 4.0])   # the next call works

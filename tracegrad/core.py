@@ -56,7 +56,7 @@ from .words import message, said, words
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
            "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
            "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "shown",
-           "TracegradError", "UnexpectedTracerError"]
+           "refuse_complex_inputs", "TracegradError", "UnexpectedTracerError"]
 
 
 class TracegradError(Exception):
@@ -195,13 +195,21 @@ def _complex_result(prim, args):
 _FLOAT = np.dtype(float)
 
 
+def refuse_complex_inputs(leaves, who):
+    """Raise if an input of a transformation (``who``: ``vmap(f)``, ``jit(f)``) is
+    complex: inside, a primitive such as ``abs`` would make it real without a word."""
+    for k, leaf in enumerate(leaves):
+        if not isinstance(leaf, Tracer) and _is_complex(leaf):
+            raise _complex_error(_COMPLEX_INPUT, k=k, who=who, dtype=dtype_of(leaf))
+
+
 def _complex_argument(prim, k, a):
     name = prim.argnames[k] if k < len(prim.argnames) else f"{k + 1}"
     return _complex_error(_COMPLEX_ARGUMENT, argument=name, name=prim.name, dtype=dtype_of(a))
 
 
-_COMPLEX_RESULT, _COMPLEX_ARGUMENT, _COMPLEX_TANGENT = (   # words keys
-    "complex.result", "complex.argument", "complex.tangent")
+_COMPLEX_RESULT, _COMPLEX_ARGUMENT, _COMPLEX_TANGENT, _COMPLEX_INPUT = (   # words keys
+    "complex.result", "complex.argument", "complex.tangent", "complex.input")
 
 
 def _complex_error(what, **fields):

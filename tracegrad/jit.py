@@ -103,6 +103,7 @@ from .core import (
     _shape_error,
     dtype_of,
     new_level,
+    refuse_complex_inputs,
     shape_of,
     shown,
     warn_at_user,
@@ -1520,6 +1521,7 @@ class Jitted:
         """Run ``fun`` under a JitTrace: the trace, its inputs, the output and its leaves."""
         leaf_names = (_leaf_names(self.fun, rebuild, leaves) if names
                       else [f"arg{k}" for k in range(len(leaves))])
+        refuse_complex_inputs(leaves, f"jit({self._name})")    # (traced once per signature)
         watching = _state.watch_backward
         with new_level(JitTrace, names=names, who=f"jit({self._name})") as trace:
             inputs = [trace.new_input(leaf, name) for leaf, name in zip(leaves, leaf_names)]

@@ -46,7 +46,17 @@ import numpy as np
 
 from . import lax
 from .arguments import leaf_paths as _paths
-from .core import Trace, TracegradError, Tracer, _dtype_str, _kind, concrete, new_level, shape_of
+from .core import (
+    Trace,
+    TracegradError,
+    Tracer,
+    _dtype_str,
+    _kind,
+    concrete,
+    new_level,
+    refuse_complex_inputs,
+    shape_of,
+)
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
 from .words import message, said
@@ -471,6 +481,7 @@ def vmap(fun, in_axes=0, out_axes=0):
         else:
             arg_axes = (in_axes,) * len(args)
         leaves, in_tree = tree_flatten((args, kwargs))
+        refuse_complex_inputs(leaves, who)
         placed = []
         for k, (arg, ax) in enumerate(zip(args, arg_axes, strict=True)):
             placed += _prefix(ax, arg, f"in_axes[{k}]" if isinstance(in_axes, (tuple, list))

@@ -711,6 +711,7 @@ EN.update({
 EN.update({
     "complex.result": "{name} of real arguments gave a complex result",
     "complex.argument": "argument {argument} of {name} is a complex value ({dtype})",
+    "complex.input": "input {k} of {who} is a complex value ({dtype})",
     "complex.tangent": "a tangent or cotangent is complex ({dtype}) where its value is real "
                        "({real})",
     "err.complex": "{what}. tracegrad works over real numbers only: a complex value inside "

@@ -905,6 +905,7 @@ UK.update({
 UK.update({
     "complex.result": "{name} від дійсних аргументів дав комплексний результат",
     "complex.argument": "аргумент {argument} операції {name} — комплексне значення ({dtype})",
+    "complex.input": "вхід {k} функції {who} — комплексне значення ({dtype})",
     "complex.tangent": "дотична або котангенс комплексні ({dtype}) там, де значення дійсне "
                        "({real})",
     "err.complex": "{what}. tracegrad працює лише з дійсними числами: комплексне значення "
