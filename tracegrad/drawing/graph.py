@@ -20,7 +20,7 @@ from ..jit import replay
 from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
-from ..words import message
+from ..words import message, said
 from ..words import words as words_of
 from . import options as _options
 from . import text
@@ -462,9 +462,8 @@ class Graph:
         unknown = [n for n in names if n not in known]
         if unknown:
             functions = sorted({info["name"] for info in self._clusters.values()})
-            w = words_of()
-            rest = (w["part.collapse functions"].format(functions=", ".join(functions))
-                    if functions else w["part.collapse none"])
+            rest = (said("part.collapse functions", functions=", ".join(functions))
+                    if functions else said("part.collapse none"))
             raise ValueError(message("err.collapse", names=", ".join(map(repr, unknown)),
                                      rest=rest))
 
@@ -567,8 +566,8 @@ class UnknownName(KeyError):
 
     def __init__(self, name, names):
         close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.5)
-        w = words_of()
-        hint = w["part.did you mean"].format(close=w["part.or"].join(map(repr, close))) \
+        # said(), not words(): in_english can put the pieces back in English
+        hint = said("part.did you mean", close=said("part.or").join(map(repr, close))) \
             if close else ""
         shown = ", ".join(names[:40]) + (" ..." if len(names) > 40 else "")
         super().__init__(message("err.unknown-name", name=repr(name), hint=hint, shown=shown))
