@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
+from tracegrad.words import words
 
 from .graph_helpers import g4, grad_rows, label_rows, op_ids, op_of, parse_dot
 from .numeric import EXACT_TOL as EXACT
@@ -51,7 +52,8 @@ def test_graph_of_grad_shows_the_backward_pass(x):
 
     dot = parse_dot(g.to_dot())
     backward = [c for c in dot.clusters()
-                if "backward" in " ".join(label_rows(c.attrs.get("label", ""))).lower()]
+                if words()["backward pass"].lower()
+                in " ".join(label_rows(c.attrs.get("label", ""))).lower()]
     assert backward, [label_rows(c.attrs.get("label", "")) for c in dot.clusters()]
     inside = {i for c in backward for i in c.all_nodes()}
     assert inside
@@ -80,7 +82,8 @@ def test_graph_of_second_derivative():
 
 
 def tangent_of(rows):
-    found = [m.group(1) for r in rows for m in [re.match(r"^tangent\s*=\s*(\S+)$", r)] if m]
+    tangent = re.escape(words()["graph tangent"])
+    found = [m.group(1) for r in rows for m in [re.match(rf"^{tangent}\s*=\s*(\S+)$", r)] if m]
     assert len(found) == 1, rows
     return found[0]
 
@@ -268,11 +271,13 @@ def test_path_text_and_numbers_agree_on_127_paths():
     assert p.path_count == independent
     lines = str(p).split("\n")
     assert lines[0].endswith(": 127")
-    listed = [line for line in lines if re.match(r"path \d+: ", line)]
+    listed = [line for line in lines if re.match(rf"{words()['path']} \d+: ", line)]
     more = [line for line in lines if line.startswith("…")]
-    assert more == [f"… and {127 - len(listed)} more paths, counted in the sum"]
+    assert len(listed) == 8
+    assert more == [words()["more paths"].format(count=127 - len(listed))]
     np.testing.assert_allclose(p.path_sum, ladder_grad(x), rtol=1e-7)
-    total = re.search(r"sum over paths = (\S+);", lines[-1])
+    before_sum = re.escape(words()["sum over paths"].split("{sum}")[0])
+    total = re.search(before_sum + r"(\S+);", lines[-1])
     assert total and total.group(1) == g4(ladder_grad(x))
     assert "stopped" not in str(p)
     for language in ("uk", "en"):           # the same numbers in both languages
