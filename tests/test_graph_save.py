@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import tracegrad as tg
 from tracegrad.drawing import figure, text
+from tracegrad.words import in_english
 
 from .programs import neuron_by_hand, neuron_graph
 
@@ -123,7 +124,7 @@ def test_a_graph_too_big_for_a_slide_warns_and_still_grows(tmp_path):
         path = g.save(tmp_path / "slide.svg", theme="projector")
     share = slide_share(read_svg(path))
     assert plain < share < 0.03
-    said = re.search(r"smallest text is ([\d.]+)%", str(_last_warning(g, tmp_path)))
+    said = re.search(r"smallest text is ([\d.]+)%", in_english(str(_last_warning(g, tmp_path))))
     assert float(said.group(1)) == pytest.approx(100 * share, abs=0.06)   # the warning is true
 
 
