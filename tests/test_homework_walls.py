@@ -22,6 +22,7 @@ from tracegrad import lax, lectures
 from tracegrad.core import TracegradError
 from tracegrad.custom import CustomRuleError
 from tracegrad.tree import tree_flatten, tree_map, tree_unflatten
+from tracegrad.words import in_english, words
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -155,7 +156,7 @@ def test_no_lectures_anywhere_is_said(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(lectures, "HERE", tmp_path / "tracegrad")
     assert lectures.source() is None
     assert lectures.main([str(tmp_path / "mine")]) == 1
-    assert "carries no lecture notebooks" in capsys.readouterr().err
+    assert "carries no lecture notebooks" in in_english(capsys.readouterr().err)
 
 
 # --- 6. preds[i] = v into a plain array -----------------------------------------------------
@@ -184,7 +185,7 @@ def test_storing_a_traced_element_into_a_plain_array_names_stack_and_at_set():
             preds[i] = tnp.tanh(X[i] @ w)
         return tnp.sum(preds)
     error = _raised(lambda: tg.grad(loss)(W))
-    assert isinstance(error, TracegradError) and re.search(STORE, str(error)), error
+    assert isinstance(error, TracegradError) and re.search(STORE, in_english(str(error))), error
 
     def loss_fixed(w):
         return tnp.sum(tnp.stack([tnp.tanh(X[i] @ w) for i in range(4)]))
@@ -223,7 +224,8 @@ def test_storing_traced_values_into_plain_arrays_property(case):
     transform = tg.vmap(tg.grad(loss)) if batched else tg.grad(loss)
     error = _raised(lambda: transform(np.array([0.5, 2.0]) if batched else 0.5))
     assert isinstance(error, TracegradError), error
-    assert re.search(r"into a plain NumPy array.*tnp\.stack.*\.at\[i\]\.set", str(error))
+    assert re.search(r"into a plain NumPy array.*tnp\.stack.*\.at\[i\]\.set",
+                     in_english(str(error)))
     # d/dw n Σ tanh(w x) = n Σ x (1 − tanh²(w x))
     fixed = tg.grad(lambda w: tnp.sum(tnp.stack([tnp.tanh(w * x) for _ in range(n)])))
     assert_close(fixed(0.5), n * np.sum(x * (1 - np.tanh(0.5 * x) ** 2)), **TOL)
@@ -553,8 +555,13 @@ def test_source_with_no_arguments_lists_several_versions():
     jg(-np.ones(2))
     jg(np.ones(3))
     text = jg.source()
-    assert re.search(r"has 3 compiled versions.*\n#   1\. for float64\[2\].*\n#   2\. for "
-                     r"float64\[2\].*\n#   3\. for float64\[3\]", text), text
+    say = words()                           # the source's comments are in the run's language
+
+    def version(k, signature):
+        return re.escape("\n#   " + say["jit.version"].format(k=k, signature=signature))
+    assert re.search(re.escape(say["jit.versions"].format(name="g", count=3)) + ".*"
+                     + version(1, "float64[2]") + ".*" + version(2, "float64[2]") + ".*"
+                     + version(3, "float64[3]"), text), text
     assert text.endswith(jg.source(np.ones(3)))
     assert_close(jg(np.array([-1.0, 5.0])), [-2.0, 4.0])
 
@@ -589,7 +596,8 @@ def test_a_big_constant_is_listed_and_kept_in_the_namespace():
     def f(x):
         return tnp.sum(B * x)
     src = tg.jit(f).source(np.ones(300))
-    assert re.search(r"# constants: B float64\[300\] \(source\.namespace\)", src), src
+    constants = words()["jit.constants"].format(shown="B float64[300] (source.namespace)")
+    assert "# " + constants in src, src
     namespace = {"np": np, **src.namespace}
     exec(src, namespace)
     x = np.arange(300.0)
@@ -690,7 +698,7 @@ def test_the_jit_warning_for_print_is_shown_at_the_users_call():
     assert jit_warnings[0].filename == __file__
     assert jit_warnings[0].lineno == _line_of(caller, "the call the warning points")
     assert re.search(r"it shows a traced value \(print, repr or format\) at "
-                     r"test_homework_walls\.py:\d+", str(jit_warnings[0].message))
+                     r"test_homework_walls\.py:\d+", in_english(str(jit_warnings[0].message)))
     assert_close(out, [2.0, 2.0])
 
 
