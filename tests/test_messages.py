@@ -391,3 +391,33 @@ def test_no_key_is_written_twice_in_a_table():
                 keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
                 assert len(keys) == len(set(keys)), (table, sorted(
                     {k for k in keys if keys.count(k) > 1}))
+
+
+def _uk_warning(name, backward):
+    """NumPy's "divide by zero" said again by core.py, in Ukrainian, with its pieces."""
+    uk = dict(language="uk")
+    if backward:
+        rule = W.said("numpy.backward rule", **uk, name=name)
+        where, why = "", W.said("numpy.computing alone", **uk, rule=rule)
+    else:
+        where, why = W.said("numpy.in", **uk, name=name), ""
+    return W.said("numpy.warning", **uk, kind=W.said("numpy.divide by zero", **uk),
+                  where=where, why=why)
+
+
+def test_a_message_goes_back_to_english_after_a_later_one_reused_its_pieces():
+    first = _uk_warning("log", backward=False)
+    _uk_warning("log", backward=True)           # says "divide by zero" again, in a longer text
+    assert W.in_english(first) == "divide by zero encountered in log"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["log", "sqrt", "arctanh"]), st.booleans()),
+                min_size=1, max_size=6))
+def test_every_recent_message_goes_back_to_english(calls):
+    english = {False: "divide by zero encountered in {}",
+               True: "divide by zero encountered computing the derivative of {} (backward pass)"}
+    made = [(_uk_warning(name, backward), english[backward].format(name))
+            for name, backward in calls]
+    for text, expected in made:
+        assert W.in_english(text) == expected

@@ -16,6 +16,7 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
+from tracegrad.words import in_english
 
 
 def squares(x):
@@ -89,7 +90,7 @@ def test_float_of_a_traced_value_says_where_it_came_from_and_what_to_do():
 
     with pytest.raises(TypeError) as info:
         tg.grad(loss)(3.0)
-    first, todo, math_line = str(info.value).split("\n")
+    first, todo, math_line = in_english(str(info.value)).split("\n")
     assert first.startswith("float() of a value traced by grad(loss) would drop its gradient")
     assert "print(x)" in todo and "has_aux=True" in todo
     assert "tnp.exp" in math_line and "math.exp" in math_line
@@ -200,10 +201,11 @@ def _numpy_says(f):
 
 
 def _caught(f):
+    """The warnings f() gives, each message put back in English (for --tg-language=uk)."""
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         f()
-    return [(str(w.message), w.category, w.filename, w.lineno) for w in seen]
+    return [(in_english(str(w.message)), w.category, w.filename, w.lineno) for w in seen]
 
 
 def test_a_warning_in_a_primitive_is_reported_at_the_users_line_with_its_name():

@@ -105,7 +105,9 @@ def in_english(text):
     """``text`` (an error as shown) with each message :func:`message` made lately put
     back in English, its fields as they were: so that the tests, written against the
     English messages, can check a Ukrainian run (``pytest --tg-language=uk``)."""
-    for made, key, fields in reversed(_made):           # a message, then its pieces
+    # the longest first, so a message goes back before its pieces (which a later message may
+    # have reused: replaced first, they would hide the whole); the latest first among equals
+    for made, key, fields in sorted(reversed(_made), key=lambda m: -len(m[0])):
         if made and made in text:
             english = _text(key, "en", fields) if key.startswith("err.") else \
                 words("en")[key].format(**fields)
