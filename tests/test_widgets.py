@@ -185,7 +185,8 @@ def test_stepper_speaks_ukrainian_in_the_ukrainian_lectures(graph, monkeypatch, 
     assert s.lines[1] == "∂C/∂C = 1  (зворотний прохід починається з виходу)"
     assert s.data["words"]["step"] == "крок" and s.data["words"]["next"] == "далі ▶"
     (tmp_path / "uk").mkdir()
-    monkeypatch.delenv("TRACEGRAD_LANG", raising=False)
+    tg.set_language(None)        # the folder and TRACEGRAD_LANG decide, not --tg-language
+    monkeypatch.delenv("TRACEGRAD_LANG", raising=False)   # (conftest restores it after)
     monkeypatch.chdir(tmp_path / "uk")                    # where lectures/uk notebooks run
     assert tg.widgets.stepper(graph).data["words"]["step"] == "крок"
     monkeypatch.setenv("TRACEGRAD_LANG", "en")
@@ -298,7 +299,7 @@ def test_a_graph_without_dot_in_jupyter_is_drawn_in_the_browser(graph, monkeypat
 def test_the_explorer_says_it_needs_a_kernel():
     e = tg.widgets.explore(neuron, w=(-1, 1), b=(0, 1))
     page = e._repr_mimebundle_()["text/html"]
-    assert tg.words.words("en")["no kernel"] in html.unescape(page)
+    assert tg.words.words()["no kernel"] in html.unescape(page)           # the run's language
     answers = []
     e.watch.send = answers.append
     e.watch._answer(e.watch, {"ping": 1}, [])
