@@ -43,18 +43,14 @@ test: $(STAMP) lint dot chromium unit notebooks lectures-code binder grading sit
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-# The test files of errors and warnings, run a second time in Ukrainian (`--tg-language=uk`:
-# the same exception types and codes, each message matched in English after translating it back).
-UK_ERROR_TESTS := $(addprefix tests/,test_errors.py test_unclear_inputs.py test_leaked_tracers.py \
-  test_argnums.py test_custom_rules.py test_custom_rules_transforms.py test_aliasing.py \
-  test_nan_overflow_dtype.py test_random.py test_tnp_front.py test_vmap.py test_jit.py \
-  test_tracing.py test_transforms.py test_pytrees.py test_inputs_copied.py test_messages.py)
-
 # `dot` too: the widget and rendering tests need it, and skip (saying why) without it.
+# Then the whole suite again in Ukrainian: messages matched in English (tests/conftest.py).
 unit: $(STAMP) dot
 	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
 	  --deselect tests/test_assignments.py::test_nbgrader_grades_two_submissions -n 2
-	$(PYTEST) $(UK_ERROR_TESTS) --tg-language=uk -n 2
+	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
+	  --deselect tests/test_assignments.py::test_nbgrader_grades_two_submissions -n 2 \
+	  --tg-language=uk
 
 notebooks: $(STAMP) dot
 	$(PYTEST) --nbval $(NOTEBOOKS) --nbval-sanitize-with lectures/sanitize.cfg \
