@@ -72,6 +72,7 @@ big to read, which ``source.namespace`` holds.
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import ctypes
 import functools
@@ -177,15 +178,28 @@ def _helper(primitive):
     found = _helpers.get(primitive.name)
     if found is None:
         impl = primitive.impl
-        text = textwrap.dedent(inspect.getsource(impl))
+        text = _bare(inspect.getsource(impl))
         text = text.replace(f"def {impl.__name__}(", f"def {primitive.name}(", 1)
         reads = {n: impl.__globals__[n] for n in impl.__code__.co_names
                  if n in impl.__globals__ and n != "np"}
         for used in reads.values():
             if inspect.isfunction(used) and used.__module__ == impl.__module__:
-                text = textwrap.dedent(inspect.getsource(used)) + "\n\n" + text
+                text = _bare(inspect.getsource(used)) + "\n\n" + text
         found = _helpers[primitive.name] = (text, reads)
     return found
+
+
+def _bare(source):
+    """A helper's code without its docstrings and comments: they are tracegrad's
+    English, and the source is shown in the student's language."""
+    tree = ast.parse(textwrap.dedent(source))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.FunctionDef, ast.ClassDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
 
 
 # The guard on a value read by Python, written out in the code that uses it
