@@ -378,7 +378,7 @@ def permutation(key, x, axis=0):
         raise ValueError(message("err.permutation-0d"))
     axis = _axis(axis, shape_of(x), "permutation")
     order = _draw(key, (shape_of(x)[axis],), "permutation", np.int64, "permutation")
-    return _take(x, order, axis)
+    return tnp.take(x, order, axis=axis)
 
 
 def choice(key, a, shape=(), replace=True, p=None, axis=0):
@@ -417,7 +417,7 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0):
     else:
         top = tnp.argsort(tnp.negative(tnp.add(gumbel(key, (n,)), log_p)))
         index = tnp.reshape(top[:k], shape)
-    return index if _is_int(a) else _take(a, index, axis)
+    return index if _is_int(a) else tnp.take(a, index, axis=axis)
 
 
 def _is_int(x):
@@ -429,22 +429,3 @@ def _axis(axis, shape, who):
     if not -len(shape) <= axis < len(shape):
         raise ValueError(message("err.random-axis", who=who, axis=axis, shape=shape))
     return axis % len(shape)
-
-
-def _take(x, index, axis):
-    """``x``'s entries at ``index`` along ``axis``; the derivative flows to ``x``.
-
-    An index drawn from a traced key (under vmap or jit) is itself traced, and
-    tracegrad refuses traced indices; then each entry is picked with a mask:
-    sum over j of where(index == j, x[j], 0), exact, at O(n) times the cost.
-    """
-    if not isinstance(index, Tracer):
-        return tnp.take(x, index, axis=axis)
-    x = tnp.moveaxis(x, axis, 0)
-    n, rest = shape_of(x)[0], shape_of(x)[1:]
-    idx_shape = shape_of(index)
-    hit = tnp.equal(tnp.reshape(index, idx_shape + (1,) * (1 + len(rest))),
-                    np.arange(n).reshape((n,) + (1,) * len(rest)))
-    picked = tnp.sum(tnp.where(hit, x, tnp.zeros_like(x)), axis=len(idx_shape))
-    return tnp.moveaxis(picked, tuple(range(len(idx_shape))),
-                        tuple(range(axis, axis + len(idx_shape)))) if axis else picked
