@@ -38,7 +38,7 @@ from ..words import message
 from .loops import loops_of
 
 __all__ = ["Frame", "Recorder", "Recording", "record", "record_with_tangents", "input_names",
-           "input_row", "snapshot"]
+           "input_row", "snapshot", "running_lines"]
 
 _LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
                   "inspect", "importlib", "typing", "collections", "abc", "weakref")
@@ -99,6 +99,7 @@ class Recorder:
         self.constant_names = {}          # id(array) -> (name, array)
         self.ambiguous = set()            # ids of numbers that two parameters share
         self.unpacked = {}                # input node -> {(code, local variable)} holding it
+        self.lines = {}                   # node -> running_lines() when it was made
 
     # -- sys.settrace protocol --------------------------------------------------
     def on_call(self, frame, event, arg):
@@ -128,6 +129,7 @@ class Recorder:
     def on_node(self, node):
         node.source = (tuple(f.key() for f in self.stack),
                        "backward" if _state.backward_passes else "forward")
+        self.lines[node] = running_lines(self.stack)
 
     def name_locals(self, frame):
         code = frame.f_code
@@ -202,6 +204,13 @@ class Recorder:
         if rest or not 0 <= row < base.shape[0]:
             return None
         return f"{found[0]}[{row}]"
+
+
+def running_lines(stack):
+    """``((code, line), ...)``: the line each of the user's running frames is on,
+    outermost first; the last is the line that made the node (the trace player
+    highlights it, :mod:`tracegrad.widgets.player`)."""
+    return tuple((f.frame.f_code, f.frame.f_lineno) for f in stack)
 
 
 def input_row(node):

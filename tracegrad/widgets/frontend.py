@@ -25,8 +25,8 @@ from .common import Described, need
 anywidget = need("anywidget")
 traitlets = need("traitlets")
 
-__all__ = ["STATIC", "FrontEnd", "graphviz_js", "script", "json_for_html", "static_html",
-           "text_alternative"]
+__all__ = ["STATIC", "FrontEnd", "graphviz_js", "script", "player_script", "json_for_html",
+           "static_html", "text_alternative"]
 
 STATIC = pathlib.Path(__file__).resolve().parent / "static"
 
@@ -43,19 +43,30 @@ def script():
     return (STATIC / "tracegrad.js").read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=None)
+def player_script():
+    """tracegrad.js with the trace player (``static/player.js``) appended: one module,
+    in which player.js uses tracegrad.js's picture and registers its kind."""
+    return script() + "\n" + (STATIC / "player.js").read_text(encoding="utf-8")
+
+
 def json_for_html(data):
     """JSON that is safe inside ``<script>``: no ``<``, so nothing can close the tag."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
 
-def static_html(data, svg=None, classes="tracegrad-stepper"):
+def static_html(data, svg=None, classes=None):
     """A self-contained HTML snippet that runs the front end with no kernel.
 
     The SVG from ``dot`` goes in as markup (so a page without JavaScript still
     shows the picture); without it, ``data["dot"]`` is laid out by the
-    WebAssembly Graphviz, which then travels inside the snippet.
+    WebAssembly Graphviz, which then travels inside the snippet. Every snippet
+    carries the trace player's script too: the first module on a page mounts
+    every snippet in it, whatever its kind.
     """
-    for source in (script(), graphviz_js()):
+    if classes is None:
+        classes = "tracegrad-trace" if data.get("kind") == "trace" else "tracegrad-stepper"
+    for source in (player_script(), graphviz_js()):
         assert "</script" not in source.lower()          # both are inlined below
     parts = [f'<div class="{classes}" data-tg-static>',
              f'<script type="application/json" class="tg-data">{json_for_html(data)}</script>']
@@ -63,7 +74,7 @@ def static_html(data, svg=None, classes="tracegrad-stepper"):
         parts.append(f'<div class="tg-static-svg">{_strip_xml_header(svg)}</div>')
     else:
         parts.append(f'<script type="text/plain" class="tg-graphviz-js">{graphviz_js()}</script>')
-    parts.append(f'<script type="module">\n{script()}\nmountStatic();\n</script>')
+    parts.append(f'<script type="module">\n{player_script()}\nmountStatic();\n</script>')
     parts.append("</div>")
     return "\n".join(parts)
 

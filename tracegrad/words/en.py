@@ -893,3 +893,25 @@ EN.update({
     "numpy.forward rule": "the derivative of {name} (forward mode)",
     "numpy.backward rule": "the derivative of {name} (backward pass)",
 })
+
+# widgets/player.py and static/player.js: the trace player (issue 25, w5-player)
+EN.update({
+    "trace.player": "trace player: the function's lines run one by one, each operation recorded",
+    "trace.source": "source of {name}: arrow keys choose a line, and its nodes are ringed",
+    "trace.start": "Before the first line: the inputs {inputs}",
+    "trace.no inputs": "Before the first line: no inputs",
+    "trace.phase forward": "recording (forward pass)",
+    "trace.phase backward": "backward pass",
+    "trace.line": "line {line}",
+    "trace.pass": "{name}, loop on line {line}: pass {number} of {total}",
+    "trace.no source": "(the source of {name} cannot be read)",
+    "trace.made on": "{name} was recorded on line {line}",
+    "trace.line made": "line {line} recorded: {names}",
+    "trace.line none": "line {line} has recorded nothing yet",
+    "repr.trace": "TracePlayer({name}: {ops} operations recorded, {steps} steps)",
+    "err.trace-graph": "tg.widgets.trace: a graph carries no source code to show. Pass the "
+                       "function and its arguments: tg.widgets.trace(f, x); or step through "
+                       "this graph with tg.widgets.stepper(graph).",
+    "err.trace-function": "tg.widgets.trace: expected a function to run and record, not {type}: "
+                          "tg.widgets.trace(f, x).",
+})

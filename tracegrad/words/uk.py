@@ -1095,3 +1095,26 @@ UK.update({
     "numpy.forward rule": "похідної {name} (прямий режим)",
     "numpy.backward rule": "похідної {name} (зворотний прохід)",
 })
+
+# widgets/player.py і static/player.js: програвач трасування (issue 25, w5-player)
+UK.update({
+    "trace.player": "програвач трасування: рядки функції виконуються один за одним, і кожна "
+                    "операція записується",
+    "trace.source": "код {name}: стрілками виберіть рядок, і його вузли буде обведено",
+    "trace.start": "Перед першим рядком: входи {inputs}",
+    "trace.no inputs": "Перед першим рядком: входів немає",
+    "trace.phase forward": "запис (прямий прохід)",
+    "trace.phase backward": "зворотний прохід",
+    "trace.line": "рядок {line}",
+    "trace.pass": "{name}, цикл у рядку {line}: прохід {number} з {total}",
+    "trace.no source": "(код {name} неможливо прочитати)",
+    "trace.made on": "{name} записано в рядку {line}",
+    "trace.line made": "рядок {line} записав: {names}",
+    "trace.line none": "рядок {line} ще нічого не записав",
+    "repr.trace": "TracePlayer({name}: записано операцій: {ops}; кроків: {steps})",
+    "err.trace-graph": "tg.widgets.trace: граф не містить коду, який можна показати. Передайте "
+                       "функцію та її аргументи: tg.widgets.trace(f, x); або пройдіть цей граф "
+                       "крок за кроком за допомогою tg.widgets.stepper(graph).",
+    "err.trace-function": "tg.widgets.trace: очікувалася функція, яку можна виконати й записати, "
+                          "а не {type}: tg.widgets.trace(f, x).",
+})

@@ -278,6 +278,10 @@ function stepper(root, data, model, words) {
 
 // ---- mounting ------------------------------------------------------------------------------
 
+// Front ends kept in files of their own register here by their data's kind: player.js,
+// appended to this file in one module (frontend.player_script), sets KINDS.trace.
+const KINDS = {};
+
 // The explorer re-runs Python on every move: this watch says so when no kernel answers.
 // It also names the explorer's sliders for screen readers: ipywidgets gives a slider's
 // handle (role="slider") no name of its own, only a label beside it.
@@ -314,6 +318,7 @@ async function mount(root, model) {
   const words = data.words || {};
   if (data.language) root.setAttribute("lang", data.language);
   if (data.kind === "watch") return watch(root, model, words);
+  if (KINDS[data.kind]) return KINDS[data.kind](root, data, model, words);
   if (data.kind === "stepper") {
     root.classList.add("tracegrad-stepper");
     root.setAttribute("role", "group");
