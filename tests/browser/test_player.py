@@ -1,0 +1,230 @@
+"""The trace player in headless Chromium, in a static page with no kernel (as in an
+HTML export or on the lecture site), with the network cut.
+
+* next: the highlighted source line moves down the function as Python ran it,
+  the ringed node changes, and the nodes appear in the order they were
+  recorded; the line highlighted is found by reading the source text here;
+* Play runs through the forward part into the backward pass, gradients appearing;
+* clicking a node highlights its line; choosing a line (a click, or the arrow
+  keys in the source listbox) rings the nodes it recorded;
+* names and source code that look like markup stay text;
+* a page with a stepper and a player: both mount, whichever script runs first;
+* axe-core finds no WCAG 2.1 A/AA violation in the player.
+
+Every request that leaves 127.0.0.1 is aborted, and a test fails if one was tried.
+"""
+import contextlib
+import os
+import shutil
+import tempfile
+
+import numpy as np
+import pytest
+
+from .axe import AXE, audit
+from .lab import CHROMIUM, StaticServer, keep_local, launch_browser
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"chromium is missing ({CHROMIUM}); install it (make chromium)")
+    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("anywidget")
+
+import tracegrad as tg  # noqa: E402
+import tracegrad.numpy as tnp  # noqa: E402
+from tracegrad.words import words  # noqa: E402
+
+W, B = 0.5, 0.1
+GRAD_COLOUR = "#b3261e"
+
+
+def neuron(w, b, a_prev=0.8, y=1.0):
+    z = w * a_prev + b
+    a = tnp.tanh(z)
+    return (a - y) ** 2
+
+
+def layers(w, b):
+    a = 0.8
+    for _ in range(3):
+        a = tnp.tanh(w * a + b)
+    return (a - 1.0) ** 2
+
+
+@pytest.fixture
+def workdir():
+    path = tempfile.mkdtemp(prefix="tracegrad-player-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as p:
+        b = launch_browser(p)
+        context = b.new_context(viewport={"width": 1300, "height": 900})
+        tried = keep_local(context)
+        yield context.new_page()
+        context.close()
+        b.close()
+        assert tried == [], f"requests tried to leave localhost: {tried}"
+
+
+@contextlib.contextmanager
+def static_page(page, workdir, name, *snippets):
+    with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
+        f.write("<!doctype html><html lang='en'><meta charset='utf-8'><title>player</title>"
+                f"<body><main>{''.join(snippets)}</main></body></html>")
+    server = StaticServer(workdir)
+    try:
+        page.goto(server.url(name))
+        page.wait_for_selector(".tracegrad-trace svg g.node", timeout=30_000)
+        yield page.query_selector(".tracegrad-trace")
+    finally:
+        server.stop()
+
+
+STATE = """root => {
+  const visible = g => getComputedStyle(g).visibility !== 'hidden';
+  const title = g => g.querySelector('title').textContent;
+  const grads = [...root.querySelectorAll('svg g.node text')].filter(t =>
+      (t.getAttribute('fill') || '').toLowerCase() === '%s' && visible(t));
+  return {
+    line: [...root.querySelectorAll('.tg-current-line .tg-code')].map(e => e.textContent.trim()),
+    lineno: [...root.querySelectorAll('.tg-current-line')].map(e => e.dataset.line),
+    current: [...root.querySelectorAll('svg g.node.tg-current')].map(title),
+    shown: [...root.querySelectorAll('svg g.node')].filter(visible).map(title),
+    hidden: [...root.querySelectorAll('svg g.node.tg-unrecorded')].map(title),
+    grads: grads.length,
+    slider: root.querySelector('input[type=range]').value,
+    chain: root.querySelector('.tg-chain').textContent,
+  };
+}""" % GRAD_COLOUR
+
+
+def press(root, action, times=1):
+    for _ in range(times):
+        root.query_selector(f'[data-action="{action}"]').click()
+    return root.evaluate(STATE)
+
+
+def line_of(source_lines, expression):
+    """The line (its text, stripped) holding ``expression``, read from the source."""
+    found = [line.strip() for line in source_lines if expression in line]
+    assert len(found) == 1, (expression, found)
+    return found[0]
+
+
+@pytest.mark.parametrize("renderer", ["dot", "browser"])
+def test_next_moves_the_line_and_the_ring_and_shows_nodes_in_order(renderer, workdir, browser,
+                                                                   monkeypatch):
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    monkeypatch.setenv("TRACEGRAD_RENDERER", renderer)
+    player = tg.widgets.trace(neuron, W, B, argnums=(0, 1))
+    import inspect
+    source = inspect.getsource(neuron).splitlines()
+    # the forward operations of neuron, each with the expression that records it
+    expected = ["w * a_prev + b", "w * a_prev + b", "tnp.tanh(z)", "(a - y) ** 2",
+                "(a - y) ** 2"]
+    with static_page(browser, workdir, "player.html", player.html()) as root:
+        state = root.evaluate(STATE)
+        assert state["current"] == [] and state["line"] == []
+        assert sorted(state["shown"]) == ["k0", "k1", "n0", "n1"]      # inputs, constants
+        order = []
+        for k, expression in enumerate(expected, 1):
+            state = press(root, "next")
+            assert state["slider"] == str(k)
+            assert state["line"] == [line_of(source, expression)], (k, state)
+            assert state["current"] == [player.ring[k - 1]]
+            new = set(state["shown"]) - {"k0", "k1", "n0", "n1"} - set(order)
+            assert new == {player.ring[k - 1]}, (k, state)          # one new node, the ringed one
+            order.append(new.pop())
+            assert state["grads"] == 0                               # no gradient yet
+        assert order == sorted(order, key=lambda name: int(name[1:]))   # in recording order
+        assert state["hidden"] == []
+        # Play goes on into the backward pass and stops at the end, every gradient shown
+        root.query_selector('[data-action="play"]').click()
+        browser.wait_for_function(
+            f"() => document.querySelector('.tracegrad-trace input[type=range]').value == "
+            f"'{len(player.order)}'", timeout=30_000)
+        state = root.evaluate(STATE)
+        assert state["grads"] == len(player.graph.steps)
+        a = np.tanh(W * 0.8 + B)
+        dC_dz = 2 * (a - 1) * (1 - a ** 2)                      # the chain rule, by hand
+        assert state["chain"].endswith((f"= {dC_dz * 0.8:.4g}", f"= {dC_dz:.4g}"))
+        state = press(root, "prev", len(player.order) - len(expected) + 1)
+        assert state["slider"] == str(len(expected) - 1) and state["grads"] == 0
+        assert "n6" in state["hidden"]                               # the output not yet recorded
+        if AXE.exists():
+            violations = audit(browser, "document.querySelector('.tracegrad-trace')")
+            assert violations == [], violations
+
+
+def test_a_loop_says_which_pass_is_running(workdir, browser, monkeypatch):
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    player = tg.widgets.trace(layers, 0.7, -0.2, argnums=(0, 1))
+    with static_page(browser, workdir, "loop.html", player.html()) as root:
+        badges = []
+        for _ in range(player.forward):
+            press(root, "next")
+            badges.append(root.evaluate(
+                "r => [...r.querySelectorAll('.tg-pass')].map(e => e.textContent)"))
+        # mul, add, tanh in each of 3 passes, then sub and the square outside the loop
+        assert badges == [["1/3"]] * 3 + [["2/3"]] * 3 + [["3/3"]] * 3 + [[], []]
+        press(root, "prev", 5)                                  # back to the 2nd pass's tanh
+        import inspect
+        start = layers.__code__.co_firstlineno
+        loop = start + [k for k, line in enumerate(inspect.getsource(layers).splitlines())
+                        if line.strip().startswith("for ")][0]
+        said = words(player.language)["trace.pass"].format(name="layers", line=loop, number=2,
+                                                          total=3)
+        assert root.query_selector(".tg-passes").text_content() == said
+
+
+def test_clicking_links_nodes_and_lines(workdir, browser, monkeypatch):
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    player = tg.widgets.trace(neuron, W, B, argnums=(0, 1))
+    with static_page(browser, workdir, "link.html", player.html()) as root:
+        press(root, "next", player.forward)                  # everything recorded
+        tanh = player.ring[2]                                # a = tnp.tanh(z)
+        root.query_selector(f"svg g.node:has(title:text-is('{tanh}'))").click()
+        linked = root.eval_on_selector_all(".tg-linked-line .tg-code",
+                                           "es => es.map(e => e.textContent.trim())")
+        assert linked == ["a = tnp.tanh(z)"]
+        # a line chosen by its click rings the two nodes it recorded (mul and add)
+        root.query_selector(".tg-src-line:has-text('z = w * a_prev + b')").click()
+        ringed = root.eval_on_selector_all("svg g.node.tg-linked title", "ts => ts.map(t => t.textContent)")
+        assert sorted(ringed) == sorted(player.ring[:2])
+        # and by the keyboard: the next line down, with the arrow key
+        browser.keyboard.press("ArrowDown")
+        ringed = root.eval_on_selector_all("svg g.node.tg-linked title", "ts => ts.map(t => t.textContent)")
+        assert ringed == [tanh]
+        assert "a" in root.query_selector(".tg-link").text_content()
+
+
+def test_user_text_stays_text(workdir, browser, monkeypatch):
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+
+    def f(x):
+        y = tg.label(tnp.sin(x), "<script>window.hacked=1</script>")   # <img src=x onerror=alert(1)>
+        return y * 2.0
+    player = tg.widgets.trace(f, 0.3)
+    with static_page(browser, workdir, "escape.html", player.html()) as root:
+        press(root, "next", 2)
+        assert browser.evaluate("() => window.hacked") is None
+        assert browser.evaluate("() => document.querySelectorAll('main img, svg script').length") == 0
+        code = root.eval_on_selector_all(".tg-code", "es => es.map(e => e.textContent)")
+        assert any("<img src=x onerror=alert(1)>" in line for line in code)
+        assert "<script>window.hacked=1</script>" in root.text_content()
+
+
+def test_a_stepper_and_a_player_on_one_page(workdir, browser, monkeypatch):
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    stepper = tg.widgets.stepper(tg.graph(neuron, argnums=(0, 1))(W, B))
+    player = tg.widgets.trace(neuron, W, B, argnums=(0, 1))
+    with static_page(browser, workdir, "both.html", stepper.html(), player.html()) as root:
+        browser.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
+        state = press(root, "next")
+        assert state["line"] == ["z = w * a_prev + b"] and state["current"] == [player.ring[0]]
