@@ -15,6 +15,7 @@ Every request that leaves 127.0.0.1 is aborted, and a test fails if one was trie
 """
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 
@@ -228,3 +229,58 @@ def test_a_stepper_and_a_player_on_one_page(workdir, browser, monkeypatch):
         browser.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
         state = press(root, "next")
         assert state["line"] == ["z = w * a_prev + b"] and state["current"] == [player.ring[0]]
+
+
+# ---- an HTML export and the lecture site: the player's own HTML, no kernel ------------------
+
+def notebook_with(player, widget_state):
+    """A notebook whose one code cell shows ``player``, as Jupyter saves it."""
+    import nbformat
+    data, _ = player._repr_mimebundle_()
+    cell = nbformat.v4.new_code_cell("tg.widgets.trace(neuron, 0.5, 0.1, argnums=(0, 1))")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    if widget_state:
+        model = data["application/vnd.jupyter.widget-view+json"]["model_id"]
+        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+            "version_major": 2, "version_minor": 0,
+            "state": {model: {"model_module": "anywidget", "model_name": "AnyModel",
+                              "model_module_version": "~0.9.*",
+                              "state": {"data": player.data, "step": 0}}}}}
+    return nb
+
+
+@pytest.mark.parametrize("where", ["nbconvert", "site"])
+def test_the_player_plays_in_an_html_export_and_on_the_site(where, workdir, browser, monkeypatch):
+    import sys
+
+    from nbconvert import HTMLExporter
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    player = tg.widgets.trace(neuron, W, B, argnums=(0, 1))
+    if where == "nbconvert":                 # `jupyter nbconvert --to html`, no widget state saved
+        page, _ = HTMLExporter().from_notebook_node(notebook_with(player, False))
+        # nbconvert's own template loads require.js and MathJax from CDNs; the player
+        # needs neither, and the test lets no request leave this machine
+        page = re.sub(r'<script[^>]*\ssrc="https://[^"]*"[^>]*>\s*</script>', "", page)
+    else:                                    # tools/build_site.py's steps for one lecture
+        monkeypatch.syspath_prepend(os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+        import build_site
+        nb = build_site.without_kernel(notebook_with(player, True))
+        nb = build_site.current_front_end(build_site.describe_pictures(nb, "en"), "en")
+        resources = {"metadata": {"name": "x"}, "language_code": "en",
+                     "site": {"static": "../_static", "nav": "", "listing": ""}}
+        page, _ = build_site.exporter().from_notebook_node(nb, resources=resources)
+        sys.modules.pop("build_site", None)
+    os.makedirs(os.path.join(workdir, "en"))
+    with open(os.path.join(workdir, "en", "page.html"), "w", encoding="utf-8") as f:
+        f.write(page)
+    server = StaticServer(workdir)
+    try:
+        browser.goto(server.url("en/page.html"))
+        browser.wait_for_selector(".tracegrad-trace svg g.node", timeout=30_000)
+        root = browser.query_selector(".tracegrad-trace")
+        state = press(root, "next", 3)
+        assert state["line"] == ["a = tnp.tanh(z)"] and state["current"] == [player.ring[2]]
+        assert browser.locator(".tracegrad-trace").count() == 1
+    finally:
+        server.stop()

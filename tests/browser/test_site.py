@@ -81,7 +81,7 @@ def math_in_markdown(notebook):
 
 def widget_views(notebook, module="@jupyter-widgets/controls"):
     """How many outputs are views of a stored widget from ``module``: ipywidgets'
-    own, drawn by the site's widget manager, or "anywidget" (tracegrad's stepper),
+    own, drawn by the site's widget manager, or "anywidget" (tracegrad's stepper and trace player),
     whose pages show its self-contained HTML instead."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
@@ -200,10 +200,10 @@ def test_lecture_page(site, page, notebook):
     if views:                      # stored widget state, drawn by the site's widget manager
         page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets.widget-vbox,"
                                " .jupyter-widgets.widget-hbox').length >= n", arg=views, timeout=30_000)
-    steppers = widget_views(notebook, "anywidget")
-    page.wait_for_function("n => document.querySelectorAll('.tracegrad-stepper .tg-chain').length >= n",
-                           arg=steppers, timeout=10_000)
-    assert page.locator(".tracegrad-stepper").count() == steppers
+    steppers = widget_views(notebook, "anywidget")          # steppers and trace players
+    page.wait_for_function("n => document.querySelectorAll('.tracegrad-stepper .tg-chain,"
+                           " .tracegrad-trace .tg-chain').length >= n", arg=steppers, timeout=10_000)
+    assert page.locator(".tracegrad-stepper, .tracegrad-trace").count() == steppers
     page.wait_for_function(f"n => ({GRAPHS_SHOWN})() >= n", arg=svg_pictures(notebook), timeout=10_000)
     assert page.evaluate(GRAPHS_SHOWN) == svg_pictures(notebook)
     assert page.evaluate(MATH_SHOWN) == [math_in_markdown(notebook), 0]
