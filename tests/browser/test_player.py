@@ -284,3 +284,60 @@ def test_the_player_plays_in_an_html_export_and_on_the_site(where, workdir, brow
         assert browser.locator(".tracegrad-trace").count() == 1
     finally:
         server.stop()
+
+
+# ---- JupyterLab: the widget, with and without dot; it keeps playing after the kernel stops ----
+
+NEURON = '''
+import tracegrad as tg
+import tracegrad.numpy as tnp
+
+def neuron(w, b, a_prev=0.8, y=1.0):
+    z = w * a_prev + b
+    a = tnp.tanh(z)
+    return (a - y) ** 2
+'''
+
+
+@pytest.fixture(scope="module", params=["dot", "no dot"])
+def lab(request):
+    """A JupyterLab whose kernels find ``dot`` on PATH, or do not."""
+    import json
+    import pathlib
+    import sys
+
+    from .lab import Lab
+    if request.param == "dot" and shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-lab-"))
+    (work / "root").mkdir()
+    check = f"\nimport shutil\nassert (shutil.which('dot') is None) == {request.param == 'no dot'}"
+    cells = [NEURON + check, "p = tg.widgets.trace(neuron, 0.5, 0.1, argnums=(0, 1))\np"]
+    (work / "root" / "player.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+                   "outputs": [], "source": source} for i, source in enumerate(cells)],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    env = {"PATH": str(pathlib.Path(sys.executable).parent)} if request.param == "no dot" else {}
+    server = Lab(work / "root", work, env=env)
+    yield server
+    server.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def test_lab_player_plays_and_keeps_playing_after_the_kernel_stops(lab, browser):
+    from .lab import open_and_run
+    player = tg.widgets.trace(neuron, W, B, argnums=(0, 1))          # the same steps, here
+    page = browser
+    open_and_run(page, lab, "player.ipynb", timeout_ms=90_000)
+    page.wait_for_selector(".jp-OutputArea-output .tracegrad-trace svg g.node", timeout=60_000)
+    root = page.query_selector(".tracegrad-trace")
+    state = press(root, "next", 3)
+    assert state["line"] == ["a = tnp.tanh(z)"] and state["current"] == [player.ring[2]]
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.shutdown()")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.sessionContext.session",
+                           timeout=20_000)
+    state = press(root, "next", 3)                                     # no kernel: still plays
+    assert state["slider"] == "6" and state["current"] == [player.ring[5]]
+    assert state["line"] == ["return (a - y) ** 2"]
