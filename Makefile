@@ -151,6 +151,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py $(BENCH)
 	$(PY) benchmarks/drawing.py
+	$(PY) benchmarks/player.py
 	$(PY) benchmarks/jit.py $(BENCH)
 
 # Re-vendor Graphviz in WebAssembly (npm's @hpcc-js/wasm-graphviz) into the package;

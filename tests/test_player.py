@@ -181,3 +181,16 @@ def test_no_backward_pass_without_a_scalar_output():
     assert len(player.order) == player.forward == 2
     assert player.blocks[0]["name"] == "<lambda>"
     assert player.graph.steps == [] and player.data["order"] == []
+
+
+def test_the_player_benchmark_runs():
+    """benchmarks/player.py still runs (nothing here times anything)."""
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "benchmarks/player.py", "--quick", "--no-browser"],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:2] == ["program", "operations"] and len(lines) == 2
