@@ -341,3 +341,52 @@ def test_lab_player_plays_and_keeps_playing_after_the_kernel_stops(lab, browser)
     state = press(root, "next", 3)                                     # no kernel: still plays
     assert state["slider"] == "6" and state["current"] == [player.ring[5]]
     assert state["line"] == ["return (a - y) ** 2"]
+
+
+def test_the_player_steps_inside_a_slide(workdir, browser, monkeypatch):
+    """tools/build_slides.py's deck of a notebook that shows a player: it steps on its
+    slide, and the arrow keys in its source choose lines without leaving the slide."""
+    import nbformat
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    monkeypatch.syspath_prepend(os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+    import build_site
+    import build_slides
+    if not (build_site.NPM / "reveal.js").exists():
+        pytest.skip("reveal.js is not vendored: run `python tools/vendor.py`")
+    player = tg.widgets.trace(neuron, W, B, argnums=(0, 1))
+    nb = notebook_with(player, True)
+    nb.cells[:0] = [nbformat.v4.new_markdown_cell("# Tracing"),
+                    nbformat.v4.new_markdown_cell("## The recording, line by line")]
+    nb.cells.append(nbformat.v4.new_markdown_cell("## After the player"))
+    path = os.path.join(workdir, "99_player.ipynb")
+    nbformat.write(nb, path)
+    out = build_slides.pathlib.Path(workdir) / "slides"
+    build_slides.copy_assets(out)
+    build_slides.build_deck(build_slides.exporter(), build_slides.pathlib.Path(path), "en", out)
+    server = StaticServer(out)
+    errors = []
+    browser.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        browser.goto(server.url("en/99_player.slides.html"))
+        browser.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        browser.evaluate("""() => {
+            const s = document.querySelector('.tracegrad-trace').closest('section');
+            const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }""")
+        root = browser.locator(".reveal section.present .tracegrad-trace").first
+        root.locator("svg g.node").first.wait_for(state="visible", timeout=30_000)
+        handle = root.element_handle()
+        state = press(handle, "next", 3)
+        assert state["line"] == ["a = tnp.tanh(z)"] and state["current"] == [player.ring[2]]
+        slide = browser.evaluate("() => Reveal.getIndices()")
+        root.locator(".tg-src-line").first.click()
+        browser.keyboard.press("ArrowDown")
+        chosen = "es => es.map(e => e.textContent.trim())"
+        assert handle.eval_on_selector_all(".tg-src-line[aria-selected=true] .tg-code",
+                                           chosen) == ["z = w * a_prev + b"]
+        browser.keyboard.press("End")            # reveal.js: the last slide; here: the last line
+        assert browser.evaluate("() => Reveal.getIndices()") == slide          # still here
+        assert handle.eval_on_selector_all(".tg-src-line[aria-selected=true] .tg-code",
+                                           chosen) == ["return (a - y) ** 2"]
+    finally:
+        server.stop()
+    assert not errors, errors

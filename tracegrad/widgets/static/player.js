@@ -113,7 +113,8 @@ async function tracePlayer(root, data, model, words) {
     });
     block.addEventListener("keydown", (e) => {
       if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(e.key) || !options.length) return;
-      e.preventDefault();                   // the page itself does not scroll
+      e.preventDefault();                   // the page itself does not scroll,
+      e.stopPropagation();                  // nor does a slide deck (reveal.js) move on
       const now = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
       let to = now < 0 ? 0 : now + (e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0);
       if (e.key === "Home") to = 0;
