@@ -138,6 +138,11 @@ def test_next_moves_the_line_and_the_ring_and_shows_nodes_in_order(renderer, wor
             state = press(root, "next")
             assert state["slider"] == str(k)
             assert state["line"] == [line_of(source, expression)], (k, state)
+            number = neuron.__code__.co_firstlineno + [
+                i for i, line in enumerate(source) if expression in line][0]
+            spoken = words(player.language)["trace.line"].format(line=number)
+            assert f"{spoken}: {line_of(source, expression)}" in \
+                root.query_selector(".tg-line[role=status]").text_content()   # said, too
             assert state["current"] == [player.ring[k - 1]]
             new = set(state["shown"]) - {"k0", "k1", "n0", "n1"} - set(order)
             assert new == {player.ring[k - 1]}, (k, state)          # one new node, the ringed one

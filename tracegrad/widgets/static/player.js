@@ -47,6 +47,8 @@ const TRACE_STYLE = `
   margin-left: 1em; }
 .tracegrad-trace .tg-link { font-family: sans-serif; font-size: 13px; min-height: 1.3em; }
 .tracegrad-trace svg .tg-unrecorded { visibility: hidden; }
+.tracegrad-trace .tg-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
 .tracegrad-trace svg g.node { cursor: pointer; }
 `;
 
@@ -86,8 +88,9 @@ async function tracePlayer(root, data, model, words) {
   const counter = element("span", { class: "tg-step" });
   const phase = element("span", { class: "tg-phase" });
   const passesText = element("span", { class: "tg-passes" });
+  const where = element("span", { class: "tg-sr" });      // the line's code, for screen readers
   const chain = element("span", { class: "tg-chain" });
-  line.append(counter, " ", phase, " ", passesText, " ", chain);
+  line.append(counter, " ", phase, " ", passesText, " ", where, " ", chain);
   const link = element("div", { class: "tg-link", role: "status", "aria-live": "polite" });
 
   // the source: one listbox per function, its lines the options
@@ -202,6 +205,9 @@ async function tracePlayer(root, data, model, words) {
     // the source: the lines running, the current one last; the blocks entered so far
     blocks.forEach(({ block, info }) => { block.hidden = info.appear > k; });
     const at = data.at[k] || [];
+    const [b, number] = at.length ? at[at.length - 1] : [0, 0];
+    const code = at.length && data.blocks[b].lines ? data.blocks[b].lines[number - data.blocks[b].start] : "";
+    where.textContent = at.length ? `${fill(words["trace.line"], { line: number })}: ${(code || "").trim()}` : "";
     at.forEach(([b, number], i) => {
       const option = lineElements.get(`${b}:${number}`);
       if (!option) return;
