@@ -141,20 +141,26 @@ def in_the_page(players):
     return found
 
 
+def build(name, fun, args, argnums, options, quick):
+    """One program's row (Python's side), and its two players for the page."""
+    repeats = 1 if quick else 3
+    record, graph = best(lambda: tg.graph(fun, argnums=argnums, **options)(*args), repeats)
+    dot, _ = with_renderer("dot", lambda: best(lambda: TracePlayer(graph), repeats))
+    page, player = with_renderer("browser", lambda: best(lambda: TracePlayer(graph), repeats))
+    players = {f"{name} (dot)": with_renderer("dot", lambda: TracePlayer(graph)),
+               f"{name} (WebAssembly)": player}
+    row = (name, graph.num_ops, len(set(player.ring)), len(player.order),
+           f"{record * 1e3:.1f} ms", f"{dot * 1e3:.0f} ms", f"{page * 1e3:.0f} ms")
+    return row, players
+
+
 def main():
     quick = "--quick" in sys.argv[1:]
     rows, players = [], {}
-    for name, fun, args, argnums, options in cases(quick):
-        record, graph = best(lambda: tg.graph(fun, argnums=argnums, **options)(*args),
-                             2 if quick else 3)
-        dot, _ = with_renderer("dot", lambda: best(lambda: TracePlayer(graph), 1 if quick else 3))
-        page, player = with_renderer("browser", lambda: best(lambda: TracePlayer(graph),
-                                                             1 if quick else 3))
-        players[f"{name} (dot)"] = with_renderer("dot", lambda: TracePlayer(graph))
-        players[f"{name} (WebAssembly)"] = player
-        rows.append((name, graph.num_ops, len(set(player.ring)), len(player.order),
-                     f"{record * 1e3:.1f} ms",
-                     f"{dot * 1e3:.0f} ms", f"{page * 1e3:.0f} ms"))
+    for case in cases(quick):
+        row, made = build(*case, quick)
+        rows.append(row)
+        players.update(made)
     header = ("program", "operations", "boxes ringed", "steps", "record", "build, dot layout",
               "build, layout in the page")
     table(header, rows)
