@@ -119,6 +119,9 @@ def test_nodes_appear_when_recorded_and_edges_with_their_ends():
         assert appear[f"n{node.index}"] == k
     for node in g.inputs:
         assert appear[f"n{node.index}"] == 0
+    # the constants a_prev (read by the first operation, w * a_prev) and y (by a - y)
+    names = [name for name, _ in g.constant_list()]
+    assert (appear[f"k{names.index('a_prev')}"], appear[f"k{names.index('y')}"]) == (1, 4)
     dot = player.data["dot"]
     edges = re.findall(r'^\s*"(\w+)" -> "(\w+)"', dot, re.M)
     assert edges and all(appear[f"{a}->{b}"] == appear[b] for a, b in edges)

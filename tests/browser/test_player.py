@@ -132,7 +132,7 @@ def test_next_moves_the_line_and_the_ring_and_shows_nodes_in_order(renderer, wor
     with static_page(browser, workdir, "player.html", player.html()) as root:
         state = root.evaluate(STATE)
         assert state["current"] == [] and state["line"] == []
-        assert sorted(state["shown"]) == ["k0", "k1", "n0", "n1"]      # inputs, constants
+        assert sorted(state["shown"]) == ["n0", "n1"]                  # the inputs w and b
         order = []
         for k, expression in enumerate(expected, 1):
             state = press(root, "next")
@@ -148,6 +148,8 @@ def test_next_moves_the_line_and_the_ring_and_shows_nodes_in_order(renderer, wor
             assert new == {player.ring[k - 1]}, (k, state)          # one new node, the ringed one
             order.append(new.pop())
             assert state["grads"] == 0                               # no gradient yet
+            # a constant appears with the first operation that reads it: a_prev, then y
+            assert ("k0" in state["shown"], "k1" in state["shown"]) == (k >= 1, k >= 4)
         assert order == sorted(order, key=lambda name: int(name[1:]))   # in recording order
         assert state["hidden"] == []
         # Play goes on into the backward pass and stops at the end, every gradient shown

@@ -158,6 +158,8 @@ class TracePlayer(FrontEnd):
                 for k in range(1, len(graph.cluster_path(node)) + 1):
                     box = "cluster_" + graph.clusters()[graph.cluster_path(node)[:k]]["id"]
                     appear[box] = min(step, appear.get(box, step))
+        for k in range(len(graph.constant_list())):     # a constant: with its first reader
+            appear[f"k{k}"] = min(recorded_at.get(n, 0) for n in graph.constant_users(k))
         for src, dst in re.findall(r'^\s*"(\w+)" -> "(\w+)"', dot_text, re.M):
             appear[f"{src}->{dst}"] = max(appear.get(src, 0), appear.get(dst, 0))
 
