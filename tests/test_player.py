@@ -197,3 +197,27 @@ def test_the_player_benchmark_runs():
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split()[:2] == ["program", "operations"] and len(lines) == 2
+
+
+def branchy(x):
+    y = x * 2.0
+    if y > 0:
+        y = tnp.sin(y)
+    else:
+        y = tnp.cos(y)
+    return y
+
+
+def test_the_lines_that_ran_and_the_branch_that_did_not():
+    player = tg.widgets.trace(branchy, 0.5)
+    block = player.blocks[0]
+    ran = {block["lines"][i].strip(): step for i, step in enumerate(block["ran"])}
+    # step 1 records x * 2.0; the `if` runs before step 2 records sin; cos never runs
+    assert ran["y = x * 2.0"] == 1
+    assert ran["if y > 0:"] == ran["y = tnp.sin(y)"] == 2
+    assert ran["y = tnp.cos(y)"] is None and ran["else:"] is None
+    assert ran["return y"] == player.forward                   # after the last operation
+    assert player.current_line(2) == ("branchy", line_number(branchy, "tnp.sin(y)"))
+    negative = tg.widgets.trace(branchy, -0.5).blocks[0]       # the other branch, then
+    ran = {negative["lines"][i].strip(): s for i, s in enumerate(negative["ran"])}
+    assert ran["y = tnp.sin(y)"] is None and ran["y = tnp.cos(y)"] == 2

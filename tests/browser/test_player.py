@@ -397,3 +397,25 @@ def test_the_player_steps_inside_a_slide(workdir, browser, monkeypatch):
     finally:
         server.stop()
     assert not errors, errors
+
+
+def branchy(x):
+    y = x * 2.0
+    if y > 0:
+        y = tnp.sin(y)
+    else:
+        y = tnp.cos(y)
+    return y
+
+
+def test_the_lines_that_ran_are_marked_and_the_branch_not_taken_is_not(workdir, browser,
+                                                                        monkeypatch):
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    player = tg.widgets.trace(branchy, 0.5)
+    ran = "r => [...r.querySelectorAll('.tg-ran-line .tg-code')].map(e => e.textContent.trim())"
+    with static_page(browser, workdir, "branch.html", player.html()) as root:
+        assert root.evaluate(ran) == []
+        press(root, "next")
+        assert root.evaluate(ran) == ["y = x * 2.0"]
+        press(root, "next")
+        assert root.evaluate(ran) == ["y = x * 2.0", "if y > 0:", "y = tnp.sin(y)", "return y"]

@@ -11,7 +11,10 @@ very same record that ``grad`` walks, and adds what a picture needs:
   (``loss_fun › predict``, and the pass of a loop: one per layer), used to
   group nodes into clusters;
 * **phase**: whether a node was made during a backward pass (drawing
-  ``grad(f)`` shows the backward pass as part of the graph).
+  ``grad(f)`` shows the backward pass as part of the graph);
+* **lines**: the source line each of the user's running frames was on when a
+  node was made, and every line the user's code ran, in order (the trace
+  player, ``tg.widgets.trace``, plays them beside the source).
 
 Frames of tracegrad, NumPy and the standard library are not the user's and
 are skipped, so a node made inside ``tnp.mean`` belongs to whoever called it.
@@ -100,6 +103,7 @@ class Recorder:
         self.ambiguous = set()            # ids of numbers that two parameters share
         self.unpacked = {}                # input node -> {(code, local variable)} holding it
         self.lines = {}                   # node -> running_lines() when it was made
+        self.ran = []                     # (code, line, nodes recorded before it), as run
 
     # -- sys.settrace protocol --------------------------------------------------
     def on_call(self, frame, event, arg):
@@ -119,6 +123,7 @@ class Recorder:
         self.name_locals(frame)
         if event == "line":
             info.on_line()
+            self.ran.append((frame.f_code, frame.f_lineno, len(self.trace.nodes)))
         elif event == "return":
             if self.stack and self.stack[-1] is info:
                 self.stack.pop()

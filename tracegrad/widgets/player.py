@@ -21,11 +21,12 @@ static site.
 Hooks for tests and pages: the root has class ``tracegrad-trace``; the buttons
 carry ``data-action="play|prev|next"``; the slider is an
 ``<input type="range">``; the current source line has class
-``tg-current-line``; nodes not recorded yet have class ``tg-unrecorded``
+``tg-current-line``, and each line that has run so far ``tg-ran-line``; nodes not recorded yet have class ``tg-unrecorded``
 (hidden); the current node's SVG group has class ``tg-current``.
 """
 from __future__ import annotations
 
+import bisect
 import inspect
 import re
 import textwrap
@@ -83,7 +84,8 @@ class TracePlayer(FrontEnd):
     in the order they were recorded) then the backward pass; ``lines[k]`` the
     line under the controls at step k; ``at[k]`` the source lines running
     at step k, as ``[block, line number]``, outermost first (the last is the
-    current line); ``blocks`` the functions shown, the traced one first.
+    current line); ``blocks`` the functions shown, the traced one first, each
+    with ``ran``: per line, the step by which it has run (None: it never ran).
     """
 
     step = traitlets.Int(0).tag(sync=True)
@@ -112,9 +114,21 @@ class TracePlayer(FrontEnd):
         for code, appear in codes:
             start, lines = source_block(code)
             self.blocks.append(dict(name=code.co_name, start=start, lines=lines,
+                                    ran=[None] * len(lines or ()),
                                     appear=0 if not self.blocks else appear,
                                     note="" if lines is not None else
                                     words["trace.no source"].format(name=code.co_name)))
+
+        # the step by which each line has run (the lines between two operations too:
+        # an ``if``, a loop's header); a line of a branch not taken never runs
+        positions = [n.index for n in forward]
+        for code, line, recorded in graph._recorder.ran:
+            block = self.blocks[block_of[code]] if code in block_of else None
+            if block is not None and block["lines"] is not None:
+                step = min(bisect.bisect_left(positions, recorded) + 1, self.forward)
+                i = line - block["start"]
+                if 0 <= i < len(block["ran"]) and block["ran"][i] is None:
+                    block["ran"][i] = step
 
         def where(node):
             found = [[block_of[code], line] for code, line in running.get(node, ())]

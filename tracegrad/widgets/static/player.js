@@ -38,6 +38,7 @@ const TRACE_STYLE = `
   border-left: 3px solid transparent; }
 .tracegrad-trace .tg-lineno { display: inline-block; min-width: 2.5em; color: #595959;
   user-select: none; }
+.tracegrad-trace .tg-ran-line { border-left-color: #2e7d32; }
 .tracegrad-trace .tg-calling-line { background: #e8eefc; }
 .tracegrad-trace .tg-current-line { background: #fde68a; border-left-color: #c2410c; }
 .tracegrad-trace .tg-linked-line { outline: 2px dashed #1a5fb4; outline-offset: -2px; }
@@ -97,6 +98,7 @@ async function tracePlayer(root, data, model, words) {
   const panes = element("div", { class: "tg-panes" });
   const source = element("div", { class: "tg-source" });
   const blocks = [], lineElements = new Map();            // "block:line" -> element
+  const ran = [];                                          // [line element, step it has run by]
   data.blocks.forEach((info, b) => {
     const block = element("div", { class: "tg-block", role: "listbox", tabindex: "0",
                                    "aria-label": fill(words["trace.source"], { name: info.name }) });
@@ -110,6 +112,7 @@ async function tracePlayer(root, data, model, words) {
       option.append(element("span", { class: "tg-lineno" }, String(number)),
                     element("span", { class: "tg-code" }, text));
       option.addEventListener("click", () => { choose(b, number); block.focus(); });
+      if (info.ran[i] !== null) ran.push([option, info.ran[i]]);
       lineElements.set(`${b}:${number}`, option);
       options.push(option);
       block.appendChild(option);
@@ -204,6 +207,7 @@ async function tracePlayer(root, data, model, words) {
     marks = [];
     // the source: the lines running, the current one last; the blocks entered so far
     blocks.forEach(({ block, info }) => { block.hidden = info.appear > k; });
+    for (const [option, by] of ran) option.classList.toggle("tg-ran-line", by <= k);
     const at = data.at[k] || [];
     const [b, number] = at.length ? at[at.length - 1] : [0, 0];
     const code = at.length && data.blocks[b].lines ? data.blocks[b].lines[number - data.blocks[b].start] : "";
