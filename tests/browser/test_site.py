@@ -247,9 +247,15 @@ def test_some_lecture_has_graphs_math_and_widgets():
     assert sum(widget_views(nb, "anywidget") for nb in notebooks()) > 0
 
 
-def stepper_pages():
+def pages_with(root_class):
+    """The lectures whose page shows a widget with this root class (the class of its
+    element: every snippet's inlined script names both kinds of root)."""
     return [nb for nb in notebooks() if SITE.exists() and (SITE / page_of(nb)).exists()
-            and "tracegrad-stepper" in (SITE / page_of(nb)).read_text(encoding="utf-8")]
+            and f'class="{root_class}"' in (SITE / page_of(nb)).read_text(encoding="utf-8")]
+
+
+def stepper_pages():
+    return pages_with("tracegrad-stepper")
 
 
 def test_stepper_steps_on_the_page_without_a_kernel(site, page):
@@ -291,6 +297,33 @@ def test_stepper_steps_on_the_page_without_a_kernel(site, page):
     assert header == [w[f"column.{c}"] for c in ("node", "operation", "value", "gradient")]
     assert stepper.locator(".tg-text tr").count() > 5                  # the graph as a table
     problems = blocking(audit(page, "document.querySelector('.tracegrad-stepper')"))
+    assert not problems, "\n".join(problems)
+
+
+def test_trace_player_plays_on_the_page_without_a_kernel(site, page):
+    """Issue 25: a lecture's trace player plays with no kernel: the current line and
+    the ringed node move as it steps, and the nodes appear in the order recorded."""
+    pages = pages_with("tracegrad-trace")
+    if not pages:
+        pytest.skip("no lecture page holds a trace player (.tracegrad-trace) yet")
+    open_lecture(page, site + page_of(pages[0]))
+    player = page.locator(".tracegrad-trace").first
+    player.scroll_into_view_if_needed()
+    player.locator("svg g.node").first.wait_for()
+    read = """r => ({
+      line: [...r.querySelectorAll('.tg-current-line')].map(e => e.id),
+      current: [...r.querySelectorAll('svg g.node.tg-current title')].map(t => t.textContent),
+      hidden: r.querySelectorAll('svg g.node.tg-unrecorded').length })"""
+    seen = [player.evaluate(read)]
+    for _ in range(4):
+        player.locator("[data-action=next]").click()
+        seen.append(player.evaluate(read))
+    assert seen[0]["current"] == [] and all(len(s["current"]) == 1 for s in seen[1:]), seen
+    assert all(len(s["line"]) == 1 for s in seen[1:]), seen          # one current line a step
+    hidden = [s["hidden"] for s in seen]
+    assert hidden == sorted(hidden, reverse=True) and hidden[0] > hidden[-1], seen
+    assert player.get_attribute("lang") == pages[0].parent.name
+    problems = blocking(audit(page, "document.querySelector('.tracegrad-trace')"))
     assert not problems, "\n".join(problems)
 
 
