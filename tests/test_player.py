@@ -221,3 +221,24 @@ def test_the_lines_that_ran_and_the_branch_that_did_not():
     negative = tg.widgets.trace(branchy, -0.5).blocks[0]       # the other branch, then
     ran = {negative["lines"][i].strip(): s for i, s in enumerate(negative["ran"])}
     assert ran["y = tnp.sin(y)"] is None and ran["y = tnp.cos(y)"] == 2
+
+
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(2, 20), max_nodes=st.one_of(st.none(), st.integers(6, 40)),
+       fold=st.booleans(), collapse=st.booleans())
+def test_the_box_ringed_at_a_step_is_drawn_and_already_shown(n, max_nodes, fold, collapse):
+    """Folded, collapsed or cut, every step rings a box the DOT declares, and that box
+    is visible at its step (it appears no later than the step that rings it)."""
+    def loss(w, xs):
+        total = 0.0
+        for x in xs:
+            total = total + tnp.tanh(w * x) ** 2
+        return total
+    player = tg.widgets.trace(loss, 0.3, np.linspace(-1, 1, n), fold=fold,
+                              max_nodes=max_nodes, collapse=collapse)
+    declared = set(re.findall(r'^\s*"(\w+)" \[', player.data["dot"], re.M))
+    assert set(player.ring) <= declared
+    appear = player.data["appear"]
+    for k, box in enumerate(player.ring, 1):
+        assert appear[box] <= min(k, player.forward), (k, box)
+    assert player.forward == 3 * n + n                    # mul, tanh, square, add per x
