@@ -21,8 +21,9 @@ static site.
 Hooks for tests and pages: the root has class ``tracegrad-trace``; the buttons
 carry ``data-action="play|prev|next"``; the slider is an
 ``<input type="range">``; the current source line has class
-``tg-current-line``, and each line that has run so far ``tg-ran-line``; nodes not recorded yet have class ``tg-unrecorded``
-(hidden); the current node's SVG group has class ``tg-current``.
+``tg-current-line``, and each line that has run so far ``tg-ran-line``;
+nodes not recorded yet have class ``tg-unrecorded`` (hidden); the current
+node's SVG group has class ``tg-current``.
 """
 from __future__ import annotations
 
