@@ -83,10 +83,8 @@ import keyword
 import linecache
 import math
 import operator
-import os
 import re
 import sys
-import sysconfig
 import textwrap
 import tokenize
 import weakref
@@ -112,6 +110,7 @@ from .core import (
 from .core import thread_state as _state
 from .reverse import Constants, Node, ReverseTracer
 from .tree import tree_flatten, tree_unflatten
+from .usercode import is_users, place, user_frame
 from .words import message, said, words
 
 __all__ = ["jit", "replay", "Jitted", "JitTrace", "JitTracer", "Staged", "source_template",
@@ -786,31 +785,12 @@ def _const_key(x):
 # 3. Where in the user's code: for guards, warnings and names
 # ---------------------------------------------------------------------------
 
-_LIBRARY_DIRS = tuple(os.path.normcase(os.path.dirname(m.__file__)) + os.sep
-                      for m in (np, sys.modules["tracegrad"]))
-_STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
-
-
-def _is_users(code):
-    filename = os.path.normcase(code.co_filename)
-    return not (filename.startswith(_LIBRARY_DIRS) or filename.startswith(_STDLIB)
-                or "site-packages" in filename or filename.startswith("<frozen"))
-
-
-def _place(code, lineno):
-    """``file.py:12``; in a notebook cell, whose file is a temporary one, ``f, line 12``."""
-    filename = code.co_filename
-    if "ipykernel_" in filename or filename.startswith("<"):
-        return f"{code.co_name}, line {lineno}"
-    return f"{os.path.basename(filename)}:{lineno}"
-
-
 def _user_location():
     """``file:line`` of the innermost user code now running (and the library call)."""
     frame, inside = sys._getframe(1), None
     while frame is not None:
-        if _is_users_code(frame.f_code):
-            where = _place(frame.f_code, frame.f_lineno)
+        if is_users(frame.f_code):
+            where = place(frame.f_code, frame.f_lineno)
             return where + (f" (in {inside})" if inside else "")
         module = frame.f_globals.get("__name__", "")
         if inside is None and module.startswith("tracegrad.") and module not in (
@@ -856,16 +836,6 @@ def _inside_repr():
 _REPR_CODES = {Tracer.__repr__.__code__, Tracer.__format__.__code__}
 
 
-_users_code = {}                      # code object -> is it the user's? (cached)
-
-
-def _is_users_code(code):
-    mine = _users_code.get(code)
-    if mine is None:
-        mine = _users_code[code] = _is_users(code)
-    return mine
-
-
 def _name_locals(trace):
     """Name nodes after the user's local variables (``z``, ``a``), cheaply.
 
@@ -873,15 +843,8 @@ def _name_locals(trace):
     own code then holds, in its locals, the values assigned so far. The first
     name a node gets is kept, so each pass of a loop names its own ``a``.
     """
-    frame, known = sys._getframe(3), _users_code
-    while frame is not None:
-        mine = known.get(frame.f_code)            # (_is_users_code, inlined: it is hot)
-        if mine is None:
-            mine = _is_users_code(frame.f_code)
-        if mine:
-            break
-        frame = frame.f_back
-    else:
+    frame = user_frame(sys._getframe(3))
+    if frame is None:
         return
     # Locals change when a statement ends: a line is scanned once, at its first
     # primitive (again if a loop comes back to it), not at each of its primitives.

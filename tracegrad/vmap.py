@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import os
 import re
 import sys
 
@@ -59,6 +58,7 @@ from .core import (
 )
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
+from .usercode import place
 from .words import message, said
 
 __all__ = ["vmap", "BatchTrace", "BatchTracer", "Batched"]
@@ -342,7 +342,7 @@ def _asker():
     while frame.f_back is not None and frame.f_globals.get("__name__") in _PASSING_ON:
         frame = frame.f_back
     return (frame.f_globals.get("__name__", ""),
-            f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}")
+            place(frame.f_code, frame.f_lineno))
 
 
 def _traces(inputs):

@@ -892,4 +892,6 @@ EN.update({
     "numpy.computing alone": " computing {rule}",
     "numpy.forward rule": "the derivative of {name} (forward mode)",
     "numpy.backward rule": "the derivative of {name} (backward pass)",
+    # usercode.py: a place in a notebook cell
+    "usercode.cell line": "{name}, line {line}",
 })

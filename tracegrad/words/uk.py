@@ -1094,4 +1094,6 @@ UK.update({
     "numpy.computing alone": " під час обчислення {rule}",
     "numpy.forward rule": "похідної {name} (прямий режим)",
     "numpy.backward rule": "похідної {name} (зворотний прохід)",
+    # usercode.py: a place in a notebook cell
+    "usercode.cell line": "{name}, рядок {line}",
 })
