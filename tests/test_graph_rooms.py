@@ -10,24 +10,13 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 
-
-def loss(params, x, y):
-    for W, b in params:
-        x = tnp.tanh(tnp.dot(x, W) + b)
-    return tnp.mean((x - y) ** 2)
-
-
-def loss_numpy(params, x, y):
-    for W, b in params:
-        x = np.tanh(x @ W + b)
-    return np.mean((x - y) ** 2)
+from .programs import loss_fun as loss
+from .programs import mlp_loss_numpy as loss_numpy
+from .programs import mlp_problem
 
 
 def problem(seed):
-    rng = np.random.default_rng(seed)
-    params = [(rng.normal(size=(2, 3)), rng.normal(size=3)),
-              (rng.normal(size=(3, 1)), rng.normal(size=1))]
-    return params, rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    return mlp_problem(seed, sizes=(2, 3, 1), n=4)
 
 
 def test_the_graph_is_the_record_of_one_run():
