@@ -51,3 +51,44 @@ def test_star_import_gives_the_listed_names_in_a_fresh_interpreter():
                           cwd=Path(tg.__file__).parent.parent, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+def _public_functions():
+    """(where, function) of each function of the public API that carries type hints."""
+    modules = {name: sys.modules[f"tracegrad.{name}"] for name in
+               ("reverse", "forward", "vmap", "custom", "checks", "nn", "random")}
+    chosen = {"reverse": ["grad", "value_and_grad", "vjp", "label"], "forward": ["jvp"],
+              "vmap": ["vmap"]}
+    for name, module in modules.items():
+        for attr in chosen.get(name, module.__all__):
+            value = getattr(module, attr)
+            if inspect.isfunction(value):
+                yield f"{name}.{attr}", value
+            elif inspect.isclass(value) and attr.startswith("custom_"):
+                for method in ("__init__", "defjvp", "defjvps", "defvjp"):
+                    if method in vars(value):
+                        yield f"{name}.{attr}.{method}", vars(value)[method]
+
+
+def test_the_public_api_has_type_hints_that_resolve():
+    """Every parameter and the result are annotated, and the names in the hints
+    exist (typing.get_type_hints evaluates them)."""
+    import typing
+
+    found = list(_public_functions())
+    assert len(found) > 30
+    for where, fun in found:
+        hints = typing.get_type_hints(fun)
+        params = [p for p in inspect.signature(fun).parameters.values() if p.name != "self"]
+        missing = [p.name for p in params if p.name not in hints]
+        assert not missing and "return" in hints, (where, missing)
+
+
+def test_py_typed_ships_in_the_package():
+    """The marker is in the package and in pyproject's package-data, so the wheel has
+    it (tests/browser/test_wheel.py checks the installed wheel)."""
+    root = Path(tg.__file__).parent
+    assert (root / "py.typed").is_file()
+    pyproject = (root.parent / "pyproject.toml").read_text(encoding="utf-8")
+    section = pyproject.split("[tool.setuptools.package-data]")[1].split("\n[")[0]
+    assert '"py.typed"' in section                    # (tomllib needs Python 3.11)

@@ -29,7 +29,11 @@ way (the JVP of the JVP, the VJP of the VJP), and so on.
 ``check_answer`` is an exercise's check in a notebook: it prints ✓, or ✗ and a
 hint of what is wrong, and never the value it compares with (the answer).
 """
+from __future__ import annotations
+
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +41,7 @@ from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
+from .typing import Fun, PyTree
 from .words import LANGUAGES, message, said, words
 
 __all__ = ["numerical_grad", "numerical_jvp", "check_grads", "check_answer", "verdict",
@@ -71,7 +76,8 @@ def _numerical_jvp(fun, args, tangents, eps):
     return [(4 * b - a) / 3 for a, b in zip(d_h, d_half)], out_def
 
 
-def numerical_jvp(fun, args, tangents, eps=_EPS):
+def numerical_jvp(fun: Fun, args: Sequence[PyTree], tangents: Sequence[PyTree],
+                  eps: float = _EPS) -> PyTree:
     """The derivative of ``fun`` at ``args`` along ``tangents``, J·v, by central
     differences (``args`` a tuple; ``tangents`` shaped like it): like
     ``jvp(fun, args, tangents)[1]``, computed without differentiating."""
@@ -79,7 +85,7 @@ def numerical_jvp(fun, args, tangents, eps=_EPS):
     return tree_unflatten(out_def, [x if x.shape else x[()] for x in leaves])
 
 
-def numerical_grad(fun, *args, argnums=0, eps=_EPS):
+def numerical_grad(fun: Fun, *args: PyTree, argnums: int = 0, eps: float = _EPS) -> PyTree:
     """Central differences: the gradient (or Jacobian) of ``fun`` w.r.t. one argument.
 
     The result has shape ``out.shape + x.shape``: for a scalar ``fun`` that is
@@ -137,8 +143,9 @@ def _assert_close(mode, order, got, want, rtol, atol):
                 want=np.array2string(w, precision=8, threshold=8)), mode, order)
 
 
-def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=_EPS, rtol=1e-5,
-                atol=1e-6, seed=0):
+def check_grads(fun: Fun, args: Sequence[PyTree], order: int = 2,
+                modes: Sequence[str] = ("fwd", "rev"), eps: float = _EPS, rtol: float = 1e-5,
+                atol: float = 1e-6, seed: int = 0) -> None:
     """Raise AssertionError unless ``fun``'s derivatives match central differences.
 
     ``args`` is a tuple of arguments. ``order`` is how many derivatives deep
@@ -206,7 +213,7 @@ def _simple_factor(r):
                for v in (abs(r), 1 / abs(r)))
 
 
-def error_verdict(error):
+def error_verdict(error: BaseException) -> str:
     """The line for an answer whose code raised ``error``: its type and first line."""
     if isinstance(error, GradientCheckError):      # which mode: tg.jvp or tg.vjp
         return _hint("grads", mode={"fwd": "jvp", "rev": "vjp"}[error.mode], order=error.order)
@@ -221,7 +228,7 @@ def error_verdict(error):
     return _hint("error", error=type(error).__name__, message=message)
 
 
-def verdict(answer, want, *, rtol=1e-5, atol=1e-8):
+def verdict(answer: Any, want: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> str:
     """``"✓"`` if ``answer`` matches ``want`` (as ``np.allclose(answer, want, rtol, atol)``,
     or equality for strings), else ``"✗ "`` and a hint of what is wrong; never ``want``.
 
@@ -285,13 +292,13 @@ def _some_right(right):
     return _hint("wrong")
 
 
-def check_answer(answer, want, *, rtol=1e-5, atol=1e-8):
+def check_answer(answer: Any, want: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> None:
     """Print ✓ if ``answer`` matches ``want``, else ✗ and a hint of what is wrong,
     never ``want`` itself (see :func:`verdict`): an exercise's check cell."""
     print(verdict(answer, want, rtol=rtol, atol=atol))
 
 
-def is_verdict(line):
+def is_verdict(line: str) -> bool:
     """Is ``line`` one that a check may show a student: ✓, or ✗ and one of the hints
     with only its fields filled in (shapes, counts, an error's name and message)?"""
     if line == "✓":
