@@ -38,7 +38,15 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian
            "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
            "primitives", "label", "set_language", "lax", "nn", "numpy", "random",
-           "TracegradError", "UnexpectedTracerError", "ZeroGradientWarning"]
+           "TracegradError", "UnexpectedTracerError", "ZeroGradientWarning",
+           "make_jaxpr",
+           # served when first used (below): drawing needs Graphviz, widgets ipywidgets
+           "graph", "Graph", "GraphvizNotFound", "set_renderer", "widgets"]
+
+
+def __dir__():
+    # What tg. serves, the lazy names included; not the modules it is built from.
+    return sorted(__all__ + ["__version__"])
 
 
 def __getattr__(name):

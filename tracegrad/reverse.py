@@ -26,6 +26,7 @@ recorded as it was when read (:class:`Constants`), and inputs are copied.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,7 @@ from .core import (
     warn_at_user,
 )
 from .tree import tree_flatten, tree_unflatten
+from .typing import ArgNums, Array, Fun, PyTree
 from .words import message, said
 
 __all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
@@ -326,7 +328,7 @@ def node_vjps(node, g, all_args=False):
 # The transformations: vjp, grad, value_and_grad
 # ---------------------------------------------------------------------------
 
-def vjp(fun, *primals, has_aux=False):
+def vjp(fun: Fun, *primals: PyTree, has_aux: bool = False) -> tuple[Any, ...]:
     """``vjp(fun, *primals) -> (out, vjp_fun)``: one reverse pass, reusable.
 
     ``vjp_fun(ct)`` returns ``(ct_1, ..., ct_n)``, the row vector ``ctᵀ J``
@@ -438,7 +440,7 @@ def _warn_zero_gradient(who, name, nums):
                  ZeroGradientWarning)
 
 
-def grad(fun, argnums=0, has_aux=False):
+def grad(fun: Fun, argnums: ArgNums = 0, has_aux: bool = False) -> Fun:
     """The gradient of a scalar function, ``∇f``, by one reverse pass.
 
     ``grad(f)(x)`` has the shape (and pytree structure) of ``x``. With a tuple
@@ -457,7 +459,7 @@ def grad(fun, argnums=0, has_aux=False):
     return grad_fun
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
+def value_and_grad(fun: Fun, argnums: ArgNums = 0, has_aux: bool = False) -> Fun:
     """Like :func:`grad`, but return ``(value, gradient)`` from the same pass."""
     check_function(fun, "value_and_grad", "tg.value_and_grad(loss)(p, x, y)")
     who = f"grad({getattr(fun, '__name__', 'fun')})"
@@ -478,7 +480,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     return value_and_grad_fun
 
 
-def label(x, name):
+def label(x: Array, name: str) -> Array:
     """Name a traced value for graphs and listings: ``z = tg.label(w * a + b, "z")``.
 
     Returns ``x`` unchanged; outside a transformation it does nothing.

@@ -58,6 +58,7 @@ from .core import (
 )
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
+from .typing import Fun, PyTree
 from .usercode import place
 from .words import message, said
 
@@ -451,7 +452,7 @@ def _stack(results, sizes, traces, name):
 # vmap: in_axes and out_axes
 # ---------------------------------------------------------------------------
 
-def vmap(fun, in_axes=0, out_axes=0):
+def vmap(fun: Fun, in_axes: PyTree = 0, out_axes: PyTree = 0) -> Fun:
     """Map ``fun`` over a batch: ``vmap(f)(xs)[i] == f(xs[i])``, in one vectorised run.
 
     ``in_axes`` says which axis of each argument runs over the examples: an
