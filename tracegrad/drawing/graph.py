@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core import Tracer, concrete
 from ..forward import JVPTracer
-from ..jit import replay
+from ..program import replay
 from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
