@@ -88,3 +88,22 @@ def test_the_list_of_versions_speaks_the_language(language):
     assert head[3] == say["jit.latest"].format(count=2)
     assert other["jit.versions"].split("}")[-1] not in text   # ("tg.jit(" is shared)
     assert other["jit.latest"].split("{")[0] not in text
+
+
+def test_every_comment_of_a_guarded_source_changes_with_the_language():
+    """No comment is left in tracegrad's English: the value guard's helper ``same``
+    once kept one ("several arrays, or a shape") in a Ukrainian notebook."""
+    def f(x):
+        picked = np.where(x > 0)              # a shape read by Python: a value guard
+        return tnp.sin(x) * len(picked[0])
+
+    texts = {}
+    for language in sorted(LANGUAGES):
+        tg.set_language(language)
+        texts[language] = comments(tg.jit(f).source(np.ones(3)))
+    tg.set_language(None)
+    english, *others = texts.values()
+    for other in others:
+        assert len(other) == len(english)
+        same = [c for c, d in zip(english, other) if c == d and re.search(r"[A-Za-z]{3}", c)]
+        assert not same, same

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core import Tracer, concrete
 from ..forward import JVPTracer
-from ..program import replay
+from ..program import Program
 from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
@@ -118,9 +118,6 @@ class Graph:
     def __init__(self, recording, want_grad, options, fun=None, args=(), argnums=()):
         trace, recorder, inputs, out = recording
         self.trace = trace
-        self.nodes = list(trace.nodes)
-        self.node_set = set(self.nodes)            # "is this value recorded here?"
-        self.inputs = [t.node for t in inputs]
         self.options = options
         self._recorder = recorder
         self._args, self._argnums = args, argnums
@@ -133,6 +130,12 @@ class Graph:
                              if isinstance(o, Tracer) and getattr(o, "_trace", None) is trace]
         self.out = tuple(concrete(o) for o in out_leaves) if isinstance(out, (tuple, list)) \
             else concrete(out)
+        # The program the trace recorded: drawn, listed, stepped through and evaluated.
+        self.program = Program(trace.nodes, [t.node for t in inputs],
+                               self.output_nodes or [self.out])
+        self.nodes = self.program.nodes
+        self.node_set = set(self.nodes)            # "is this value recorded here?"
+        self.inputs = self.program.invars
         self.grads = {}
         self.steps = []                         # (node, cotangent) in backward order
         if (want_grad and len(self.output_nodes) == 1
@@ -418,9 +421,9 @@ class Graph:
         code is not run again, so an ``if`` takes the branch it took when the
         graph was recorded, whatever the new inputs. ``args`` are the
         function's own arguments; those not in ``argnums`` were recorded as
-        constants and must be the same as then. The replay is the engine's
-        (``tracegrad.jit.replay``): each operation goes through ``bind``, so
-        the result can itself be differentiated.
+        constants and must be the same as then. The replay is the program's
+        (:meth:`tracegrad.program.Program.run`): each operation goes through
+        ``bind``, so the result can itself be differentiated.
         """
         if len(args) != len(self._args):
             raise TypeError(message("err.evaluate-count", want=len(self._args), got=len(args)))
@@ -436,7 +439,7 @@ class Graph:
             elif not all(_same(a, b) for a, b in zip(new_leaves, old_leaves)):
                 raise ValueError(message("err.evaluate-constant", i=i,
                                          argnums=self._argnums))
-        outs = replay(self.nodes, self.inputs, leaves, self.output_nodes)
+        outs = self.program.run(leaves)
         return outs[0] if len(outs) == 1 and not isinstance(self.out, tuple) else tuple(outs)
 
     # ---- views --------------------------------------------------------------------

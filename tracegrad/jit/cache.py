@@ -223,7 +223,7 @@ class Jitted:
         """
         self._traces += 1
         recording = stage(self.fun, self._name, leaves, rebuild, names)
-        trace, _, out, _, out_tree = recording
+        trace, program, out = recording
         if trace.drew_random:
             _warn(message("err.jit-random", name=self._name))
         if trace.impure is not None:
@@ -232,7 +232,7 @@ class Jitted:
             return out, None
         text, fn, structured = self._compile(recording, leaves, names)
         first = min(trace.guards, key=lambda g: g.position, default=None)
-        version = _Version(fn, text, None if structured else out_tree,
+        version = _Version(fn, text, None if structured else program.out_tree,
                            "<unknown>" if first is None else comment(first.where), names)
         # What it was traced with, for jf.source(): not copied (weights updated in place
         # since then trace the same program; one that differs keeps its plain names).
@@ -242,11 +242,9 @@ class Jitted:
         return out, version
 
     def _write(self, recording, leaves, names):
-        """``generate`` for a recording of ``_record``: text, namespace, name, structured."""
-        trace, inputs, _, out_leaves, out_tree = recording
-        signature = describe_leaves(leaves)
-        return generate(trace, [i.node for i in inputs], out_leaves, out_tree, self._name,
-                         signature, names)
+        """``generate`` for a recording of ``stage``: text, namespace, name, structured."""
+        trace, program, _ = recording
+        return generate(program, trace, self._name, describe_leaves(leaves), names)
 
     def _compile(self, recording, leaves, names):
         """The source, its compiled function, and whether it builds the output's

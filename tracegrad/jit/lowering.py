@@ -54,223 +54,291 @@ class _Names:
         return name
 
 
-def generate(trace, inputs, out_leaves, out_tree, fun_name, signature, names=True):
+def generate(program, trace, fun_name, signature, names=True):
     """The source of the compiled function, the namespace it runs in, its name, and
     whether it returns the output's structure itself (else a flat tuple of leaves).
 
-    With ``names=False`` every value is written ``t7`` and every input ``arg0``,
-    whatever names the trace found: the same program, plainly named.
+    ``program`` is what was staged; ``trace``, the JitTrace that staged it, adds
+    its guards and the names it found. With ``names=False`` every value is
+    written ``t7`` and every input ``arg0``, whatever names the trace found:
+    the same program, plainly named.
     """
-    nodes = trace.nodes
-    label = (lambda node: node.name) if names else (lambda node: None)
-    outs = [trace.node_of(o) for o in out_leaves]
-    # Keep only what the outputs and the guards need (dead code elimination).
+    writer = _Writer(program, trace, fun_name, names)
+    writer.emit_body()
+    structure = writer.emit_return()
+    text = writer.source(signature)
+    return text, writer.namespace, writer.fname, structure is not None
+
+
+def _needed(program, guards):
+    """The nodes the outputs and the guards need (dead code elimination): their indices."""
     needed = set()
-    stack = [n for n in outs if n is not None] + [g.node for g in trace.guards]
+    stack = [v for v in program.outvars if _is_node(v)] + [g.node for g in guards]
     while stack:
         node = stack.pop()
         if node.index in needed:
             continue
         needed.add(node.index)
-        for p in node.parents:
-            if p is not None:
-                stack.append(p)
+        stack.extend(p for p in node.parents if p is not None)
+    return needed
 
-    namespace = {"np": np}
-    helpers = set()
-    # the helpers of primitives from outside lax too (tg.random's philox): no local shadows one
-    taken = _Names(RESERVED | {n.primitive.name for n in nodes
-                                if isinstance(n.primitive, lax.Primitive)
-                                and calls_helper(n.primitive, source_template(n.primitive))})
-    var = {}                                   # node -> its Python name
-    temporary = set()                          # the names made up: t7
-    constants = {}                             # id -> name
 
-    def lit(value):
-        """A constant as source text: a literal, or the name of a stored constant."""
-        t = type(value)
-        if value is None or t is bool or t is str:
-            return repr(value)
-        if t is int or t is float:
-            if t is float and not math.isfinite(value):
-                return "np.nan" if value != value else ("np.inf" if value > 0 else "(-np.inf)")
-            return repr(value) if value >= 0 else f"({value!r})"
-        if t is tuple:
-            inner = ", ".join(lit(v) for v in value)
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
-        if t is list:
-            return "[" + ", ".join(lit(v) for v in value) + "]"
-        if t is slice:
-            return f"slice({lit(value.start)}, {lit(value.stop)}, {lit(value.step)})"
-        if value is Ellipsis:
-            return "..."
-        if isinstance(value, np.dtype):
-            return f"np.{value.name}" if getattr(np, value.name, None) is value.type \
-                else f"np.dtype({value.str!r})"
-        if isinstance(value, type) and getattr(np, value.__name__, None) is value:
-            return f"np.{value.__name__}"
-        if isinstance(value, (np.floating, np.integer, np.bool_)) and np.isfinite(value):
-            text = repr(value.item())
-            if isinstance(value, np.bool_):
-                return f"np.{text}_"
-            return f"np.{type(value).__name__}({text})"
-        if t is Staged:                          # a staged index: its variable
-            return var[value.node]
-        key = id(value)
-        if key not in constants:
-            read = trace.constants.original.get(key, value)    # the array it is a copy of
-            wanted = trace.constant_names.get(id(read)) if names else None
-            wanted = wanted[0] if wanted is not None and wanted[1] is read else "c"
-            constants[key] = taken.new(_identifier(wanted))
-            namespace[constants[key]] = value
-        return constants[key]
+def _is_node(v):
+    return hasattr(v, "parents") and hasattr(v, "primitive")
 
-    fname = taken.new(_identifier(fun_name))  # the function keeps its name; a local gives way
-    params = []
-    for k, node in enumerate(inputs):
-        var[node] = taken.new(_identifier(node.name) if names else f"arg{k}")
-        params.append(var[node])
 
-    def name_of(node):
-        if not names:
+class _Writer:
+    """Writes one program as the body of a Python function, line by line.
+
+    ``var[node]`` is the Python text of each value (a name, or text written in
+    place); ``body`` the function's lines; ``namespace`` what the code reads
+    besides its arguments (constants, helpers).
+    """
+
+    def __init__(self, program, trace, fun_name, names):
+        self.program, self.trace, self.names, self.fun_name = program, trace, names, fun_name
+        self.guards = sorted(trace.guards, key=lambda g: g.position)
+        self.needed = _needed(program, trace.guards)
+        self.namespace, self.helpers = {"np": np}, set()
+        # the helpers of primitives from outside lax too (tg.random's philox): no local
+        # shadows one
+        self.taken = _Names(RESERVED | {n.primitive.name for n in program.equations
+                                        if isinstance(n.primitive, lax.Primitive)
+                                        and calls_helper(n.primitive,
+                                                         source_template(n.primitive))})
+        self.var, self.temporary, self.constants = {}, set(), {}     # constants: id -> name
+        self.inline, self.line_of, self.body = {}, {}, []
+        self.say = words()          # the comments in the student's language (tracegrad.words)
+        self.fname = self.taken.new(_identifier(fun_name))   # a local gives way to it
+        self.params = []
+        for k, node in enumerate(program.invars):
+            self.var[node] = self.taken.new(_identifier(node.name) if names else f"arg{k}")
+            self.params.append(self.var[node])
+        self.uses = self._count_uses()
+
+    def _count_uses(self):
+        """How often each node is read (an output counts twice: it must keep a name)."""
+        uses = {}
+        for node in self.program.nodes:
+            if node.index in self.needed:
+                for p in node.parents:
+                    if p is not None:
+                        uses[p] = uses.get(p, 0) + 1
+        for n in self.program.outvars:
+            if _is_node(n):
+                uses[n] = uses.get(n, 0) + 2
+        for guard in self.guards:
+            uses[guard.node] = uses.get(guard.node, 0) + 1
+        return uses
+
+    # ---- names ------------------------------------------------------------------
+    def label(self, node):
+        return node.name if self.names else None
+
+    def name_of(self, node):
+        """The user's name for a node's value, ``d`` + name for a cotangent, or None."""
+        if not self.names:
             return None
         if node.name is not None:
             return _identifier(node.name)
-        of = trace.cotangent_of.get(node)
-        if of is not None and of in var and var[of] not in temporary and var[of].isidentifier():
+        of = self.trace.cotangent_of.get(node)
+        var = self.var
+        if of is not None and of in var and var[of] not in self.temporary \
+                and var[of].isidentifier():
             return "d" + var[of]
         return None
 
-    # A condition used by nothing but its guard is written inside the `if`.
-    uses = {}
-    for node in nodes:
-        if node.index in needed:
-            for p in node.parents:
-                if p is not None:
-                    uses[p] = uses.get(p, 0) + 1
-    for n in outs:
-        if n is not None:
-            uses[n] = uses.get(n, 0) + 2
-    for guard in trace.guards:
-        uses[guard.node] = uses.get(guard.node, 0) + 1
-    inline = {}
+    def lit(self, value):
+        """A constant as source text: a literal, or the name of a stored constant."""
+        text = _literal_text(value, self.lit)
+        if text is not None:
+            return text
+        if type(value) is Staged:                 # a staged index: its variable
+            return self.var[value.node]
+        key = id(value)
+        if key not in self.constants:
+            trace = self.trace
+            read = trace.constants.original.get(key, value)    # the array it is a copy of
+            wanted = trace.constant_names.get(id(read)) if self.names else None
+            wanted = wanted[0] if wanted is not None and wanted[1] is read else "c"
+            self.constants[key] = self.taken.new(_identifier(wanted))
+            self.namespace[self.constants[key]] = value
+        return self.constants[key]
 
-    body, phase = [], "forward"
-    line_of = {}                               # node -> the line of body that computes it
-    say = words()                   # the comments in the student's language (tracegrad.words)
-    guards = sorted(trace.guards, key=lambda g: g.position)
-    g_at = 0
+    # ---- the body -------------------------------------------------------------------
+    def emit_body(self):
+        """One line per needed equation, with the guards where they were recorded."""
+        self.g_at, phase = 0, "forward"
+        for node in self.program.nodes:
+            if self.g_at < len(self.guards):
+                self.emit_guards(node.index)
+            if node.primitive is None or node.index not in self.needed:
+                continue
+            if node.source != phase:
+                phase = node.source
+                self.body.append(f"    # {self.say['jit.' + phase + ' pass']}")
+            self.emit(node)
+        self.emit_guards(len(self.program.nodes))
 
-    def emit_guards(upto):
-        nonlocal g_at
-        while g_at < len(guards) and guards[g_at].position <= upto:
-            guard = guards[g_at]
-            x = var[guard.node]
+    def emit_guards(self, upto):
+        """The guards recorded before node ``upto``: ``if ...: return RETRACE``."""
+        guards, say, body = self.guards, self.say, self.body
+        while self.g_at < len(guards) and guards[self.g_at].position <= upto:
+            guard = guards[self.g_at]
+            x = self.var[guard.node]
             if guard.kind == "bool":
-                x = inline.get(guard.node, x)
-                test = f"not ({x})" if guard.value and guard.node in inline else \
+                x = self.inline.get(guard.node, x)
+                test = f"not ({x})" if guard.value and guard.node in self.inline else \
                     f"not {x}" if guard.value else x
                 where = comment(guard.where)
                 body.append(f"    if {test}:   # {say['jit.guard'].format(where=where)}")
             else:
-                helpers.add("same")
+                self.helpers.add("same")
                 key, fields = guard.what
                 what = comment(say[key].format(**fields))
-                body.append(f"    if not same({x}, {lit(guard.value)}):   # "
+                body.append(f"    if not same({x}, {self.lit(guard.value)}):   # "
                             + say["jit.guard at"].format(what=what, where=comment(guard.where)))
             body.append("        return RETRACE")
-            g_at += 1
+            self.g_at += 1
 
-    for node in nodes:
-        if g_at < len(guards):
-            emit_guards(node.index)
-        if node.primitive is None or node.index not in needed:
-            continue
-        if node.source != phase:
-            phase = node.source
-            body.append(f"    # {say['jit.' + phase + ' pass']}")
-        args = [var[p] if p is not None else lit(a) for p, a in zip(node.parents, node.args)]
+    def text_of(self, node, args):
+        """The NumPy text that computes ``node`` from its arguments' texts."""
         if isinstance(node.primitive, NumpyCall):
-            text = node.primitive.template(args, node.params, lit)
-        else:
-            template = source_template(node.primitive)
-            if type(template) is str:
-                text = template.format(*args, **{k: lit(v) for k, v in node.params.items()}) \
-                    if node.params else template.format(*args)
-                if calls_helper(node.primitive, template):
-                    helpers.add(node.primitive)
-            else:
-                text = template(args, node.params, lit, node.args)
-        if (uses.get(node) == 1 and label(node) is None and isinstance(node.primitive, NumpyCall)
-                and any(g.node is node and g.kind == "bool" for g in guards)):
-            inline[node] = var[node] = text
-            continue
+            return node.primitive.template(args, node.params, self.lit)
+        template = source_template(node.primitive)
+        if type(template) is not str:
+            return template(args, node.params, self.lit, node.args)
+        if calls_helper(node.primitive, template):
+            self.helpers.add(node.primitive)
+        if not node.params:
+            return template.format(*args)
+        return template.format(*args, **{k: self.lit(v) for k, v in node.params.items()})
+
+    def emit(self, node):
+        """Write one equation: as a line ``name = text``, or in place where it is read."""
+        var = self.var
+        args = [var[p] if p is not None else self.lit(a) for p, a in zip(node.parents, node.args)]
+        text = self.text_of(node, args)
+        once = self.uses.get(node) == 1 and self.label(node) is None
+        if once and isinstance(node.primitive, NumpyCall) and any(
+                g.node is node and g.kind == "bool" for g in self.guards):
+            self.inline[node] = var[node] = text       # a condition: written in its `if`
+            return
         if text in args and text.isidentifier():     # the same value again (x¹, stop_gradient)
             var[node] = text
-            continue
+            return
         same = _times_one(node)
         if same is not None:                      # g · 1 (a backward pass's seed): g itself
-            if line_of.get(same) is not None and uses.get(same) == 1 and var[same] in temporary \
-                    and name_of(node) is not None:   # the name it would have had: dy, not t5
-                old, var[same] = var[same], taken.new(name_of(node))
-                temporary.discard(old)
-                body[line_of[same]] = f"    {var[same]} = " + body[line_of[same]].split(" = ", 1)[1]
+            self._rename(same, node)
             var[node] = var[same]
-            continue
-        if (uses.get(node) == 1 and label(node) is None and text.endswith(".T")
-                and text[:-2].isidentifier()):      # a transpose used once: x.T @ g, inline
-            var[node] = text
-            continue
-        wanted = name_of(node)
-        var[node] = taken.new(wanted or f"t{node.index}")
+            return
+        if once and text.endswith(".T") and text[:-2].isidentifier():
+            var[node] = text                       # a transpose used once: x.T @ g, in place
+            return
+        wanted = self.name_of(node)
+        var[node] = self.taken.new(wanted or f"t{node.index}")
         if wanted is None:
-            temporary.add(var[node])
-        line_of[node] = len(body)
-        body.append(f"    {var[node]} = {text}")
-    emit_guards(len(nodes))
+            self.temporary.add(var[node])
+        self.line_of[node] = len(self.body)
+        self.body.append(f"    {var[node]} = {text}")
 
-    # Every call returns arrays of its own: not an input, a constant or an
-    # earlier output (x * 1.0 is x itself above, and NumPy's views share memory).
-    shared = [n.out for n in inputs] + [v for v in namespace.values() if type(v) is np.ndarray]
-    returned = []
-    for n, o in zip(outs, out_leaves):
-        text = var[n] if n is not None else lit(trace.value_of(o))
-        value = trace.value_of(o)
-        if type(value) is np.ndarray and (text in returned or text in params or n is None
-                                           or any(np.may_share_memory(value, a) for a in shared)):
-            text = f"{text}.copy()" if text.isidentifier() else f"({text}).copy()"
-        returned.append(text)
-    structure = _structure_text(out_tree, iter(returned))
-    if structure is None:
-        body.append(f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
-    else:
-        body.append(f"    return {structure}")
-    head = ["# " + say["jit.header"].format(name=fun_name, signature=signature),
-            "# " + say["jit.transpose"], ""]
-    for used in sorted(helpers, key=lambda h: "same" if h == "same" else h.name):
-        if used == "same":
-            head += [SAME.format(doc=say["jit.same"]), ""]
-            continue
-        definition, reads = helper(used)
-        head += [definition, ""]
-        namespace.update(reads)
-    # The constants, written out, so that the source is complete: exec(source, {"np": np})
-    # runs it. One too big to read is listed instead (source.namespace holds it). The
-    # compiled code reads them all from its namespace: `code`, the text without them.
-    written = [(n, _literal(namespace[n])) for n in constants.values()]
-    block = [f"{n} = {text}" for n, text in written if text is not None]
-    at = len(head)                             # where the block goes: before the def
-    head.append(f"def {fname}({', '.join(params)}):")
-    if written:                  # what they are, at a glance; where the big ones are
-        shown = ", ".join(f"{n} {describe(namespace[n])}"
-                          + (" (source.namespace)" if text is None else "")
-                          for n, text in written)
-        head.append("    # " + say["jit.constants"].format(shown=shown))
-    lit = None             # it calls itself: unlink it, so no cycle keeps the trace alive
-    text = Source("\n".join(head[:at] + (block + [""] if block else []) + head[at:] + body)
-                  + "\n")
-    text.code = "\n".join(head + body) + "\n"
-    return text, namespace, fname, structure is not None
+    def _rename(self, same, node):
+        """``node`` is ``same`` · 1: give ``same``'s line the name ``node`` would have
+        had (dy, not t5), if ``same`` has a made-up name and no other use."""
+        var, line = self.var, self.line_of.get(same)
+        if line is None or self.uses.get(same) != 1 or var[same] not in self.temporary \
+                or self.name_of(node) is None:
+            return
+        old, var[same] = var[same], self.taken.new(self.name_of(node))
+        self.temporary.discard(old)
+        self.body[line] = f"    {var[same]} = " + self.body[line].split(" = ", 1)[1]
+
+    def emit_return(self):
+        """The return line. Every call returns arrays of its own: not an input, a
+        constant or an earlier output (x * 1.0 is x itself above, and NumPy's views
+        share memory). Returns the output's structure as text, or None."""
+        shared = [n.out for n in self.program.invars] + [
+            v for v in self.namespace.values() if type(v) is np.ndarray]
+        returned = []
+        for o in self.program.outvars:
+            node = o if _is_node(o) else None
+            value = node.out if node is not None else o
+            text = self.var[node] if node is not None else self.lit(o)
+            if type(value) is np.ndarray and (
+                    text in returned or text in self.params or node is None
+                    or any(np.may_share_memory(value, a) for a in shared)):
+                text = f"{text}.copy()" if text.isidentifier() else f"({text}).copy()"
+            returned.append(text)
+        structure = _structure_text(self.program.out_tree, iter(returned))
+        if structure is None:
+            self.body.append(
+                f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
+        else:
+            self.body.append(f"    return {structure}")
+        return structure
+
+    # ---- the head, and the whole text ------------------------------------------------
+    def source(self, signature):
+        """The whole text: header, helpers, constants written out, ``def``, body."""
+        say, namespace = self.say, self.namespace
+        head = ["# " + say["jit.header"].format(name=self.fun_name, signature=signature),
+                "# " + say["jit.transpose"], ""]
+        for used in sorted(self.helpers, key=lambda h: "same" if h == "same" else h.name):
+            if used == "same":
+                head += [SAME.format(doc=say["jit.same"]), ""]
+                continue
+            definition, reads = helper(used)
+            head += [definition, ""]
+            namespace.update(reads)
+        # The constants, written out, so that the source is complete: exec(source,
+        # {"np": np}) runs it. One too big to read is listed instead (source.namespace
+        # holds it). The compiled code reads them all from its namespace: `code`, the
+        # text without them.
+        written = [(n, _literal(namespace[n])) for n in self.constants.values()]
+        block = [f"{n} = {text}" for n, text in written if text is not None]
+        at = len(head)                             # where the block goes: before the def
+        head.append(f"def {self.fname}({', '.join(self.params)}):")
+        if written:                  # what they are, at a glance; where the big ones are
+            shown = ", ".join(f"{n} {describe(namespace[n])}"
+                              + (" (source.namespace)" if text is None else "")
+                              for n, text in written)
+            head.append("    # " + say["jit.constants"].format(shown=shown))
+        text = Source("\n".join(head[:at] + (block + [""] if block else []) + head[at:]
+                                + self.body) + "\n")
+        text.code = "\n".join(head + self.body) + "\n"
+        return text
+
+
+def _literal_text(value, lit):
+    """A Python value (a number, a tuple of them, a slice, a dtype) as source text,
+    or None for an array or a staged value (a constant, a variable)."""
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return repr(value)
+    if t is int or t is float:
+        if t is float and not math.isfinite(value):
+            return "np.nan" if value != value else ("np.inf" if value > 0 else "(-np.inf)")
+        return repr(value) if value >= 0 else f"({value!r})"
+    if t is tuple:
+        inner = ", ".join(lit(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if t is list:
+        return "[" + ", ".join(lit(v) for v in value) + "]"
+    if t is slice:
+        return f"slice({lit(value.start)}, {lit(value.stop)}, {lit(value.step)})"
+    if value is Ellipsis:
+        return "..."
+    if isinstance(value, np.dtype):
+        return f"np.{value.name}" if getattr(np, value.name, None) is value.type \
+            else f"np.dtype({value.str!r})"
+    if isinstance(value, type) and getattr(np, value.__name__, None) is value:
+        return f"np.{value.__name__}"
+    if isinstance(value, (np.floating, np.integer, np.bool_)) and np.isfinite(value):
+        text = repr(value.item())
+        if isinstance(value, np.bool_):
+            return f"np.{text}_"
+        return f"np.{type(value).__name__}({text})"
+    return None
 
 
 WRITTEN_OUT = 100          # constants with at most this many numbers are written in the source

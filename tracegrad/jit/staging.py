@@ -17,6 +17,7 @@ import numpy as np
 from .. import lax
 from ..core import Trace, Tracer, _shape_error, dtype_of, new_level, refuse_complex_inputs
 from ..core import thread_state as _state
+from ..program import Program
 from ..reverse import Constants, Node
 from ..tree import tree_flatten, tree_unflatten
 from ..usercode import is_users, place, user_frame
@@ -27,7 +28,7 @@ from .templates import Slot, numpy_call, source_template
 
 
 def stage(fun, name, leaves, rebuild, names):
-    """Run ``fun`` under a JitTrace: the trace, its inputs, the output and its leaves.
+    """Run ``fun`` under a JitTrace: the trace, the program it recorded, and the output.
 
     ``rebuild(leaves) -> (args, kwargs)`` puts the call back together; with
     ``names`` the trace also finds the user's names (see :class:`JitTrace`).
@@ -56,11 +57,14 @@ def stage(fun, name, leaves, rebuild, names):
             trace.forget_frame()
         trace.drew_random = _global_random_state() != drawn
     out_leaves, out_tree = tree_flatten(result)
-    out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves],
-                                          [trace.node_of(o) for o in out_leaves],
+    out_nodes = [trace.node_of(o) for o in out_leaves]
+    out = tree_unflatten(out_tree, _fresh([trace.value_of(o) for o in out_leaves], out_nodes,
                                           [i.node.out for i in inputs]
                                           + [c for _, c in trace.constants.kept.values()]))
-    return trace, inputs, out, out_leaves, out_tree
+    program = Program(trace.nodes, [i.node for i in inputs],
+                      [n if n is not None else o for n, o in zip(out_nodes, out_leaves)],
+                      out_tree=out_tree)
+    return trace, program, out
 
 
 def _fresh(values, nodes, shared):
@@ -393,7 +397,7 @@ def _user_location():
     while frame is not None:
         if is_users(frame.f_code):
             where = place(frame.f_code, frame.f_lineno)
-            return where + (f" (in {inside})" if inside else "")
+            return said("jit.inside", where=where, name=inside) if inside else where
         module = frame.f_globals.get("__name__", "")
         if inside is None and module.startswith("tracegrad.") and not module.startswith(
                 ("tracegrad.jit.", "tracegrad.core", "tracegrad.numpy._methods")):

@@ -92,11 +92,12 @@ def _bare(source):
 
 
 # The guard on a value read by Python, written out in the code that uses it
-# (its docstring in the student's language).
+# (its docstring in the student's language; no comments, they would be English).
+# A tuple or list ``value`` is several arrays, or a shape.
 SAME = '''\
 def same(x, value):
     """{doc}"""
-    if isinstance(value, (tuple, list)):          # several arrays, or a shape
+    if isinstance(value, (tuple, list)):
         return isinstance(x, (tuple, list)) and len(x) == len(value) and all(
             same(a, b) for a, b in zip(x, value))
     same_shape = np.shape(x) == np.shape(value)
