@@ -1,14 +1,14 @@
-"""The engine's replay of a record (tracegrad.jit.replay), which Graph.evaluate uses:
-the Python code is not run again, so a branch stays as recorded; it can be differentiated."""
+"""The engine's replay of a record (``Program.run``, tracegrad.program), which
+Graph.evaluate uses: the Python code is not run again, so a branch stays as recorded;
+it can be differentiated."""
 import ast
-import sys
 from pathlib import Path
 
 import numpy as np
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from tracegrad.jit import replay
+from tracegrad.program import Program, replay
 
 
 def branchy(x):
@@ -36,11 +36,34 @@ def test_replay_runs_any_record_on_new_values():
     x, y = np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])
     [out] = replay(g.nodes, g.inputs, [x, y], g.output_nodes)
     np.testing.assert_allclose(out, np.sum(x * y) + x[0], rtol=1e-12)
+    [out] = Program(g.nodes, g.inputs, g.output_nodes).run([y, x])    # the same, by the program
+    np.testing.assert_allclose(out, np.sum(x * y) + y[0], rtol=1e-12)
+
+
+ENGINE = ("core.py", "reverse.py", "forward.py", "program.py", "transforms.py", "vmap.py",
+          "custom.py", "tree.py", "arguments.py", "usercode.py", "lax", "numpy", "jit")
+
+
+def imports_of(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [(n.level, n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    found += [(0, a.name) for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    return found
 
 
 def test_the_engine_imports_no_drawing_code():
-    engine = sys.modules["tracegrad.jit"]       # (tg.jit is the function, not the module)
-    tree = ast.parse(Path(engine.__file__).read_text(encoding="utf-8"))
-    imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    assert not [m for m in imported if "drawing" in m or m in ("graphviz", "ipywidgets")]
+    """Every module of the engine, the jit package's too (once one file, the only one read)."""
+    root = Path(tg.__file__).parent
+    files = [p for part in ENGINE for p in ((root / part).rglob("*.py") if (root / part).is_dir()
+                                            else [root / part])]
+    assert len(files) > 20 and root / "jit" / "lowering.py" in files
+    bad = [(str(p.relative_to(root)), m) for p in files for _, m in imports_of(p)
+           if "drawing" in m or "widgets" in m or m.split(".")[0] in ("graphviz", "ipywidgets")]
+    assert not bad, bad
+
+
+def test_the_check_sees_a_drawing_import(tmp_path):
+    """The reader above finds an import of drawing code, relative or absolute."""
+    module = tmp_path / "m.py"
+    module.write_text("from ..drawing.graph import Graph\nimport graphviz\n")
+    assert [m for _, m in imports_of(module)] == ["drawing.graph", "graphviz"]

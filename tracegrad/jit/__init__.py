@@ -13,7 +13,9 @@ three steps of Autodidax's jit chapter, one file each:
    record: ``jit(grad(f))`` records the forward *and* the backward pass, as
    one straight-line program.
 2. **Lower** (``lowering.py``, with each primitive's NumPy text in
-   ``templates.py``). Each recorded primitive becomes one line of NumPy.
+   ``templates.py`` and constants written out by ``literals.py``). The
+   staged :class:`~tracegrad.program.Program` becomes NumPy source, one line
+   per equation the outputs and the guards need.
    Python compiles that source into an ordinary function. ``jf.source(x)``
    shows it (``showing.py``), named after the user's variables
    (``z = t4 + b``, ``dw``): finding those names means looking at the

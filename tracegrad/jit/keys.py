@@ -7,6 +7,7 @@ import weakref
 
 import numpy as np
 
+from .staged import Staged
 from .templates import Slot
 
 _signatures = weakref.WeakKeyDictionary()     # fun -> its parameters (inspect is slow)
@@ -80,3 +81,31 @@ def describe(x):
 def _describe_array(dtype, shape):
     return f"{dtype.name}{list(shape)}"         # (dtype.name is slow: Python code in NumPy)
 
+
+# Common subexpressions: a staged call is keyed by its primitive, its arguments' nodes
+# and its constants; an equal key is the same value, recorded once.
+
+def const_key(x):
+    """A hashable key that tells constants apart exactly (identity for arrays)."""
+    t = type(x)
+    if t is int or t is bool or t is str or x is None:
+        return (t, x)
+    if t is float:                   # 0.0 == -0.0 in Python: zeros are told apart by repr
+        return (t, x) if x else (t, repr(x))
+    if isinstance(x, np.generic):
+        return (t, x.tobytes())
+    if t is tuple or t is list:
+        return (t, tuple(const_key(v) for v in x))
+    if t is dict:
+        return tuple((k, const_key(v)) for k, v in x.items())
+    if t is slice:
+        return (t, const_key(x.start), const_key(x.stop), const_key(x.step))
+    if t is Slot:
+        return (t, x.k)
+    if t is Staged:
+        return (t, x.node.index)
+    if t is complex:
+        return (t, repr(x))
+    if isinstance(x, (np.dtype, type)) or x is Ellipsis:
+        return (t, x)
+    return ("id", id(x))       # arrays and other objects: the very same one

@@ -8,9 +8,7 @@ come from the words tables.
 """
 from __future__ import annotations
 
-import inspect
 import keyword
-import math
 import re
 
 import numpy as np
@@ -19,6 +17,7 @@ from .. import lax
 from ..core import dtype_of, shape_of
 from ..words import words
 from .keys import describe
+from .literals import literal, literal_text, structure_text
 from .showing import Source
 from .staged import Staged
 from .templates import RESERVED, SAME, NumpyCall, calls_helper, helper, source_template
@@ -150,7 +149,7 @@ class _Writer:
 
     def lit(self, value):
         """A constant as source text: a literal, or the name of a stored constant."""
-        text = _literal_text(value, self.lit)
+        text = literal_text(value, self.lit)
         if text is not None:
             return text
         if type(value) is Staged:                 # a staged index: its variable
@@ -269,7 +268,7 @@ class _Writer:
                     or any(np.may_share_memory(value, a) for a in shared)):
                 text = f"{text}.copy()" if text.isidentifier() else f"({text}).copy()"
             returned.append(text)
-        structure = _structure_text(self.program.out_tree, iter(returned))
+        structure = structure_text(self.program.out_tree, iter(returned))
         if structure is None:
             self.body.append(
                 f"    return ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
@@ -294,7 +293,7 @@ class _Writer:
         # {"np": np}) runs it. One too big to read is listed instead (source.namespace
         # holds it). The compiled code reads them all from its namespace: `code`, the
         # text without them.
-        written = [(n, _literal(namespace[n])) for n in self.constants.values()]
+        written = [(n, literal(namespace[n])) for n in self.constants.values()]
         block = [f"{n} = {text}" for n, text in written if text is not None]
         at = len(head)                             # where the block goes: before the def
         head.append(f"def {self.fname}({', '.join(self.params)}):")
@@ -307,69 +306,6 @@ class _Writer:
                                 + self.body) + "\n")
         text.code = "\n".join(head + self.body) + "\n"
         return text
-
-
-def _literal_text(value, lit):
-    """A Python value (a number, a tuple of them, a slice, a dtype) as source text,
-    or None for an array or a staged value (a constant, a variable)."""
-    t = type(value)
-    if value is None or t is bool or t is str:
-        return repr(value)
-    if t is int or t is float:
-        if t is float and not math.isfinite(value):
-            return "np.nan" if value != value else ("np.inf" if value > 0 else "(-np.inf)")
-        return repr(value) if value >= 0 else f"({value!r})"
-    if t is tuple:
-        inner = ", ".join(lit(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if t is list:
-        return "[" + ", ".join(lit(v) for v in value) + "]"
-    if t is slice:
-        return f"slice({lit(value.start)}, {lit(value.stop)}, {lit(value.step)})"
-    if value is Ellipsis:
-        return "..."
-    if isinstance(value, np.dtype):
-        return f"np.{value.name}" if getattr(np, value.name, None) is value.type \
-            else f"np.dtype({value.str!r})"
-    if isinstance(value, type) and getattr(np, value.__name__, None) is value:
-        return f"np.{value.__name__}"
-    if isinstance(value, (np.floating, np.integer, np.bool_)) and np.isfinite(value):
-        text = repr(value.item())
-        if isinstance(value, np.bool_):
-            return f"np.{text}_"
-        return f"np.{type(value).__name__}({text})"
-    return None
-
-
-WRITTEN_OUT = 100          # constants with at most this many numbers are written in the source
-
-
-def _literal(value):
-    """``np.array([0.5, 1.0], dtype=np.float64)``: a constant as exact source text, or
-    None when it is too big to read (or not numbers). Python's repr of a float reads
-    back as the very same float, so the written constant is the constant."""
-    if not isinstance(value, (np.ndarray, np.generic)) or value.dtype.kind not in "biuf" \
-            or value.size > WRITTEN_OUT or not value.dtype.isnative:
-        return None
-    dtype = value.dtype.name
-    if getattr(np, dtype, None) is not value.dtype.type:
-        return None
-
-    def text(v):
-        if isinstance(v, list):
-            return "[" + ", ".join(text(x) for x in v) + "]"
-        if isinstance(v, float) and not math.isfinite(v):
-            return "np.nan" if v != v else "np.inf" if v > 0 else "-np.inf"
-        return repr(v)
-
-    if isinstance(value, np.generic):
-        return f"np.{dtype}({text(value.item())})"
-    first = value.flat[0] if value.size else None
-    if value.size > 1 and (value == first).all() and (
-            value.dtype.kind != "f" or (np.signbit(value) == np.signbit(first)).all()):
-        # one number everywhere (1/n of a mean's gradient): np.full((16, 1), 0.0625)
-        return f"np.full({value.shape}, {text(first.item())}, dtype=np.{dtype})"
-    return f"np.array({text(value.tolist())}, dtype=np.{dtype})"
 
 
 def _times_one(node):
@@ -387,45 +323,6 @@ def _times_one(node):
             or dtype_of(x.out) != dtype_of(node.out):
         return None
     return x
-
-
-def same_values(namespace, other):
-    """Do two generated programs' namespaces hold the same values (arrays equal,
-    dtypes and shapes too; anything else the very same object)?"""
-    for name, value in namespace.items():
-        if name not in other:
-            return False
-        theirs = other[name]
-        if isinstance(value, np.ndarray):
-            if not (isinstance(theirs, np.ndarray) and value.dtype == theirs.dtype
-                    and np.array_equal(value, theirs, equal_nan=value.dtype.kind in "fc")):
-                return False
-        elif inspect.isfunction(value):          # a helper (its source is in the text)
-            if getattr(theirs, "__name__", None) != value.__name__:
-                return False
-        elif value is not theirs and not (type(value) is type(theirs) and value == theirs):
-            return False
-    return True
-
-
-def _structure_text(treedef, names):
-    """The output written as Python: ``[(dW, db), ...]``; None for unusual structures."""
-    kind = treedef.kind
-    if kind == "leaf":
-        return next(names)
-    if kind == "none":
-        return "None"
-    if kind == "namedtuple" or (kind == "dict" and not all(
-            type(k) in (str, int) for k in treedef.meta)):
-        return None
-    children = [_structure_text(c, names) for c in treedef.children]
-    if None in children:
-        return None
-    if kind == "tuple":
-        return f"({', '.join(children)}{',' if len(children) == 1 else ''})"
-    if kind == "list":
-        return f"[{', '.join(children)}]"
-    return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(treedef.meta, children)) + "}"
 
 
 def comment(text):

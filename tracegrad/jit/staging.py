@@ -20,9 +20,9 @@ from ..core import thread_state as _state
 from ..program import Program
 from ..reverse import Constants, Node
 from ..tree import tree_flatten, tree_unflatten
-from ..usercode import is_users, place, user_frame
+from ..usercode import location, running, user_frame
 from ..words import said
-from .keys import leaf_names
+from .keys import const_key, leaf_names
 from .staged import JitTracer, Staged, _values
 from .templates import Slot, numpy_call, source_template
 
@@ -155,13 +155,13 @@ class JitTrace(Trace):
                     a = self.constants(a)
                 parents.append(None)
                 values.append(a)
-                key.append(("id", id(a)) if t is np.ndarray else _const_key(a))
+                key.append(("id", id(a)) if t is np.ndarray else const_key(a))
         by_value = ()                            # staged integer indices: x[i]
         if params:
             if any(isinstance(v, (Staged, tuple, np.ndarray)) for v in params.values()):
                 by_value = []
                 params = {k: self._plain(v, k, primitive, by_value) for k, v in params.items()}
-            key.append(_const_key(params))
+            key.append(const_key(params))
         try:
             key = tuple(key)
             node = self._seen.get(key)
@@ -255,7 +255,7 @@ class JitTrace(Trace):
         params = {"args": call_args, "kwargs": call_kwargs}
         key = None
         try:
-            key = (call, tuple(p.index for p in parents), _const_key(params))
+            key = (call, tuple(p.index for p in parents), const_key(params))
         except TypeError:
             pass
         node = self._seen.get(key) if key is not None else None
@@ -287,7 +287,7 @@ class JitTrace(Trace):
 
     def read(self, staged, how):
         """The value itself leaves for Python: valid only for this very value."""
-        if _inside_repr():
+        if running(_REPR_CODES, sys._getframe(1)):
             self.side_effect(said("jit.shows"))
         else:
             self._guard("value", staged.node, staged.value, ("jit.reading", {"how": how}))
@@ -301,12 +301,12 @@ class JitTrace(Trace):
         self.call_numpy(np.shape, (staged,), {})
 
     def _guard(self, kind, node, value, what):
-        self.guards.append(_Guard(kind, node, value, what, _user_location(),
+        self.guards.append(_Guard(kind, node, value, what, location(sys._getframe(1), _QUIET),
                                   len(self.nodes)))
 
     def side_effect(self, what):
         if self.impure is None:
-            self.impure = (what, _user_location())
+            self.impure = (what, location(sys._getframe(1), _QUIET))
 
     # -- names of cotangents: dz is ∂C/∂z ---------------------------------------------
     def watch(self, node, g):
@@ -342,6 +342,11 @@ class JitTrace(Trace):
 
 _INDEXING = (lax.getitem, lax.index_add, lax.index_set)    # their index may be staged
 
+# Where a guard was recorded: the user's line, and the library function it called
+# (not these, which only pass the value on).
+_QUIET = ("tracegrad.jit.", "tracegrad.core", "tracegrad.numpy._methods")
+_REPR_CODES = {Tracer.__repr__.__code__, Tracer.__format__.__code__}    # print(x), f"{x}"
+
 # NumPy functions whose result's shape depends on the values, not only the shapes.
 _RAGGED = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract, np.compress}
 
@@ -361,50 +366,9 @@ def _rank(node):
     return 2 if node.primitive is None else 1 if node.name is not None else 0
 
 
-def _const_key(x):
-    """A hashable key that tells constants apart exactly (identity for arrays)."""
-    t = type(x)
-    if t is int or t is bool or t is str or x is None:
-        return (t, x)
-    if t is float:                   # 0.0 == -0.0 in Python: zeros are told apart by repr
-        return (t, x) if x else (t, repr(x))
-    if isinstance(x, np.generic):
-        return (t, x.tobytes())
-    if t is tuple or t is list:
-        return (t, tuple(_const_key(v) for v in x))
-    if t is dict:
-        return tuple((k, _const_key(v)) for k, v in x.items())
-    if t is slice:
-        return (t, _const_key(x.start), _const_key(x.stop), _const_key(x.step))
-    if t is Slot:
-        return (t, x.k)
-    if t is Staged:
-        return (t, x.node.index)
-    if t is complex:
-        return (t, repr(x))
-    if isinstance(x, (np.dtype, type)) or x is Ellipsis:
-        return (t, x)
-    return ("id", id(x))       # arrays and other objects: the very same one
-
-
 # ---------------------------------------------------------------------------
 # 3. Where in the user's code: for guards, warnings and names
 # ---------------------------------------------------------------------------
-
-def _user_location():
-    """``file:line`` of the innermost user code now running (and the library call)."""
-    frame, inside = sys._getframe(1), None
-    while frame is not None:
-        if is_users(frame.f_code):
-            where = place(frame.f_code, frame.f_lineno)
-            return said("jit.inside", where=where, name=inside) if inside else where
-        module = frame.f_globals.get("__name__", "")
-        if inside is None and module.startswith("tracegrad.") and not module.startswith(
-                ("tracegrad.jit.", "tracegrad.core", "tracegrad.numpy._methods")):
-            inside = f"{module}.{frame.f_code.co_name}"
-        frame = frame.f_back
-    return "<unknown>"
-
 
 # NumPy's legacy global generator (np.random.rand, np.random.normal, ...) keeps its state
 # in one C struct: 624 words and a position, which every draw changes. A NumPy view on
@@ -421,20 +385,6 @@ _RANDOM_STATE = _random_state_view()
 
 def _global_random_state():
     return _RANDOM_STATE.tobytes()
-
-
-def _inside_repr():
-    frame = sys._getframe(2)
-    for _ in range(6):
-        if frame is None:
-            return False
-        if frame.f_code in _REPR_CODES:
-            return True
-        frame = frame.f_back
-    return False
-
-
-_REPR_CODES = {Tracer.__repr__.__code__, Tracer.__format__.__code__}
 
 
 def _name_locals(trace):

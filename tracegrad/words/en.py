@@ -898,7 +898,7 @@ EN.update({
 
 # program.py (W1, issue 21): a program run again on new arguments
 EN.update({
-    "jit.inside": "{where} (in {name})",
+    "usercode.inside": "{where} (in {name})",
     "err.program-arguments": "evaluate: the program was recorded with {want} as its inputs, "
                              "but got {got}. Pass the arguments as the traced function was "
                              "called, with the same structure.",

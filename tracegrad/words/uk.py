@@ -1100,7 +1100,7 @@ UK.update({
 
 # program.py (W1, issue 21): програму виконують знову на нових аргументах
 UK.update({
-    "jit.inside": "{where} (у {name})",
+    "usercode.inside": "{where} (у {name})",
     "err.program-arguments": "evaluate: програму записано з входами {want}, а отримано {got}. "
                              "Передайте аргументи так, як викликали функцію під час "
                              "трасування, з тією самою структурою.",
