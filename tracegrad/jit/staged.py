@@ -13,17 +13,17 @@ import operator
 import numpy as np
 
 from ..core import Tracer, _dtype_str, _kind, dtype_of, shape_of, shown
-from ..reverse import ReverseTracer
+from ..reverse import RecordedTracer
 from ..words import said
 from .templates import as_type
 
 
-class JitTracer(ReverseTracer):
+class JitTracer(RecordedTracer):
     """A value staged by ``jit``: its record ``node``, and as ``primal`` a
     :class:`Staged` value, which is what ``concrete()`` finds underneath.
 
-    It is a ``ReverseTracer`` only in that it carries a ``node`` (so that
-    ``tg.label`` names it); its trace is a :class:`JitTrace`.
+    Like reverse mode's tracer, it carries the ``node`` its trace recorded
+    (``tg.label`` names it); its trace is a :class:`JitTrace`.
     """
 
     __slots__ = ("_staged",)

@@ -15,10 +15,10 @@ import sys
 import numpy as np
 
 from .. import lax
-from ..core import Trace, Tracer, _shape_error, dtype_of, new_level, refuse_complex_inputs
+from ..core import Tracer, _shape_error, dtype_of, new_level, refuse_complex_inputs
 from ..core import thread_state as _state
 from ..program import Program
-from ..reverse import Constants, Node
+from ..reverse import Node, Recorder
 from ..tree import tree_flatten, tree_unflatten
 from ..usercode import location, running, user_frame
 from ..words import said
@@ -94,10 +94,11 @@ class _Guard:
         self.what, self.where, self.position = what, where, position
 
 
-class JitTrace(Trace):
+class JitTrace(Recorder):
     """Records every primitive call, at the lowest level, into ``self.nodes``.
 
-    Unlike ``ReverseTrace`` it is not differentiated: it stages. Each node
+    A :class:`~tracegrad.reverse.Recorder`, as reverse mode's trace is, it
+    writes the same Nodes; unlike it, it is not differentiated: it stages. Each node
     computes its value at once (the first call's result is the eager result)
     and will become one line of the compiled source. Equal calls on equal
     arguments are recorded once (common subexpressions: the primal parts of
@@ -112,24 +113,21 @@ class JitTrace(Trace):
     def __init__(self, names=True):
         super().__init__()
         self.names = names
-        self.nodes = []
         self.guards = []
         self.impure = None               # (what, where) of a side effect, if any
         self.drew_random = False         # did fun draw from np.random's global state?
         self._seen = {}                  # common subexpressions: key -> node
         self.cotangent_of = {}           # node -> the node whose cotangent it is
         self.constant_names = {}         # id(array) -> (name, array), from the user's locals
-        # The NumPy arrays read, each as it was when read (a copy, if it may change):
-        # the compiled code's constants. The same array read again unchanged gives
-        # the same copy: one constant, one name, and common subexpressions are found.
-        self.constants = Constants()
+        # self.constants, the NumPy arrays read (each as it was when read), are the
+        # compiled code's constants. The same array read again unchanged gives the
+        # same copy: one constant, one name, and common subexpressions are found.
         self.ragged = set()              # nodes whose shape depends on values (np.nonzero)
         self._scanned = [None, 0, 0]         # the user's frame, line, instruction scanned last
 
     def new_input(self, value, name):
-        node = Node(None, (), (), {}, value, len(self.nodes), name)
+        node = self.input_node(value, name)
         node.source = "input"
-        self.nodes.append(node)
         return JitTracer(self, value, node)
 
     def forget_frame(self):
