@@ -23,7 +23,7 @@ from ..words import language as resolve_language
 from ..words import message, said
 from ..words import words as words_of
 from . import options as _options
-from . import text
+from . import rooms, text
 from .capture import input_row, record, record_with_tangents, snapshot
 from .dot import to_dot
 from .paths import ChainRule
@@ -31,9 +31,6 @@ from .render import run_dot
 
 __all__ = ["graph", "Graph"]
 
-_MAX_PASSES = 12                 # a loop with more passes is not boxed pass by pass
-_INDEXING = ("getitem", "index_add", "index_set", "take_along", "add_along")
-_FOLD_ABOVE = 300                # a graph with more operations folds every repeated loop pass
 _LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -222,53 +219,10 @@ class Graph:
             return self._constants[const][0]
         return text.fmt(value, self.options["digits"])
 
-    # ---- clusters: which user function (and which pass of its loops) made each node --
+    # ---- clusters and folds: the user's functions and loop passes (rooms.py) ------------
     def _find_clusters(self):
-        passes = {}                              # (name, call, loop line) -> its passes
-        for node in self.nodes:
-            frames, _ = node.source or ((), "forward")
-            for name, call, loops in frames:
-                for line, number in loops:
-                    passes.setdefault((name, call, line), set()).add(number)
-        # A loop's passes become clusters (one per layer, say), unless there are
-        # so many that the clusters would only clutter the picture.
-        self._looped = {k for k, numbers in passes.items() if 1 < len(numbers) <= _MAX_PASSES}
-        self._clusters = {}
-        self._paths = {}
-        siblings = {}
-        w = self.words
-        for node in self.nodes:
-            path = self._compute_path(node)
-            self._paths[node] = path
-            for i in range(1, len(path) + 1):
-                key = path[:i]
-                if key in self._clusters:
-                    continue
-                last = key[-1]
-                if last == ("backward",):
-                    label, name = w["backward pass"], "backward"
-                elif len(last) == 4:                 # (name, call, loop line, pass)
-                    label = w["loop pass"].format(name=last[0], number=last[3])
-                    name = last[0]
-                else:
-                    count = siblings.get((key[:-1], last[0]), 0) + 1
-                    siblings[(key[:-1], last[0])] = count
-                    label, name = last[0] + ("" if count == 1 else f" #{count}"), last[0]
-                self._clusters[key] = {"id": str(len(self._clusters)), "label": label,
-                                       "name": name}
-
-    def _compute_path(self, node):
-        if node.primitive is None:
-            return ()
-        frames, phase = node.source or ((), "forward")
-        path = [("backward",)] if phase == "backward" else []
-        for name, call, loops in frames:
-            if call != self._recorder.root:
-                path.append((name, call))
-            for line, number in loops:
-                if (name, call, line) in self._looped:
-                    path.append((name, call, line, number))
-        return tuple(path)
+        self._clusters, self._paths = rooms.clusters(self.nodes, self._recorder.root,
+                                                     self.words)
 
     def clusters(self):
         return self._clusters
@@ -276,65 +230,13 @@ class Graph:
     def cluster_path(self, node):
         return self._paths[node]
 
-    # ---- folds: a loop's repeated passes, drawn once ---------------------------------
-    def folds(self, limit=_FOLD_ABOVE, many=_MAX_PASSES):
-        """The loop passes a picture folds: ``[{"name", "line", "total", "drawn",
-        "nodes", "ops"}]``, one entry per loop run whose passes repeat.
-
-        A loop of 32 examples records the same operations 32 times; drawn once,
-        with "× 32", the picture fits a page. Two passes are alike when they run
-        the same primitives on the same shapes, wired the same way inside the
-        pass. The first pass of each kind is drawn (``drawn``: its pass
-        numbers), and the pass that computes the output; the others
-        (``nodes``, ``ops`` of them) are folded. A loop is folded when it has
-        more than ``many`` passes (None: never for that reason), or when more
-        than ``limit`` operations are left to draw (any loop then). Outer
-        loops fold first: the passes of an inner loop are looked at only
-        inside the outer pass that is drawn, so the layers of a network drawn
-        once stay apart.
-        """
+    def folds(self, limit=rooms.FOLD_ABOVE, many=rooms.MAX_PASSES):
+        """The loop passes a picture folds (see :func:`rooms.folds`), computed once."""
         cached = self._fold_cache.get((limit, many))
-        if cached is not None:
-            return cached
-        runs = {}                            # loop run -> {pass number: [nodes]}
-        for node in self.nodes:
-            if node.primitive is None:
-                continue
-            frames, phase = node.source or ((), "forward")
-            where = (phase,)
-            for name, call, loops in frames:
-                for j, (line, number) in enumerate(loops):
-                    run = where + ((name, call, loops[:j], line),)
-                    runs.setdefault(run, {}).setdefault(number, []).append(node)
-                where += ((name, call, loops),)
-        folded, found = set(), []
-        outputs, operations = set(self.output_nodes), self.num_ops
-        for run in sorted(runs, key=len):                  # outer loops first
-            passes = {k: [n for n in p if n not in folded] for k, p in runs[run].items()}
-            passes = {k: p for k, p in passes.items() if p}
-            big = operations - len(folded) > limit
-            if len(passes) < 2 or not (big or many is not None and len(passes) > many):
-                continue
-            kinds = {}                                     # signature -> first pass
-            drawn, hidden = [], []
-            for number in sorted(passes):
-                if outputs.intersection(passes[number]):    # the output is always drawn
-                    drawn.append(number)
-                    continue
-                first = kinds.setdefault(_signature(passes[number]), number)
-                if first == number:
-                    drawn.append(number)
-                else:
-                    hidden.extend(passes[number])
-            if not hidden:
-                continue
-            folded.update(hidden)
-            name, _, _, line = run[-1]
-            found.append(dict(name=name, line=line, total=len(passes), drawn=drawn,
-                              nodes=sorted(hidden, key=lambda n: n.index),
-                              ops=len(hidden)))
-        self._fold_cache[limit, many] = found
-        return found
+        if cached is None:
+            cached = self._fold_cache[limit, many] = rooms.folds(
+                self.nodes, set(self.output_nodes), self.num_ops, limit, many)
+        return cached
 
     # ---- annotations ------------------------------------------------------------
     def value(self, node):
@@ -549,19 +451,6 @@ class Graph:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render  # which picture: dot, the browser, or text
         return render.mimebundle(self, self._short_listing())
-
-
-def _signature(nodes):
-    """What makes two loop passes alike: each operation's primitive, parameters,
-    shape and dtype, and which earlier operation of the same pass each argument
-    comes from (-1: from outside the pass, a constant or an input)."""
-    place = {node: k for k, node in enumerate(nodes)}
-    return tuple((node.primitive.name,
-                  # x[i] with i = 0, 1, 2, ...: the same structure, another index
-                  "" if node.primitive.name in _INDEXING else repr(sorted(node.params.items())),
-                  np.shape(node.out), str(np.result_type(concrete(node.out))),
-                  tuple(place.get(p, -1) for p in node.parents))
-                 for node in nodes)
 
 
 class UnknownName(KeyError):
