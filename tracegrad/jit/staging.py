@@ -365,7 +365,7 @@ def _rank(node):
 
 
 # ---------------------------------------------------------------------------
-# 3. Where in the user's code: for guards, warnings and names
+# Watching the user's code: NumPy's global generator, and the names of values
 # ---------------------------------------------------------------------------
 
 # NumPy's legacy global generator (np.random.rand, np.random.normal, ...) keeps its state
