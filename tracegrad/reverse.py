@@ -191,11 +191,15 @@ class Recorder(Trace):
         self.nodes = []
         self.constants = Constants()
 
-    def input_node(self, value, name=None):
-        """Record an input of the program: a Node with no primitive."""
-        node = Node(None, (), (), {}, value, len(self.nodes), name)
+    def add(self, primitive, parents, args, params, out, name=None):
+        """Append the Node ``out = primitive(*args, **params)`` to the program."""
+        node = Node(primitive, tuple(parents), tuple(args), params, out, len(self.nodes), name)
         self.nodes.append(node)
         return node
+
+    def input_node(self, value, name=None):
+        """Record an input of the program: a Node with no primitive."""
+        return self.add(None, (), (), {}, value, name)
 
 
 class ReverseTrace(Recorder):
@@ -272,6 +276,7 @@ class ReverseTrace(Recorder):
                           for v in values]
             if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
                 saved_out = placeholder(out)
+        # Recorder.add, written out: this is the hot path, one call less per operation.
         node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:

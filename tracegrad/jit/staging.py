@@ -18,7 +18,7 @@ from .. import lax
 from ..core import Tracer, _shape_error, dtype_of, new_level, refuse_complex_inputs
 from ..core import thread_state as _state
 from ..program import Program
-from ..reverse import Node, Recorder
+from ..reverse import Recorder
 from ..tree import tree_flatten, tree_unflatten
 from ..usercode import location, running, user_frame
 from ..words import said
@@ -216,8 +216,7 @@ class JitTrace(Recorder):
         return value
 
     def record(self, primitive, parents, values, params, out, key=None):
-        node = Node(primitive, tuple(parents), tuple(values), params, out, len(self.nodes))
-        self.nodes.append(node)
+        node = self.add(primitive, parents, values, params, out)
         if key is not None:
             self._seen[key] = node
         if _state.backward_passes:
@@ -258,9 +257,8 @@ class JitTrace(Recorder):
             pass
         node = self._seen.get(key) if key is not None else None
         if node is None:
-            node = Node(call, tuple(parents), tuple(values), params, out, len(self.nodes))
+            node = self.add(call, parents, values, params, out)
             node.source = "backward" if _state.backward_passes else "forward"
-            self.nodes.append(node)
             if key is not None:
                 self._seen[key] = node
             if _ragged(func, args) or any(p in self.ragged for p in parents):
