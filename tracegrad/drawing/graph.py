@@ -108,8 +108,10 @@ def output_name(fun):
 class Graph:
     """A recorded computation, ready to be drawn or listed.
 
-    ``nodes`` are the engine's own Nodes; ``names[node]`` their display names;
-    ``grads[node]`` the cotangent ∂output/∂node (scalar outputs only).
+    ``program`` is the recorded :class:`~tracegrad.program.Program`: its
+    ``nodes`` are the engine's own Nodes (``self.nodes``), the ones the backward
+    pass walked; ``names[node]`` their display names; ``grads[node]`` the
+    cotangent ∂output/∂node (scalar outputs only).
     """
 
     def __init__(self, recording, want_grad, options, fun=None, args=(), argnums=()):
