@@ -1,5 +1,6 @@
-"""The engine's replay of a record (tracegrad.jit.replay), which Graph.evaluate uses:
-the Python code is not run again, so a branch stays as recorded; it can be differentiated."""
+"""The engine's replay of a record (``Program.run``, tracegrad.program), which
+Graph.evaluate uses: the Python code is not run again, so a branch stays as recorded;
+it can be differentiated."""
 import ast
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import numpy as np
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from tracegrad.jit import replay
+from tracegrad.program import Program, replay
 
 
 def branchy(x):
@@ -37,6 +38,8 @@ def test_replay_runs_any_record_on_new_values():
     x, y = np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])
     [out] = replay(g.nodes, g.inputs, [x, y], g.output_nodes)
     np.testing.assert_allclose(out, np.sum(x * y) + x[0], rtol=1e-12)
+    [out] = Program(g.nodes, g.inputs, g.output_nodes).run([y, x])    # the same, by the program
+    np.testing.assert_allclose(out, np.sum(x * y) + y[0], rtol=1e-12)
 
 
 # What the engine must not import: the drawing and the widgets, and what they need.

@@ -11,8 +11,9 @@
 
 Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
 (the record and backpropagation), ``forward.py`` (dual numbers), ``vmap.py``
-(batching), ``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy
-source), ``lax/`` (every primitive with its rules).
+(batching), ``transforms.py`` (Jacobians), ``program.py`` (a trace as a program,
+``make_jaxpr``), ``jit/`` (staging a program and lowering it to NumPy source),
+``lax/`` (every primitive with its rules).
 """
 from . import (
     lax,
@@ -26,6 +27,7 @@ from .custom import custom_jvp, custom_vjp
 from .forward import jvp
 from .jit import jit
 from .lax import primitives
+from .program import make_jaxpr
 from .reverse import ZeroGradientWarning, grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten

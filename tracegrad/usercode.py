@@ -9,6 +9,9 @@ run. All of them ask the same questions of Python's frames, answered here once:
 - :func:`is_users`: is this code object the user's, or a library's?
 - :func:`user_frame`: the innermost frame of the user's code now running;
 - :func:`place`: ``file.py:12``, or ``f, line 12`` in a notebook cell;
+- :func:`location`: that place for the innermost user frame, with the library
+  function it called (``f, line 4 (in tracegrad.numpy.where)``);
+- :func:`running`: is one of these functions among the callers (``print(x)``)?
 - :func:`stacklevel_outside`: the ``stacklevel`` that makes ``warnings.warn``
   point at the first line outside tracegrad.
 
@@ -25,7 +28,8 @@ import numpy as np
 
 from .words import said
 
-__all__ = ["is_users", "user_frame", "place", "stacklevel_outside", "TRACEGRAD_DIR"]
+__all__ = ["is_users", "user_frame", "place", "location", "running", "stacklevel_outside",
+           "TRACEGRAD_DIR"]
 
 TRACEGRAD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _LIBRARY_DIRS = tuple(os.path.normcase(d) for d in (
@@ -63,6 +67,34 @@ def place(code, lineno):
     if "ipykernel_" in filename or filename.startswith("<"):
         return said("usercode.cell line", name=code.co_name, line=lineno)
     return f"{os.path.basename(filename)}:{lineno}"
+
+
+def location(frame, quiet=()):
+    """:func:`place` of the innermost user frame from ``frame`` outwards, and the
+    tracegrad function it called, unless that function's module starts with one of
+    ``quiet`` (modules that only pass a value on); ``<unknown>`` if there is none."""
+    inside = None
+    while frame is not None:
+        if is_users(frame.f_code):
+            where = place(frame.f_code, frame.f_lineno)
+            return said("usercode.inside", where=where, name=inside) if inside else where
+        module = frame.f_globals.get("__name__", "")
+        if inside is None and module.startswith("tracegrad.") and not module.startswith(quiet):
+            inside = f"{module}.{frame.f_code.co_name}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def running(codes, frame, depth=6):
+    """Is one of ``codes`` (functions' code objects) running in ``frame`` or one of
+    its ``depth`` callers?"""
+    for _ in range(depth):
+        if frame is None:
+            return False
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def stacklevel_outside(frame):

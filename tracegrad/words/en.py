@@ -895,3 +895,11 @@ EN.update({
     # usercode.py: a place in a notebook cell
     "usercode.cell line": "{name}, line {line}",
 })
+
+# program.py (W1, issue 21): a program run again on new arguments
+EN.update({
+    "usercode.inside": "{where} (in {name})",
+    "err.program-arguments": "evaluate: the program was recorded with {want} as its inputs, "
+                             "but got {got}. Pass the arguments as the traced function was "
+                             "called, with the same structure.",
+})

@@ -1097,3 +1097,11 @@ UK.update({
     # usercode.py: a place in a notebook cell
     "usercode.cell line": "{name}, рядок {line}",
 })
+
+# program.py (W1, issue 21): програму виконують знову на нових аргументах
+UK.update({
+    "usercode.inside": "{where} (у {name})",
+    "err.program-arguments": "evaluate: програму записано з входами {want}, а отримано {got}. "
+                             "Передайте аргументи так, як викликали функцію під час "
+                             "трасування, з тією самою структурою.",
+})
