@@ -1,20 +1,26 @@
-"""Independent numerical references for the test suite.
+"""Numerical references for the test suite: finite differences of plain NumPy.
 
-Everything here is plain NumPy in float64 and never calls tracegrad, so the
-tests compare the library against something it did not compute itself:
+The one finite-difference code is the library's own, ``tracegrad.checks``
+(``numerical_grad``, ``numerical_jvp``: central differences with one step of
+Richardson extrapolation, error O(h^4)), which students use too. It only
+evaluates the function it is given at nearby points, so called here on a plain
+NumPy function it never runs the engine the tests check. This module gives
+it the names and shapes the tests use:
 
-* ``num_jacobian`` / ``num_grad`` / ``num_jvp``: central differences with one
-  step of Richardson extrapolation (error O(h^4)).
+* ``num_jacobian`` / ``num_grad`` / ``num_grad_arg`` / ``num_jvp``;
 * ``num_hessian``: the four-point mixed central-difference stencil, also
-  Richardson-extrapolated, for second-order checks.
+  Richardson-extrapolated, for second-order checks (the library has no Hessian
+  by differences: this is the one second-order stencil);
 * ``num_jacobian_of``: finite differences of *any* gradient function, used to
-  check second derivatives by differencing tracegrad's own first derivative.
+  check second derivatives by differencing tracegrad's own first derivative;
 * ``assert_close``: ``assert_allclose`` that also insists on the exact shape.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from tracegrad.checks import numerical_grad, numerical_jvp
 
 # Relative step sizes.  With Richardson extrapolation the truncation error of
 # the first-order formula is ~h^4 and the round-off error ~eps/h, so h=1e-3
@@ -38,27 +44,12 @@ def _richardson(d_h, d_h2):
 
 
 def num_jacobian(f, x, eps=FIRST_ORDER_STEP):
-    """Jacobian of ``f`` at ``x`` by central differences.
+    """Jacobian of ``f`` at ``x`` by central differences (tracegrad.checks).
 
     Shape is ``f(x).shape + x.shape`` (the JAX convention).
     """
-    x = as_f64(x)
-    y0 = _out(f, x)
-    jac = np.zeros(y0.shape + x.shape, dtype=np.float64)
-    jac_cols = jac.reshape(y0.shape + (x.size,))
-    for i in range(x.size):
-        idx = np.unravel_index(i, x.shape) if x.ndim else ()
-        h = eps * max(1.0, abs(float(x[idx])))
-
-        def central(step, idx=idx):
-            xp = x.copy()
-            xm = x.copy()
-            xp[idx] += step
-            xm[idx] -= step
-            return (_out(f, xp) - _out(f, xm)) / (2.0 * step)
-
-        jac_cols[..., i] = _richardson(central(h), central(h / 2.0))
-    return jac
+    return np.asarray(numerical_grad(lambda z: _out(f, z), as_f64(x), eps=eps),
+                      dtype=np.float64)
 
 
 def num_grad(f, x, eps=FIRST_ORDER_STEP):
@@ -83,16 +74,8 @@ def num_grad_arg(f, args, argnum, eps=FIRST_ORDER_STEP):
 
 def num_jvp(f, x, v, eps=FIRST_ORDER_STEP):
     """Directional derivative J(x) @ v by central differences along ``v``."""
-    x = as_f64(x)
-    v = as_f64(v)
-    scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
-    vnorm = max(1e-300, float(np.max(np.abs(v), initial=0.0)))
-    h = eps * scale / vnorm
-
-    def central(step):
-        return (_out(f, x + step * v) - _out(f, x - step * v)) / (2.0 * step)
-
-    return _richardson(central(h), central(h / 2.0))
+    return np.asarray(numerical_jvp(lambda z: _out(f, z), (as_f64(x),), (as_f64(v),), eps),
+                      dtype=np.float64)
 
 
 def num_hessian(f, x, eps=SECOND_ORDER_STEP):

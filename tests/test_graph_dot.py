@@ -141,7 +141,7 @@ def test_names_from_parameters_of_any_function():
     dot = parse_dot(g.to_dot())
     for name, value in [("weight", 0.3), ("bias", 2.0)]:
         assert g4(value) in dot.rows(dot.id_named(name))
-    assert g.listing().startswith("{ lambda weight:")
+    assert g.listing().startswith("{ lambda ; weight:")      # JAX's jaxpr: constants; inputs
 
 
 def test_label_names_a_value():

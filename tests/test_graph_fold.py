@@ -23,6 +23,7 @@ import tracegrad.numpy as tnp
 from tracegrad.words import words
 
 from .graph_helpers import g4, label_rows, parse_dot, svg_node_texts
+from .programs import mlp_problem, predict
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 
@@ -58,16 +59,11 @@ def per_example_loss(w, b, X, Y):
     return total / len(X)
 
 
-def net(params, x):
-    for W, b in params:
-        x = tnp.tanh(x @ W + b)
-    return x
-
-
 def mlp_loss(params, X, Y):
+    """The lecture's network, one example at a time: a loop of n passes."""
     total = 0.0
     for i in range(len(X)):
-        total = total + tnp.sum((net(params, X[i]) - Y[i]) ** 2)
+        total = total + tnp.sum((predict(params, X[i]) - Y[i]) ** 2)
     return total / len(X)
 
 
@@ -77,10 +73,7 @@ def loop_case(n=32):
 
 
 def mlp_case(n=64, sizes=(3, 32, 32, 32, 1)):
-    params = [(RNG.normal(size=(m, k)) * 0.3, RNG.normal(size=k) * 0.1)
-              for m, k in zip(sizes, sizes[1:])]
-    X, Y = RNG.normal(size=(n, sizes[0])), RNG.normal(size=(n, 1))
-    return tg.graph(mlp_loss)(params, X, Y)
+    return tg.graph(mlp_loss)(*mlp_problem(sizes=sizes, n=n))
 
 
 def reads_as(key, row):
@@ -144,13 +137,13 @@ def test_the_layers_of_a_network_stay_apart_inside_the_pass_drawn():
     dot = parse_dot(g.to_dot())
     (box, rows), = folded_boxes(dot).items()
     assert rows[0] == words()["loop folded"].format(name="mlp_loss", total=n)
-    per_example = 4 * 3 + 3                   # 4 layers of matmul, add, tanh; sub, square, sum
+    per_example = 4 * 3 + 3     # 4 layers of matmul, add, tanh (the last unused); sub, square, sum
     per_example += 1                          # and the add to the total
     assert g.num_ops == n * per_example + 1
     assert rows[1] == words()["passes folded"].format(count=n - 1, ops=(n - 1) * per_example)
     labels = sorted(label_rows(c.attrs.get("label", ""))[0] for c in dot.clusters())
-    assert labels == ["net"] + [words()["loop pass"].format(name="net", number=k)
-                                for k in (1, 2, 3, 4)]
+    assert labels == ["predict"] + [words()["loop pass"].format(name="predict", number=k)
+                                    for k in (1, 2, 3, 4)]
 
 
 def test_passes_of_different_shapes_are_not_folded():

@@ -1,5 +1,5 @@
-"""The drawing package after its split into rooms (issue 14 item 1): the
-recording is a named tuple, the replay takes the function's own arguments
+"""The drawing package after its split into rooms (issue 14 item 1): the graph
+is the engine's record, the replay takes the function's own arguments
 (issue 16 item 12), and the options are checked in one place."""
 
 from __future__ import annotations
@@ -9,33 +9,25 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from tracegrad.drawing.capture import Recording, record
 
-
-def loss(params, x, y):
-    for W, b in params:
-        x = tnp.tanh(tnp.dot(x, W) + b)
-    return tnp.mean((x - y) ** 2)
-
-
-def loss_numpy(params, x, y):
-    for W, b in params:
-        x = np.tanh(x @ W + b)
-    return np.mean((x - y) ** 2)
+from .programs import loss_fun as loss
+from .programs import mlp_loss_numpy as loss_numpy
+from .programs import mlp_problem
 
 
 def problem(seed):
-    rng = np.random.default_rng(seed)
-    params = [(rng.normal(size=(2, 3)), rng.normal(size=3)),
-              (rng.normal(size=(3, 1)), rng.normal(size=1))]
-    return params, rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    return mlp_problem(seed, sizes=(2, 3, 1), n=4)
 
 
-def test_record_returns_a_named_recording():
-    rec = record(lambda x: tnp.sin(x) * 2.0, (0.5,), (0,))
-    assert isinstance(rec, Recording)
-    assert rec.trace.nodes[-1].out is rec.out.node.out
-    assert [t.node for t in rec.inputs] == [rec.trace.nodes[0]]
+def test_the_graph_is_the_record_of_one_run():
+    """Its nodes are the primitives the function called, in order, each holding
+    the value NumPy computes; the input comes first, the output last."""
+    x = 0.5
+    g = tg.graph(lambda a: tnp.sin(a) * 2.0)(x)
+    assert [n.primitive.name for n in g.nodes[1:]] == ["sin", "mul"]
+    assert g.inputs == [g.nodes[0]] and g.output_nodes == [g.nodes[-1]]
+    np.testing.assert_allclose([g.value(n) for n in g.nodes], [x, np.sin(x), 2 * np.sin(x)],
+                               rtol=1e-15)
 
 
 def test_evaluate_takes_the_functions_arguments():
@@ -58,7 +50,20 @@ def test_evaluate_refuses_a_new_value_for_a_constant_then_works():
                                rtol=1e-12)
 
 
-def test_index_set_no_longer_names_a_graph_attribute():
-    g = tg.graph(lambda x: x * x)(1.0)
+def test_a_value_of_an_outer_trace_is_no_node_of_the_graph():
+    """A graph drawn inside tg.grad: w comes from the outer trace, so it is not
+    recorded in this graph: x, recorded here (in node_set), is shown by its name,
+    w by its numbers."""
+    seen = {}
+
+    def outer(w):
+        seen["g"] = tg.graph(lambda x: tnp.sin(x * w))(np.array([1.0, 2.0]))
+        return tnp.sum(w * 2.0)
+
+    tg.grad(outer)(np.array([0.5, 4.0]))
+    g = seen["g"]
     assert not hasattr(g, "index_set")
-    assert g.node_set == set(g.nodes)
+    mul = g.nodes[1]
+    assert all(p is None or p in g.node_set for n in g.nodes for p in n.parents)
+    assert (g.arg_name(mul, 0), g.arg_name(mul, 1)) == ("x", "[0.5, 4]")
+    np.testing.assert_allclose(g.value(g.nodes[-1]), np.sin(np.array([0.5, 8.0])), rtol=1e-15)

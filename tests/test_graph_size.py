@@ -15,6 +15,7 @@ import tracegrad.numpy as tnp
 from tracegrad.words import words
 
 from .graph_helpers import g4, parse_dot
+from .programs import loss_fun, mlp_problem
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 
@@ -59,20 +60,8 @@ def test_printed_path_of_an_array_parameter_says_why_there_are_no_numbers():
 
 # ---- collapse: unknown names are an error ----------------------------------------
 
-def predict(params, x):
-    for W, b in params:
-        x = tnp.tanh(tnp.dot(x, W) + b)
-    return x
-
-
-def loss_fun(params, x, y):
-    return tnp.mean((predict(params, x) - y) ** 2)
-
-
-def mlp(seed=0, sizes=(3, 8, 8, 1), n=16):
-    rng = np.random.default_rng(seed)
-    params = [(rng.normal(size=(m, k)), rng.normal(size=k)) for m, k in zip(sizes, sizes[1:])]
-    return params, rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
+def mlp():
+    return mlp_problem(sizes=(3, 8, 8, 1), n=16)
 
 
 def test_collapse_of_an_unknown_name_lists_the_known_ones_then_works():

@@ -13,6 +13,7 @@ import tracegrad.numpy as tnp
 from tracegrad.words import words
 
 from .graph_helpers import label_rows, parse_dot
+from .programs import loss_fun
 
 # English captions a graph can show: none may appear in a Ukrainian picture.
 ENGLISH = ["backward pass", "loop pass", "tangent", "Paths from", "sum over paths",
@@ -91,18 +92,13 @@ def test_an_unpacked_input_leaf_shows_the_users_name():
         h = tnp.tanh(tnp.dot(x, W1) + b1)
         return tnp.mean(tnp.dot(h, W2) + b2)
 
-    def looped_loss(params, x):
-        for W, b in params:
-            x = tnp.tanh(tnp.dot(x, W) + b)
-        return tnp.mean(x)
-
     rng = np.random.default_rng(0)
     params = [(rng.normal(size=(2, 3)), rng.normal(size=3)),
               (rng.normal(size=(3, 1)), rng.normal(size=1))]
     x = rng.normal(size=(4, 2))
     g = tg.graph(loss)(params, x)
     assert [g.names[n] for n in g.inputs] == ["W1", "b1", "W2", "b2"]
-    g2 = tg.graph(looped_loss)(params, x)            # a loop variable holds several leaves
+    g2 = tg.graph(loss_fun)(params, x, np.ones((4, 1)))    # a loop variable: several leaves
     assert [g2.names[n] for n in g2.inputs] == ["params[0][0]", "params[0][1]",
                                                   "params[1][0]", "params[1][1]"]
     (W1, b1), (W2, b2) = params                      # the values are the same as NumPy's

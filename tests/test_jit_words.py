@@ -4,6 +4,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
@@ -88,3 +90,64 @@ def test_the_list_of_versions_speaks_the_language(language):
     assert head[3] == say["jit.latest"].format(count=2)
     assert other["jit.versions"].split("}")[-1] not in text   # ("tg.jit(" is shared)
     assert other["jit.latest"].split("{")[0] not in text
+
+
+def test_every_comment_of_a_guarded_source_changes_with_the_language():
+    """No comment is left in tracegrad's English: the value guard's helper ``same``
+    once kept one ("several arrays, or a shape") in a Ukrainian notebook."""
+    def f(x):
+        picked = np.where(x > 0)              # a shape read by Python: a value guard
+        return tnp.sin(x) * len(picked[0])
+
+    texts = {}
+    for language in sorted(LANGUAGES):
+        tg.set_language(language)
+        texts[language] = comments(tg.jit(f).source(np.ones(3)))
+    tg.set_language(None)
+    english, *others = texts.values()
+    for other in others:
+        assert len(other) == len(english)
+        same = [c for c, d in zip(english, other) if c == d and re.search(r"[A-Za-z]{3}", c)]
+        assert not same, same
+
+
+def test_a_guard_inside_a_library_function_names_it_in_the_students_language():
+    """The guard's place names the tracegrad function that read the value:
+    " (in tracegrad.numpy.allclose)", in the words of the language."""
+    def f(x):
+        return tnp.sin(x) * float(tnp.allclose(x, x))
+
+    for language in sorted(LANGUAGES):
+        tg.set_language(language)
+        text = tg.jit(f).source(np.ones(3))
+        inside = words(language)["usercode.inside"].format(where="\0", name="\1")
+        _, between, after = re.split("\0|\1", inside)
+        assert f"{between}tracegrad.numpy.allclose{after}" in text, text
+    tg.set_language(None)
+
+
+_GUARDED = {
+    "branch": lambda x: tnp.sin(x) * 2.0 if tnp.sum(x) > -1e9 else x,
+    "float": lambda x: tnp.tanh(x) * float(tnp.sum(x) > -1e9),
+    "shape": lambda x: tnp.cos(x) * len(np.where(x > -1e9)[0]),
+    "numpy call": lambda x: tnp.exp(x) * float(np.allclose(x, x)),
+}
+
+
+@settings(max_examples=12, deadline=None)
+@given(kinds=st.lists(st.sampled_from(sorted(_GUARDED)), min_size=1, max_size=3, unique=True),
+       grad=st.booleans())
+def test_no_comment_of_any_guarded_source_stays_in_english(kinds, grad):
+    def f(x):
+        return sum(tnp.sum(_GUARDED[k](x)) for k in kinds)
+
+    fun = tg.grad(f) if grad and "shape" not in kinds and "numpy call" not in kinds else f
+    texts = []
+    for language in sorted(LANGUAGES):
+        tg.set_language(language)
+        texts.append(comments(tg.jit(fun).source(np.full(3, 0.5))))
+    tg.set_language(None)
+    english, *others = texts
+    for other in others:
+        assert len(other) == len(english)
+        assert not [c for c, d in zip(english, other) if c == d and re.search("[A-Za-z]{3}", c)]

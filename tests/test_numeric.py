@@ -8,6 +8,8 @@ step, a sign, a transposed block) would make the whole suite agree with it.
 import numpy as np
 import pytest
 
+from tracegrad.checks import numerical_jvp
+
 from .numeric import (
     assert_close,
     num_grad,
@@ -83,6 +85,30 @@ def test_pack_and_unpack_are_inverse():
     assert flat.shape == (9,) and shapes == [(2, 3), (), (2,)]
     for got, want in zip(unpack(flat, shapes), args, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_the_step_is_relative_to_the_numbers():
+    """log at 1e8: a step of 1e-3 would be lost in round-off (|log x| ε / h ≈ 4e-12,
+    against a slope of 1e-8); a step of 1e-3·|x| is not."""
+    x = np.array([1e8, 2.0])
+    assert_close(num_grad(lambda a: np.sum(np.log(a)), x), 1 / x, rtol=1e-9, atol=0)
+
+
+def test_the_differences_are_extrapolated():
+    """With a coarse step the plain central difference is off by h²/6 · |f‴| ≈ 1e-5;
+    Richardson's combination of h and h/2 is not."""
+    assert_close(num_jvp(np.sin, X, np.ones(3), eps=1e-2), np.cos(X), rtol=1e-8, atol=1e-9)
+
+
+def test_numerical_jvp_takes_pytrees():
+    """tracegrad.checks.numerical_jvp, on a tuple of a vector and a dict."""
+    def f(a, params):
+        return {"u": np.sin(a) * params["s"], "v": np.sum(a**2)}
+
+    a, s = X, 1.5
+    out = numerical_jvp(f, (a, {"s": s}), (np.ones(3), {"s": 2.0}))
+    assert_close(out["u"], np.cos(a) * s + np.sin(a) * 2.0, **TIGHT)
+    assert_close(out["v"], np.sum(2 * a), **TIGHT)
 
 
 def test_assert_close_insists_on_the_shape():

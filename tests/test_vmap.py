@@ -20,6 +20,8 @@ from tracegrad import TracegradError, nn
 
 from . import strategies as S
 from .numeric import EXACT_TOL, GRAD_TOL, assert_close, num_grad
+from .programs import loss_fun as mlp_loss
+from .programs import mlp_problem
 
 TOL = dict(rtol=1e-12, atol=1e-12)
 
@@ -111,18 +113,9 @@ def test_masks_and_where_choose_per_example(rng):
 # --- nesting --------------------------------------------------------------------------
 
 
-def mlp_loss(params, x, y):
-    """The lecture's MLP: tanh layers, a squared error, for one example."""
-    a = x
-    for W, b in params[:-1]:
-        a = tnp.tanh(a @ W + b)
-    W, b = params[-1]
-    return tnp.sum((a @ W + b - y) ** 2)
-
-
-def mlp(rng, sizes=(3, 5, 4, 2)):
-    return [(rng.normal(size=(m, n)) / np.sqrt(m), rng.normal(size=n))
-            for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
+def mlp(rng):
+    """The lecture's network (sizes 3, 5, 4, 2), its parameters only."""
+    return mlp_problem(seed=int(rng.integers(1000)))[0]
 
 
 def test_per_example_gradients_of_the_lecture_mlp_match_a_loop_of_grads(rng):

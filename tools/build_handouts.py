@@ -7,10 +7,13 @@ Chromium (the one the browser tests drive) prints each page of the static site
 aborted. Before printing, the page gets tools/handouts/print.css and a few changes
 that only make sense on paper: every hint (``<details>``) open, each stepper moved
 to its last step (a still), the Colab/JupyterLite install cell left out, and a box
-to write in under each exercise. Formulas are MathJax's SVG and graphs the page's
-inline SVG, so both print as vectors; the text is real text (Cyrillic included),
-and so are the graphs' labels. A formula's symbols are not in the PDF's text
-layer (MathJax draws them as paths; its hidden MathML copy is not printed).
+to write in under each exercise. Graphs are the page's inline SVG, so they print
+as vectors; the text is real text (Cyrillic included), and so are the graphs'
+labels. Formulas are typeset for paper by MathJax's CommonHTML output instead
+of the site's SVG output (the script is swapped as the page loads it): its
+symbols are characters of MathJax's own fonts, which Chromium embeds, so a
+formula's symbols are in the PDF's text layer (∂, σ, ∑ can be searched and
+copied), where SVG output would leave only outlines.
 """
 import argparse
 import functools
@@ -22,6 +25,7 @@ import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PRINT_CSS = ROOT / "tools" / "handouts" / "print.css"
+MATHJAX = ROOT / "build" / "npm" / "mathjax" / "es5"           # tools/vendor.py unpacks it
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--no-first-run"]
 
@@ -56,11 +60,25 @@ def serve(folder):
 
 
 def keep_local(context):
-    """Abort every request that leaves this machine: a handout prints what the site holds."""
+    """Abort every request that leaves this machine: a handout prints what the site holds.
+
+    Formulas for paper: the site's MathJax (``mathjax/tex-svg.js``) is answered
+    with the same release's CommonHTML build, and its font files, which it asks
+    for beside itself, from the vendored package.
+    """
     def route(r):
-        host = urllib.parse.urlsplit(r.request.url).hostname or ""
-        if r.request.url.startswith(("http", "ws")) and host not in ("127.0.0.1", "localhost"):
+        url = r.request.url
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if url.startswith(("http", "ws")) and host not in ("127.0.0.1", "localhost"):
             return r.abort()
+        path = urllib.parse.urlsplit(url).path
+        if path.endswith("/mathjax/tex-svg.js"):
+            return r.fulfill(path=str(MATHJAX / "tex-chtml.js"),
+                             content_type="text/javascript")
+        if "/mathjax/output/chtml/fonts/" in path:
+            font = MATHJAX / "output" / "chtml" / "fonts" / path.rsplit("/fonts/", 1)[1]
+            if font.is_file():
+                return r.fulfill(path=str(font), content_type="font/woff")
         return r.continue_()
     context.route("**/*", route)
 
@@ -88,6 +106,9 @@ def build(site, out, only=(), languages=("uk", "en")):
              if not only or p.stem.startswith(tuple(only))]
     if not pages:
         sys.exit(f"handouts: no lecture pages in {site}: run `make site` first")
+    if not (MATHJAX / "tex-chtml.js").exists():
+        sys.exit("handouts: build/npm/mathjax is missing: run `python tools/vendor.py` "
+                 "(or `make handouts`, which does)")
     server = serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     written = []

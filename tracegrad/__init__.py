@@ -11,8 +11,9 @@
 
 Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
 (the record and backpropagation), ``forward.py`` (dual numbers), ``vmap.py``
-(batching), ``transforms.py`` (Jacobians), ``jit.py`` (compiling a trace into NumPy
-source), ``lax/`` (every primitive with its rules).
+(batching), ``transforms.py`` (Jacobians), ``program.py`` (a trace as a program,
+``make_jaxpr``), ``jit/`` (staging a program and lowering it to NumPy source),
+``lax/`` (every primitive with its rules).
 """
 from . import (
     lax,
@@ -26,6 +27,7 @@ from .custom import custom_jvp, custom_vjp
 from .forward import jvp
 from .jit import jit
 from .lax import primitives
+from .program import make_jaxpr
 from .reverse import ZeroGradientWarning, grad, label, value_and_grad, vjp
 from .transforms import hessian, jacfwd, jacobian, jacrev
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
@@ -38,7 +40,15 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian
            "hessian", "vmap", "jit", "stop_gradient", "custom_jvp", "custom_vjp", "check_grads",
            "numerical_grad", "tree_map", "tree_flatten", "tree_unflatten", "tree_leaves",
            "primitives", "label", "set_language", "lax", "nn", "numpy", "random",
-           "TracegradError", "UnexpectedTracerError", "ZeroGradientWarning"]
+           "TracegradError", "UnexpectedTracerError", "ZeroGradientWarning",
+           "make_jaxpr",
+           # served when first used (below): drawing needs Graphviz, widgets ipywidgets
+           "graph", "Graph", "GraphvizNotFound", "set_renderer", "widgets"]
+
+
+def __dir__():
+    # What tg. serves, the lazy names included; not the modules it is built from.
+    return sorted(__all__ + ["__version__"])
 
 
 def __getattr__(name):

@@ -3,14 +3,19 @@
 The one gradient checker of tracegrad: the tests, the notebooks and your own
 exercises use it.
 
-``numerical_grad`` uses central differences,
+``numerical_jvp`` is the one finite difference here: a central difference
+along a direction v,
 
-    ∂f/∂x_j ≈ (f(x + h e_j) − f(x − h e_j)) / 2h,
+    D(h) = (f(x + h·v) − f(x − h·v)) / 2h = J·v + c·h² + O(h⁴),
 
-whose error is O(h²) from truncation plus O(ε/h) from round-off (ε ≈ 1e-16);
-h ≈ ε^(1/3) balances the two, leaving about 10 correct digits. That is
-plenty to catch a wrong rule, but it is not exact: automatic differentiation
-is.
+taken twice, with steps h and h/2, and combined so that the h² terms cancel
+(Richardson extrapolation): (4·D(h/2) − D(h)) / 3 = J·v + O(h⁴). Round-off adds
+O(ε/h) (ε ≈ 1e-16), so h = 1e-3 (times |x| when |x| > 1) leaves about 12 correct
+digits. That is plenty to catch a wrong rule, but it is not exact: automatic
+differentiation is. ``numerical_grad`` takes it along each coordinate e_j.
+tracegrad's own test suite checks its derivatives against these differences of
+plain NumPy functions (tests/numeric.py), so the differences never run the
+engine they check.
 
 ``check_grads`` checks both modes without forming any Jacobian:
 
@@ -24,7 +29,11 @@ way (the JVP of the JVP, the VJP of the VJP), and so on.
 ``check_answer`` is an exercise's check in a notebook: it prints ✓, or ✗ and a
 hint of what is wrong, and never the value it compares with (the answer).
 """
+from __future__ import annotations
+
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -32,12 +41,13 @@ from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_unflatten
+from .typing import Fun, PyTree
 from .words import LANGUAGES, message, said, words
 
-__all__ = ["numerical_grad", "check_grads", "check_answer", "verdict", "error_verdict",
-           "is_verdict", "GradientCheckError"]
+__all__ = ["numerical_grad", "numerical_jvp", "check_grads", "check_answer", "verdict",
+           "error_verdict", "is_verdict", "GradientCheckError"]
 
-_EPS = 1e-5
+_EPS = 1e-3                      # the relative step h (see the module's docstring)
 
 
 def _leaves_float(tree):
@@ -46,17 +56,36 @@ def _leaves_float(tree):
 
 
 def _numerical_jvp(fun, args, tangents, eps):
-    """(f(x + h·v) − f(x − h·v)) / 2h, for pytrees of arguments and outputs."""
+    """J·v by central differences, Richardson-extrapolated; the output's leaves and
+    structure. The step is ``eps`` times the largest |x_j| moved (at least 1), over
+    the largest |v_j|: relative to the numbers, so that 1e6 + h differs from 1e6."""
     xs, treedef = _leaves_float(args)
     vs, _ = _leaves_float(tangents)
-    plus = fun(*tree_unflatten(treedef, [x + eps * v for x, v in zip(xs, vs)]))
-    minus = fun(*tree_unflatten(treedef, [x - eps * v for x, v in zip(xs, vs)]))
-    p, out_def = _leaves_float(plus)
-    m, _ = _leaves_float(minus)
-    return [(a - b) / (2 * eps) for a, b in zip(p, m)], out_def
+    moved = [np.abs(x[v != 0]) for x, v in zip(xs, vs)]
+    scale = max([1.0] + [float(np.max(m, initial=0.0)) for m in moved])
+    size = max([0.0] + [float(np.max(np.abs(v), initial=0.0)) for v in vs]) or 1.0
+    h = eps * scale / size
+
+    def central(step):
+        plus = fun(*tree_unflatten(treedef, [x + step * v for x, v in zip(xs, vs)]))
+        minus = fun(*tree_unflatten(treedef, [x - step * v for x, v in zip(xs, vs)]))
+        p, out_def = _leaves_float(plus)
+        return [(a - b) / (2 * step) for a, b in zip(p, _leaves_float(minus)[0])], out_def
+
+    (d_h, out_def), (d_half, _) = central(h), central(h / 2)
+    return [(4 * b - a) / 3 for a, b in zip(d_h, d_half)], out_def
 
 
-def numerical_grad(fun, *args, argnums=0, eps=_EPS):
+def numerical_jvp(fun: Fun, args: Sequence[PyTree], tangents: Sequence[PyTree],
+                  eps: float = _EPS) -> PyTree:
+    """The derivative of ``fun`` at ``args`` along ``tangents``, J·v, by central
+    differences (``args`` a tuple; ``tangents`` shaped like it): like
+    ``jvp(fun, args, tangents)[1]``, computed without differentiating."""
+    leaves, out_def = _numerical_jvp(fun, tuple(args), tuple(tangents), eps)
+    return tree_unflatten(out_def, [x if x.shape else x[()] for x in leaves])
+
+
+def numerical_grad(fun: Fun, *args: PyTree, argnums: int = 0, eps: float = _EPS) -> PyTree:
     """Central differences: the gradient (or Jacobian) of ``fun`` w.r.t. one argument.
 
     The result has shape ``out.shape + x.shape``: for a scalar ``fun`` that is
@@ -114,8 +143,9 @@ def _assert_close(mode, order, got, want, rtol, atol):
                 want=np.array2string(w, precision=8, threshold=8)), mode, order)
 
 
-def check_grads(fun, args, order=2, modes=("fwd", "rev"), eps=_EPS, rtol=1e-5,
-                atol=1e-6, seed=0):
+def check_grads(fun: Fun, args: Sequence[PyTree], order: int = 2,
+                modes: Sequence[str] = ("fwd", "rev"), eps: float = _EPS, rtol: float = 1e-5,
+                atol: float = 1e-6, seed: int = 0) -> None:
     """Raise AssertionError unless ``fun``'s derivatives match central differences.
 
     ``args`` is a tuple of arguments. ``order`` is how many derivatives deep
@@ -183,7 +213,7 @@ def _simple_factor(r):
                for v in (abs(r), 1 / abs(r)))
 
 
-def error_verdict(error):
+def error_verdict(error: BaseException) -> str:
     """The line for an answer whose code raised ``error``: its type and first line."""
     if isinstance(error, GradientCheckError):      # which mode: tg.jvp or tg.vjp
         return _hint("grads", mode={"fwd": "jvp", "rev": "vjp"}[error.mode], order=error.order)
@@ -198,7 +228,7 @@ def error_verdict(error):
     return _hint("error", error=type(error).__name__, message=message)
 
 
-def verdict(answer, want, *, rtol=1e-5, atol=1e-8):
+def verdict(answer: Any, want: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> str:
     """``"✓"`` if ``answer`` matches ``want`` (as ``np.allclose(answer, want, rtol, atol)``,
     or equality for strings), else ``"✗ "`` and a hint of what is wrong; never ``want``.
 
@@ -262,13 +292,13 @@ def _some_right(right):
     return _hint("wrong")
 
 
-def check_answer(answer, want, *, rtol=1e-5, atol=1e-8):
+def check_answer(answer: Any, want: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> None:
     """Print ✓ if ``answer`` matches ``want``, else ✗ and a hint of what is wrong,
     never ``want`` itself (see :func:`verdict`): an exercise's check cell."""
     print(verdict(answer, want, rtol=rtol, atol=atol))
 
 
-def is_verdict(line):
+def is_verdict(line: str) -> bool:
     """Is ``line`` one that a check may show a student: ✓, or ✗ and one of the hints
     with only its fields filled in (shapes, counts, an error's name and message)?"""
     if line == "✓":

@@ -51,6 +51,7 @@ import warnings
 
 import numpy as np
 
+from .usercode import TRACEGRAD_DIR, stacklevel_outside
 from .words import message, said, words
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
@@ -338,7 +339,6 @@ def active_traces():
 # "ignore" and "raise" keep working. The errstate is entered once, by the
 # outermost transformation: nothing is added to each primitive call.
 
-_TRACEGRAD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 
 
@@ -365,10 +365,7 @@ def unroute_numpy_warnings(state):
 def warn_at_user(message, category):
     """``warnings.warn`` at the first line outside tracegrad (the user's call), so the
     warning shows the user's code, and the user's filters see it there."""
-    frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(_TRACEGRAD_DIR):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
+    warnings.warn(message, category, stacklevel=stacklevel_outside(sys._getframe(1)))
 
 
 def _numpy_warned(kind, flag):
@@ -383,7 +380,7 @@ def _numpy_warned(kind, flag):
     name = rule = None
     inner = set()                                # the code of the frames passed so far
     while frame.f_back is not None and frame.f_code.co_filename.startswith(
-            (_TRACEGRAD_DIR, _NUMPY_DIR)):
+            (TRACEGRAD_DIR, _NUMPY_DIR)):
         code = frame.f_code
         if code is _BIND_CODE and rule is None:
             prim = frame.f_locals["self"]

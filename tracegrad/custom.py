@@ -66,7 +66,10 @@ them side by side in one flat array (``_Layout``): that array is the node's
 value, the outputs are pieces cut from it, and the node's cotangent is cut
 into the same pieces before ``bwd`` sees them. One output needs no packing.
 """
+from __future__ import annotations
+
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -77,6 +80,7 @@ from .forward import JVPTrace, JVPTracer
 from .lax.shape import moveaxis
 from .reverse import ReverseTrace, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
+from .typing import Fun
 from .vmap import BatchTrace, BatchTracer, vmap
 from .words import message, said
 
@@ -120,7 +124,7 @@ class custom_jvp:
     and tangents leave them out.
     """
 
-    def __init__(self, fun, nondiff_argnums=()):
+    def __init__(self, fun: Fun, nondiff_argnums: Sequence[int] = ()) -> None:
         # Name and docstring from fun, not its attributes: they could hide our methods.
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
@@ -128,11 +132,11 @@ class custom_jvp:
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.primitive = _RulePrimitive("custom_jvp", fun)
 
-    def defjvp(self, rule):
+    def defjvp(self, rule: Fun) -> Fun:
         self.rule = self.named_rule = rule
         return rule
 
-    def defjvps(self, *rules):
+    def defjvps(self, *rules: Fun | None) -> None:
         """One rule per (differentiated) argument: ``rule(tangent, out, *primals)``."""
         def rule(*nondiff_primals_tangents):
             *static, primals, tangents = nondiff_primals_tangents
@@ -183,7 +187,7 @@ class custom_vjp:
     cotangents for the others only.
     """
 
-    def __init__(self, fun, nondiff_argnums=()):
+    def __init__(self, fun: Fun, nondiff_argnums: Sequence[int] = ()) -> None:
         # Name and docstring from fun, not its attributes: they could hide our methods.
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
@@ -191,7 +195,7 @@ class custom_vjp:
         self.fwd = self.bwd = None
         self.primitive = _RulePrimitive("custom_vjp", fun)
 
-    def defvjp(self, fwd, bwd):
+    def defvjp(self, fwd: Fun, bwd: Fun) -> None:
         self.fwd, self.bwd = fwd, bwd
 
     def __call__(self, *args):

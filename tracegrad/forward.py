@@ -14,6 +14,8 @@ A tangent of ``None`` stands for zero: constants carry no tangent at all.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .arguments import (
@@ -26,6 +28,7 @@ from .arguments import (
 )
 from .core import Trace, Tracer, like_primal, new_level
 from .tree import tree_flatten, tree_unflatten
+from .typing import Fun, PyTree
 from .words import message
 
 __all__ = ["JVPTrace", "JVPTracer", "jvp"]
@@ -61,7 +64,8 @@ class JVPTrace(Trace):
         return JVPTracer(self, out, tangent)
 
 
-def jvp(fun, primals, tangents):
+def jvp(fun: Fun, primals: Sequence[PyTree], tangents: Sequence[PyTree]
+        ) -> tuple[PyTree, PyTree]:
     """``jvp(fun, primals, tangents) -> (out, tangent_out)``: ``J · tangent``.
 
     ``primals`` and ``tangents`` are tuples (one entry per argument of

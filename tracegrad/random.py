@@ -65,6 +65,8 @@ minval)·u``, written with tracegrad's operations, so ∂/∂minval = 1 − u.
 return integers or booleans, which have no derivative. The values they pick
 from an array (``choice(key, a)``, ``permutation(key, x)``) do.
 """
+from __future__ import annotations
+
 import math
 import operator
 
@@ -73,6 +75,7 @@ import numpy as np
 from . import lax
 from . import numpy as tnp
 from .core import Primitive, TracegradError, Tracer, concrete, dtype_of, shape_of
+from .typing import Array, DTypeLike, Key, Shape
 from .vmap import Batched
 from .words import message, said
 
@@ -142,7 +145,7 @@ def _draw(key, shape, kind, dtype, who, bounds=None):
 # Keys
 # ---------------------------------------------------------------------------
 
-def PRNGKey(seed):
+def PRNGKey(seed: int) -> Key:
     """A key made from an integer seed: ``[seed >> 32, seed & 0xFFFFFFFF]`` as uint32,
     as in JAX (a negative seed is taken modulo 2⁶⁴)."""
     if isinstance(seed, Tracer):
@@ -158,18 +161,18 @@ def PRNGKey(seed):
     return np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32)
 
 
-def key(seed):
+def key(seed: int) -> Key:
     """The same as :func:`PRNGKey`. (JAX's ``key`` returns a typed key of shape ();
     here every key is the plain pair of words.)"""
     return PRNGKey(seed)
 
 
-def key_data(keys):
+def key_data(keys: Key) -> Key:
     """The words of ``keys``: here the keys themselves (JAX unwraps typed keys)."""
     return keys
 
 
-def split(key, num=2):
+def split(key: Key, num: int = 2) -> Key:
     """``num`` new keys, shape ``(num, 2)``: ``k1, k2 = split(key)``."""
     if isinstance(num, Tracer) or not isinstance(num, (int, np.integer)) or num < 0:
         raise TypeError(message("err.split-num", num=repr(num)))
@@ -177,7 +180,7 @@ def split(key, num=2):
                        dtype=np.dtype(np.uint32), bounds=None)
 
 
-def fold_in(key, data):
+def fold_in(key: Key, data: int | Array) -> Key:
     """The key for the integer ``data`` (a step, an example's index): a new key,
     the same one every time for the same ``key`` and ``data``."""
     if shape_of(data) != () or dtype_of(data).kind not in "iub":
@@ -264,13 +267,14 @@ def _shown(value):
 # Distributions
 # ---------------------------------------------------------------------------
 
-def normal(key, shape=(), dtype=np.float64):
+def normal(key: Key, shape: Shape = (), dtype: DTypeLike = np.float64) -> Array:
     """Standard normal numbers (mean 0, variance 1). For N(μ, σ²): ``mu + sigma * normal(...)``."""
     shape, dtype = _shape(shape, "normal"), _float_dtype(dtype, "normal")
     return _draw(key, shape, "normal", dtype, "normal")
 
 
-def uniform(key, shape=(), dtype=np.float64, minval=0.0, maxval=1.0):
+def uniform(key: Key, shape: Shape = (), dtype: DTypeLike = np.float64,
+            minval: Array = 0.0, maxval: Array = 1.0) -> Array:
     """Uniform numbers in [minval, maxval): ``minval + (maxval − minval)·u``, u in [0, 1).
 
     ``minval`` and ``maxval`` may be traced: their derivatives are 1 − u and u.
@@ -288,13 +292,14 @@ def _is_number(x, value):
     return type(x) in (int, float) and x == value
 
 
-def gumbel(key, shape=(), dtype=np.float64):
+def gumbel(key: Key, shape: Shape = (), dtype: DTypeLike = np.float64) -> Array:
     """Standard Gumbel numbers, −log(−log u): the noise of the Gumbel-max trick."""
     shape, dtype = _shape(shape, "gumbel"), _float_dtype(dtype, "gumbel")
     return _draw(key, shape, "gumbel", dtype, "gumbel")
 
 
-def truncated_normal(key, lower, upper, shape=None, dtype=np.float64):
+def truncated_normal(key: Key, lower: Array, upper: Array, shape: Shape | None = None,
+                     dtype: DTypeLike = np.float64) -> Array:
     """Standard normal numbers conditioned to lie in (lower, upper).
 
     Drawn by rejection: normal numbers are drawn and those inside are kept, so
@@ -316,7 +321,7 @@ def truncated_normal(key, lower, upper, shape=None, dtype=np.float64):
     return _draw(key, shape, "truncated_normal", dtype, "truncated_normal", (lower, upper))
 
 
-def bernoulli(key, p=0.5, shape=None):
+def bernoulli(key: Key, p: Array = 0.5, shape: Shape | None = None) -> Array:
     """Booleans that are True with probability ``p`` (``u < p``); shape defaults to p's."""
     shape = shape_of(p) if shape is None else _shape(shape, "bernoulli")
     _fits(shape, "bernoulli", p=p)
@@ -326,7 +331,8 @@ def bernoulli(key, p=0.5, shape=None):
     return tnp.less(uniform(key, shape), p)
 
 
-def categorical(key, logits, axis=-1, shape=None):
+def categorical(key: Key, logits: Array, axis: int = -1, shape: Shape | None = None
+                ) -> Array:
     """Category indices drawn with probabilities softmax(logits) along ``axis``.
 
     The Gumbel-max trick: argmax(logits + Gumbel noise) is such a draw.
@@ -350,7 +356,8 @@ def categorical(key, logits, axis=-1, shape=None):
     return tnp.argmax(tnp.add(noise, logits), axis=len(prefix) + axis)
 
 
-def randint(key, shape, minval, maxval, dtype=np.int64):
+def randint(key: Key, shape: Shape, minval: Array, maxval: Array,
+            dtype: DTypeLike = np.int64) -> Array:
     """Integers from ``minval`` up to, not including, ``maxval``: floor(minval + (maxval −
     minval)·u) with u uniform in [0, 1) (53 random bits: exact enough for spans below 2⁴⁰)."""
     shape = _shape(shape, "randint")
@@ -367,7 +374,7 @@ def randint(key, shape, minval, maxval, dtype=np.int64):
     return lax.astype(out, dtype=dtype)
 
 
-def permutation(key, x, axis=0):
+def permutation(key: Key, x: int | Array, axis: int = 0) -> Array:
     """A random order: of ``range(x)`` for an int ``x``, else of ``x``'s entries along ``axis``."""
     if _is_int(x):
         n = int(x)
@@ -381,7 +388,8 @@ def permutation(key, x, axis=0):
     return tnp.take(x, order, axis=axis)
 
 
-def choice(key, a, shape=(), replace=True, p=None, axis=0):
+def choice(key: Key, a: int | Array, shape: Shape = (), replace: bool = True,
+           p: Array | None = None, axis: int = 0) -> Array:
     """Entries of ``a`` (or of ``range(a)`` for an int) drawn at random.
 
     ``replace=False`` draws without repeats; ``p`` gives each entry's

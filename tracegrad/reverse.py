@@ -26,6 +26,7 @@ recorded as it was when read (:class:`Constants`), and inputs are copied.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 
@@ -52,10 +53,12 @@ from .core import (
     warn_at_user,
 )
 from .tree import tree_flatten, tree_unflatten
+from .typing import ArgNums, Array, Fun, PyTree
 from .words import message, said
 
-__all__ = ["Node", "ReverseTrace", "placeholder", "ReverseTracer", "backward_pass",
-           "node_vjps", "label", "vjp", "grad", "value_and_grad", "ZeroGradientWarning"]
+__all__ = ["Node", "Recorder", "RecordedTracer", "ReverseTrace", "placeholder", "ReverseTracer",
+           "backward_pass", "node_vjps", "label", "vjp", "grad", "value_and_grad",
+           "ZeroGradientWarning"]
 
 
 # ---------------------------------------------------------------------------
@@ -90,10 +93,17 @@ class Node:
         return f"<Node {self.index}: {op} {np.shape(concrete(self.out))}>"
 
 
-class ReverseTracer(Tracer):
-    """A value being traced for reverse mode: its primal and its Node."""
+class RecordedTracer(Tracer):
+    """A value whose trace writes the program down: it carries its Node
+    (``tg.label`` names the Node; the graph draws it)."""
 
     __slots__ = ("node",)
+
+
+class ReverseTracer(RecordedTracer):
+    """A value being traced for reverse mode: its primal and its Node."""
+
+    __slots__ = ()
 
     def __init__(self, trace, primal, node):
         self._trace = trace
@@ -101,7 +111,7 @@ class ReverseTracer(Tracer):
         self.node = node
 
 
-ReverseTracer.side = ReverseTracer.node   # its side data, read by Trace.unbox: the same slot
+RecordedTracer.side = RecordedTracer.node   # its side data, read by Trace.unbox: the same slot
 
 SMALL = 1024     # arrays with fewer elements are always kept: no memory to win
 
@@ -169,7 +179,32 @@ class Constants:
         return value
 
 
-class ReverseTrace(Trace):
+class Recorder(Trace):
+    """A trace that writes the program down: one Node per primitive call, in order.
+
+    Reverse mode records to differentiate (:class:`ReverseTrace`), ``tg.jit``
+    to compile (``JitTrace``, jit/staging.py): the same Nodes in ``nodes``,
+    read as the same :class:`~tracegrad.program.Program`. ``constants`` keeps
+    the NumPy arrays read, each as it was when read.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.nodes = []
+        self.constants = Constants()
+
+    def add(self, primitive, parents, args, params, out, name=None):
+        """Append the Node ``out = primitive(*args, **params)`` to the program."""
+        node = Node(primitive, tuple(parents), tuple(args), params, out, len(self.nodes), name)
+        self.nodes.append(node)
+        return node
+
+    def input_node(self, value, name=None):
+        """Record an input of the program: a Node with no primitive."""
+        return self.add(None, (), (), {}, value, name)
+
+
+class ReverseTrace(Recorder):
     """Records primitive calls on its tracers into ``self.nodes``.
 
     What the backward pass will not read (``Primitive.saves``) is not kept:
@@ -186,10 +221,8 @@ class ReverseTrace(Trace):
 
     def __init__(self, on_node=None, keep_values=False):
         super().__init__()
-        self.nodes = []
         self.on_node = on_node
         self.keep_values = keep_values
-        self.constants = Constants()
 
     def new_input(self, value, name=None, copy=True):
         """A tracer for an input of the traced function, recorded as a Node.
@@ -203,8 +236,7 @@ class ReverseTrace(Trace):
         """
         if copy and type(value) is np.ndarray and may_change(value):
             value = value.copy()
-        node = Node(None, (), (), {}, value, len(self.nodes), name)
-        self.nodes.append(node)
+        node = self.input_node(value, name)
         if self.on_node is not None:
             self.on_node(node)
         return ReverseTracer(self, value, node)
@@ -246,6 +278,7 @@ class ReverseTrace(Trace):
                           for v in values]
             if "out" not in primitive.saves and type(out) is np.ndarray and out.size >= SMALL:
                 saved_out = placeholder(out)
+        # Recorder.add, written out: this is the hot path, one call less per operation.
         node = Node(primitive, tuple(parents), tuple(values), params, saved_out, len(self.nodes))
         self.nodes.append(node)
         if self.on_node is not None:
@@ -326,7 +359,7 @@ def node_vjps(node, g, all_args=False):
 # The transformations: vjp, grad, value_and_grad
 # ---------------------------------------------------------------------------
 
-def vjp(fun, *primals, has_aux=False):
+def vjp(fun: Fun, *primals: PyTree, has_aux: bool = False) -> tuple[Any, ...]:
     """``vjp(fun, *primals) -> (out, vjp_fun)``: one reverse pass, reusable.
 
     ``vjp_fun(ct)`` returns ``(ct_1, ..., ct_n)``, the row vector ``ctᵀ J``
@@ -438,7 +471,7 @@ def _warn_zero_gradient(who, name, nums):
                  ZeroGradientWarning)
 
 
-def grad(fun, argnums=0, has_aux=False):
+def grad(fun: Fun, argnums: ArgNums = 0, has_aux: bool = False) -> Fun:
     """The gradient of a scalar function, ``∇f``, by one reverse pass.
 
     ``grad(f)(x)`` has the shape (and pytree structure) of ``x``. With a tuple
@@ -457,7 +490,7 @@ def grad(fun, argnums=0, has_aux=False):
     return grad_fun
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
+def value_and_grad(fun: Fun, argnums: ArgNums = 0, has_aux: bool = False) -> Fun:
     """Like :func:`grad`, but return ``(value, gradient)`` from the same pass."""
     check_function(fun, "value_and_grad", "tg.value_and_grad(loss)(p, x, y)")
     who = f"grad({getattr(fun, '__name__', 'fun')})"
@@ -478,14 +511,14 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     return value_and_grad_fun
 
 
-def label(x, name):
+def label(x: Array, name: str) -> Array:
     """Name a traced value for graphs and listings: ``z = tg.label(w * a + b, "z")``.
 
     Returns ``x`` unchanged; outside a transformation it does nothing.
     """
     t = x
     while isinstance(t, Tracer):                  # every level that records it
-        if isinstance(t, ReverseTracer):
+        if isinstance(t, RecordedTracer):
             t.node.name = name
         t = t.primal
     return x

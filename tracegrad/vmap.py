@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import os
 import re
 import sys
 
@@ -59,6 +58,8 @@ from .core import (
 )
 from .lax.shape import moveaxis
 from .tree import tree_flatten, tree_unflatten
+from .typing import Fun, PyTree
+from .usercode import place
 from .words import message, said
 
 __all__ = ["vmap", "BatchTrace", "BatchTracer", "Batched"]
@@ -342,7 +343,7 @@ def _asker():
     while frame.f_back is not None and frame.f_globals.get("__name__") in _PASSING_ON:
         frame = frame.f_back
     return (frame.f_globals.get("__name__", ""),
-            f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}")
+            place(frame.f_code, frame.f_lineno))
 
 
 def _traces(inputs):
@@ -451,7 +452,7 @@ def _stack(results, sizes, traces, name):
 # vmap: in_axes and out_axes
 # ---------------------------------------------------------------------------
 
-def vmap(fun, in_axes=0, out_axes=0):
+def vmap(fun: Fun, in_axes: PyTree = 0, out_axes: PyTree = 0) -> Fun:
     """Map ``fun`` over a batch: ``vmap(f)(xs)[i] == f(xs[i])``, in one vectorised run.
 
     ``in_axes`` says which axis of each argument runs over the examples: an

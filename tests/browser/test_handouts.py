@@ -56,3 +56,15 @@ def test_the_ukrainian_handout_prints_the_lecture(handouts):
     assert "∂C₀/∂" in "".join(pages), "the graphs' labels are not text"
     assert "google.colab" not in whole, "the install cell was printed"
 
+
+def test_formulas_symbols_are_in_the_text_layer(handouts):
+    """A formula prints as characters of MathJax's fonts, not as outlines: the source's
+    ``C_0 = \\sum_{j}`` and ``\\sigma(z`` can be found in the PDF's text."""
+    source = source_text()
+    assert r"C_0 = \sum_{j}" in source and r"\sigma(z" in source   # what the formulas say
+    pages = [page.extract_text() or "" for page in pypdf.PdfReader(
+        handouts / "uk" / "04_backprop.pdf").pages]
+    whole = squeeze("".join(pages))
+    assert "C0=∑" in whole, "the formula C₀ = ∑ⱼ … is not in the text layer"
+    assert "σ(z" in whole, "the formula σ(z⁽ᴸ⁾) is not in the text layer"
+

@@ -87,6 +87,14 @@ def test_installed_from_the_wheel_with_no_dot(venv):
     assert pathlib.Path(module).is_relative_to(venv.parents[1])     # the venv's copy, not the repo's
 
 
+def test_the_wheel_says_it_is_typed(venv):
+    out = run(venv, """
+        import pathlib, tracegrad
+        print((pathlib.Path(tracegrad.__file__).parent / "py.typed").is_file())
+    """)
+    assert out.strip() == "True"
+
+
 def test_grad_and_graph_in_a_terminal(venv):
     x = 0.7
     out = json.loads(run(venv, """

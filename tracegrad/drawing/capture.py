@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import os
 import sys
-import sysconfig
 from typing import NamedTuple
 
 import numpy as np
@@ -37,15 +35,13 @@ from ..core import thread_state as _state
 from ..forward import jvp
 from ..reverse import ReverseTrace, ReverseTracer
 from ..tree import tree_flatten, tree_unflatten
+from ..usercode import is_users
 from ..words import message
 from .loops import loops_of
 
 __all__ = ["Frame", "Recorder", "Recording", "record", "record_with_tangents", "input_names",
            "input_row", "snapshot", "running_lines"]
 
-_LIBRARY_ROOTS = ("tracegrad", "numpy", "functools", "contextlib", "threading",
-                  "inspect", "importlib", "typing", "collections", "abc", "weakref")
-_STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
 
 
 class Frame:
@@ -81,12 +77,9 @@ class Frame:
 
 
 def _is_users(frame):
-    module = frame.f_globals.get("__name__", "") or ""
-    if module.split(".")[0] in _LIBRARY_ROOTS:
-        return False
-    filename = os.path.normcase(frame.f_code.co_filename)
-    return not (filename.startswith(_STDLIB) or "site-packages" in filename
-                or frame.f_code.co_name.startswith("<") and frame.f_code.co_name != "<lambda>")
+    """The user's frame, and not a comprehension's (its values are its function's)."""
+    name = frame.f_code.co_name
+    return is_users(frame.f_code) and (name == "<lambda>" or not name.startswith("<"))
 
 
 class Recorder:

@@ -16,14 +16,14 @@ import numpy as np
 
 from ..core import Tracer, concrete
 from ..forward import JVPTracer
-from ..jit import replay
+from ..program import Program
 from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
 from ..words import language as resolve_language
 from ..words import message, said
 from ..words import words as words_of
 from . import options as _options
-from . import text
+from . import rooms, text
 from .capture import input_row, record, record_with_tangents, snapshot
 from .dot import to_dot
 from .paths import ChainRule
@@ -31,9 +31,6 @@ from .render import run_dot
 
 __all__ = ["graph", "Graph"]
 
-_MAX_PASSES = 12                 # a loop with more passes is not boxed pass by pass
-_INDEXING = ("getitem", "index_add", "index_set", "take_along", "add_along")
-_FOLD_ABOVE = 300                # a graph with more operations folds every repeated loop pass
 _LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -111,16 +108,15 @@ def output_name(fun):
 class Graph:
     """A recorded computation, ready to be drawn or listed.
 
-    ``nodes`` are the engine's own Nodes; ``names[node]`` their display names;
-    ``grads[node]`` the cotangent ∂output/∂node (scalar outputs only).
+    ``program`` is the recorded :class:`~tracegrad.program.Program`: its
+    ``nodes`` are the engine's own Nodes (``self.nodes``), the ones the backward
+    pass walked; ``names[node]`` their display names; ``grads[node]`` the
+    cotangent ∂output/∂node (scalar outputs only).
     """
 
     def __init__(self, recording, want_grad, options, fun=None, args=(), argnums=()):
         trace, recorder, inputs, out = recording
         self.trace = trace
-        self.nodes = list(trace.nodes)
-        self.node_set = set(self.nodes)            # "is this value recorded here?"
-        self.inputs = [t.node for t in inputs]
         self.options = options
         self._recorder = recorder
         self._args, self._argnums = args, argnums
@@ -133,6 +129,12 @@ class Graph:
                              if isinstance(o, Tracer) and getattr(o, "_trace", None) is trace]
         self.out = tuple(concrete(o) for o in out_leaves) if isinstance(out, (tuple, list)) \
             else concrete(out)
+        # The program the trace recorded: drawn, listed, stepped through and evaluated.
+        self.program = Program(trace.nodes, [t.node for t in inputs],
+                               self.output_nodes or [self.out])
+        self.nodes = self.program.nodes
+        self.node_set = set(self.nodes)            # "is this value recorded here?"
+        self.inputs = self.program.invars
         self.grads = {}
         self.steps = []                         # (node, cotangent) in backward order
         if (want_grad and len(self.output_nodes) == 1
@@ -219,53 +221,10 @@ class Graph:
             return self._constants[const][0]
         return text.fmt(value, self.options["digits"])
 
-    # ---- clusters: which user function (and which pass of its loops) made each node --
+    # ---- clusters and folds: the user's functions and loop passes (rooms.py) ------------
     def _find_clusters(self):
-        passes = {}                              # (name, call, loop line) -> its passes
-        for node in self.nodes:
-            frames, _ = node.source or ((), "forward")
-            for name, call, loops in frames:
-                for line, number in loops:
-                    passes.setdefault((name, call, line), set()).add(number)
-        # A loop's passes become clusters (one per layer, say), unless there are
-        # so many that the clusters would only clutter the picture.
-        self._looped = {k for k, numbers in passes.items() if 1 < len(numbers) <= _MAX_PASSES}
-        self._clusters = {}
-        self._paths = {}
-        siblings = {}
-        w = self.words
-        for node in self.nodes:
-            path = self._compute_path(node)
-            self._paths[node] = path
-            for i in range(1, len(path) + 1):
-                key = path[:i]
-                if key in self._clusters:
-                    continue
-                last = key[-1]
-                if last == ("backward",):
-                    label, name = w["backward pass"], "backward"
-                elif len(last) == 4:                 # (name, call, loop line, pass)
-                    label = w["loop pass"].format(name=last[0], number=last[3])
-                    name = last[0]
-                else:
-                    count = siblings.get((key[:-1], last[0]), 0) + 1
-                    siblings[(key[:-1], last[0])] = count
-                    label, name = last[0] + ("" if count == 1 else f" #{count}"), last[0]
-                self._clusters[key] = {"id": str(len(self._clusters)), "label": label,
-                                       "name": name}
-
-    def _compute_path(self, node):
-        if node.primitive is None:
-            return ()
-        frames, phase = node.source or ((), "forward")
-        path = [("backward",)] if phase == "backward" else []
-        for name, call, loops in frames:
-            if call != self._recorder.root:
-                path.append((name, call))
-            for line, number in loops:
-                if (name, call, line) in self._looped:
-                    path.append((name, call, line, number))
-        return tuple(path)
+        self._clusters, self._paths = rooms.clusters(self.nodes, self._recorder.root,
+                                                     self.words)
 
     def clusters(self):
         return self._clusters
@@ -273,65 +232,13 @@ class Graph:
     def cluster_path(self, node):
         return self._paths[node]
 
-    # ---- folds: a loop's repeated passes, drawn once ---------------------------------
-    def folds(self, limit=_FOLD_ABOVE, many=_MAX_PASSES):
-        """The loop passes a picture folds: ``[{"name", "line", "total", "drawn",
-        "nodes", "ops"}]``, one entry per loop run whose passes repeat.
-
-        A loop of 32 examples records the same operations 32 times; drawn once,
-        with "× 32", the picture fits a page. Two passes are alike when they run
-        the same primitives on the same shapes, wired the same way inside the
-        pass. The first pass of each kind is drawn (``drawn``: its pass
-        numbers), and the pass that computes the output; the others
-        (``nodes``, ``ops`` of them) are folded. A loop is folded when it has
-        more than ``many`` passes (None: never for that reason), or when more
-        than ``limit`` operations are left to draw (any loop then). Outer
-        loops fold first: the passes of an inner loop are looked at only
-        inside the outer pass that is drawn, so the layers of a network drawn
-        once stay apart.
-        """
+    def folds(self, limit=rooms.FOLD_ABOVE, many=rooms.MAX_PASSES):
+        """The loop passes a picture folds (see :func:`rooms.folds`), computed once."""
         cached = self._fold_cache.get((limit, many))
-        if cached is not None:
-            return cached
-        runs = {}                            # loop run -> {pass number: [nodes]}
-        for node in self.nodes:
-            if node.primitive is None:
-                continue
-            frames, phase = node.source or ((), "forward")
-            where = (phase,)
-            for name, call, loops in frames:
-                for j, (line, number) in enumerate(loops):
-                    run = where + ((name, call, loops[:j], line),)
-                    runs.setdefault(run, {}).setdefault(number, []).append(node)
-                where += ((name, call, loops),)
-        folded, found = set(), []
-        outputs, operations = set(self.output_nodes), self.num_ops
-        for run in sorted(runs, key=len):                  # outer loops first
-            passes = {k: [n for n in p if n not in folded] for k, p in runs[run].items()}
-            passes = {k: p for k, p in passes.items() if p}
-            big = operations - len(folded) > limit
-            if len(passes) < 2 or not (big or many is not None and len(passes) > many):
-                continue
-            kinds = {}                                     # signature -> first pass
-            drawn, hidden = [], []
-            for number in sorted(passes):
-                if outputs.intersection(passes[number]):    # the output is always drawn
-                    drawn.append(number)
-                    continue
-                first = kinds.setdefault(_signature(passes[number]), number)
-                if first == number:
-                    drawn.append(number)
-                else:
-                    hidden.extend(passes[number])
-            if not hidden:
-                continue
-            folded.update(hidden)
-            name, _, _, line = run[-1]
-            found.append(dict(name=name, line=line, total=len(passes), drawn=drawn,
-                              nodes=sorted(hidden, key=lambda n: n.index),
-                              ops=len(hidden)))
-        self._fold_cache[limit, many] = found
-        return found
+        if cached is None:
+            cached = self._fold_cache[limit, many] = rooms.folds(
+                self.nodes, set(self.output_nodes), self.num_ops, limit, many)
+        return cached
 
     # ---- annotations ------------------------------------------------------------
     def value(self, node):
@@ -418,9 +325,9 @@ class Graph:
         code is not run again, so an ``if`` takes the branch it took when the
         graph was recorded, whatever the new inputs. ``args`` are the
         function's own arguments; those not in ``argnums`` were recorded as
-        constants and must be the same as then. The replay is the engine's
-        (``tracegrad.jit.replay``): each operation goes through ``bind``, so
-        the result can itself be differentiated.
+        constants and must be the same as then. The replay is the program's
+        (:meth:`tracegrad.program.Program.run`): each operation goes through
+        ``bind``, so the result can itself be differentiated.
         """
         if len(args) != len(self._args):
             raise TypeError(message("err.evaluate-count", want=len(self._args), got=len(args)))
@@ -436,7 +343,7 @@ class Graph:
             elif not all(_same(a, b) for a, b in zip(new_leaves, old_leaves)):
                 raise ValueError(message("err.evaluate-constant", i=i,
                                          argnums=self._argnums))
-        outs = replay(self.nodes, self.inputs, leaves, self.output_nodes)
+        outs = self.program.run(leaves)
         return outs[0] if len(outs) == 1 and not isinstance(self.out, tuple) else tuple(outs)
 
     # ---- views --------------------------------------------------------------------
@@ -546,19 +453,6 @@ class Graph:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render  # which picture: dot, the browser, or text
         return render.mimebundle(self, self._short_listing())
-
-
-def _signature(nodes):
-    """What makes two loop passes alike: each operation's primitive, parameters,
-    shape and dtype, and which earlier operation of the same pass each argument
-    comes from (-1: from outside the pass, a constant or an input)."""
-    place = {node: k for k, node in enumerate(nodes)}
-    return tuple((node.primitive.name,
-                  # x[i] with i = 0, 1, 2, ...: the same structure, another index
-                  "" if node.primitive.name in _INDEXING else repr(sorted(node.params.items())),
-                  np.shape(node.out), str(np.result_type(concrete(node.out))),
-                  tuple(place.get(p, -1) for p in node.parents))
-                 for node in nodes)
 
 
 class UnknownName(KeyError):

@@ -4,7 +4,7 @@
 
 * ``"reverse"``: the backward pass, from the output to the inputs, exactly the
   order in which :func:`tracegrad.reverse.backward_pass` visited them;
-* ``"forward"``: the forward pass, values computed in the record's order;
+* ``"forward"``: the forward pass, the program's equations in order;
 * ``"tangent"``: forward mode, tangents pushed in the same order.
 
 ``explain(graph, node, mode)`` states that step with the chain rule, in the
@@ -36,9 +36,11 @@ def steps(graph, mode="reverse"):
         if not graph.steps:
             raise TracegradError(message("err.no-backward"))
         return [node for node, _ in graph.steps]
-    if mode == "tangent" and not any(graph.tangent(n) is not None for n in graph.nodes):
+    program = graph.program                     # the record the graph draws
+    if mode == "tangent" and not any(graph.tangent(n) is not None for n in program.nodes):
         raise TracegradError(message("err.no-tangents"))
-    return [n for n in graph.nodes if n.primitive is not None or mode == "tangent"]
+    # forward: one step per equation; tangent: the inputs' tangents first, as given
+    return list(program.nodes if mode == "tangent" else program.equations)
 
 
 def explain(graph, node, mode="reverse", language="en"):

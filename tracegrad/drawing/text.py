@@ -6,12 +6,9 @@ import re
 import numpy as np
 
 from ..core import concrete
+from ..program import type_str, write
 
 __all__ = ["fmt", "type_str", "op_str", "local_formula", "listing", "summary", "table"]
-
-_DTYPES = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
-           "int32": "i32", "bool": "bool"}
-
 
 def fmt(x, digits=4):
     """A value in a few characters: 4 significant digits, small arrays inline,
@@ -32,13 +29,6 @@ def fmt(x, digits=4):
 def _num(v, digits):
     s = f"{float(v):.{digits}g}"
     return "0" if s == "-0" else s
-
-
-def type_str(x):
-    """``f64[]``, ``f64[3,4]``: dtype and shape, as in a jaxpr."""
-    a = concrete(x)
-    dtype = str(np.result_type(a))
-    return f"{_DTYPES.get(dtype, dtype)}[{','.join(map(str, np.shape(a)))}]"
 
 
 def params_str(params):
@@ -90,32 +80,32 @@ def local_formula(node, k, names):
 
 
 def listing(graph):
-    """The trace as a jaxpr-like program: one line per primitive call, with
-    the value and the gradient of each result as a comment."""
-    names = graph.names
-    ins = ", ".join(f"{names[n]}:{type_str(n.out)}" for n in graph.inputs)
-    consts = [f"{name}:{type_str(value)}" for name, value in graph.constant_list()]
-    header = "{ lambda " + ins + (" ; " + ", ".join(consts) if consts else "") + " ."
-    rows = []
-    for node in graph.nodes:
-        if node.primitive is None:
-            continue
-        lhs = f"{names[node]}:{type_str(node.out)}"
-        args = " ".join(graph.arg_name(node, k) for k in range(len(node.args)))
-        rows.append((lhs, f"{op_str(node)} {args}".rstrip(), graph.annotation(node)))
-    lines = [header, "  let"]
-    w1 = max((len(r[0]) for r in rows), default=0)
-    w2 = max((len(r[1]) for r in rows), default=0)
-    for lhs, rhs, note in rows:
-        line = f"    {lhs:<{w1}} = {rhs:<{w2}}"
-        lines.append((line + "    # " + note) if note else line.rstrip())
-    outs = ", ".join(names[n] for n in graph.output_nodes) or fmt(graph.out)
-    lines.append(f"  in ( {outs} ) }}")
-    for n in graph.inputs:
-        note = graph.annotation(n)
-        if note:
-            lines.append(f"# {names[n]} = {note}")
-    return "\n".join(lines)
+    """The graph's program in JAX's jaxpr format (:func:`tracegrad.program.write`),
+    with the user's names and the value and the gradient of each result as a comment."""
+    return write(graph.program, _GraphNames(graph), graph.annotation)
+
+
+class _GraphNames:
+    """How the listing names things: as the picture does (the user's names, the
+    constants' names, tracegrad's operations)."""
+
+    def __init__(self, graph):
+        self.graph = graph
+
+    def constants(self):
+        return [(name, value) for name, value in self.graph.constant_list()]
+
+    def var(self, node):
+        return self.graph.names[node]
+
+    def arg(self, node, k):
+        return self.graph.arg_name(node, k)
+
+    def op(self, node):
+        return op_str(node)
+
+    def literal(self, value, like):
+        return fmt(value, self.graph.options["digits"])
 
 
 # ---- text alternatives: what a screen reader reads instead of the picture ----------

@@ -892,6 +892,16 @@ EN.update({
     "numpy.computing alone": " computing {rule}",
     "numpy.forward rule": "the derivative of {name} (forward mode)",
     "numpy.backward rule": "the derivative of {name} (backward pass)",
+    # usercode.py: a place in a notebook cell
+    "usercode.cell line": "{name}, line {line}",
+})
+
+# program.py (W1, issue 21): a program run again on new arguments
+EN.update({
+    "usercode.inside": "{where} (in {name})",
+    "err.program-arguments": "evaluate: the program was recorded with {want} as its inputs, "
+                             "but got {got}. Pass the arguments as the traced function was "
+                             "called, with the same structure.",
 })
 
 # widgets/player.py and static/player.js: the trace player (issue 25, w5-player)

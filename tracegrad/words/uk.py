@@ -1094,6 +1094,16 @@ UK.update({
     "numpy.computing alone": " під час обчислення {rule}",
     "numpy.forward rule": "похідної {name} (прямий режим)",
     "numpy.backward rule": "похідної {name} (зворотний прохід)",
+    # usercode.py: a place in a notebook cell
+    "usercode.cell line": "{name}, рядок {line}",
+})
+
+# program.py (W1, issue 21): програму виконують знову на нових аргументах
+UK.update({
+    "usercode.inside": "{where} (у {name})",
+    "err.program-arguments": "evaluate: програму записано з входами {want}, а отримано {got}. "
+                             "Передайте аргументи так, як викликали функцію під час "
+                             "трасування, з тією самою структурою.",
 })
 
 # widgets/player.py і static/player.js: програвач трасування (issue 25, w5-player)
