@@ -37,10 +37,16 @@ def graphviz_js():
     return (STATIC / "graphviz.js").read_text(encoding="utf-8")
 
 
+# tracegrad's front end: one ES module made of these files, in this order. The
+# first holds what they share (the picture, mounting); each next one adds a
+# kind of widget to its table KINDS.
+MODULES = ("tracegrad.js", "explorer.js")
+
+
 @functools.lru_cache(maxsize=None)
 def script():
     """tracegrad's own front-end module."""
-    return (STATIC / "tracegrad.js").read_text(encoding="utf-8")
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in MODULES)
 
 
 def json_for_html(data):
@@ -61,7 +67,7 @@ def static_html(data, svg=None, classes="tracegrad-stepper"):
              f'<script type="application/json" class="tg-data">{json_for_html(data)}</script>']
     if svg is not None:
         parts.append(f'<div class="tg-static-svg">{_strip_xml_header(svg)}</div>')
-    else:
+    elif data.get("dot"):
         parts.append(f'<script type="text/plain" class="tg-graphviz-js">{graphviz_js()}</script>')
     parts.append(f'<script type="module">\n{script()}\nmountStatic();\n</script>')
     parts.append("</div>")
@@ -94,7 +100,7 @@ def text_alternative(graph, language):
 class FrontEnd(Described, anywidget.AnyWidget):
     """A widget drawn by ``static/tracegrad.js`` from the one dict ``data``."""
 
-    _esm = STATIC / "tracegrad.js"
+    _esm = traitlets.Unicode(script()).tag(sync=True)
     data = traitlets.Dict().tag(sync=True)
     _graphviz_js = traitlets.Unicode("").tag(sync=True)
 
