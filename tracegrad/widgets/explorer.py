@@ -40,7 +40,10 @@ from ..vmap import vmap
 from ..words import language as language_of
 from ..words import message
 from ..words import words as words_of
+from .common import need
 from .frontend import FrontEnd, static_html, text_alternative, traitlets
+
+need("ipywidgets")      # anywidget's base: when it is missing, say how to install it
 
 __all__ = ["explore", "Explorer", "GRID_SIZE", "GRID_LIMIT"]
 
