@@ -185,3 +185,21 @@ def test_names_stay_text_and_axe_finds_nothing(browser, language):
         if AXE.exists():
             problems = audit(browser, "document.querySelector('.tracegrad-explorer')")
             assert problems == [], problems
+
+
+def test_past_three_sliders_the_page_shows_the_start_and_says_it_needs_a_kernel(browser):
+    """No grid (4 sliders): the page draws the start the kernel computed, and a move with
+    no kernel to ask says so, in the widget's words."""
+    def g(a, b, c, d):
+        return a * b + tnp.sin(c) * d
+    e = tg.widgets.explore(g, a=(-1, 1, 0.5), b=(-1, 1, 0.2), c=(-1, 1, 0.3), d=(-1, 1, -0.8))
+    with static_page(e, browser) as root:
+        along_c = root.evaluate(TANGENT, "c")               # ∂g/∂c = cos(c)·d at the start
+        assert along_c["slope"] == pytest.approx(math.cos(0.3) * -0.8, rel=1e-4)
+        assert number_after_equals(along_c["value"]) == pytest.approx(
+            0.5 * 0.2 + math.sin(0.3) * -0.8, rel=1e-3)
+        assert root.eval_on_selector(".tg-no-kernel", "n => n.hidden")
+        move(root, "a", 0.7)
+        assert not root.eval_on_selector(".tg-no-kernel", "n => n.hidden")
+        assert root.eval_on_selector(".tg-no-kernel", "n => n.textContent") == \
+            tg.words.words()["no kernel"]

@@ -392,14 +392,39 @@ def test_the_guard_records_a_request_that_leaves_localhost(browser):
     assert left == ["http://tracegrad-guard.invalid/probe.png"]
 
 
-def test_explorer_says_no_kernel(site, page):
-    """The explorer's sliders need a kernel; on a page there is none, and it says so."""
+def test_the_explorer_moves_its_tangent_without_a_kernel(site, page):
+    """On the site there is no kernel: the explorer's grid came with the page. Three presses
+    of → on w move the point; C₀, ∂C₀/∂w and the tangent's slope follow the lecture's
+    formulas, computed here with NumPy (the page's w and b are read from its sliders)."""
+    from .test_jupyterlab import by_hand, g4, last_layer, lecture_parameters
     explorers = [nb for nb in notebooks() if any(
         "".join(o.get("data", {}).get("text/plain", "")).startswith("Explorer(")
         for c in cells(nb) for o in c.get("outputs", []))]
     assert explorers, "no lecture stores an explorer"
     notebook = explorers[0]
     open_lecture(page, site + page_of(notebook))
-    page.wait_for_selector(".jupyter-widgets.widget-vbox")
-    note = words(notebook.parent.name)["no kernel"]
-    page.wait_for_function("t => document.body.innerText.includes(t)", arg=note, timeout=10_000)
+    page.wait_for_selector(".tracegrad-explorer svg line.tg-tangent", timeout=20_000)
+    explorer = page.query_selector(".tracegrad-explorer")
+    assert explorer.get_attribute("lang") == notebook.parent.name
+    explorer.query_selector('input[data-param="w"]').focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    w = float(explorer.query_selector('input[data-param="w"]').input_value())
+    b = float(explorer.query_selector('input[data-param="b"]').input_value())
+    p = lecture_parameters()
+    assert w == pytest.approx(p["w3"] + 0.3) and b == pytest.approx(p["b3"])
+    C, dC_dw, _ = last_layer(w, b, by_hand(p)["a2"], p["y"])
+    assert explorer.query_selector(".tg-value").text_content() == f"C₀ = {g4(C)}"
+    row = explorer.query_selector('input[data-param="w"]').evaluate_handle("s => s.closest('.tg-row')")
+    assert row.query_selector(".tg-slope").text_content() == f"∂C₀/∂w = {g4(dC_dw)}"
+    slope = row.evaluate("""row => {
+      const plot = row.querySelector('svg.tg-plot'), frame = plot.querySelector('.tg-frame');
+      const [x0, x1, y0, y1] = plot.getAttribute('data-window').split(' ').map(Number);
+      const l = plot.querySelector('line.tg-tangent');
+      const [ax, ay, bx, by] = ['x1', 'y1', 'x2', 'y2'].map(k => +l.getAttribute(k));
+      return (-(by - ay) / +frame.getAttribute('height') * (y1 - y0)) /
+             ((bx - ax) / +frame.getAttribute('width') * (x1 - x0));
+    }""")
+    assert slope == pytest.approx(dC_dw, rel=1e-4)
+    assert not page.evaluate("() => [...document.querySelectorAll('.tg-no-kernel')]"
+                             ".some(n => !n.hidden)")

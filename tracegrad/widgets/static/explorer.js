@@ -186,7 +186,12 @@ function explorer(root, data, model, words) {
       const row = grid.table.subarray(offset * (1 + d), (offset + 1) * (1 + d));
       return { value: row[0], grads: Array.from(row.subarray(1)) };
     }
-    return answer ? { value: answer.value, grads: answer.grads } : null;
+    return fresh() ? { value: answer.value, grads: answer.grads } : null;
+  }
+  // the kernel's answer is for the point shown (else it is still on its way, or no kernel)
+  function fresh() {
+    return !!answer && answer.point.length === d && answer.point.every(
+      (x, i) => Math.abs(x - valueOf(sliders[i], index[i])) <= 1e-9 * (1 + Math.abs(x)));
   }
   // the function along slider i, the others where they are: [xs, ys]
   function curve(i) {
@@ -203,8 +208,8 @@ function explorer(root, data, model, words) {
       }
       return [xs, ys];
     }
-    return answer && answer.curves ? [answer.curves[i][0], answer.curves[i][1].map((y) => (y === null ? NaN : y))]
-                                   : [[], []];
+    return fresh() ? [answer.curves[i][0], answer.curves[i][1].map((y) => (y === null ? NaN : y))]
+                   : [[], []];
   }
 
   // ---- the sliders, each with its plot and slope ----
@@ -213,7 +218,8 @@ function explorer(root, data, model, words) {
     const control = element("div", { class: "tg-control" });
     const id = `tg-explorer-${me}-${i}`;
     const label = element("label", { for: id }, s.name);
-    const input = element("input", { type: "range", id, "data-param": s.name,
+    // data-lm-suppress-shortcuts: JupyterLab would take the arrow keys for its own commands
+    const input = element("input", { type: "range", id, "data-param": s.name, "data-lm-suppress-shortcuts": "",
                                      min: String(s.start), max: String(valueOf(s, s.count - 1)),
                                      step: String(s.step), value: String(valueOf(s, index[i])) });
     const slope = element("span", { class: "tg-slope" });
@@ -251,7 +257,8 @@ function explorer(root, data, model, words) {
   const stepButton = element("button", { "data-action": "step" }, words["explorer.step"]);
   const rateId = `tg-explorer-${me}-rate`;
   const rateLabel = element("label", { for: rateId }, words["explorer.rate"]);
-  const rate = element("input", { type: "range", id: rateId, "data-lr": "", min: "0.01", max: "2",
+  const rate = element("input", { type: "range", id: rateId, "data-lr": "", "data-lm-suppress-shortcuts": "",
+                                  min: "0.01", max: "2",
                                   step: "0.01", value: "0.3" });
   const rateShown = element("output", { for: rateId }, "0.3");
   const clear = element("button", { "data-action": "clear" }, words["explorer.clear"]);
