@@ -182,8 +182,9 @@ class Explorer(FrontEnd):
         value, grads = value_and_grad(self.fun, argnums=self.argnums)(*self.arguments())
         self.value, self.grads = float(concrete(value)), tuple(float(concrete(g)) for g in grads)
         if self.grid is None:             # the page has no grid: it needs the curves too
-            self.answer = dict(point=list(self.point), value=self.value, grads=list(self.grads),
-                               curves=self._curves())
+            # JSON has no NaN: a point outside the domain is null (None) there
+            self.answer = dict(point=list(self.point), value=_finite(self.value),
+                               grads=[_finite(g) for g in self.grads], curves=self._curves())
 
     def _curves(self):
         """The function along each slider, the others where they are: [[x...], [y...]] each."""

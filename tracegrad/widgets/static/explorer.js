@@ -50,8 +50,8 @@ function svgElement(tag, attrs = {}, text = null) {
 
 // A number as Python's f"{x:.4g}" writes it (tracegrad.drawing.text.fmt).
 function fmt(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === null || x === undefined) return String(Number.NaN);
+  if (!Number.isFinite(x)) return String(x);        // outside the function's domain
   if (x === 0) return "0";
   const rounded = Number(x.toPrecision(4));
   const exponent = Math.floor(Math.log10(Math.abs(rounded)));
@@ -208,7 +208,7 @@ function explorer(root, data, model, words) {
       }
       return [xs, ys];
     }
-    return fresh() ? [answer.curves[i][0], answer.curves[i][1].map((y) => (y === null ? NaN : y))]
+    return fresh() ? [answer.curves[i][0], answer.curves[i][1].map((y) => (y === null ? Number.NaN : y))]
                    : [[], []];
   }
 
