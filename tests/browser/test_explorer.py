@@ -203,3 +203,28 @@ def test_past_three_sliders_the_page_shows_the_start_and_says_it_needs_a_kernel(
         assert not root.eval_on_selector(".tg-no-kernel", "n => n.hidden")
         assert root.eval_on_selector(".tg-no-kernel", "n => n.textContent") == \
             tg.words.words()["no kernel"]
+
+
+def test_a_page_with_a_stepper_and_an_explorer_mounts_both(browser):
+    """Each snippet carries its own module: the stepper's (without the explorer's file)
+    leaves the explorer to the explorer's own, and both work on one page."""
+    stepper = tg.widgets.stepper(tg.graph(f, argnums=(0, 1))(1.5, 0.3))
+    e = tg.widgets.explore(f, show_graph=False, a=(-2, 2, 1.5), b=(-3, 3, 0.3))
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-explorer-"))
+    (work / "both.html").write_text(
+        f"<!doctype html><meta charset='utf-8'><body>{stepper.html()}{e.html()}</body>",
+        encoding="utf-8")
+    server = StaticServer(work)
+    try:
+        browser.goto(server.url("both.html"))
+        browser.wait_for_selector(".tracegrad-explorer svg .tg-tangent", timeout=20_000)
+        browser.wait_for_selector(".tracegrad-stepper svg g.node", timeout=20_000)
+        root = browser.query_selector(".tracegrad-explorer")
+        move(root, "b", 1.2)
+        assert root.evaluate(TANGENT, "b")["slope"] == pytest.approx(1.5 * math.cos(1.2), rel=1e-4)
+        assert root.query_selector(".tg-picture") is None           # show_graph=False
+        browser.query_selector('.tracegrad-stepper [data-action="next"]').click()
+        assert browser.query_selector_all(".tracegrad-stepper svg g.node.tg-current")
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)

@@ -92,6 +92,12 @@ def widget_views(notebook, module="@jupyter-widgets/controls"):
     return sum(models.get(v, {}).get("model_module") == module for v in views)
 
 
+def shown_as(notebook, start):
+    """How many outputs' text form starts with ``start`` ("Explorer(")."""
+    return sum("".join(o.get("data", {}).get("text/plain", "")).startswith(start)
+               for c in cells(notebook) for o in c.get("outputs", []))
+
+
 def site_is_current():
     """The built site is newer than every lecture and every file that builds it."""
     index = SITE / "index.html"
@@ -200,10 +206,14 @@ def test_lecture_page(site, page, notebook):
     if views:                      # stored widget state, drawn by the site's widget manager
         page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets.widget-vbox,"
                                " .jupyter-widgets.widget-hbox').length >= n", arg=views, timeout=30_000)
-    steppers = widget_views(notebook, "anywidget")
+    explorers = shown_as(notebook, "Explorer(")          # anywidgets too, with their own HTML
+    steppers = widget_views(notebook, "anywidget") - explorers
     page.wait_for_function("n => document.querySelectorAll('.tracegrad-stepper .tg-chain').length >= n",
                            arg=steppers, timeout=10_000)
     assert page.locator(".tracegrad-stepper").count() == steppers
+    page.wait_for_function("n => document.querySelectorAll('.tracegrad-explorer .tg-tangent').length >= n",
+                           arg=explorers, timeout=10_000)
+    assert page.locator(".tracegrad-explorer").count() == explorers
     page.wait_for_function(f"n => ({GRAPHS_SHOWN})() >= n", arg=svg_pictures(notebook), timeout=10_000)
     assert page.evaluate(GRAPHS_SHOWN) == svg_pictures(notebook)
     assert page.evaluate(MATH_SHOWN) == [math_in_markdown(notebook), 0]
@@ -397,9 +407,7 @@ def test_the_explorer_moves_its_tangent_without_a_kernel(site, page):
     of → on w move the point; C₀, ∂C₀/∂w and the tangent's slope follow the lecture's
     formulas, computed here with NumPy (the page's w and b are read from its sliders)."""
     from .test_jupyterlab import by_hand, g4, last_layer, lecture_parameters
-    explorers = [nb for nb in notebooks() if any(
-        "".join(o.get("data", {}).get("text/plain", "")).startswith("Explorer(")
-        for c in cells(nb) for o in c.get("outputs", []))]
+    explorers = [nb for nb in notebooks() if shown_as(nb, "Explorer(")]
     assert explorers, "no lecture stores an explorer"
     notebook = explorers[0]
     open_lecture(page, site + page_of(notebook))

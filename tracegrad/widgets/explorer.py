@@ -41,7 +41,7 @@ from ..words import language as language_of
 from ..words import message
 from ..words import words as words_of
 from .common import need
-from .frontend import FrontEnd, static_html, text_alternative, traitlets
+from .frontend import FrontEnd, script, static_html, text_alternative, traitlets
 
 need("ipywidgets")      # anywidget's base: when it is missing, say how to install it
 
@@ -103,6 +103,7 @@ class Explorer(FrontEnd):
     the function and its gradient there; ``set(w=0.5)`` moves a slider.
     """
 
+    _esm = traitlets.Unicode(script("explorer")).tag(sync=True)
     point = traitlets.List([]).tag(sync=True)
     answer = traitlets.Dict({}).tag(sync=True)     # the kernel's curves, when there is no grid
 

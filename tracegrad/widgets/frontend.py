@@ -37,16 +37,17 @@ def graphviz_js():
     return (STATIC / "graphviz.js").read_text(encoding="utf-8")
 
 
-# tracegrad's front end: one ES module made of these files, in this order. The
-# first holds what they share (the picture, mounting); each next one adds a
-# kind of widget to its table KINDS.
-MODULES = ("tracegrad.js", "explorer.js")
+# A kind of widget whose JavaScript has a file of its own: the file follows
+# tracegrad.js (the picture, the stepper, mounting) in one module and adds the
+# kind to its table KINDS. Other widgets do not carry it.
+KIND_MODULES = {"explorer": ("explorer.js",)}
 
 
 @functools.lru_cache(maxsize=None)
-def script():
-    """tracegrad's own front-end module."""
-    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in MODULES)
+def script(kind=None):
+    """tracegrad's own front-end module, for a widget of ``kind``."""
+    names = ("tracegrad.js", *KIND_MODULES.get(kind, ()))
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 
 def json_for_html(data):
@@ -61,7 +62,8 @@ def static_html(data, svg=None, classes="tracegrad-stepper"):
     shows the picture); without it, ``data["dot"]`` is laid out by the
     WebAssembly Graphviz, which then travels inside the snippet.
     """
-    for source in (script(), graphviz_js()):
+    code = script(data.get("kind"))
+    for source in (code, graphviz_js()):
         assert "</script" not in source.lower()          # both are inlined below
     parts = [f'<div class="{classes}" data-tg-static>',
              f'<script type="application/json" class="tg-data">{json_for_html(data)}</script>']
@@ -69,7 +71,7 @@ def static_html(data, svg=None, classes="tracegrad-stepper"):
         parts.append(f'<div class="tg-static-svg">{_strip_xml_header(svg)}</div>')
     elif data.get("dot"):
         parts.append(f'<script type="text/plain" class="tg-graphviz-js">{graphviz_js()}</script>')
-    parts.append(f'<script type="module">\n{script()}\nmountStatic();\n</script>')
+    parts.append(f'<script type="module">\n{code}\nmountStatic();\n</script>')
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -100,7 +102,7 @@ def text_alternative(graph, language):
 class FrontEnd(Described, anywidget.AnyWidget):
     """A widget drawn by ``static/tracegrad.js`` from the one dict ``data``."""
 
-    _esm = traitlets.Unicode(script()).tag(sync=True)
+    _esm = STATIC / "tracegrad.js"
     data = traitlets.Dict().tag(sync=True)
     _graphviz_js = traitlets.Unicode("").tag(sync=True)
 

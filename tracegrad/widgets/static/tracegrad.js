@@ -319,8 +319,10 @@ export default {
 // and the SVG (when `dot` made it) is already inside it, in `.tg-static-svg`.
 export function mountStatic(doc = document) {
   for (const root of doc.querySelectorAll("[data-tg-static]:not([data-tg-mounted])")) {
-    root.setAttribute("data-tg-mounted", "");
     const data = JSON.parse(root.querySelector("script.tg-data").textContent);
+    if (data.kind && !["stepper", "graph"].includes(data.kind) && !KINDS[data.kind])
+      continue;                             // a kind from another file: its own script mounts it
+    root.setAttribute("data-tg-mounted", "");
     const svg = root.querySelector(".tg-static-svg");
     if (svg) {
       data.svg = svg.innerHTML;
