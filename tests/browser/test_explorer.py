@@ -64,7 +64,7 @@ def static_page(explorer, page):
     server = StaticServer(work)
     try:
         page.goto(server.url("explorer.html"))
-        page.wait_for_selector(".tracegrad-explorer svg .tg-tangent", timeout=20_000)
+        page.wait_for_selector(".tracegrad-explorer svg .tg-tangent", state="attached", timeout=20_000)
         yield page.query_selector(".tracegrad-explorer")
     finally:
         server.stop()
@@ -115,6 +115,14 @@ def test_the_tangent_follows_the_slider_without_a_kernel(browser):
                                                                            rel=1e-3, abs=1e-4)
             along_a = root.evaluate(TANGENT, "a")         # ∂f/∂a = sin(b), a closed form too
             assert along_a["slope"] == pytest.approx(math.sin(b), rel=1e-4, abs=1e-5)
+        # the keyboard: → moves b by one grid step; the slider says where it is and what f is
+        root.query_selector('input[data-param="b"]').focus()
+        browser.keyboard.press("ArrowRight")
+        b = 2.4 + e.sliders["b"].step
+        assert float(root.eval_on_selector('input[data-param="b"]', "s => s.value")) == \
+            pytest.approx(b)
+        said = root.eval_on_selector('input[data-param="b"]', "s => s.getAttribute('aria-valuetext')")
+        assert said.startswith(f"b = {b:.4g}; f = {1.5 * math.sin(b):.4g}"), said
         # a steeper slope is a steeper line on the screen, not only a different number
         move(root, "b", 0.0)
         steep = root.evaluate(TANGENT, "b")["svgSlope"]
@@ -228,3 +236,13 @@ def test_a_page_with_a_stepper_and_an_explorer_mounts_both(browser):
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_without_dot_the_graph_is_laid_out_in_webassembly(browser, monkeypatch):
+    monkeypatch.setenv("TRACEGRAD_RENDERER", "browser")
+    e = tg.widgets.explore(f, a=(-2, 2, 1.5), b=(-3, 3, 0.3))
+    assert e.data["dot"] and "tg-graphviz-js" in e.html()
+    with static_page(e, browser) as root:
+        browser.wait_for_selector(".tracegrad-explorer .tg-picture svg g.node", timeout=30_000)
+        titles = root.eval_on_selector_all(".tg-picture svg g.node title", "ts => ts.length")
+        assert titles == len(tg.graph(f, argnums=(0, 1))(1.5, 0.3).nodes)

@@ -335,7 +335,7 @@ function explorer(root, data, model, words) {
       p.inside.appendChild(svgElement("line", {
         class: "tg-tangent", x1: p.X(xa), y1: p.Y(at.value + g * (xa - x0)), x2: p.X(xb),
         y2: p.Y(at.value + g * (xb - x0)), stroke: COLOURS.tangent, "stroke-width": "2" }));
-      p.inside.appendChild(svgElement("circle", { class: "tg-point", cx: p.X(x0), cy: p.Y(at.value),
+      p.svg.appendChild(svgElement("circle", { class: "tg-point", cx: p.X(x0), cy: p.Y(at.value),
                                                   r: "4", fill: COLOURS.point }));
     }
     rows[i].plot.replaceChildren(p.svg);
