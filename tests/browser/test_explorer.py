@@ -7,11 +7,16 @@
 * The descent step moves the point to x − rate·∇f (the nearest grid point),
   computed here by hand, and leaves a trail on the contour plot.
 * A parameter named like a tag stays text; axe-core finds no WCAG 2.1 A/AA violation.
+* In JupyterLab with no ``dot``: the graph is laid out in WebAssembly; past three sliders
+  the kernel answers each move; after the kernel stops, the grid's explorer still moves
+  and the other says it has no kernel.
 
 Every request that leaves 127.0.0.1 is aborted, and a test fails if one was tried.
 """
 import contextlib
+import json
 import math
+import sys
 import os
 import pathlib
 import shutil
@@ -20,7 +25,7 @@ import tempfile
 import pytest
 
 from .axe import AXE, audit
-from .lab import CHROMIUM, StaticServer, keep_local, launch_browser
+from .lab import CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run
 
 if not os.path.exists(CHROMIUM):
     if os.environ.get("CI") == "true":
@@ -246,3 +251,58 @@ def test_without_dot_the_graph_is_laid_out_in_webassembly(browser, monkeypatch):
         browser.wait_for_selector(".tracegrad-explorer .tg-picture svg g.node", timeout=30_000)
         titles = root.eval_on_selector_all(".tg-picture svg g.node title", "ts => ts.length")
         assert titles == len(tg.graph(f, argnums=(0, 1))(1.5, 0.3).nodes)
+
+
+LAB_CELL = """
+import shutil
+import tracegrad as tg
+import tracegrad.numpy as tnp
+assert shutil.which("dot") is None, "dot is on PATH"
+
+def f(a, b):
+    return a * tnp.sin(b)
+
+def g(a, b, c, d):
+    return a * b + tnp.sin(c) * d
+
+grid = tg.widgets.explore(f, a=(-2, 2, 1.5), b=(-3, 3, 0.3))
+asks = tg.widgets.explore(g, a=(-1, 1, 0.5), b=(-1, 1, 0.2), c=(-1, 1, 0.3), d=(-1, 1, -0.8))
+"""
+
+
+def test_in_jupyterlab_without_dot_and_after_the_kernel_stops(browser):
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tracegrad-explorer-lab-"))
+    root = work / "root"
+    root.mkdir()
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+              "outputs": [], "source": source} for i, source in enumerate([LAB_CELL, "grid", "asks"])]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    (root / "explorer.ipynb").write_text(json.dumps({"cells": cells, "metadata": kernel,
+                                                     "nbformat": 4, "nbformat_minor": 5}))
+    lab = Lab(root, work, env={"PATH": str(pathlib.Path(sys.executable).parent)})   # no dot
+    try:
+        page = browser
+        open_and_run(page, lab, "explorer.ipynb", timeout_ms=60_000)
+        page.wait_for_selector(".tracegrad-explorer .tg-picture svg g.node", timeout=30_000)
+        grid, asks = page.query_selector_all(".tracegrad-explorer")
+        move(grid, "b", 1.2)
+        assert grid.evaluate(TANGENT, "b")["slope"] == pytest.approx(1.5 * math.cos(1.2), rel=1e-4)
+        move(asks, "c", -0.5)                       # no grid: the kernel computes the curves
+        page.wait_for_function("r => r.querySelector('line.tg-tangent') !== null", arg=asks,
+                               timeout=10_000)
+        along_c = asks.evaluate(TANGENT, "c")
+        assert along_c["slope"] == pytest.approx(math.cos(-0.5) * -0.8, rel=1e-4)
+        assert number_after_equals(along_c["value"]) == pytest.approx(
+            0.5 * 0.2 + math.sin(-0.5) * -0.8, rel=1e-3)
+        page.evaluate("""() => window.jupyterapp.shell.currentWidget.sessionContext
+                                .session.shutdown()""")
+        page.wait_for_function("""() => { const c = window.jupyterapp.shell.currentWidget
+                                         .sessionContext; return !c.session; }""", timeout=20_000)
+        move(grid, "b", -2.1)                       # no kernel: the grid still moves
+        assert grid.evaluate(TANGENT, "b")["slope"] == pytest.approx(1.5 * math.cos(-2.1), rel=1e-4)
+        move(asks, "c", 0.6)
+        page.wait_for_function("r => !r.querySelector('.tg-no-kernel').hidden", arg=asks,
+                               timeout=10_000)
+    finally:
+        lab.stop()
+        shutil.rmtree(work, ignore_errors=True)
