@@ -169,3 +169,9 @@ def test_the_page_gets_its_words_in_the_widgets_language(language):
         assert e.data["words"][key] == table[key]
     page = e.html()
     assert json.dumps(table["explorer.step"], ensure_ascii=False) in page
+
+
+def test_an_explorer_without_sliders_says_how_to_give_one():
+    with pytest.raises(tg.TracegradError, match=r"no slider was given.*explore\(f, a=\(-2, 2\)\)"):
+        tg.widgets.explore(f)
+    assert tg.widgets.explore(f, a=(-1, 1), b=(0, 1)).point == [0.0, 0.5]   # the next call works

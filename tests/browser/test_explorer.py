@@ -16,10 +16,10 @@ Every request that leaves 127.0.0.1 is aborted, and a test fails if one was trie
 import contextlib
 import json
 import math
-import sys
 import os
 import pathlib
 import shutil
+import sys
 import tempfile
 
 import pytest

@@ -111,23 +111,9 @@ class Explorer(FrontEnd):
         super().__init__()
         self.fun = fun
         self.language = language = language_of(language)
-        try:
-            params = list(inspect.signature(fun).parameters.values())
-        except (TypeError, ValueError):
-            raise TracegradError(message("err.explore-signature")) from None
+        params, self.fixed = _parameters(fun, ranges)
         self.names_all = [p.name for p in params]
-        unknown = set(ranges) - set(self.names_all)
-        if unknown:
-            raise TracegradError(message("err.explore-unknown", unknown=sorted(unknown),
-                                         signature=f"{fun.__name__}{inspect.signature(fun)}"))
         given = [p for p in params if p.name in ranges]
-        self.fixed = {}
-        for p in params:
-            if p.name not in ranges:
-                if p.default is inspect.Parameter.empty:
-                    raise TracegradError(message("err.explore-no-slider", name=repr(p.name),
-                                                 bare=p.name))
-                self.fixed[p.name] = p.default
         size = GRID_SIZE.get(len(given), 101)
         self.sliders = {p.name: _slider(p, ranges[p.name], size) for p in given}
         self.names = list(self.sliders)
@@ -246,6 +232,29 @@ class Explorer(FrontEnd):
         data, metadata = super()._repr_mimebundle_(**kwargs)
         data["text/html"] = self.html()          # for HTML exports and static pages
         return data, metadata
+
+
+def _parameters(fun, ranges):
+    """``fun``'s parameters, and the values of those without a slider (their defaults)."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        raise TracegradError(message("err.explore-signature")) from None
+    unknown = set(ranges) - {p.name for p in params}
+    if unknown:
+        raise TracegradError(message("err.explore-unknown", unknown=sorted(unknown),
+                                     signature=f"{fun.__name__}{inspect.signature(fun)}"))
+    if not ranges:
+        first = params[0].name if params else "x"
+        raise TracegradError(message("err.explore-nothing", name=first))
+    fixed = {}
+    for p in params:
+        if p.name not in ranges:
+            if p.default is inspect.Parameter.empty:
+                raise TracegradError(message("err.explore-no-slider", name=repr(p.name),
+                                             bare=p.name))
+            fixed[p.name] = p.default
+    return params, fixed
 
 
 def _slider(param, spec, size):

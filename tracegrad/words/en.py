@@ -913,4 +913,6 @@ EN.update({
                         "of a slider asks the kernel."),
     "explorer.snap": "A descent step lands on the nearest point of the sliders' grid.",
     "explorer.graph": "The graph, recorded at the starting point:",
+    "err.explore-nothing": "explore: no slider was given; name a parameter and its range, "
+                           "e.g. explore(f, {name}=(-2, 2)).",
 })
