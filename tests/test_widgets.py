@@ -117,26 +117,23 @@ def test_stepper_refuses_a_graph_without_a_backward_pass():
         tg.widgets.stepper(g, mode="sideways")
 
 
-def test_explorer_readout_follows_the_sliders():
+def test_explorer_value_and_gradient_follow_the_sliders():
     e = tg.widgets.explore(neuron, w=(-2, 2), b=(-1, 1, 0.3))
-    assert [s.description for s in e.sliders.values()] == ["w", "b"]
-    assert e.sliders["w"].value == 0.0 and e.sliders["b"].value == 0.3   # middle; given value
-    e.sliders["w"].value = 1.25
-    e.sliders["b"].value = -0.5
-    expected = by_hand(w=1.25, b=-0.5)
-    readout = e.readout.value
-    assert f"C = {g4(expected['C'])}" in readout
-    assert f"∂C/∂w = {g4(expected['dC_dw'])}" in readout
-    assert f"∂C/∂b = {g4(expected['dC_db'])}" in readout
-    assert f"∂C/∂w = {g4(expected['dC_dw'])}" in html.unescape(e.picture.value)  # the graph too
+    assert e.names == ["w", "b"] and [s["name"] for s in e.data["sliders"]] == ["w", "b"]
+    assert e.point == [0.0, 0.3]                                        # middle; given value
+    e.set(w=1.2, b=-0.5)                                                # points of the grid
+    assert e.point == pytest.approx([1.2, -0.5], abs=1e-12)
+    expected = by_hand(w=1.2, b=-0.5)
+    assert e.value == pytest.approx(expected["C"], rel=1e-12)
     np.testing.assert_allclose(e.grads, (expected["dC_dw"], expected["dC_db"]), rtol=1e-12)
+    assert e.data["out"] == "C"                         # the page's name for the output
 
 
 def test_explorer_starts_from_the_functions_defaults():
     def f(w=0.7, b=-0.2):
         return tnp.sin(w) * b
     e = tg.widgets.explore(f, w=(-1, 1), b=(-1, 1))
-    assert (e.sliders["w"].value, e.sliders["b"].value) == (0.7, -0.2)
+    assert e.point == [0.7, -0.2]
     np.testing.assert_allclose(e.value, np.sin(0.7) * -0.2, rtol=1e-12)
 
 
@@ -214,8 +211,8 @@ def test_explorer_records_the_function_once_per_move():
         return neuron(w, b)
     e = tg.widgets.explore(counted, w=(-2, 2), b=(-1, 1))
     calls.clear()
-    e.sliders["w"].value = 0.5
-    assert len(calls) == 1                              # value, gradient and graph: one trace
+    e.set(w=0.5)
+    assert len(calls) == 1                              # value and gradient: one trace
     expected = by_hand(w=0.5, b=0.0)
     np.testing.assert_allclose((e.value, *e.grads),
                                (expected["C"], expected["dC_dw"], expected["dC_db"]), rtol=1e-12)
@@ -296,11 +293,19 @@ def test_a_graph_without_dot_in_jupyter_is_drawn_in_the_browser(graph, monkeypat
         "`return render.mimebundle(self, self._short_listing())`")
 
 
-def test_the_explorer_says_it_needs_a_kernel():
+def test_the_explorer_says_when_it_needs_a_kernel():
+    """A grid small enough: the page moves by itself and says so. Four sliders: no
+    grid; the page says each move asks the kernel (and "no kernel" when none answers)."""
+    words = tg.words.words()                                           # the run's language
     e = tg.widgets.explore(neuron, w=(-1, 1), b=(0, 1))
-    page = e._repr_mimebundle_()["text/html"]
-    assert tg.words.words()["no kernel"] in html.unescape(page)           # the run's language
-    answers = []
-    e.watch.send = answers.append
-    e.watch._answer(e.watch, {"ping": 1}, [])
-    assert answers == [{"pong": 1}]
+    page = html.unescape(e._repr_mimebundle_()[0]["text/html"])
+    assert e.data["grid"] is not None and "tg-data" in page
+    assert json.dumps(words["explorer.grid"], ensure_ascii=False) in page
+
+    def four(a, b, c, d):
+        return a * b * c * d
+    e = tg.widgets.explore(four, a=(0, 1), b=(0, 1), c=(0, 1), d=(0, 1))
+    page = html.unescape(e._repr_mimebundle_()[0]["text/html"])
+    assert e.data["grid"] is None
+    for key in ("explorer.kernel", "no kernel"):
+        assert json.dumps(words[key], ensure_ascii=False) in page

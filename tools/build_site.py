@@ -269,14 +269,18 @@ def current_front_end(nb, language):
             data = json.loads(STATIC_DATA.search(snippet).group(1))
             svg = STATIC_SVG.search(snippet)
             data.setdefault("language", language)
-            theme = next((t for t in THEMES.values() if set(data["hidden"]) & set(t.values())),
-                         THEMES["light"])
-            data["highlight"] = theme["highlight"]     # today's ring (3:1 on every node)
-            data["words"] = {**{k: words(language)[k] for k in FRONT_END_WORDS}, **data["words"]}
-            if svg and not data.get("summary"):
-                data["summary"] = graph_alt(svg.group(1), language)
-                data["table"] = svg_table(svg.group(1), language)
-            output["data"]["text/html"] = static_html(data, svg.group(1) if svg else None)
+            kind = data.get("kind", "stepper")         # the explorer's state is its own
+            if kind == "stepper":
+                theme = next((t for t in THEMES.values()
+                              if set(data["hidden"]) & set(t.values())), THEMES["light"])
+                data["highlight"] = theme["highlight"]     # today's ring (3:1 on every node)
+                data["words"] = {**{k: words(language)[k] for k in FRONT_END_WORDS},
+                                 **data["words"]}
+                if svg and not data.get("summary"):
+                    data["summary"] = graph_alt(svg.group(1), language)
+                    data["table"] = svg_table(svg.group(1), language)
+            output["data"]["text/html"] = static_html(data, svg.group(1) if svg else None,
+                                                      classes=f"tracegrad-{kind}")
     return nb
 
 

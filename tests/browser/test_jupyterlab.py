@@ -88,7 +88,7 @@ def lab_page(request):
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             open_and_run(page, lab, f"{language}/{NOTEBOOK.name}")
             page.wait_for_function(                     # widgets render after the run
-                "() => document.querySelectorAll('.widget-slider').length >= 2"
+                "() => document.querySelectorAll('.tracegrad-explorer input[data-param]').length >= 2"
                 " && document.querySelectorAll('.tracegrad-graph > svg').length >= 1",
                 timeout=60_000)
             page.screenshot(path=str(shots / "1-after-run-all.png"))
@@ -183,39 +183,45 @@ def test_the_stepper_speaks_the_notebooks_language(lab_page):
 
 
 def test_explorer_slider_moves_the_cost_as_the_formula_says(lab_page):
+    """Five presses of → on the w slider (its grid step is 4/40 = 0.1): C₀, ∂C₀/∂w and the
+    tangent's slope in the plot along w follow the lecture's formulas. The page moves by
+    itself: the grid came with the widget."""
     page, shots, language = lab_page
-    explorer = next(a for a in page.query_selector_all(".jp-OutputArea-output")
-                    if any(lab.text_content().strip() == "w" for lab in
-                           a.query_selector_all(".widget-slider .widget-label")))
+    explorer = page.query_selector(".tracegrad-explorer")
     explorer.scroll_into_view_if_needed()
     p = lecture_parameters()
     a2 = by_hand(p)["a2"]
-    w_slider = next(s for s in explorer.query_selector_all(".widget-slider")
-                    if s.query_selector(".widget-label").text_content().strip() == "w")
-    readout_before = explorer.text_content()
-    w_slider.query_selector(".noUi-handle").focus()
+    value_before = explorer.query_selector(".tg-value").text_content()
+    explorer.query_selector('input[data-param="w"]').focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    def readout(name):
-        slider = next(s for s in explorer.query_selector_all(".widget-slider")
-                      if s.query_selector(".widget-label").text_content().strip() == name)
-        return float(slider.query_selector(".widget-readout").text_content().replace("−", "-"))
-    w, b = readout("w"), readout("b")
-    assert w == pytest.approx(p["w3"] + 5 * 0.04) and b == pytest.approx(p["b3"])
+    w = float(explorer.query_selector('input[data-param="w"]').input_value())
+    b = float(explorer.query_selector('input[data-param="b"]').input_value())
+    assert w == pytest.approx(p["w3"] + 5 * 0.1) and b == pytest.approx(p["b3"])
     C, dC_dw, _ = last_layer(w, b, a2, p["y"])
-    page.wait_for_function("([el, t]) => el.textContent.includes(t)",
+    page.wait_for_function("([el, t]) => el.querySelector('.tg-value').textContent === t",
                            arg=[explorer, f"C₀ = {g4(C)}"], timeout=20_000)
     page.screenshot(path=str(shots / "3-explorer-moved.png"))
-    text = explorer.text_content()
-    assert text != readout_before
-    assert f"∂C₀/∂w = {g4(dC_dw)}" in text
+    assert explorer.query_selector(".tg-value").text_content() != value_before
+    slope = explorer.evaluate("""root => {
+      const row = root.querySelector('input[data-param="w"]').closest('.tg-row');
+      const plot = row.querySelector('svg.tg-plot'), frame = plot.querySelector('.tg-frame');
+      const [x0, x1, y0, y1] = plot.getAttribute('data-window').split(' ').map(Number);
+      const l = plot.querySelector('line.tg-tangent');
+      const [ax, ay, bx, by] = ['x1', 'y1', 'x2', 'y2'].map(k => +l.getAttribute(k));
+      return {text: row.querySelector('.tg-slope').textContent,
+              svg: (-(by - ay) / +frame.getAttribute('height') * (y1 - y0)) /
+                   ((bx - ax) / +frame.getAttribute('width') * (x1 - x0))};
+    }""")
+    assert slope["text"] == f"∂C₀/∂w = {g4(dC_dw)}"
+    assert slope["svg"] == pytest.approx(dC_dw, rel=1e-4)
 
 
 # tracegrad's output areas in the notebook: the stepper, the explorer and the graphs (shown
 # as HTML: an inline SVG named by its summary, with its table; as image/svg+xml, JupyterLab 4
 # drew them as an <img> with no alt attribute at all, failing axe's image-alt).
 OURS = """() => [...document.querySelectorAll('.jp-OutputArea-output')].filter(a =>
-  a.querySelector('.tracegrad-stepper, .tracegrad-graph, .widget-slider'))"""
+  a.querySelector('.tracegrad-stepper, .tracegrad-graph, .tracegrad-explorer'))"""
 
 
 def test_our_widgets_pass_axe_in_jupyterlab(lab_page):
@@ -225,8 +231,7 @@ def test_our_widgets_pass_axe_in_jupyterlab(lab_page):
         pytest.skip("axe-core is not vendored: python tools/vendor.py (make site does it)")
     page, shots, language = lab_page
     page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.widget-slider [role=slider]')]"
-                           ".every(h => h.hasAttribute('aria-label'))", timeout=10_000)
+    page.wait_for_selector(".tracegrad-explorer svg line.tg-tangent", timeout=30_000)
     areas = page.evaluate(f"() => ({OURS})().length")
     assert areas >= 2                                  # the stepper, the explorer
     graphs = page.evaluate("() => document.querySelectorAll("

@@ -92,6 +92,12 @@ def widget_views(notebook, module="@jupyter-widgets/controls"):
     return sum(models.get(v, {}).get("model_module") == module for v in views)
 
 
+def shown_as(notebook, start):
+    """How many outputs' text form starts with ``start`` ("Explorer(")."""
+    return sum("".join(o.get("data", {}).get("text/plain", "")).startswith(start)
+               for c in cells(notebook) for o in c.get("outputs", []))
+
+
 def site_is_current():
     """The built site is newer than every lecture and every file that builds it."""
     index = SITE / "index.html"
@@ -200,10 +206,14 @@ def test_lecture_page(site, page, notebook):
     if views:                      # stored widget state, drawn by the site's widget manager
         page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets.widget-vbox,"
                                " .jupyter-widgets.widget-hbox').length >= n", arg=views, timeout=30_000)
-    steppers = widget_views(notebook, "anywidget")          # steppers and trace players
+    explorers = shown_as(notebook, "Explorer(")          # anywidgets too, with their own HTML
+    steppers = widget_views(notebook, "anywidget") - explorers   # steppers and trace players
     page.wait_for_function("n => document.querySelectorAll('.tracegrad-stepper .tg-chain,"
                            " .tracegrad-trace .tg-chain').length >= n", arg=steppers, timeout=10_000)
     assert page.locator(".tracegrad-stepper, .tracegrad-trace").count() == steppers
+    page.wait_for_function("n => document.querySelectorAll('.tracegrad-explorer .tg-tangent').length >= n",
+                           arg=explorers, timeout=10_000)
+    assert page.locator(".tracegrad-explorer").count() == explorers
     page.wait_for_function(f"n => ({GRAPHS_SHOWN})() >= n", arg=svg_pictures(notebook), timeout=10_000)
     assert page.evaluate(GRAPHS_SHOWN) == svg_pictures(notebook)
     assert page.evaluate(MATH_SHOWN) == [math_in_markdown(notebook), 0]
@@ -243,8 +253,10 @@ def test_some_lecture_has_graphs_math_and_widgets():
     """The page checks above are not vacuous."""
     assert sum(map(svg_pictures, notebooks())) > 0
     assert sum(map(math_in_markdown, notebooks())) > 0
-    assert sum(map(widget_views, notebooks())) > 0
+    # tracegrad's widgets are anywidgets (the stepper, the explorer); no lecture needs
+    # ipywidgets' own controls since the explorer draws its sliders itself
     assert sum(widget_views(nb, "anywidget") for nb in notebooks()) > 0
+    assert sum(shown_as(nb, "Explorer(") for nb in notebooks()) > 0
 
 
 def pages_with(root_class):
@@ -425,14 +437,37 @@ def test_the_guard_records_a_request_that_leaves_localhost(browser):
     assert left == ["http://tracegrad-guard.invalid/probe.png"]
 
 
-def test_explorer_says_no_kernel(site, page):
-    """The explorer's sliders need a kernel; on a page there is none, and it says so."""
-    explorers = [nb for nb in notebooks() if any(
-        "".join(o.get("data", {}).get("text/plain", "")).startswith("Explorer(")
-        for c in cells(nb) for o in c.get("outputs", []))]
+def test_the_explorer_moves_its_tangent_without_a_kernel(site, page):
+    """On the site there is no kernel: the explorer's grid came with the page. Three presses
+    of → on w move the point; C₀, ∂C₀/∂w and the tangent's slope follow the lecture's
+    formulas, computed here with NumPy (the page's w and b are read from its sliders)."""
+    from .test_jupyterlab import by_hand, g4, last_layer, lecture_parameters
+    explorers = [nb for nb in notebooks() if shown_as(nb, "Explorer(")]
     assert explorers, "no lecture stores an explorer"
     notebook = explorers[0]
     open_lecture(page, site + page_of(notebook))
-    page.wait_for_selector(".jupyter-widgets.widget-vbox")
-    note = words(notebook.parent.name)["no kernel"]
-    page.wait_for_function("t => document.body.innerText.includes(t)", arg=note, timeout=10_000)
+    page.wait_for_selector(".tracegrad-explorer svg line.tg-tangent", timeout=20_000)
+    explorer = page.query_selector(".tracegrad-explorer")
+    assert explorer.get_attribute("lang") == notebook.parent.name
+    explorer.query_selector('input[data-param="w"]').focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    w = float(explorer.query_selector('input[data-param="w"]').input_value())
+    b = float(explorer.query_selector('input[data-param="b"]').input_value())
+    p = lecture_parameters()
+    assert w == pytest.approx(p["w3"] + 0.3) and b == pytest.approx(p["b3"])
+    C, dC_dw, _ = last_layer(w, b, by_hand(p)["a2"], p["y"])
+    assert explorer.query_selector(".tg-value").text_content() == f"C₀ = {g4(C)}"
+    row = explorer.query_selector('input[data-param="w"]').evaluate_handle("s => s.closest('.tg-row')")
+    assert row.query_selector(".tg-slope").text_content() == f"∂C₀/∂w = {g4(dC_dw)}"
+    slope = row.evaluate("""row => {
+      const plot = row.querySelector('svg.tg-plot'), frame = plot.querySelector('.tg-frame');
+      const [x0, x1, y0, y1] = plot.getAttribute('data-window').split(' ').map(Number);
+      const l = plot.querySelector('line.tg-tangent');
+      const [ax, ay, bx, by] = ['x1', 'y1', 'x2', 'y2'].map(k => +l.getAttribute(k));
+      return (-(by - ay) / +frame.getAttribute('height') * (y1 - y0)) /
+             ((bx - ax) / +frame.getAttribute('width') * (x1 - x0));
+    }""")
+    assert slope == pytest.approx(dC_dw, rel=1e-4)
+    assert not page.evaluate("() => [...document.querySelectorAll('.tg-no-kernel')]"
+                             ".some(n => !n.hidden)")

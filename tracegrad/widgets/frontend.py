@@ -37,17 +37,23 @@ def graphviz_js():
     return (STATIC / "graphviz.js").read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
-def script():
-    """tracegrad's own front-end module."""
-    return (STATIC / "tracegrad.js").read_text(encoding="utf-8")
+# A kind of widget whose JavaScript has a file of its own: the file follows
+# tracegrad.js (the picture, the stepper, mounting) in one module and adds the
+# kind to its table KINDS. Other widgets do not carry it.
+KIND_MODULES = {"explorer": ("explorer.js",), "trace": ("player.js",)}
 
 
 @functools.lru_cache(maxsize=None)
+def script(kind=None):
+    """tracegrad's own front-end module, for a widget of ``kind``."""
+    names = ("tracegrad.js", *KIND_MODULES.get(kind, ()))
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
+
+
 def player_script():
-    """tracegrad.js with the trace player (``static/player.js``) appended: one module,
-    in which player.js uses tracegrad.js's picture and registers its kind."""
-    return script() + "\n" + (STATIC / "player.js").read_text(encoding="utf-8")
+    """tracegrad.js with the trace player (``static/player.js``): one module, in
+    which player.js uses tracegrad.js's picture and registers its kind."""
+    return script("trace")
 
 
 def json_for_html(data):
@@ -60,21 +66,21 @@ def static_html(data, svg=None, classes=None):
 
     The SVG from ``dot`` goes in as markup (so a page without JavaScript still
     shows the picture); without it, ``data["dot"]`` is laid out by the
-    WebAssembly Graphviz, which then travels inside the snippet. Every snippet
-    carries the trace player's script too: the first module on a page mounts
-    every snippet in it, whatever its kind.
+    WebAssembly Graphviz, which then travels inside the snippet. A snippet
+    carries the script of its own kind (``KIND_MODULES``), which mounts it.
     """
     if classes is None:
         classes = "tracegrad-trace" if data.get("kind") == "trace" else "tracegrad-stepper"
-    for source in (player_script(), graphviz_js()):
+    code = script(data.get("kind"))
+    for source in (code, graphviz_js()):
         assert "</script" not in source.lower()          # both are inlined below
     parts = [f'<div class="{classes}" data-tg-static>',
              f'<script type="application/json" class="tg-data">{json_for_html(data)}</script>']
     if svg is not None:
         parts.append(f'<div class="tg-static-svg">{_strip_xml_header(svg)}</div>')
-    else:
+    elif data.get("dot"):
         parts.append(f'<script type="text/plain" class="tg-graphviz-js">{graphviz_js()}</script>')
-    parts.append(f'<script type="module">\n{player_script()}\nmountStatic();\n</script>')
+    parts.append(f'<script type="module">\n{code}\nmountStatic();\n</script>')
     parts.append("</div>")
     return "\n".join(parts)
 

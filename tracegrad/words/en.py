@@ -925,3 +925,26 @@ EN.update({
     "err.trace-function": "tg.widgets.trace: expected a function to run and record, not {type}: "
                           "tg.widgets.trace(f, x).",
 })
+
+# widgets/explorer.py and static/explorer.js: the explorer, second edition (issue 25 item 2)
+EN.update({
+    "explorer": "explorer: sliders, the function along each, its tangent and gradient",
+    "explorer.along": "{out} along {name}",
+    "explorer.slope": "slope of the tangent: ∂{out}/∂{name} = {slope}",
+    "explorer.contour": "level lines of {out} over {x} and {y}",
+    "explorer.gradient": "∇{out}: the gradient, uphill",
+    "explorer.descent": "−∇{out}: the way down",
+    "explorer.point": "the point ({x}, {y}), {out} = {value}",
+    "explorer.step": "Descent step",
+    "explorer.rate": "learning rate",
+    "explorer.clear": "Clear the trail",
+    "explorer.trail": "{count} steps taken",
+    "explorer.grid": ("Values and gradients were computed at the {points} points of the "
+                      "sliders' grid when the cell ran: the sliders work without a kernel."),
+    "explorer.kernel": ("{points} grid points are too many to compute in advance: each move "
+                        "of a slider asks the kernel."),
+    "explorer.snap": "A descent step lands on the nearest point of the sliders' grid.",
+    "explorer.graph": "The graph, recorded at the starting point:",
+    "err.explore-nothing": "explore: no slider was given; name a parameter and its range, "
+                           "e.g. explore(f, {name}=(-2, 2)).",
+})

@@ -1128,3 +1128,26 @@ UK.update({
     "err.trace-function": "tg.widgets.trace: очікувалася функція, яку можна виконати й записати, "
                           "а не {type}: tg.widgets.trace(f, x).",
 })
+
+# widgets/explorer.py and static/explorer.js: дослідник, друге видання (issue 25, пункт 2)
+UK.update({
+    "explorer": "дослідник: повзунки, функція вздовж кожного, її дотична і градієнт",
+    "explorer.along": "{out} вздовж {name}",
+    "explorer.slope": "нахил дотичної: ∂{out}/∂{name} = {slope}",
+    "explorer.contour": "лінії рівня {out} на площині {x}, {y}",
+    "explorer.gradient": "∇{out}: градієнт, угору",
+    "explorer.descent": "−∇{out}: напрям спуску",
+    "explorer.point": "точка ({x}, {y}), {out} = {value}",
+    "explorer.step": "Крок спуску",
+    "explorer.rate": "швидкість навчання",
+    "explorer.clear": "Стерти слід",
+    "explorer.trail": "зроблено кроків: {count}",
+    "explorer.grid": ("Значення і градієнти обчислено в усіх {points} точках сітки повзунків, "
+                      "коли виконувалася комірка: повзунки працюють без ядра."),
+    "explorer.kernel": ("{points} точок сітки забагато, щоб обчислити їх заздалегідь: кожен "
+                        "рух повзунка запитує ядро."),
+    "explorer.snap": "Крок спуску потрапляє в найближчу точку сітки повзунків.",
+    "explorer.graph": "Граф, записаний у початковій точці:",
+    "err.explore-nothing": "explore: не задано жодного повзунка; назвіть параметр і його "
+                           "діапазон, наприклад explore(f, {name}=(-2, 2)).",
+})

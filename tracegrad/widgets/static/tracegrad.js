@@ -278,46 +278,15 @@ function stepper(root, data, model, words) {
 
 // ---- mounting ------------------------------------------------------------------------------
 
-// Front ends kept in files of their own register here by their data's kind: player.js,
-// appended to this file in one module (frontend.player_script), sets KINDS.trace.
+// Widgets of other kinds, each from its own file after this one (frontend.MODULES):
+// KINDS[kind](root, data, model, words) draws one and returns its control ({stop}).
 const KINDS = {};
-
-// The explorer re-runs Python on every move: this watch says so when no kernel answers.
-// It also names the explorer's sliders for screen readers: ipywidgets gives a slider's
-// handle (role="slider") no name of its own, only a label beside it.
-function watch(root, model, words) {
-  const note = element("div", { class: "tg-no-kernel tg-error" }, words.no_kernel);
-  note.hidden = true;
-  root.appendChild(note);
-  const nameSliders = () => {
-    const box = root.closest(".widget-vbox");
-    for (const slider of box ? box.querySelectorAll(".widget-slider") : []) {
-      const label = slider.querySelector(".widget-label");
-      const handle = slider.querySelector("[role=slider]");
-      if (label && handle && label.textContent.trim() && !handle.hasAttribute("aria-label"))
-        handle.setAttribute("aria-label", label.textContent.trim());
-    }
-  };
-  let answered = Date.now();
-  if (model.on) model.on("msg:custom", (msg) => {
-    if (msg && msg.pong) { answered = Date.now(); note.hidden = true; }
-  });
-  const ping = () => {
-    try { model.send({ ping: 1 }); } catch (e) { /* no kernel: the note below says so */ }
-    if (!model.send || Date.now() - answered > 6000) note.hidden = false;
-  };
-  const timer = setInterval(() => { ping(); nameSliders(); }, 2000);
-  ping();
-  setTimeout(nameSliders, 0);
-  return { stop: () => clearInterval(timer) };
-}
 
 async function mount(root, model) {
   addStyle(root);
   const data = model.get("data");
   const words = data.words || {};
   if (data.language) root.setAttribute("lang", data.language);
-  if (data.kind === "watch") return watch(root, model, words);
   if (KINDS[data.kind]) return KINDS[data.kind](root, data, model, words);
   if (data.kind === "stepper") {
     root.classList.add("tracegrad-stepper");
@@ -346,12 +315,14 @@ export default {
   },
 };
 
-// A static page: the state is the JSON in each `.tracegrad-stepper[data-tg-static]`,
+// A static page: the state is the JSON in each `[data-tg-static]` root,
 // and the SVG (when `dot` made it) is already inside it, in `.tg-static-svg`.
 export function mountStatic(doc = document) {
   for (const root of doc.querySelectorAll("[data-tg-static]:not([data-tg-mounted])")) {
-    root.setAttribute("data-tg-mounted", "");
     const data = JSON.parse(root.querySelector("script.tg-data").textContent);
+    if (data.kind && !["stepper", "graph"].includes(data.kind) && !KINDS[data.kind])
+      continue;                             // a kind from another file: its own script mounts it
+    root.setAttribute("data-tg-mounted", "");
     const svg = root.querySelector(".tg-static-svg");
     if (svg) {
       data.svg = svg.innerHTML;
