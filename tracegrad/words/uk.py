@@ -67,7 +67,7 @@ UK = {
     "table.meaning": "що обчислює",
     "table.vmap": "vmap",
     "table.special": "в особливих точках",
-    "table.not differentiable": "не диференційовний",
+    "table.not differentiable": "недиференційовний",
     "table.rule": "правило",
     "table.loop": "цикл",
     # -- jit --------------------------------------------------------------------------
