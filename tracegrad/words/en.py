@@ -893,3 +893,8 @@ EN.update({
     "numpy.forward rule": "the derivative of {name} (forward mode)",
     "numpy.backward rule": "the derivative of {name} (backward pass)",
 })
+
+# w7-truth (issue 24): a count and its noun, agreeing (words.counted)
+EN.update({
+    "lec.operations counted": "operation|operations|operations",
+})

@@ -1095,3 +1095,8 @@ UK.update({
     "numpy.forward rule": "похідної {name} (прямий режим)",
     "numpy.backward rule": "похідної {name} (зворотний прохід)",
 })
+
+# w7-truth (issue 24): a count and its noun, agreeing (words.counted)
+UK.update({
+    "lec.operations counted": "операція|операції|операцій",
+})
