@@ -272,6 +272,7 @@ def execute(nb, workdir, timeout, language):
                 probe = nbformat.v4.new_code_cell(probe_code(expressions))
                 await super().async_execute_cell(probe, cell_index, store_history=False)
                 self.code_cells_executed -= 1
+                self.nb.cells[cell_index] = cell           # nbclient stores the probe there
                 printed = "".join(o.get("text", "") for o in probe.outputs
                                   if o.get("name") == "stdout")
                 if not printed:
