@@ -109,7 +109,7 @@ def test_05_torch_compile_guards_its_graph_and_compiles_again():
 def test_00_in_a_jaxpr_the_closed_over_constants_stand_before_the_semicolon():
     # 00: "In JAX the `;` divides differently: before it stand the constants the function
     # closes over (constvars), after it all of its inputs."
-    assert "before it stand the constants the function closes over (*constvars*)" \
+    assert "before it stand the constants the function closes over (`constvars`)" \
         in source("00_start")
     c = jnp.array([1.0, 2.0])
     closed = jax.make_jaxpr(lambda x, y: x * c + y)(jnp.ones(2), jnp.ones(2))

@@ -897,4 +897,8 @@ EN.update({
 # w7-truth (issue 24): a count and its noun, agreeing (words.counted)
 EN.update({
     "lec.operations counted": "operation|operations|operations",
+    "lec.clipped 5 to 1": "5, clipped to 1",
+    "lec.at 0, fixed": "at 0, fixed",
+    "lec.at −2": "at −2",
+    "lec.constant": "const",
 })
