@@ -158,7 +158,8 @@ def test_06_the_lectures_code_runs_in_jax_with_only_the_import_changed():
     code = text.split("import tracegrad.numpy as jnp\nfrom tracegrad import grad\n", 1)[1]
     code = code.split("\n%%", 1)[0]
     rng = np.random.default_rng(0)
-    params = [(rng.standard_normal((1, 4)), np.zeros(4)), (rng.standard_normal((4, 1)), np.zeros(1))]
+    params = [(rng.standard_normal((1, 4)), np.zeros(4)),
+              (rng.standard_normal((4, 1)), np.zeros(1))]
     x, y = rng.standard_normal((5, 1)), rng.standard_normal((5, 1))
     results = []
     for numpy_module, grad in ((tnp, tg.grad), (jnp, jax.grad)):

@@ -39,7 +39,8 @@ TOOLS = {
     "nbgrader", "nbval", "micrograd", "autograd", "scipy", "sympy", "ipywidgets", "anywidget",
     "github", "mathjax", "autodidax", "tracegrad", "pip", "svg", "png", "pdf", "html", "ipynb",
     "cuda", "gpu", "cpu", "xla", "api", "ieee", "utf", "lapack",
-    # the text form of a graph (tracegrad's listing, after JAX's jaxpr): { lambda x:f64[] . let … in ( f ) }
+    # the text form of a graph (tracegrad's listing, after JAX's jaxpr):
+    # { lambda x:f64[] . let … in ( f ) }
     "lambda", "let", "in", "f64", "f32", "i64", "bool",
     # NumPy's dtypes and special values as NumPy prints them
     "float64", "float32", "float16", "int64", "int32", "nan", "inf", "dtype", "array",
@@ -53,7 +54,7 @@ NOTATION = re.compile(r"d[a-z]\d*|He|wx|AP|PA|PP|UU|VV|copyltu|ctrl")
 
 # English still shown in the uk notebooks, from code this task does not own: (word, origin)
 KNOWN = {
-    "line": "tracegrad/jit.py: the comment on a guard in jit's generated code, '# перевірка: f, line 2'",
+    "line": "tracegrad/jit.py: a guard's comment in jit's code, '# перевірка: f, line 2'",
     "RETRACE": "tracegrad/jit.py: the name a failed guard returns in jit's generated code",
     "CacheInfo": "tracegrad/jit.py: cache_info()'s repr, CacheInfo(traces=…, signatures=…, …)",
     "traces": "tracegrad/jit.py: a field of cache_info()'s repr",
@@ -65,7 +66,10 @@ KNOWN = {
 # code inside a caption or a table's text: a keyword argument (mode='complete') and a string
 # in straight quotes ('ij,jk->ik'): Ukrainian prose quotes with «», so '…' is code
 CODE_IN_TEXT = re.compile(r"\w+=(['\"])[^'\"\n]*\1|'[^'\n]*'")
-FIGURE_REPR = re.compile(r"<(?:Figure size \d+x\d+ with \d+ Axes|[\w.]+ object(?: at 0x[0-9a-f]+)?)>")
+# tools' plain-text stand-ins for a picture (matplotlib's <Figure size … with 2 Axes>,
+# IPython's <IPython.core.display.SVG object>): a tool's repr, shown only without the picture
+FIGURE_REPR = re.compile(
+    r"<(?:Figure size \d+x\d+ with \d+ Axes|[\w.]+ object(?: at 0x[0-9a-f]+)?)>")
 LATIN_WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9_]*(?:['’][A-Za-z]+)?")
 MARKDOWN_NOT_PROSE = re.compile(
     r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\]\([^)]*\)|<!--.*?-->|https?://\S+",
@@ -119,7 +123,7 @@ def shown_texts(nb):
                     yield f"cell {i} ({mime})", visible(text)
     state = nb.get("metadata", {}).get("widgets", {}).get(
         "application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    for model_id, model in state.items():
+    for model in state.values():
         for name in WIDGET_TEXT:
             for text in strings_in(model.get("state", {}).get(name)):
                 # one lowercase token in a widget's data is a key or a mode ("uk", "watch"),
@@ -209,7 +213,8 @@ UK_NOTEBOOKS = sorted((LECTURES / "uk").glob("*.ipynb"))
 @pytest.mark.parametrize("path", UK_NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_ukrainian_notebook_shows_no_english(path):
     found = english_words(json.loads(path.read_text(encoding="utf-8")))
-    report = "; ".join(f"{w} ({', '.join(sorted(set(where))[:3])})" for w, where in sorted(found.items()))
+    report = "; ".join(f"{word} ({', '.join(sorted(set(where))[:3])})"
+                       for word, where in sorted(found.items()))
     assert not found, f"English in uk/{path.name}: {len(found)} words: {report}"
 
 

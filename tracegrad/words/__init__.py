@@ -129,8 +129,10 @@ def primitive_words(name, formulas, doc, special, lang=None):
 def counted(count, key, /, language=None):
     """``count`` and the noun ``key`` in the form that agrees with it: "51 операція",
     "4 операції", "11 операцій"; "1 operation", "4 operations". The table gives the forms
-    as ``one|few|many`` (Ukrainian: 1, 21; 2–4, 22–24; the rest; English: one|many|many)."""
+    as ``one|few|many`` (Ukrainian: 1, 21; 2–4, 22–24; the rest; English: 1; the rest)."""
     one, few, many = words(language)[key].split("|")
+    if words(language) is not UK:
+        return f"{count} {one if count == 1 else many}"
     last, last_two = count % 10, count % 100
     if last == 1 and last_two != 11:
         return f"{count} {one}"

@@ -12,7 +12,7 @@ UK = {
     "pause": "Пауза",
     "zoom": "масштаб (або ctrl + коліщатко); тягніть, щоб зсунути",
     "no kernel": ("Ядро не під'єднане: повзункам воно потрібне, щоб знову виконати функцію. "
-                  "Виконайте комірку ще раз у запущеному зошиті."),
+                  "Виконайте клітинку ще раз у запущеному зошиті."),
     "no picture": ("Тут немає рисунка: встановіть Graphviz (apt-get install graphviz, brew "
                    "install graphviz, conda install -c conda-forge graphviz або winget install "
                    "graphviz) або відкрийте це в Jupyter після pip install 'tracegrad[lab]', "
@@ -115,7 +115,7 @@ UK.update({
     "lec.agrees with central differences": "збігається з центральними різницями",
     "lec.order": "порядок",
     "lec.matches": "збігається з",
-    "lec.trace": "трасування",
+    "lec.trace": "запис",
     "lec.secant": "січна",
     "lec.slope": "нахил",
     "lec.tangent": "дотична",
@@ -126,9 +126,9 @@ UK.update({
     "lec.exact up to rounding": "tracegrad: без обрізання, округлення ≈ ε·|f′|",
     "lec.finite differences at x = 1": "кінцеві різниці в точці x = 1",
     "lec.formula of": "формула",
-    "lec.trace of": "трасування",
+    "lec.trace of": "запис",
     "lec.number of operations": "кількість операцій",
-    "lec.swell vs linear": "розбухання виразів проти лінійного трасування",
+    "lec.swell vs linear": "розбухання виразів проти лінійного запису",
     "lec.grad of grad": "і grad від grad від …",
     "lec.calls": "виклики",
     "lec.by definition": "за означенням",
@@ -781,7 +781,7 @@ UK.update({
     "err.graph-positive": "graph: {option} має бути додатним цілим числом, а не {value}.",
     "err.path-no-output": "path: цей граф не має трасованого виходу.",
     "err.graphviz": "Програму `dot` з Graphviz не знайдено, тому граф показано як текст.\n"
-                    "Встановіть Graphviz і виконайте комірку ще раз:\n"
+                    "Встановіть Graphviz і виконайте клітинку ще раз:\n"
                     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
                     "  macOS:          brew install graphviz\n"
                     "  conda:          conda install -c conda-forge graphviz\n"
