@@ -65,7 +65,7 @@ KNOWN = {
 
 # code inside a caption or a table's text: a keyword argument (mode='complete') and a string
 # in straight quotes ('ij,jk->ik'): Ukrainian prose quotes with «», so '…' is code
-CODE_IN_TEXT = re.compile(r"\w+=(['\"])[^'\"\n]*\1|'[^'\n]*'")
+CODE_IN_TEXT = re.compile(r"\w+=(['\"])[^'\"\s]*\1|'[^'\s]+'")
 # tools' plain-text stand-ins for a picture (matplotlib's <Figure size … with 2 Axes>,
 # IPython's <IPython.core.display.SVG object>): a tool's repr, shown only without the picture
 FIGURE_REPR = re.compile(
@@ -162,7 +162,7 @@ def api_identifiers():
             if name.startswith("_"):
                 continue
             names.add(name)
-            if module in (tg.lax, tnp):            # and the primitives' parameters: axes, keepdims
+            if module in (tg.lax, tnp, tnp.linalg):  # and their parameters: axes, keepdims, UPLO
                 try:
                     names |= set(inspect.signature(getattr(module, name)).parameters)
                 except (TypeError, ValueError):
