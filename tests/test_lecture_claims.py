@@ -10,10 +10,13 @@ asked for (issue 24's list), as rules the sources must keep.
 """
 import json
 import math
+import os
 import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
@@ -330,7 +333,8 @@ def test_what_counts_as_a_quoted_number():
 def test_a_value_the_build_writes_in_follows_the_code(tmp_path, monkeypatch):
     # the same sentence twice, the value changed by the code between them: each sentence
     # shows the value its place in the notebook has (one kernel, run as the build runs it)
-    monkeypatch.setenv("TRACEGRAD_LANG", "en")          # build.execute sets it for the kernel
+    # build.execute sets $TRACEGRAD_LANG for the kernel: put back what this run had after it
+    monkeypatch.setenv("TRACEGRAD_LANG", os.environ.get("TRACEGRAD_LANG", "en"))
     sentence = "%% uk\nВідношення: {{ratio:.3f}}, ε ≈ {{np.finfo(float).eps:.1p}}.\n" \
                "%% en\nThe ratio: {{ratio:.3f}}.\n"
     source = tmp_path / "99_probe.txt"
@@ -406,3 +410,47 @@ def test_the_uk_notebooks_agree_counts_with_their_nouns():
                 wrong.append((path.name, m[0]))
     assert not wrong, wrong
 
+
+
+# -- properties of the two mechanisms: a value written into prose, a count and its noun ---------
+
+SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1e-300, max_value=1e300), st.booleans(), st.integers(0, 4))
+def test_a_power_of_ten_in_prose_reads_back_as_the_value(magnitude, negative, digits):
+    value = -magnitude if negative else magnitude
+    prose = build.formatted(value, f".{digits}p")
+    mantissa, _, power = prose.partition("·10")
+    assert power and power == power.translate(str.maketrans("", "", "-0123456789"))
+    read = float(mantissa) * 10.0 ** int(power.translate(SUPERSCRIPTS))
+    assert read == pytest.approx(value, rel=0.51 * 10.0 ** -digits)
+    tex = build.formatted(value, f".{digits}t")
+    assert tex == f"{mantissa} \\cdot 10^{{{int(power.translate(SUPERSCRIPTS))}}}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**7))
+def test_a_ukrainian_count_agrees_by_its_last_two_digits(count):
+    # 1, 21, 101 → «операція»; 2–4, 22–24 → «операції»; 0, 5–20, 25–30, 111–114 → «операцій»
+    last, last_two = count % 10, count % 100
+    noun = ("операція" if last == 1 and last_two != 11 else
+            "операції" if last in (2, 3, 4) and last_two not in (12, 13, 14) else "операцій")
+    assert counted(count, "lec.operations counted", language="uk") == f"{count} {noun}"
+    english = counted(count, "lec.operations counted", language="en")
+    assert english == f"{count} operation" + ("" if count == 1 else "s")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0.001, max_value=1000.0), st.integers(1, 4))
+def test_a_quoted_value_is_shown_exactly_when_an_output_rounds_to_it(value, decimals):
+    quoted = f"{value:.{decimals}f}"
+    def notebook(printed):
+        return {"cells": [
+            {"cell_type": "code", "source": "print(result)", "metadata": {},
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": printed}]},
+            {"cell_type": "markdown", "metadata": {}, "source": f"It gives $\\approx {quoted}$."}]}
+    assert [t for t, _, _ in build.quoted_numbers(f"It gives $\\approx {quoted}$.")] == [quoted]
+    assert unshown_numbers(notebook(f"{value:.6f}\n")) == []
+    assert unshown_numbers(notebook(f"{value + 3 * 10.0 ** -decimals:.6f}\n")) == [quoted]

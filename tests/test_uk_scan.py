@@ -63,9 +63,11 @@ KNOWN = {
     "hits": "tracegrad/jit.py: a field of cache_info()'s repr",
 }
 
-# code inside a caption or a table's text: a keyword argument (mode='complete') and a string
-# in straight quotes ('ij,jk->ik'): Ukrainian prose quotes with «», so '…' is code
-CODE_IN_TEXT = re.compile(r"\w+=(['\"])[^'\"\s]*\1|'[^'\s]+'")
+# code inside a caption or a table's text: a keyword argument (mode='complete'), a string
+# in straight quotes ('ij,jk->ik': Ukrainian prose quotes with «», so '…' is code), and a
+# dotted name (tnp.where, np.linalg.qr)
+CODE_IN_TEXT = re.compile(r"\w+=(['\"])[^'\"\s]*\1|'[^'\s]+'|"
+                          r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 # tools' plain-text stand-ins for a picture (matplotlib's <Figure size … with 2 Axes>,
 # IPython's <IPython.core.display.SVG object>): a tool's repr, shown only without the picture
 FIGURE_REPR = re.compile(
@@ -148,25 +150,26 @@ def code_identifiers(code):
 
 @cache
 def api_identifiers():
-    """tracegrad's public names (tg.lax: the primitives), Python's keywords and builtins."""
+    """tracegrad's public names (tg.lax: the primitives; tnp: NumPy's), the parameters of
+    tnp and tg.lax (axes, keepdims, UPLO), Python's keywords and classes (float, list,
+    TypeError); not its other builtins (input, round, all), which are English words."""
     import builtins
 
     import tracegrad.numpy as tnp
-    names = set(keyword.kwlist) | set(dir(builtins))
+    names = set(keyword.kwlist)
+    names |= {n for n in dir(builtins) if isinstance(getattr(builtins, n), type)}
     import tracegrad.core
     import tracegrad.custom
     import tracegrad.jit
-    for module in (tg, tg.lax, tnp, tg.nn, tg.random, tg.checks, tg.widgets, tnp.linalg,
+    for module in (tg, tg.lax, tnp, tnp.linalg, tg.nn, tg.random, tg.checks, tg.widgets,
                    tracegrad.core, tracegrad.custom, tracegrad.jit):
+        names |= {name for name in dir(module) if not name.startswith("_")}
+    for module in (tg.lax, tnp, tnp.linalg):
         for name in dir(module):
-            if name.startswith("_"):
-                continue
-            names.add(name)
-            if module in (tg.lax, tnp, tnp.linalg):  # and their parameters: axes, keepdims, UPLO
-                try:
-                    names |= set(inspect.signature(getattr(module, name)).parameters)
-                except (TypeError, ValueError):
-                    pass
+            try:
+                names |= set(inspect.signature(getattr(module, name)).parameters)
+            except (TypeError, ValueError):
+                pass
     return names
 
 

@@ -901,4 +901,6 @@ EN.update({
     "lec.at 0, fixed": "at 0, fixed",
     "lec.at −2": "at −2",
     "lec.constant": "const",
+    "lec.at 0": "at 0",
+    "lec.at 2": "at 2",
 })

@@ -1103,4 +1103,6 @@ UK.update({
     "lec.at 0, fixed": "у 0, виправлена",
     "lec.at −2": "у −2",
     "lec.constant": "стала",
+    "lec.at 0": "у 0",
+    "lec.at 2": "у 2",
 })
