@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	  echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt-get install python3-venv"; \
 	  echo "(or set PYTHON=python3.X to a Python that has it), then run make again."; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[lab,test]'
+	$(PY) -m pip install --quiet -e '.[lab,test,frameworks]'
 	touch $(STAMP)
 
 # Graphviz's `dot` renders the graphs; the Python package only writes DOT.

@@ -33,6 +33,15 @@ Inside a code cell, a comment line ``# uk: ...`` or ``# en: ...`` appears only
 in that language's notebook (as ``# ...``); everything else is the same, so
 both notebooks run the same code (``tests/test_lectures.py`` checks that).
 
+A number the prose quotes from a computation is not typed in: the Markdown names
+the value, ``{{digits}}`` or ``{{ratio:.1e}}`` (any expression of the notebook's
+names, then optionally a colon and a format spec; ``.Np`` writes a power of ten,
+``3.7·10⁻⁷``), and the build evaluates it in the kernel right where the cell
+stands, after the code above it has run, and writes the value in, in both
+languages (``fill``; the cell keeps the values in its metadata, ``values``).
+What counts as a quoted number, which ``tests/test_lecture_claims.py`` checks, is
+in ``quoted_numbers`` below.
+
 The notebooks are executed here, with their outputs stored, so they open
 with pictures in place and ``pytest --nbval`` can compare a fresh run with
 them. Everything that runs must be deterministic: seed random numbers, and
@@ -182,14 +191,103 @@ def notebook(cells, language, path):
     return nb
 
 
+# A value the prose quotes from the code: ``{{expression}}`` or ``{{expression:spec}}``.
+PLACEHOLDER = re.compile(r"\{\{\s*(.+?)\s*\}\}")
+SPEC = re.compile(r"^[<>^=+\- #0,_]*\d*(\.\d+)?[a-zA-Z%]?$")
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def field_parts(field):
+    """``ratio:.1e`` → ("ratio", ".1e"); a colon inside the expression (a slice) stays."""
+    expression, colon, spec = field.rpartition(":")
+    if colon and expression and SPEC.match(spec):
+        return expression.strip(), spec
+    return field.strip(), ""
+
+
+def formatted(value, spec):
+    """``format(value, spec)``, and ``.Np``: a power of ten as prose writes it, 3.7·10⁻⁷
+    (``.Nt``: the same in TeX, for inside $...$: 3.7 \\cdot 10^{-7})."""
+    if spec[-1:] in ("p", "t"):
+        mantissa, exponent = format(value, spec[:-1] + "e").split("e")
+        exponent = str(int(exponent))
+        if spec[-1] == "t":
+            return f"{mantissa} \\cdot 10^{{{exponent}}}"
+        return f"{mantissa}·10{exponent.translate(SUPERSCRIPT)}"
+    return format(value, spec)
+
+
+def fill(text, values):
+    """The Markdown with each ``{{field}}`` replaced by its value (``values[field]``)."""
+    return PLACEHOLDER.sub(lambda m: values[m[1]], text)
+
+
+def probe_code(expressions):
+    """The code the kernel runs, unseen, to read the values a Markdown cell names."""
+    return ("print(__import__('json').dumps([__import__('numpy').asarray(eval(_e)).item() "
+            f"for _e in {list(expressions)!r}]))")
+
+
+# The numbers prose quotes, which must come from the code (tests/test_lecture_claims.py):
+# in a Markdown cell, outside code spans, links, HTML tags, citations (arXiv:…) and
+# placeholders (which the build fills from the kernel), every number with a decimal point
+# (0.84, 2.2, −1.5), and every whole number followed by a word that counts what a program
+# computed or how precise it is (COUNTED: correct digits, operations). Such a number must be
+# written in the notebook's code (an input the author chose, like x = 0.5) or shown by one
+# of its outputs, to the digits the prose gives (0.84 is shown by 0.8415). Not counted: other
+# whole numbers (years, lecture and section numbers, sizes, shapes, steps, indices), which
+# are inputs or names, not results; a computed count is a placeholder all the same.
+COUNTED = re.compile(r"\s+(?:correct |significant |decimal )?(?:digits|operations?)\b|"
+                     r"\s+(?:правильн\w* |значущ\w* )?(?:цифр|операці)\w*", re.IGNORECASE)
+NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|<[^>\n]*>|arXiv:\S+|"
+                       r"\{\{.*?\}\}", re.DOTALL)
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w]|\.\d)")
+
+
+def quoted_numbers(markdown):
+    """The numbers a Markdown cell quotes (see above): [(text, value, decimals)]."""
+    prose = NOT_PROSE.sub(" ", markdown)
+    found = []
+    for match in NUMBER.finditer(prose):
+        text = match[0]
+        if "." in text or COUNTED.match(prose, match.end()):
+            decimals = len(text.partition(".")[2])
+            found.append((text, float(text.replace("−", "-")), decimals))
+    return found
+
+
 def execute(nb, workdir, timeout, language):
+    import json
     import os
 
     from nbclient import NotebookClient
+
+    class Client(NotebookClient):
+        """Runs the notebook and, at each Markdown cell that names values, evaluates
+        them in the kernel (after the code above the cell) and writes them in."""
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            fields = sorted(set(PLACEHOLDER.findall(cell.source)))
+            if cell.cell_type == "markdown" and fields:
+                expressions = [field_parts(f)[0] for f in fields]
+                probe = nbformat.v4.new_code_cell(probe_code(expressions))
+                await super().async_execute_cell(probe, cell_index, store_history=False)
+                self.code_cells_executed -= 1
+                self.nb.cells[cell_index] = cell           # nbclient stores the probe there
+                printed = "".join(o.get("text", "") for o in probe.outputs
+                                  if o.get("name") == "stdout")
+                if not printed:
+                    raise SystemExit(f"a Markdown cell names {fields}, which the kernel "
+                                     f"could not evaluate: {probe.outputs}")
+                found = dict(zip(fields, json.loads(printed)))
+                values = {f: formatted(found[f], field_parts(f)[1]) for f in fields}
+                cell.metadata["values"] = values
+                cell.source = fill(cell.source, values)
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
     os.environ["TRACEGRAD_LANG"] = language          # the kernel inherits it
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(workdir)}},
-                            record_timing=False, store_widget_state=True)
+    client = Client(nb, timeout=timeout, kernel_name="python3",
+                    resources={"metadata": {"path": str(workdir)}},
+                    record_timing=False, store_widget_state=True)
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)

@@ -34,7 +34,7 @@ from .en import EN
 from .uk import UK
 
 __all__ = ["LANGUAGES", "words", "language", "set_language", "message", "said", "in_english",
-           "primitive_words"]
+           "primitive_words", "counted"]
 
 LANGUAGES = {"en": EN, "uk": UK}
 _MODULES = {"en": en, "uk": uk}
@@ -124,3 +124,16 @@ def primitive_words(name, formulas, doc, special, lang=None):
     module = _MODULES[language(lang)]
     doc, special = module.PRIMITIVES.get(name, (doc, special))
     return tuple(module.FORMULAS.get(f, f) for f in formulas), doc, special
+
+
+def counted(count, key, /, language=None):
+    """``count`` and the noun ``key`` in the form that agrees with it: "51 операція",
+    "4 операції", "11 операцій"; "1 operation", "4 operations". The table gives the forms
+    as ``one|few|many`` (Ukrainian: 1, 21; 2–4, 22–24; the rest; English: 1; the rest)."""
+    one, few, many = words(language)[key].split("|")
+    if words(language) is not UK:
+        return f"{count} {one if count == 1 else many}"
+    last, last_two = count % 10, count % 100
+    if last == 1 and last_two != 11:
+        return f"{count} {one}"
+    return f"{count} {few if 2 <= last <= 4 and not 12 <= last_two <= 14 else many}"

@@ -948,3 +948,14 @@ EN.update({
     "err.explore-nothing": "explore: no slider was given; name a parameter and its range, "
                            "e.g. explore(f, {name}=(-2, 2)).",
 })
+
+# w7-truth (issue 24): a count and its noun, agreeing (words.counted)
+EN.update({
+    "lec.operations counted": "operation|operations|operations",
+    "lec.clipped 5 to 1": "5, clipped to 1",
+    "lec.at 0, fixed": "at 0, fixed",
+    "lec.at −2": "at −2",
+    "lec.constant": "const",
+    "lec.at 0": "at 0",
+    "lec.at 2": "at 2",
+})

@@ -12,7 +12,7 @@ UK = {
     "pause": "Пауза",
     "zoom": "масштаб (або ctrl + коліщатко); тягніть, щоб зсунути",
     "no kernel": ("Ядро не під'єднане: повзункам воно потрібне, щоб знову виконати функцію. "
-                  "Виконайте комірку ще раз у запущеному зошиті."),
+                  "Виконайте клітинку ще раз у запущеному зошиті."),
     "no picture": ("Тут немає рисунка: встановіть Graphviz (apt-get install graphviz, brew "
                    "install graphviz, conda install -c conda-forge graphviz або winget install "
                    "graphviz) або відкрийте це в Jupyter після pip install 'tracegrad[lab]', "
@@ -67,7 +67,7 @@ UK = {
     "table.meaning": "що обчислює",
     "table.vmap": "vmap",
     "table.special": "в особливих точках",
-    "table.not differentiable": "не диференційовний",
+    "table.not differentiable": "недиференційовний",
     "table.rule": "правило",
     "table.loop": "цикл",
     # -- jit --------------------------------------------------------------------------
@@ -115,7 +115,7 @@ UK.update({
     "lec.agrees with central differences": "збігається з центральними різницями",
     "lec.order": "порядок",
     "lec.matches": "збігається з",
-    "lec.trace": "трасування",
+    "lec.trace": "запис",
     "lec.secant": "січна",
     "lec.slope": "нахил",
     "lec.tangent": "дотична",
@@ -126,9 +126,9 @@ UK.update({
     "lec.exact up to rounding": "tracegrad: без обрізання, округлення ≈ ε·|f′|",
     "lec.finite differences at x = 1": "кінцеві різниці в точці x = 1",
     "lec.formula of": "формула",
-    "lec.trace of": "трасування",
+    "lec.trace of": "запис",
     "lec.number of operations": "кількість операцій",
-    "lec.swell vs linear": "розбухання виразів проти лінійного трасування",
+    "lec.swell vs linear": "розбухання виразів проти лінійного запису",
     "lec.grad of grad": "і grad від grad від …",
     "lec.calls": "виклики",
     "lec.by definition": "за означенням",
@@ -578,7 +578,7 @@ PRIMITIVES = {
     "acosh": ("обернений гіперболічний косинус", "acosh′(1) = inf; nan для x < 1"),
     "add": ("x + y", "похідні дорівнюють 1 всюди, навіть у nan"),
     "add_along": ("zeros(shape), до якого в позиціях уздовж осі додано g (транспонування "
-                  "take_along)", "позиція, вибрана двічі, додається двічі (scatter-add)"),
+                  "take_along)", "позиція, вибрана двічі, додається двічі"),
     "argmax": ("індекс максимуму (ціле число: без похідної)",
                "за рівності — перший індекс, nan перемагає (як у NumPy); похідної немає"),
     "argmin": ("індекс мінімуму (ціле число: без похідної)",
@@ -634,8 +634,8 @@ PRIMITIVES = {
               "значення як у NumPy, без переповнення й зникання порядку; hypot(±inf, nan) = "
               "inf; у (0, 0) похідні x/hypot, y/hypot дорівнюють 0/0 = nan (у JAX ½; усе "
               "залежить від напрямку, границі немає)"),
-    "index_add": ("zeros(shape), до якого за індексом додано g (scatter-add)",
-                  "повторені індекси додаються (scatter-add)"),
+    "index_add": ("zeros(shape), до якого за індексом додано g",
+                  "повторені індекси додаються"),
     "index_set": ("копія x з x[index] = v (за повторених індексів перемагає останній запис, "
                   "і лише він отримує кодотичну)",
                   "за повтореного індексу перемагає останній запис; лише він отримує "
@@ -704,7 +704,7 @@ PRIMITIVES = {
                    "сингулярних чисел; друга проходить через U̇ і V̇, тож для кратного "
                    "числа вона nan, як у JAX"),
     "svd_vt": ("праві сингулярні вектори Vᵀ матриці A (рядки, np.linalg.svd)", _SVD_UV),
-    "take_along": ("np.take_along_axis(x, positions, axis); positions — цілочисловий масив "
+    "take_along": ("np.take_along_axis(x, p, axis); p — цілочисловий масив позицій "
                    "(без похідної), наприклад результат argsort",
                    "позиція, вибрана двічі: кодотичні додаються; позиції похідної не мають"),
     "tan": ("тангенс", _NAN),
@@ -781,7 +781,7 @@ UK.update({
     "err.graph-positive": "graph: {option} має бути додатним цілим числом, а не {value}.",
     "err.path-no-output": "path: цей граф не має трасованого виходу.",
     "err.graphviz": "Програму `dot` з Graphviz не знайдено, тому граф показано як текст.\n"
-                    "Встановіть Graphviz і виконайте комірку ще раз:\n"
+                    "Встановіть Graphviz і виконайте клітинку ще раз:\n"
                     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
                     "  macOS:          brew install graphviz\n"
                     "  conda:          conda install -c conda-forge graphviz\n"
@@ -1150,4 +1150,15 @@ UK.update({
     "explorer.graph": "Граф, записаний у початковій точці:",
     "err.explore-nothing": "explore: не задано жодного повзунка; назвіть параметр і його "
                            "діапазон, наприклад explore(f, {name}=(-2, 2)).",
+})
+
+# w7-truth (issue 24): a count and its noun, agreeing (words.counted)
+UK.update({
+    "lec.operations counted": "операція|операції|операцій",
+    "lec.clipped 5 to 1": "5 обрізано до 1",
+    "lec.at 0, fixed": "у 0, виправлена",
+    "lec.at −2": "у −2",
+    "lec.constant": "стала",
+    "lec.at 0": "у 0",
+    "lec.at 2": "у 2",
 })
