@@ -45,7 +45,7 @@ def test_each_node_gets_its_own_line_and_hint(graph):
     answer = dict(HAND, z=-1.0, b=None, **{"(wa)": 0.25})
     lines = node_verdicts(answer, graph).split("\n")
     w = words()
-    assert lines == ["✓ ∂C₀/∂(a−y)", "✓ ∂C₀/∂a",
+    assert lines == ["✗ " + w["check.some right"].format(right=3, total=6), "✓ ∂C₀/∂(a−y)", "✓ ∂C₀/∂a",
                      "✗ ∂C₀/∂z: " + w["check.factor"], "✗ ∂C₀/∂b: " + w["check.none"],
                      "✗ ∂C₀/∂(wa): " + w["check.sign"], "✓ ∂C₀/∂w"]
     assert is_verdict("\n".join(lines))
@@ -59,6 +59,8 @@ def test_the_uk_lines_use_the_uk_hints(graph, monkeypatch):
 
 def test_no_answer_a_wrong_name_and_an_error_are_hints(graph):
     assert node_verdicts(None, graph) == "✗ " + words()["check.none"]
+    nothing = node_verdicts(dict.fromkeys(HAND), graph).split("\n")
+    assert nothing[0] == "✗ " + words()["check.none"] and len(nothing) == 1 + len(HAND)
     said = node_verdicts({"zz": 1.0}, graph)
     assert said.startswith("✗ ") and "UnknownName" in said and is_verdict(said)
     said = node_verdicts(lambda: {"a": 1 / 0}, graph)
@@ -66,7 +68,7 @@ def test_no_answer_a_wrong_name_and_an_error_are_hints(graph):
 
 
 def test_a_value_is_no_node_line():
-    for line in ["✓ 0.25", "✗ ∂C₀/∂z: -0.25", "✓ ∂C₀/∂z\n✗ -0.25", "✗ ∂C₀/∂z: 0.25 ≠ -0.25"]:
+    for line in ["✓ ∂C₀/∂z", "✓ 0.25", "✗ 0.25\n✓ ∂C₀/∂z", "✗ ∂C₀/∂z: -0.25", "✓ ∂C₀/∂z\n✗ -0.25", "✗ ∂C₀/∂z: 0.25 ≠ -0.25"]:
         assert not is_verdict(line), line
 
 
@@ -82,6 +84,6 @@ def test_the_verdict_is_a_tick_exactly_when_all_are_right_and_shows_no_gradient(
     assert is_verdict(said)
     assert not re.search(r"\d\.\d|\d\s*$", said.replace("⁽", "").replace("₀", ""))
     if said != "✓":
-        assert [line[0] for line in said.split("\n")] == \
+        assert [line[0] for line in said.split("\n")[1:]] == \
             ["✓" if k == "right" else "✗" for k in kinds]
     assert np.isfinite(list(HAND.values())).all()

@@ -278,8 +278,8 @@ _NODE_LINE = re.compile(r"(✓) ∂[^\s/]+/∂\S+|(✗) ∂[^\s/]+/∂\S+?: (.*)
 
 
 def node_verdicts(answers, graph, *, rtol=1e-5, atol=1e-8):
-    """``"✓"`` if every ``answers[name]`` matches ``graph.grad(name)``, else one line per
-    node: ``✓ ∂C/∂name`` or ``✗ ∂C/∂name: hint``. ``answers`` may be a function of no
+    """``"✓"`` if every ``answers[name]`` matches ``graph.grad(name)``, else ✗ and how many
+    are right, then one line per node: ``✓ ∂C/∂name`` or ``✗ ∂C/∂name: hint``. ``answers`` may be a function of no
     arguments that returns the dict (an error it raises becomes the hint)."""
     if callable(answers):
         try:
@@ -298,9 +298,11 @@ def node_verdicts(answers, graph, *, rtol=1e-5, atol=1e-8):
         said_here = verdict(answer, 0.0 if want is None else want, rtol=rtol, atol=atol)
         label = f"∂{graph.output_name}/∂{name}"
         lines.append(f"✓ {label}" if said_here == "✓" else f"✗ {label}: {said_here[2:]}")
-    if all(line.startswith("✓") for line in lines):
+    right = [line.startswith("✓") for line in lines]
+    if all(right):
         return "✓"
-    return "\n".join(lines)
+    first = _hint("none") if all(a is None for a in answers.values()) else _some_right(right)
+    return "\n".join([first] + lines)
 
 
 def check_node_grads(answers, graph, *, rtol=1e-5, atol=1e-8):
@@ -315,9 +317,10 @@ def is_verdict(line):
     lines of :func:`node_verdicts`, one per node, each ✓ or ✗ and a hint?"""
     if line == "✓":
         return True
-    nodes = [_NODE_LINE.fullmatch(part) for part in line.split("\n")]
-    if all(nodes):
-        return all(m[1] or is_verdict("✗ " + m[3]) for m in nodes)
+    first, *rest = line.split("\n")
+    nodes = [_NODE_LINE.fullmatch(part) for part in rest]
+    if rest and all(nodes):
+        return is_verdict(first) and all(m[1] or is_verdict("✗ " + m[3]) for m in nodes)
     for table in LANGUAGES.values():
         for key in HINTS:
             pattern = re.escape(table[f"check.{key}"])
