@@ -157,3 +157,39 @@ def test_jax_gives_tracegrads_gradient():
     assert jax.config.read("jax_enable_x64")
     assert np.allclose(np.array(namespace["grads"]), want, rtol=1e-12, atol=1e-15)
     assert printed.strip() == str([round(float(g), 6) for g in want])
+
+
+# ---- lecture 06, section 9 (common mistakes): what it says of JAX and PyTorch -----------
+
+def test_pytorch_computes_in_float32_by_default():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install -e '.[frameworks]'")
+    assert torch.get_default_dtype() == torch.float32
+    assert torch.tensor(1.0).dtype == torch.float32
+
+
+def test_jax_computes_in_float32_by_default():
+    """In a fresh process: the snippet test above switches float64 on for this one."""
+    import os
+    import subprocess
+    import sys
+    pytest.importorskip("jax", reason="JAX is not installed: pip install -e '.[frameworks]'")
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    out = subprocess.run([sys.executable, "-c", "import jax.numpy as jnp; print(jnp.array(1.0).dtype)"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip() == "float32", out.stderr
+
+
+@pytest.mark.parametrize("use_numpy", [lambda v: np.tanh(v), lambda v: np.asarray(v)],
+                         ids=["np.tanh", "np.asarray"])
+def test_jax_refuses_any_numpy_function_of_a_traced_value(use_numpy):
+    pytest.importorskip("jax", reason="JAX is not installed: pip install -e '.[frameworks]'")
+    import jax
+    with pytest.raises(jax.errors.TracerArrayConversionError):
+        jax.grad(lambda w: use_numpy(w * 2.0))(1.0)
+
+
+def test_tracegrad_passes_np_tanh_on_but_refuses_np_asarray():
+    """The same sentence of lecture 06 about tracegrad, with the numbers by hand."""
+    assert np.isclose(tg.grad(lambda w: np.tanh(w * 2.0))(0.5), 2 * (1 - np.tanh(1.0) ** 2))
+    with pytest.raises(TypeError, match=r"np\.asarray\(\)/np\.array\(\)|TG-asarray"):
+        tg.grad(lambda w: np.asarray(w * 2.0))(0.5)
