@@ -20,6 +20,8 @@ from tests.lecture_sources import LECTURES, build
 from tests.test_lectures import code_without_comments
 
 SOURCE = LECTURES / "src" / "05_frameworks.txt"
+NO_TORCH = "PyTorch is not installed: pip install -e '.[frameworks]'"
+NO_JAX = "JAX is not installed: pip install -e '.[frameworks]'"
 
 JAX_SNIPPET = '''\
 import jax
@@ -127,7 +129,7 @@ def test_tracegrad_agrees_with_central_differences():
 
 
 def test_pytorch_gives_tracegrads_gradient():
-    pytest.importorskip("torch", reason="PyTorch is not installed: pip install -e '.[frameworks]'")
+    pytest.importorskip("torch", reason=NO_TORCH)
     namespace, printed = run(TORCH_SNIPPET)
     want = tracegrad_grads()
     assert np.allclose(namespace["grads"], want, rtol=1e-12, atol=1e-15)
@@ -139,7 +141,7 @@ def test_pytorch_gives_tracegrads_gradient():
 
 def test_pytorch_adds_gradients_until_zero_grad():
     """The lecture's claim: loss.backward() adds into .grad, and zero_grad() clears it."""
-    pytest.importorskip("torch", reason="PyTorch is not installed: pip install -e '.[frameworks]'")
+    pytest.importorskip("torch", reason=NO_TORCH)
     namespace, _ = run(TORCH_SNIPPET.replace("optimizer.step()\n", ""))
     C0, params, optimizer = namespace["C0"], namespace["params"], namespace["optimizer"]
     once = np.array([p.grad.item() for p in params])
@@ -151,7 +153,7 @@ def test_pytorch_adds_gradients_until_zero_grad():
 
 
 def test_jax_gives_tracegrads_gradient():
-    jax = pytest.importorskip("jax", reason="JAX is not installed: pip install -e '.[frameworks]'")
+    jax = pytest.importorskip("jax", reason=NO_JAX)
     namespace, printed = run(JAX_SNIPPET)
     want = tracegrad_grads()
     assert jax.config.read("jax_enable_x64")
@@ -162,7 +164,7 @@ def test_jax_gives_tracegrads_gradient():
 # ---- lecture 06, section 9 (common mistakes): what it says of JAX and PyTorch -----------
 
 def test_pytorch_computes_in_float32_by_default():
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install -e '.[frameworks]'")
+    torch = pytest.importorskip("torch", reason=NO_TORCH)
     assert torch.get_default_dtype() == torch.float32
     assert torch.tensor(1.0).dtype == torch.float32
 
@@ -172,17 +174,18 @@ def test_jax_computes_in_float32_by_default():
     import os
     import subprocess
     import sys
-    pytest.importorskip("jax", reason="JAX is not installed: pip install -e '.[frameworks]'")
+    pytest.importorskip("jax", reason=NO_JAX)
     env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
-    out = subprocess.run([sys.executable, "-c", "import jax.numpy as jnp; print(jnp.array(1.0).dtype)"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    code = "import jax.numpy as jnp; print(jnp.array(1.0).dtype)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120)
     assert out.stdout.strip() == "float32", out.stderr
 
 
 @pytest.mark.parametrize("use_numpy", [lambda v: np.tanh(v), lambda v: np.asarray(v)],
                          ids=["np.tanh", "np.asarray"])
 def test_jax_refuses_any_numpy_function_of_a_traced_value(use_numpy):
-    pytest.importorskip("jax", reason="JAX is not installed: pip install -e '.[frameworks]'")
+    pytest.importorskip("jax", reason=NO_JAX)
     import jax
     with pytest.raises(jax.errors.TracerArrayConversionError):
         jax.grad(lambda w: use_numpy(w * 2.0))(1.0)

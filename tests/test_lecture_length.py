@@ -30,7 +30,8 @@ def stated_minutes(language):
     """{"04": 45, ...} from the map of the series in notebook 00 (its last column)."""
     cells = build.parse(LECTURES / "src" / "00_start.txt")
     table = next(text for kind, text in cells if kind == language and "|---|---|---|" in text)
-    return {m[1]: int(m[2]) for m in re.finditer(r"^\| (\d\d) [^|]*\|[^|]*\| (\d+) \|$", table, re.M)}
+    rows = re.finditer(r"^\| (\d\d) [^|]*\|[^|]*\| (\d+) \|$", table, re.M)
+    return {m[1]: int(m[2]) for m in rows}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

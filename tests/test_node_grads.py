@@ -45,7 +45,8 @@ def test_each_node_gets_its_own_line_and_hint(graph):
     answer = dict(HAND, z=-1.0, b=None, **{"(wa)": 0.25})
     lines = node_verdicts(answer, graph).split("\n")
     w = words()
-    assert lines == ["✗ " + w["check.some right"].format(right=3, total=6), "✓ ∂C₀/∂(a−y)", "✓ ∂C₀/∂a",
+    assert lines == ["✗ " + w["check.some right"].format(right=3, total=6),
+                     "✓ ∂C₀/∂(a−y)", "✓ ∂C₀/∂a",
                      "✗ ∂C₀/∂z: " + w["check.factor"], "✗ ∂C₀/∂b: " + w["check.none"],
                      "✗ ∂C₀/∂(wa): " + w["check.sign"], "✓ ∂C₀/∂w"]
     assert is_verdict("\n".join(lines))
@@ -68,7 +69,8 @@ def test_no_answer_a_wrong_name_and_an_error_are_hints(graph):
 
 
 def test_a_value_is_no_node_line():
-    for line in ["✓ ∂C₀/∂z", "✓ 0.25", "✗ 0.25\n✓ ∂C₀/∂z", "✗ ∂C₀/∂z: -0.25", "✓ ∂C₀/∂z\n✗ -0.25", "✗ ∂C₀/∂z: 0.25 ≠ -0.25"]:
+    for line in ["✓ ∂C₀/∂z", "✓ 0.25", "✗ 0.25\n✓ ∂C₀/∂z", "✗ ∂C₀/∂z: -0.25",
+                 "✓ ∂C₀/∂z\n✗ -0.25", "✗ ∂C₀/∂z: 0.25 ≠ -0.25"]:
         assert not is_verdict(line), line
 
 

@@ -279,8 +279,9 @@ _NODE_LINE = re.compile(r"(✓) ∂[^\s/]+/∂\S+|(✗) ∂[^\s/]+/∂\S+?: (.*)
 
 def node_verdicts(answers, graph, *, rtol=1e-5, atol=1e-8):
     """``"✓"`` if every ``answers[name]`` matches ``graph.grad(name)``, else ✗ and how many
-    are right, then one line per node: ``✓ ∂C/∂name`` or ``✗ ∂C/∂name: hint``. ``answers`` may be a function of no
-    arguments that returns the dict (an error it raises becomes the hint)."""
+    are right, then one line per node: ``✓ ∂C/∂name`` or ``✗ ∂C/∂name: hint``.
+    ``answers`` may be a function of no arguments that returns the dict (an error it
+    raises becomes the hint)."""
     if callable(answers):
         try:
             answers = answers()
