@@ -45,7 +45,8 @@ from .typing import Fun, PyTree
 from .words import LANGUAGES, message, said, words
 
 __all__ = ["numerical_grad", "numerical_jvp", "check_grads", "check_answer", "verdict",
-           "error_verdict", "is_verdict", "GradientCheckError"]
+           "error_verdict", "is_verdict", "GradientCheckError", "node_verdicts",
+           "check_node_grads"]
 
 _EPS = 1e-3                      # the relative step h (see the module's docstring)
 
@@ -298,11 +299,61 @@ def check_answer(answer: Any, want: Any, *, rtol: float = 1e-5, atol: float = 1e
     print(verdict(answer, want, rtol=rtol, atol=atol))
 
 
+# -- by hand before automation: a gradient for each node of a graph ---------------------
+#
+# The student fills in a dict {node name: ∂C/∂node}, worked out by hand; the check
+# compares each entry with the backward pass that ``tg.graph`` recorded and prints one
+# line per node, ✓ or ✗ with the hint of ``verdict`` (never the node's gradient).
+
+_NODE_LINE = re.compile(r"(✓) ∂[^\s/]+/∂\S+|(✗) ∂[^\s/]+/∂\S+?: (.*)", re.S)
+
+
+def node_verdicts(answers: Any, graph: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> str:
+    """``"✓"`` if every ``answers[name]`` matches ``graph.grad(name)``, else ✗ and how many
+    are right, then one line per node: ``✓ ∂C/∂name`` or ``✗ ∂C/∂name: hint``.
+    ``answers`` may be a function of no arguments that returns the dict (an error it
+    raises becomes the hint)."""
+    if callable(answers):
+        try:
+            answers = answers()
+        except Exception as error:           # the student's code, reported, not raised
+            return error_verdict(error)
+    if not isinstance(answers, dict):
+        return _hint("none") if answers is None else \
+            _hint("not a number", type=type(answers).__name__)
+    lines = []
+    for name, answer in answers.items():
+        try:
+            want = graph.grad(name)
+        except KeyError as error:            # a name the graph does not have
+            return error_verdict(error)
+        said_here = verdict(answer, 0.0 if want is None else want, rtol=rtol, atol=atol)
+        label = f"∂{graph.output_name}/∂{name}"
+        lines.append(f"✓ {label}" if said_here == "✓" else f"✗ {label}: {said_here[2:]}")
+    right = [line.startswith("✓") for line in lines]
+    if all(right):
+        return "✓"
+    first = _hint("none") if all(a is None for a in answers.values()) else _some_right(right)
+    return "\n".join([first] + lines)
+
+
+def check_node_grads(answers: Any, graph: Any, *, rtol: float = 1e-5,
+                     atol: float = 1e-8) -> None:
+    """Print ✓, or a line per node (✓, or ✗ and a hint) for a dict of node gradients
+    worked out by hand (see :func:`node_verdicts`): an exercise's check cell."""
+    print(node_verdicts(answers, graph, rtol=rtol, atol=atol))
+
+
 def is_verdict(line: str) -> bool:
     """Is ``line`` one that a check may show a student: ✓, or ✗ and one of the hints
-    with only its fields filled in (shapes, counts, an error's name and message)?"""
+    with only its fields filled in (shapes, counts, an error's name and message), or
+    lines of :func:`node_verdicts`, one per node, each ✓ or ✗ and a hint?"""
     if line == "✓":
         return True
+    first, *rest = line.split("\n")
+    nodes = [_NODE_LINE.fullmatch(part) for part in rest]
+    if rest and all(nodes):
+        return is_verdict(first) and all(m[1] or is_verdict("✗ " + m[3]) for m in nodes)
     for table in LANGUAGES.values():
         for key in HINTS:
             pattern = re.escape(table[f"check.{key}"])

@@ -1,18 +1,22 @@
 """Lecture 04: reference solutions and wrong answers (see tests/test_exercises.py)."""
 
 # %% exercise 1
-def dC0_db2(w1, b1, w2, b2, w3, b3, x, y):
-    z1 = w1 * x + b1;   a1 = sigma_np(z1)
-    z2 = w2 * a1 + b2;  a2 = sigma_np(z2)
-    z3 = w3 * a2 + b3;  a3 = sigma_np(z3)
-    return 2 * (a3 - y) * dsigma_np(z3) * w3 * dsigma_np(z2) * 1.0
+by_hand = {}
+by_hand["(a−y)"] = 2 * (0.5 - 1.0)                  # ∂u²/∂u = 2u, with a = σ(0) = 1/2
+by_hand["a"] = by_hand["(a−y)"] * 1                 # sub: ∂(a − y)/∂a = 1
+by_hand["z"] = by_hand["a"] * 0.5 * (1 - 0.5)       # σ'(0) = σ(0)(1 − σ(0)) = 1/4
+by_hand["b"] = by_hand["z"] * 1                     # add
+by_hand["(wx)"] = by_hand["z"] * 1                  # add
+by_hand["w"] = by_hand["(wx)"] * 2.0                # ∂(wx)/∂w = x = 2
 
 # %% wrong 1
-def dC0_db2(w1, b1, w2, b2, w3, b3, x, y):
-    z1 = w1 * x + b1;   a1 = sigma_np(z1)
-    z2 = w2 * a1 + b2;  a2 = sigma_np(z2)
-    z3 = w3 * a2 + b3;  a3 = sigma_np(z3)
-    return 2 * (a3 - y) * dsigma_np(z3) * w3          # forgets σ′(z⁽²⁾)
+by_hand = {}
+by_hand["(a−y)"] = 2 * (0.5 - 1.0)
+by_hand["a"] = by_hand["(a−y)"] * 1
+by_hand["z"] = by_hand["a"]                         # forgets σ'(z)
+by_hand["b"] = by_hand["z"] * 1
+by_hand["(wx)"] = by_hand["z"] * 1
+by_hand["w"] = by_hand["(wx)"] * 2.0
 
 # %% exercise 2
 def dC0_dw1(w1, b1, w2, b2, w3, b3, x, y):
@@ -64,12 +68,20 @@ def t_cost(w1, b1, w2, b2, w3, b3, x, y):              # C₀ of the chain in pl
     return (a - y) ** 2
 
 t_point = (0.3, -0.2, 1.1, 0.4, -0.7, 0.2, 0.9, 0.6)
-assert np.isclose(dC0_db2(*t_point), tg.numerical_grad(t_cost, *t_point, argnums=3),
-                  rtol=1e-5, atol=1e-10)
-# ∂C₀/∂w⁽²⁾ = ∂C₀/∂b⁽²⁾ · a⁽¹⁾: the same chain, one factor more
-t_a1 = 1 / (1 + np.exp(-(0.3 * 0.9 - 0.2)))
-assert np.isclose(dC0_db2(*t_point) * t_a1, tg.numerical_grad(t_cost, *t_point, argnums=2),
-                  rtol=1e-5, atol=1e-10)
+# the neuron of exercise 1 in plain NumPy: C₀(w, b) = (σ(2w + b) − 1)²
+def t_neuron(w, b):
+    return (1 / (1 + np.exp(-(2.0 * w + b))) - 1.0) ** 2
+
+# b and w by central differences (the inputs), z by its definition: z = 2w + b
+assert np.isclose(by_hand["b"], tg.numerical_grad(t_neuron, 0.5, -1.0, argnums=1), atol=1e-8)
+assert np.isclose(by_hand["w"], tg.numerical_grad(t_neuron, 0.5, -1.0, argnums=0), atol=1e-8)
+assert np.isclose(by_hand["z"], tg.numerical_grad(lambda z: (1 / (1 + np.exp(-z)) - 1.0) ** 2, 0.0),
+                  atol=1e-8)
+# C₀ = (a − 1)²: ∂C₀/∂a and ∂C₀/∂(a−y) at a = 1/2, the same number
+assert np.isclose(by_hand["a"], tg.numerical_grad(lambda a: (a - 1.0) ** 2, 0.5), atol=1e-8) \
+    and np.isclose(by_hand["(a−y)"], by_hand["a"])
+# z = (wx) + b: the two summands get the same gradient
+assert np.isclose(by_hand["(wx)"], by_hand["z"]) and np.isclose(by_hand["b"], by_hand["z"])
 
 # %% test 2
 assert np.isclose(dC0_dw1(*t_point), tg.numerical_grad(t_cost, *t_point, argnums=0),
