@@ -257,9 +257,34 @@ def calls(p):
     return st.sampled_from(p.examples or [(None, {})]).flatmap(one)
 
 
+def fixed_calls(p):
+    """The example calls of ``p`` as (shapes, params), an elementwise one on (2, 3), (3,)."""
+    return [(shapes or ((2, 3),) + ((3,),) * (len(p.domain) - 1), params)
+            for shapes, params in p.examples or [(None, {})]]
+
+
+def sample_args(p, shapes, rng, params):
+    """Arguments of ``p`` of ``shapes``, each drawn in its domain by NumPy's ``rng``."""
+    n = positions_length(shapes, params)
+    return [sample(d, s, rng, n) for s, d in zip(shapes, domains(p, len(shapes)), strict=True)]
+
+
 def differentiable_argument(domain):
     """Floats: what a derivative is taken of (not masks, not positions)."""
     return domain not in ("bool", "positions")
+
+
+def of_floats(p, args, params):
+    """``p`` as a function of its float arguments alone (its masks and positions fixed to
+    those in ``args``), and those arguments."""
+    wrt = [k for k, d in enumerate(domains(p, len(args))) if differentiable_argument(d)]
+
+    def f(*xs):
+        full = list(args)
+        for k, x in zip(wrt, xs, strict=True):
+            full[k] = x
+        return p(*full, **params)
+    return f, [args[k] for k in wrt]
 
 
 # ---------------------------------------------------------------------------

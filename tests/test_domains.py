@@ -47,22 +47,21 @@ def test_every_primitive_declares_its_facts(p):
         assert isinstance(params, dict), f"{where}: examples: (shapes, params)"
 
 
-def _call(p, shapes, params, rng):
-    n = S.positions_length(shapes, params)
-    args = [S.sample(d, s, rng, n) for s, d in zip(shapes, S.domains(p, len(shapes)))]
-    with np.errstate(all="raise"):                  # smooth: no nan, no inf, no overflow
-        return args, p(*args, **params)
-
-
 @pytest.mark.parametrize("p", tg.primitives(), ids=lambda p: p.name)
 def test_every_example_call_runs_and_is_finite_in_its_domain(p):
+    # A domain is where the primitive is smooth: value and derivative finite there.
     rng = np.random.default_rng(0)
-    for shapes, params in p.examples or [(None, {})]:
-        shapes = shapes or ((2, 3),) + ((3,),) * (len(p.domain) - 1)    # any: broadcasting
-        args, out = _call(p, shapes, params, rng)
-        expected = np.asarray(p.impl(*args, **params))     # the row's own NumPy function
-        assert np.all(np.isfinite(out)), f"{p.name}{shapes} {params}: not finite in its domain"
-        assert np.shape(out) == expected.shape
+    for shapes, params in S.fixed_calls(p):
+        args = S.sample_args(p, shapes, rng, params)
+        where = f"lax.{p.name} on {shapes} with {params}"
+        with np.errstate(all="raise"):              # no nan, no inf, no overflow
+            out = p(*args, **params)
+        assert np.all(np.isfinite(out)), f"{where}: not finite in its domain"
+        if p.differentiable:
+            f, xs = S.of_floats(p, args, params)
+            _, pullback = tg.vjp(f, *xs)
+            for ct in pullback(np.ones(np.shape(out))):
+                assert np.all(np.isfinite(ct)), f"{where}: derivative not finite in its domain"
 
 
 def test_the_facts_guard_fails_on_a_row_without_them():
