@@ -274,16 +274,16 @@ def differentiable_argument(domain):
     return domain not in ("bool", "positions")
 
 
-def of_floats(p, args, params):
-    """``p`` as a function of its float arguments alone (its masks and positions fixed to
-    those in ``args``), and those arguments."""
+def of_floats(p, args, params, call=None):
+    """``p`` (or ``call``, e.g. its NumPy function) as a function of its float arguments
+    alone (its masks and positions fixed to those in ``args``), and those arguments."""
     wrt = [k for k, d in enumerate(domains(p, len(args))) if differentiable_argument(d)]
 
     def f(*xs):
         full = list(args)
         for k, x in zip(wrt, xs, strict=True):
             full[k] = x
-        return p(*full, **params)
+        return (call or p)(*full, **params)
     return f, [args[k] for k in wrt]
 
 

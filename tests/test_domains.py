@@ -1,7 +1,9 @@
 """Guards: every primitive declares what the tests need, and every differentiable
 elementwise function of ``tracegrad.numpy`` has a domain to be tested in.
 
-The tests of primitives (``test_vmap_primitives.py``, ``test_dtypes.py``,
+Every primitive is differentiated here, in both modes, at each call its row lists
+and in its domain, against finite differences of its NumPy function. The other tests
+of primitives (``test_vmap_primitives.py``, ``test_dtypes.py``,
 ``test_special_points.py``, and ``test_primitives_grad.py`` through tnp) are
 generated from each primitive's row: its ``domain`` (where it is smooth), its
 ``examples`` (calls to try), its ``special_points`` and ``convention``. A row
@@ -18,6 +20,7 @@ import tracegrad.numpy as tnp
 from tracegrad.core import Primitive
 
 from . import strategies as S
+from .numeric import GRAD_TOL, assert_close, num_grad_arg, num_jvp, pack, unpack
 
 # the module (``tracegrad.lax.elementwise`` as an attribute is its helper function)
 lax_elementwise = importlib.import_module("tracegrad.lax.elementwise")
@@ -48,20 +51,49 @@ def test_every_primitive_declares_its_facts(p):
 
 
 @pytest.mark.parametrize("p", tg.primitives(), ids=lambda p: p.name)
-def test_every_example_call_runs_and_is_finite_in_its_domain(p):
-    # A domain is where the primitive is smooth: value and derivative finite there.
+def test_every_primitive_is_smooth_in_its_domain_at_every_example_call(p):
+    # Smooth: the value is finite there, and the derivative, in both modes, is that of
+    # the row's NumPy function by finite differences (tests/numeric.py).
     rng = np.random.default_rng(0)
     for shapes, params in S.fixed_calls(p):
-        args = S.sample_args(p, shapes, rng, params)
-        where = f"lax.{p.name} on {shapes} with {params}"
-        with np.errstate(all="raise"):              # no nan, no inf, no overflow
-            out = p(*args, **params)
-        assert np.all(np.isfinite(out)), f"{where}: not finite in its domain"
-        if p.differentiable:
-            f, xs = S.of_floats(p, args, params)
-            _, pullback = tg.vjp(f, *xs)
-            for ct in pullback(np.ones(np.shape(out))):
-                assert np.all(np.isfinite(ct)), f"{where}: derivative not finite in its domain"
+        _check_smooth(p, shapes, params, rng)
+
+
+# stop_gradient's derivative is 0 by definition, not its NumPy function's (the identity)
+NOT_ITS_FUNCTIONS_DERIVATIVE = {"stop_gradient"}
+
+
+def _along_symmetric(g):
+    """What a gradient says along symmetric directions, the only ones a function of a
+    symmetric matrix has (NumPy's cholesky and eigh read one triangle; tracegrad's
+    gradient is symmetric): g + gᵀ − diag(g), the same for both."""
+    return g + np.swapaxes(g, -1, -2) - np.eye(np.shape(g)[-1]) * g
+
+
+def _check_smooth(p, shapes, params, rng):
+    args = S.sample_args(p, shapes, rng, params)
+    where = f"lax.{p.name} on {shapes} with {params}"
+    with np.errstate(all="raise"):                  # no nan, no inf, no overflow
+        out = p(*args, **params)
+    assert np.all(np.isfinite(out)), f"{where}: not finite in its domain"
+    if (not p.differentiable or p.name in NOT_ITS_FUNCTIONS_DERIVATIVE
+            or np.result_type(out) != np.float64):                     # (astype to float32)
+        return
+    f, xs = S.of_floats(p, args, params)
+    f_np, _ = S.of_floats(p, args, params, call=p.impl)
+    symmetric = [d == "spd" for d in S.domains(p, len(args)) if S.differentiable_argument(d)]
+    w = rng.uniform(0.5, 2.0, np.shape(out))
+    for i, ct in enumerate(tg.vjp(f, *xs)[1](w)):
+        want = num_grad_arg(lambda *a: np.sum(f_np(*a) * w), xs, i)
+        if symmetric[i]:
+            ct, want = _along_symmetric(ct), _along_symmetric(want)
+        assert_close(ct, want, **GRAD_TOL, err_msg=f"{where}: vjp, argument {i}")
+    tangents = [rng.normal(size=np.shape(x)) for x in xs]
+    tangents = [t + np.swapaxes(t, -1, -2) if sym else t for t, sym in zip(tangents, symmetric)]
+    flat_x, in_shapes = pack(xs)
+    want = num_jvp(lambda z: f_np(*unpack(z, in_shapes)), flat_x, pack(tangents)[0])
+    assert_close(tg.jvp(f, tuple(xs), tuple(tangents))[1], want, **GRAD_TOL,
+                 err_msg=f"{where}: jvp")
 
 
 def test_the_facts_guard_fails_on_a_row_without_them():

@@ -2,11 +2,13 @@
 
 Every differentiable operation in tracegrad is one of these. Each is a
 :class:`tracegrad.core.Primitive` holding its NumPy implementation, its JVP
-rule, its VJP rule and its local derivative as text. ``tracegrad.numpy``
-builds NumPy's functions out of them; :func:`primitives` lists them.
+rule, its VJP rule, its local derivative as text, what it does at its special
+points and where the tests try it: all in its row. ``tracegrad.numpy`` builds
+NumPy's functions out of them; :func:`primitives` lists them.
 
 Files, one per family: ``elementwise.py``, ``shape.py`` (with the sum, the
-transpose of broadcasting), ``reductions.py``, ``linalg.py``, ``indexing.py``.
+transpose of broadcasting), ``reductions.py``, ``cumulative.py``, ``linalg.py``,
+``indexing.py``; ``control.py`` holds cond, scan and the loops, built from them.
 """
 import builtins
 
