@@ -433,7 +433,7 @@ logaddexp = elementwise("logaddexp", np.logaddexp, (_logaddexp_d,
 mod      = elementwise("mod",      np.remainder,   (lambda out, x, y: 1.0, _mod_dy),
                        ("1", "−⌊x/y⌋"), "x mod y, with the sign of y (Python's %)", saves=ARGS,
                        # x/y stays in ±[1.2, 1.875]: never a whole number, where mod jumps
-                       domain=(((-1.5, -1.2), (1.2, 1.5)), (0.8, 1.0)),
+                       domain=(((1.2, 1.5), (-1.5, -1.2)), (0.8, 1.0)),
                        special_points=((5.0, 3.0), (-1.0, 3.0), (3.0, 3.0), (nan, 1.0)),
                        convention="derivatives 1 and −⌊x/y⌋, as JAX; at a jump (x/y whole) "
                                   "the right-hand value")
