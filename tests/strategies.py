@@ -133,46 +133,197 @@ def distinct_arrays(shape, gap=0.25):
     )
 
 
-# Safe domains for the elementwise functions (name -> element strategy).
-UNARY_DOMAINS = {
-    "negative": floats(-3, 3),
-    "square": floats(-3, 3),
-    "sqrt": floats(0.2, 4),
-    "exp": floats(-2, 2),
-    "log": floats(0.2, 4),
-    "log1p": floats(-0.7, 3),
-    "expm1": floats(-2, 2),
-    "sin": floats(-3, 3),
-    "cos": floats(-3, 3),
-    "tan": floats(-1.2, 1.2),
-    "arcsin": floats(-0.9, 0.9),
-    "arccos": floats(-0.9, 0.9),
-    "arctan": floats(-3, 3),
-    "sinh": floats(-2, 2),
-    "cosh": floats(-2, 2),
-    "tanh": floats(-2, 2),
-    "abs": away_from(-3, 3, [0.0], 0.1),
-    "sign": away_from(-3, 3, [0.0], 0.1),
-    # issue 13
-    "arcsinh": floats(-3, 3),
-    "arccosh": floats(1.2, 4),
-    "arctanh": floats(-0.8, 0.8),
+# ---------------------------------------------------------------------------
+# A primitive's facts, as strategies. Its row in tracegrad/lax/ declares where it is
+# smooth (``domain``: per argument, ``(lo, hi)`` or ``(lo, hi, points, gap)``, or a
+# word below) and which calls to try (``examples``: (shapes, params); none for an
+# elementwise primitive, which takes any shapes that broadcast). The tests built on
+# them (test_vmap_primitives, test_dtypes, test_special_points, test_domains) iterate
+# over tg.primitives(): a new row is tested without a line here.
+
+
+def elements(domain):
+    """Floats in an interval domain: ``(lo, hi)`` or ``(lo, hi, points, gap)``, or in a
+    union of those (a tuple of them)."""
+    if isinstance(domain[0], tuple):
+        return st.one_of(*map(elements, domain))
+    lo, hi, *away = domain
+    return away_from(lo, hi, list(away[0]), away[1]) if away else floats(lo, hi)
+
+
+def _eye(a):
+    return np.eye(np.shape(a)[-1])
+
+
+def _spd(a):
+    """a aᵀ + 3I: symmetric positive definite and well conditioned."""
+    return a @ np.swapaxes(a, -1, -2) + 3.0 * _eye(a)
+
+
+def _spread(a):
+    """a plus a diagonal 3, 5, 7, ...: well conditioned, distinct singular values."""
+    return a + np.eye(*np.shape(a)[-2:]) * (3.0 + 2.0 * np.arange(np.shape(a)[-1]))
+
+
+def _real_eigenvalues(a):
+    """Near the triangular diag(3, 6, 9, ...): real, distinct eigenvalues (for eig)."""
+    n = np.shape(a)[-1]
+    return 0.3 * a + np.diag(3.0 * np.arange(1, n + 1)) + np.triu(np.ones((n, n)), 1)
+
+
+# Domains no interval can say: matrices built from elements in [-1, 1].
+MATRICES = {"spd": _spd, "spread": _spread, "real eigenvalues": _real_eigenvalues}
+
+
+def argument(domain, shape, positions=None):
+    """One argument in its ``domain``: a strategy of arrays of ``shape``.
+
+    Words: a matrix kind (``MATRICES``); ``"distinct"``, elements pairwise apart
+    (no ties: max, min, reduce_max); ``"bool"``, a mask; ``"positions"``,
+    integers in ``range(positions)`` (take_along's).
+    """
+    if isinstance(domain, str) and domain in MATRICES:
+        return arrays(shape, floats(-1, 1)).map(MATRICES[domain])
+    if domain == "distinct":
+        return distinct_arrays(shape)
+    if domain == "bool":
+        return hnp.arrays(np.bool_, shape)
+    if domain == "positions":
+        return hnp.arrays(np.intp, shape, elements=st.integers(0, positions - 1))
+    return arrays(shape, elements(domain))
+
+
+def sample(domain, shape, rng, positions=None):
+    """One argument in its ``domain``, from NumPy's ``rng`` (a test without hypothesis)."""
+    if isinstance(domain, str) and domain in MATRICES:
+        return MATRICES[domain](rng.uniform(-1, 1, shape))
+    if domain == "distinct":                            # a random order of spread values
+        n = int(np.prod(shape, dtype=int))
+        return rng.permutation(np.linspace(-2.0, 2.0, n) if n > 1 else [0.5]).reshape(shape)
+    if domain == "bool":
+        return rng.random(shape) < 0.5
+    if domain == "positions":
+        return rng.integers(0, positions, shape)
+    if isinstance(domain[0], tuple):                    # a union: one part per element
+        parts = [sample(d, shape, rng) for d in domain]
+        return np.choose(rng.integers(0, len(parts), shape), parts)
+    lo, hi, *away = domain
+    x = rng.uniform(lo, hi, shape)
+    for _ in range(100):                                # redraw what is too near a point
+        near = np.zeros(np.shape(x), bool)
+        for p in (away[0] if away else ()):
+            near |= np.abs(x - p) < away[1]
+        if not near.any():
+            return x
+        x = np.where(near, rng.uniform(lo, hi, shape), x)
+    raise AssertionError(f"no value in {domain}")
+
+
+def domains(p, n):
+    """The domain of each of ``n`` arguments of ``p`` (the last repeats: concatenate)."""
+    return list(p.domain[:n]) + [p.domain[-1]] * (n - len(p.domain))
+
+
+def positions_length(shapes, params):
+    """How many positions along the axis that take_along / add_along pick from."""
+    if params.get("axis") is None:
+        return None
+    return (params.get("shape") or shapes[0])[params["axis"]]
+
+
+def elementwise_shapes(n):
+    """Shapes of ``n`` arguments that broadcast together."""
+    if n == 1:
+        return shapes().map(lambda s: (s,))
+    if n == 2:
+        return broadcast_shape_pairs()
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=n, min_dims=0, max_dims=MAX_DIMS, min_side=1, max_side=MAX_SIDE
+    ).filter(lambda b: _small(b.result_shape)).map(lambda b: tuple(b.input_shapes))
+
+
+def calls(p):
+    """Calls of the primitive ``p`` to try: ``(specs, params)``, where ``specs`` holds one
+    ``(shape, domain, strategy of that argument)`` per argument."""
+    def specs(shapes_, params):
+        n = positions_length(shapes_, params)
+        return [(s, d, argument(d, s, n)) for s, d in zip(shapes_, domains(p, len(shapes_)))]
+
+    def one(example):
+        shapes_, params = example
+        if shapes_ is None:                              # elementwise: any shapes
+            return elementwise_shapes(len(p.domain)).map(lambda s: (specs(s, params), params))
+        return st.just((specs(shapes_, params), params))
+    return st.sampled_from(p.examples or [(None, {})]).flatmap(one)
+
+
+def fixed_calls(p):
+    """The example calls of ``p`` as (shapes, params), an elementwise one on (2, 3), (3,)."""
+    return [(shapes or ((2, 3),) + ((3,),) * (len(p.domain) - 1), params)
+            for shapes, params in p.examples or [(None, {})]]
+
+
+def sample_args(p, shapes, rng, params):
+    """Arguments of ``p`` of ``shapes``, each drawn in its domain by NumPy's ``rng``."""
+    n = positions_length(shapes, params)
+    return [sample(d, s, rng, n) for s, d in zip(shapes, domains(p, len(shapes)), strict=True)]
+
+
+def differentiable_argument(domain):
+    """Floats: what a derivative is taken of (not masks, not positions)."""
+    return domain not in ("bool", "positions")
+
+
+def of_floats(p, args, params, call=None):
+    """``p`` (or ``call``, e.g. its NumPy function) as a function of its float arguments
+    alone (its masks and positions fixed to those in ``args``), and those arguments."""
+    wrt = [k for k, d in enumerate(domains(p, len(args))) if differentiable_argument(d)]
+
+    def f(*xs):
+        full = list(args)
+        for k, x in zip(wrt, xs, strict=True):
+            full[k] = x
+        return (call or p)(*full, **params)
+    return f, [args[k] for k in wrt]
+
+
+# ---------------------------------------------------------------------------
+# Safe domains for tnp's elementwise functions (name -> element strategy), which
+# test_primitives_grad.py differentiates against finite differences of NumPy's
+# function of the same name. A tnp name that is a primitive (tnp.arcsin is lax.asin)
+# takes its primitive's domain; below are those tnp composes.
+
+def _primitive_names():
+    """tnp's name for each elementwise primitive it serves as it is: the primitive's
+    own name if tnp has it, else the first in order (lax.neg is tnp.negative)."""
+    import tracegrad as tg
+    import tracegrad.numpy as tnp
+
+    served = {}
+    for name in sorted(tnp.__all__):
+        served.setdefault(getattr(tnp, name), []).append(name)
+    return {p: (p.name if p.name in served[p] else served[p][0])
+            for p in tg.primitives() if p in served and not p.examples and p.differentiable}
+
+
+_SERVED = _primitive_names()
+
+UNARY_DOMAINS = {name: elements(p.domain[0]) for p, name in _SERVED.items()
+                 if len(p.domain) == 1} | {
     "log2": floats(0.2, 4),
     "log10": floats(0.2, 4),
     "exp2": floats(-2, 2),
     "reciprocal": away_from(-3, 3, [0.0], 0.3),
     "deg2rad": floats(-3, 3),
     "rad2deg": floats(-3, 3),
-    "floor": away_from(-3, 3, range(-3, 4), 0.05),     # flat between the jumps
-    "ceil": away_from(-3, 3, range(-3, 4), 0.05),
-    "trunc": away_from(-3, 3, range(-3, 4), 0.05),
-    "rint": away_from(-3, 3, [k + 0.5 for k in range(-4, 4)], 0.05),
     # issue 20: the conjugate of a real number is the number
     "conj": floats(-3, 3),
 }
 
-# A point inside the domain for the one-number tests (0.55 where not listed).
-SCALAR_POINTS = {"arccosh": 1.55}
+# A point inside the domain for the one-number tests: 0.55, or 0.35 above the domain's
+# lower end when 0.55 is outside it.
+SCALAR_POINTS = {name: round(p.domain[0][0] + 0.35, 12) for p, name in _SERVED.items()
+                 if len(p.domain) == 1 and not p.domain[0][0] < 0.55 < p.domain[0][1]}
 
 
 def unary_input(name, shape):
@@ -180,24 +331,15 @@ def unary_input(name, shape):
 
 
 # name -> (strategy for the first argument's elements, for the second's).
-BINARY_DOMAINS = {
-    "add": (floats(-3, 3), floats(-3, 3)),
-    "subtract": (floats(-3, 3), floats(-3, 3)),
-    "multiply": (floats(-3, 3), floats(-3, 3)),
-    "divide": (floats(-3, 3), away_from(-3, 3, [0.0], 0.3)),
+BINARY_DOMAINS = {name: tuple(elements(d) for d in p.domain) for p, name in _SERVED.items()
+                  if len(p.domain) == 2 and "distinct" not in p.domain} | {
     "power": (floats(0.3, 2.5), floats(-2, 2.5)),
-    "arctan2": (floats(-2, 2), floats(0.3, 2)),  # x > 0: away from the branch cut
-    # issue 13
-    "logaddexp": (floats(-3, 3), floats(-3, 3)),
-    "logaddexp2": (floats(-3, 3), floats(-3, 3)),
-    "hypot": (floats(0.3, 3), floats(-3, 3)),      # away from (0, 0)
-    # x/y stays in ±[1.2, 1.875]: never a whole number, where mod jumps
-    "mod": (st.one_of(floats(1.2, 1.5), floats(-1.5, -1.2)), floats(0.8, 1.0)),
 }
 
 # maximum/minimum are not smooth where x = y: their two arguments are drawn
 # together from distinct_arrays, every value at least a gap from every other.
-TIE_FREE_PAIRS = ("maximum", "minimum", "fmax", "fmin")
+TIE_FREE_PAIRS = tuple(name for p, name in _SERVED.items() if p.domain == ("distinct",) * 2) + (
+    "fmax", "fmin")
 
 
 # ---------------------------------------------------------------------------
@@ -294,21 +436,6 @@ def square_matrices(batch=True, max_n=3):
 FREE = floats(-3, 3)
 NONZERO = away_from(-3, 3, [0.0], 0.3)
 DISTINCT = "distinct"            # every element of every argument at least 0.25 apart
-
-
-def _eye(a):
-    return np.eye(np.shape(a)[-1])
-
-
-def _spread(a):
-    """a plus a diagonal 3, 5, 7, ...: well conditioned, distinct singular values."""
-    return a + np.eye(*np.shape(a)[-2:]) * (3.0 + 2.0 * np.arange(np.shape(a)[-1]))
-
-
-def _real_eigenvalues(a):
-    """Near the triangular diag(3, 6, 9, ...): real, distinct eigenvalues (for eig)."""
-    n = np.shape(a)[-1]
-    return 0.3 * a + np.diag(3.0 * np.arange(1, n + 1)) + np.triu(np.ones((n, n)), 1)
 
 
 def _weighted(m, pieces):

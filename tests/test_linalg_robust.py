@@ -472,7 +472,7 @@ def test_float32_stays_float32():
                                         ("norm2", "norm′(0) = 0"),
                                         ("max", "tnp.fmax"), ("min", "tnp.fmin")])
 def test_conventions_that_differ_from_jax_say_so_with_the_reason(name, words):
-    row = lax.SPECIAL_POINTS[name][1]
+    row = getattr(lax, name).convention
     assert "differs from JAX" in row and words in row and "because" in row
     (), _, shown = primitive_words(name, (), "", row)       # the row in the run's language
     assert shown in repr(tg.primitives())

@@ -126,14 +126,15 @@ def test_logsumexp_of_an_empty_array_is_minus_infinity():
     assert nn.logsumexp(np.zeros((2, 0)), axis=0).shape == (0,)
 
 
-# ---- property: every primitive at the special points its table row lists -------------
+# ---- property: every primitive at the special points its row lists ---------------------
 #
-# The table (tg.lax.SPECIAL_POINTS) gives only the points to visit. What is
+# A primitive's row (``special_points=``) gives only the points to visit. What is
 # expected there comes from here: NumPy for values, analytic derivatives
 # evaluated by NumPy in IEEE arithmetic, and JAX's documented conventions at
 # kinks and ties (abs′(0) = 1, ties split evenly, relu-style 0 at nan for max).
+# A row that lists points needs a reference here: the test below says which.
 
-SPECIAL = lax.SPECIAL_POINTS
+PRIMITIVES = tg.primitives()
 
 
 def _sig(x):
@@ -249,23 +250,23 @@ def _same(got, want, what):
 
 
 def _cases(kind):
-    return [(name, point) for name, (points, _) in sorted(SPECIAL.items())
-            if name in kind for point in points]
+    return [(p.name, point) for p in PRIMITIVES if p.name in kind for point in p.special_points]
 
 
 def test_every_primitive_states_its_conventions_in_the_table():
-    table = tg.primitives()
-    assert {p.name for p in table} == set(SPECIAL)
-    text = repr(table)
+    text = repr(PRIMITIVES)
     assert words()["table.special"] in text.splitlines()[0]    # in the run's language
-    for name, (_, convention) in SPECIAL.items():
-        assert convention and primitive_words(name, (), "", convention)[2] in text, name
-    assert "abs′(0) = 1" in table._repr_html_()
+    for p in PRIMITIVES:
+        assert p.convention and primitive_words(p.name, (), "", p.convention)[2] in text, p.name
+    assert "abs′(0) = 1" in PRIMITIVES._repr_html_()
 
 
 def test_every_listed_point_has_an_independent_reference():
     known = set(UNARY) | set(BINARY) | set(REDUCTIONS) | {"integer_pow", "argmax", "argmin"}
-    assert {name for name, (points, _) in SPECIAL.items() if points} <= known
+    missing = sorted(p.name for p in PRIMITIVES if p.special_points and p.name not in known)
+    assert not missing, (f"{missing} list special points: write what is expected there "
+                         f"(NumPy, or the derivative by hand) in UNARY, BINARY or REDUCTIONS "
+                         f"of {__name__}")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -301,7 +302,7 @@ def test_binary_primitive_at_special_point(name, xy):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("x,n", SPECIAL["integer_pow"][0])
+@pytest.mark.parametrize("x,n", lax.integer_pow.special_points)
 def test_integer_pow_at_special_point(x, n):
     x = np.float64(x)
     with np.errstate(all="ignore"):

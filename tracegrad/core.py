@@ -103,6 +103,20 @@ class Primitive:
         ``(args, params, lit, values) -> text`` that may look at the values
         seen while tracing. Not needed when ``impl`` is a NumPy ufunc:
         ``np.tanh({0})`` is derived (see jit.py).
+    ``special_points``, ``convention``
+        the points where the primitive needs a convention (0, ±inf, nan,
+        ties: numbers for one argument, pairs for two, lists for a
+        reduction) and what it does there, in words; ``tg.primitives()``
+        shows the words, ``tests/test_special_points.py`` visits the points.
+    ``domain``, ``examples``
+        what the tests need to know, so that a new primitive is tested the
+        moment it exists. ``domain``: per argument, the open set where it is
+        smooth, shrunk by a margin: ``(lo, hi)``, ``(lo, hi, points, gap)``
+        keeping ``gap`` from ``points``, a tuple of those (their union), or a
+        word for what an interval cannot say (``"spd"``: symmetric positive
+        definite; see ``tests/strategies.py``). ``examples``: calls to try, as
+        ``(shapes, params)``; none for an elementwise primitive, which takes
+        any shapes that broadcast.
 
     All rules are written with tracegrad's own operations, so when the values
     they receive are tracers of an outer trace the derivative computation is
@@ -111,8 +125,11 @@ class Primitive:
 
     def __init__(self, name, impl, jvp=None, vjp=None, formulas=(),
                  differentiable=True, doc="", argnames=("x", "y"), saves=("args", "out"),
-                 source=None, batch=None):
+                 source=None, batch=None, special_points=(), convention="", domain=None,
+                 examples=()):
         self.name = name
+        self.special_points, self.convention = tuple(special_points), convention
+        self.domain, self.examples = domain, tuple(examples)
         self.source = source
         self.saves = tuple(saves)
         self.argnames = argnames                 # the symbols the formulas use

@@ -14,8 +14,6 @@ import numpy as np
 
 from ..core import Primitive
 
-__all__ = ["cumsum"]
-
 
 def _cumsum(x, axis, reverse):
     if reverse:
@@ -28,7 +26,10 @@ cumsum = Primitive(
     jvp=lambda ts, out, x, axis, reverse: cumsum(ts[0], axis=axis, reverse=reverse),
     vjp=(lambda g, out, x, axis, reverse: cumsum(g, axis=axis, reverse=not reverse),),
     formulas=("1 for every later position",),
-    doc="running sum along ``axis`` (from the end if ``reverse``)", saves=())
+    doc="running sum along ``axis`` (from the end if ``reverse``)", saves=(),
+    domain=((-3, 3),), convention="linear: an empty axis gives an empty result",
+    examples=[(((2, 3),), dict(axis=1, reverse=False)), (((2, 3),), dict(axis=0, reverse=True)),
+              (((3,),), dict(axis=0, reverse=True)), (((2, 1, 3),), dict(axis=2, reverse=False))])
 
 cumsum.source = lambda args, params, lit, values: (    # how tg.jit writes it
     f"np.flip(np.cumsum(np.flip({args[0]}, {params['axis']}), {params['axis']}), "

@@ -113,18 +113,42 @@ def _index_source(args, params, lit, values=None):
     return f"{args[0]}[{', '.join(one(i) for i in index) if index else '()'}]"
 
 
+# The tests' indices (per-example shape, index): basic, integer arrays side by side or
+# split by a slice (then NumPy puts their axes first), boolean masks, None and Ellipsis.
+INDICES_TRIED = [
+    ((3, 2), (np.array([0, 2, 0]),)),
+    ((3,), (1,)),
+    ((3,), (slice(0, 2),)),
+    ((3, 2), (Ellipsis, 1)),
+    ((3, 2), (None, slice(None), 0)),
+    ((2, 3), (np.array([[True, False, True], [False, True, True]]),)),
+    ((2, 3, 2), (np.array([0, 1, 1]), slice(None), np.array([1, 0, 1]))),
+    ((2, 3, 2), (1, slice(None), np.array([1, 0]))),
+    ((2, 3, 2), (slice(None), np.array([2, 2]), np.array([0, 1]))),
+]
+
+
+def _picked(shape, index):
+    return np.empty(shape)[index].shape
+
+
 getitem = Primitive(
     "getitem", lambda x, index: x[index],
     jvp=lambda ts, out, x, index: getitem(ts[0], index),
     vjp=(lambda g, out, x, index: index_add(g, index=index, shape=shape_of(x)),),
-    formulas=("1 at the picked elements",), doc="x[index]", saves=(), source=_index_source)
+    formulas=("1 at the picked elements",), doc="x[index]", saves=(), source=_index_source,
+    domain=((-3, 3),), examples=[((s,), dict(index=i)) for s, i in INDICES_TRIED],
+    convention="a repeated index picks twice: the cotangents add")
 
 index_add = Primitive(
     "index_add", _index_add_impl,
     jvp=lambda ts, out, g, index, shape: index_add(ts[0], index=index, shape=shape),
     vjp=(lambda ct, out, g, index, shape: getitem(ct, index),),
     formulas=("1",), doc="zeros(shape) with g added at index (scatter-add)", saves=(),
-    source="index_add({0}, {index}, {shape})")
+    source="index_add({0}, {index}, {shape})",
+    domain=((-3, 3),),
+    examples=[((_picked(s, i),), dict(index=i, shape=s)) for s, i in INDICES_TRIED],
+    convention="repeated indices add up (scatter-add)")
 
 index_set = Primitive(
     "index_set", _index_set_impl,
@@ -135,7 +159,10 @@ index_set = Primitive(
          _index_set_dv),
     formulas=("1 except at index", "1 at index"),
     doc="a copy of x with x[index] = v (with repeated indices, the last write wins "
-        "and only it receives the cotangent)", saves=(), source="index_set({0}, {1}, {index})")
+        "and only it receives the cotangent)", saves=(), source="index_set({0}, {1}, {index})",
+    domain=((-3, 3), (-3, 3)),
+    examples=[((s, v), dict(index=i)) for s, i in INDICES_TRIED for v in (_picked(s, i), ())],
+    convention="with a repeated index the last write wins; only it gets the cotangent")
 
 
 # ---- batching rules (vmap, see tracegrad/vmap.py) ------------------------------------
@@ -203,6 +230,10 @@ def _add_along(g, positions, axis, shape):
     return out
 
 
+# (x's shape, the positions' shape), the axis
+ALONG_TRIED = [(((3,), (3,)), dict(axis=0)), (((2, 3), (2, 3)), dict(axis=1)),
+               (((2, 3), (2, 3)), dict(axis=0)), (((2, 3), (2, 2)), dict(axis=1))]
+
 take_along = Primitive(
     "take_along", np.take_along_axis,
     jvp=lambda ts, out, x, positions, axis: (
@@ -213,7 +244,9 @@ take_along = Primitive(
     formulas=("1 at the picked elements", ""), argnames=("x", "positions"),
     doc="np.take_along_axis(x, positions, axis); positions is an integer array "
         "(no derivative), e.g. argsort's", saves=("args",),
-    source="np.take_along_axis({0}, {1}, {axis})")
+    source="np.take_along_axis({0}, {1}, {axis})",
+    domain=((-3, 3), "positions"), examples=ALONG_TRIED,
+    convention="a position picked twice: the cotangents add; positions have no derivative")
 
 add_along = Primitive(
     "add_along", _add_along,
@@ -223,7 +256,11 @@ add_along = Primitive(
          None),
     formulas=("1", ""), argnames=("g", "positions"),
     doc="zeros(shape) with g added at the positions along axis (take_along's transpose)",
-    saves=("args",), source="add_along({0}, {1}, {axis}, {shape})")
+    saves=("args",), source="add_along({0}, {1}, {axis}, {shape})",
+    domain=((-3, 3), "positions"),
+    examples=[((shapes[1], shapes[1]), dict(params, shape=shapes[0])) for shapes, params in
+              ALONG_TRIED],
+    convention="a position picked twice adds up (scatter-add)")
 
 
 def _lined_up(args, dims):

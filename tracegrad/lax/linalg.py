@@ -80,7 +80,13 @@ def _matmul_source(args, params, lit, values):
 matmul = Primitive("matmul", np.matmul, jvp=_matmul_jvp,
                    vjp=(_matmul_vjp_a, _matmul_vjp_b),
                    formulas=("C̄ Bᵀ", "Aᵀ C̄"), doc="A @ B with NumPy's rules",
-                   saves=("args",), source=_matmul_source)
+                   saves=("args",), source=_matmul_source,
+                   domain=((-3, 3), (-3, 3)),
+                   convention="an empty inner axis gives zeros (NumPy); derivatives are empty",
+                   examples=[(shapes, {}) for shapes in (
+                       ((2, 3), (3, 2)), ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)),
+                       ((2, 3), (3, 4)), ((2, 2, 3), (3, 2)), ((3,), (2, 3, 2)),
+                       ((2, 1, 3), (2, 3, 2)))])
 
 
 def batch_matmul(lhs, rhs):
@@ -122,7 +128,12 @@ einsum = Primitive("einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
                    formulas=("the other operands",),
                    doc="Einstein summation with explicit output, e.g. 'ij,jk->ik'",
                    saves=("args",), source=lambda args, params, lit, values:
-                   f"np.einsum({params['spec']!r}, {', '.join(args)})")
+                   f"np.einsum({params['spec']!r}, {', '.join(args)})",
+                   domain=((-3, 3),), convention="an empty summed axis gives zeros (NumPy)",
+                   examples=[(shapes, dict(spec=spec)) for spec, shapes in (
+                       ("ij,jk->ik", ((2, 3), (3, 2))), ("i,i->", ((3,), (3,))),
+                       ("ij->j", ((2, 3),)), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 2))),
+                       ("i,j->ij", ((2,), (3,))))])
 
 
 def normalize_spec(spec, n_operands):
@@ -206,7 +217,9 @@ inv = Primitive(
     "inv", np.linalg.inv,
     jvp=lambda ts, out, a: -(out @ ts[0] @ out),                      # −A⁻¹ Ȧ A⁻¹
     vjp=(lambda g, out, a: -(_mT(out) @ g @ _mT(out)),),              # −A⁻ᵀ Ḡ A⁻ᵀ
-    formulas=("−A⁻ᵀ Ḡ A⁻ᵀ",), doc="the matrix inverse A⁻¹", argnames=("A",), saves=("out",))
+    formulas=("−A⁻ᵀ Ḡ A⁻ᵀ",), doc="the matrix inverse A⁻¹", argnames=("A",), saves=("out",),
+    domain=("spd",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="a singular A raises LinAlgError, as NumPy")
 
 
 def _column(v, b):
@@ -239,7 +252,9 @@ def _solve_vjp_a(g, out, a, b):
 
 solve = Primitive(
     "solve", np.linalg.solve, jvp=_solve_jvp, vjp=(_solve_vjp_a, _solve_vjp_b),
-    formulas=("−b̄ xᵀ", "A⁻ᵀ x̄"), doc="x with A x = b", argnames=("A", "b"))
+    formulas=("−b̄ xᵀ", "A⁻ᵀ x̄"), doc="x with A x = b", argnames=("A", "b"),
+    domain=("spd", (-3, 3)), examples=[(((2, 2), (2,)), {}), (((3, 3), (3,)), {})],
+    convention="a singular A raises LinAlgError, as NumPy")
 
 
 def _det_jvp(ts, out, a):
@@ -249,14 +264,19 @@ def _det_jvp(ts, out, a):
 det = Primitive(
     "det", np.linalg.det, jvp=_det_jvp,
     vjp=(lambda g, out, a: (g * out)[..., None, None] * _mT(inv(a)),),   # Ā = ḡ det A⁻ᵀ
-    formulas=("det(A) A⁻ᵀ",), doc="the determinant det A", argnames=("A",))
+    formulas=("det(A) A⁻ᵀ",), doc="the determinant det A", argnames=("A",),
+    domain=("spd",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="the gradient det(A)·A⁻ᵀ needs A⁻¹: at a singular A it raises (the value is "
+               "NumPy's)")
 
 logabsdet = Primitive(
     "logabsdet", lambda a: np.linalg.slogdet(a)[1],
     jvp=lambda ts, out, a: _tr(solve(a, ts[0])),               # d log|det| = tr(A⁻¹ Ȧ)
     vjp=(lambda g, out, a: g[..., None, None] * _mT(inv(a)),),
     formulas=("A⁻ᵀ",), doc="log |det A|, the second output of slogdet", argnames=("A",),
-    saves=("args",))
+    saves=("args",),
+    domain=("spd",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="at a singular A the value is −inf; the gradient A⁻ᵀ raises")
 
 
 # Cholesky: A = L Lᵀ with L lower triangular. Differentiating, Ȧ = L̇ Lᵀ + L L̇ᵀ,
@@ -284,7 +304,12 @@ def _cholesky_vjp(g, out, a):
 cholesky = Primitive(
     "cholesky", np.linalg.cholesky, jvp=_cholesky_jvp, vjp=(_cholesky_vjp,),
     formulas=("L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, symmetrized",), doc="L with A = L Lᵀ (A symmetric)",
-    argnames=("A",), saves=("out",))
+    argnames=("A",), saves=("out",),
+    domain=("spd",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="A must be symmetric positive definite (else LinAlgError, as NumPy); differs from "
+               "JAX: tnp.linalg.cholesky's gradient lands on the lower triangle only (JAX splits "
+               "it over both), because NumPy reads only that triangle, so the upper one does not "
+               "change the result")
 
 
 # Symmetric eigendecomposition A = V diag(w) Vᵀ. With Ȧ symmetric and
@@ -331,13 +356,22 @@ def _diagonal(x):
 eigvalsh = Primitive(
     "eigvalsh", lambda a: np.linalg.eigvalsh(a), jvp=_eigh_jvp_w, vjp=(_eigh_vjp_w,),
     formulas=("V diag(w̄) Vᵀ",), doc="eigenvalues of a symmetric A, ascending",
-    argnames=("A",), saves=("args",))
+    argnames=("A",), saves=("args",),
+    domain=("spd",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="a repeated eigenvalue: the derivative is the average over its eigenvectors' "
+               "choice by LAPACK (not unique); differs from JAX: the gradient of "
+               "tnp.linalg.eigh/eigvalsh lands on the triangle UPLO names (JAX symmetrizes), "
+               "because NumPy reads only that triangle")
 
 eigh_vectors = Primitive(
     "eigh_vectors", lambda a: np.linalg.eigh(a)[1], jvp=_eigh_jvp_v, vjp=(_eigh_vjp_v,),
     formulas=("V (F ∘ Vᵀ V̄) Vᵀ, F_ij = 1/(w_j − w_i)",),
     doc="eigenvectors of a symmetric A (columns, as np.linalg.eigh)", argnames=("A",),
-    saves=("args", "out"))
+    saves=("args", "out"),
+    domain=("spd",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="defined up to sign; a repeated eigenvalue makes the derivative inf or nan (it "
+               "divides by w_j − w_i); differs from JAX: tnp.linalg.eigh's gradient lands on the "
+               "triangle UPLO names (JAX symmetrizes), because NumPy reads only that triangle")
 
 __all__ += ["inv", "solve", "det", "logabsdet", "cholesky", "eigvalsh", "eigh_vectors"]
 
@@ -444,27 +478,42 @@ def _svd_vt_vjp(g, out, a, full):
     return ga
 
 
+# well conditioned (the tests add 3, 5, 7… to the diagonal: distinct singular values)
+WIDE_TALL_SQUARE = ((2, 3), (3, 2), (2, 2))
+
 svd_values = Primitive(
     "svd_values", lambda a: np.linalg.svd(a, compute_uv=False),
     jvp=lambda ts, out, a: _diagonal(_mT(svd_u(a, full=False)) @ ts[0]
                                      @ _mT(svd_vt(a, full=False))),          # ṡ = diag(Uᵀ Ȧ V)
     vjp=(lambda g, out, a: (svd_u(a, full=False) * _rows(g)) @ svd_vt(a, full=False),),
     formulas=("U diag(s̄) Vᵀ",), doc="singular values of A, descending (np.linalg.svd)",
-    argnames=("A",), saves=("args",))
+    argnames=("A",), saves=("args",),
+    domain=("spread",), examples=[((s,), {}) for s in WIDE_TALL_SQUARE],
+    convention="the first derivative is finite everywhere, repeated and zero singular values "
+               "included; the second goes through U̇ and V̇, so at a repeated value it is nan, as "
+               "JAX")
 
 svd_u = Primitive(
     "svd_u", lambda a, full: np.linalg.svd(a, full_matrices=full)[0],
     jvp=_svd_u_jvp, vjp=(_svd_u_vjp,),
     formulas=("U ((Y + Yᵀ) S) Vᵀ + (I − UUᵀ) Ū S⁻¹ Vᵀ, Y = F ∘ UᵀŪ, F_ij = 1/(s_j² − s_i²)",),
     doc="left singular vectors U of A (columns, np.linalg.svd)", argnames=("A",),
-    saves=("args",))
+    saves=("args",),
+    domain=("spread",), examples=[((s,), dict(full=False)) for s in WIDE_TALL_SQUARE],
+    convention="a repeated or (non-square A) zero singular value makes the derivative inf or "
+               "nan, as JAX; full_matrices=True of a non-square A has no derivative "
+               "(TracegradError, as JAX)")
 
 svd_vt = Primitive(
     "svd_vt", lambda a, full: np.linalg.svd(a, full_matrices=full)[2],
     jvp=_svd_vt_jvp, vjp=(_svd_vt_vjp,),
     formulas=("U (S (Z + Zᵀ)) Vᵀ + U S⁻¹ V̄ᵀ (I − VVᵀ), Z = F ∘ VᵀV̄, F_ij = 1/(s_j² − s_i²)",),
     doc="right singular vectors Vᵀ of A (rows, np.linalg.svd)", argnames=("A",),
-    saves=("args",))
+    saves=("args",),
+    domain=("spread",), examples=[((s,), dict(full=False)) for s in WIDE_TALL_SQUARE],
+    convention="a repeated or (non-square A) zero singular value makes the derivative inf or "
+               "nan, as JAX; full_matrices=True of a non-square A has no derivative "
+               "(TracegradError, as JAX)")
 
 
 # QR, A = Q R. For m ≥ n (thin: Q m×n, R n×n upper triangular), JAX's qr_jvp_rule
@@ -570,14 +619,19 @@ qr_q = Primitive(
     "qr_q", lambda a, mode: np.linalg.qr(a, mode=mode)[0],
     jvp=_qr_q_jvp, vjp=(_qr_q_vjp,),
     formulas=("(Q̄ − Q copyltu(Q̄ᵀQ)) R⁻ᵀ",), doc="Q of A = Q R (np.linalg.qr)",
-    argnames=("A",), saves=("args",))
+    argnames=("A",), saves=("args",),
+    domain=("spread",), examples=[((s,), dict(mode="reduced")) for s in WIDE_TALL_SQUARE],
+    convention="a rank-deficient A makes the derivative inf or nan (R⁻¹), as JAX; "
+               "mode='complete' of a tall A has no derivative (TracegradError)")
 
 qr_r = Primitive(
     "qr_r", lambda a, mode: np.linalg.qr(a, mode=mode)[1],
     jvp=lambda ts, out, a, mode: _qr_jvp(ts, a, mode)[1],
     vjp=(lambda g, out, a, mode: _qr_vjp(a, mode, None, g),),
     formulas=("Q copyltu(R R̄ᵀ) R⁻ᵀ",), doc="R of A = Q R, upper triangular (np.linalg.qr)",
-    argnames=("A",), saves=("args",))
+    argnames=("A",), saves=("args",),
+    domain=("spread",), examples=[((s,), dict(mode="reduced")) for s in WIDE_TALL_SQUARE],
+    convention="a rank-deficient A makes the derivative inf or nan (R⁻¹), as JAX")
 
 
 # The pseudo-inverse P = A⁺. Its derivative where the rank of A does not change:
@@ -606,7 +660,11 @@ def _pinv_vjp(g, p, a, rcond):
 pinv = Primitive(
     "pinv", lambda a, rcond: np.linalg.pinv(a, rcond=rcond), jvp=_pinv_jvp, vjp=(_pinv_vjp,),
     formulas=("−Pᵀ P̄ Pᵀ + (I − AP) P̄ᵀ PPᵀ + PᵀP P̄ᵀ (I − PA)",),
-    doc="the Moore–Penrose pseudo-inverse A⁺ (np.linalg.pinv)", argnames=("A",))
+    doc="the Moore–Penrose pseudo-inverse A⁺ (np.linalg.pinv)", argnames=("A",),
+    domain=("spread",), examples=[((s,), dict(rcond=1e-15)) for s in WIDE_TALL_SQUARE],
+    convention="small singular values (≤ rcond·s_max) count as 0, as NumPy; at a rank drop "
+               "A⁺ jumps: the derivative (Golub–Pereyra, as JAX) is along matrices of the same "
+               "rank")
 
 
 # Eigendecomposition of a general (non-symmetric) A = V diag(w) V⁻¹, for real
@@ -656,13 +714,19 @@ eig_values = Primitive(
     jvp=lambda ts, out, a: _diagonal(solve(eig_vectors(a), ts[0] @ eig_vectors(a))),
     vjp=(lambda g, out, a: solve(_mT(eig_vectors(a)), _cols(g) * _mT(eig_vectors(a))),),
     formulas=("V⁻ᵀ diag(w̄) Vᵀ",), doc="eigenvalues of A, all real (np.linalg.eig)",
-    argnames=("A",), saves=("args",))
+    argnames=("A",), saves=("args",),
+    domain=("real eigenvalues",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="complex eigenvalues are refused (TracegradError: tracegrad is real-only); a "
+               "repeated eigenvalue makes the eigenvectors' derivative inf or nan, as JAX")
 
 eig_vectors = Primitive(
     "eig_vectors", _eig_v, jvp=_eig_vectors_jvp, vjp=(_eig_vectors_vjp,),
     formulas=("V⁻ᵀ (F ∘ Vᵀ(V̄ − V diag(VᵀV̄))) Vᵀ, F_ij = 1/(w_j − w_i)",),
     doc="eigenvectors of A, unit columns (np.linalg.eig, real eigenvalues)",
-    argnames=("A",), saves=("args", "out"))
+    argnames=("A",), saves=("args", "out"),
+    domain=("real eigenvalues",), examples=[(((2, 2),), {}), (((3, 3),), {})],
+    convention="unit columns, as NumPy; derivative for distinct real eigenvalues (it divides by "
+               "w_j − w_i: inf or nan at a repeated one, as JAX)")
 
 
 # The Euclidean norm ‖x‖ = √(Σ x²) over ``axes``, as one primitive so that its
@@ -692,7 +756,14 @@ norm2 = Primitive(
         ts[0] * _norm2_direction(out, x, axes, keepdims), axes=axes, keepdims=keepdims),
     vjp=(_norm2_vjp,), formulas=("x/‖x‖ (0 at x = 0)",),
     doc="the Euclidean norm √(Σ x²) over ``axes`` (a tuple, or None for all)",
-    source="np.sqrt(np.sum(np.square({0}), axis={axes}, keepdims={keepdims}))")
+    source="np.sqrt(np.sum(np.square({0}), axis={axes}, keepdims={keepdims}))",
+    domain=((-3, 3, [0.0], 0.1),),           # away from x = 0, where ‖x‖ has a kink
+    examples=[(((2, 3),), dict(axes=(1,), keepdims=False)), (((2, 3),), dict(axes=None,
+              keepdims=True)), (((2, 1, 3),), dict(axes=(0, 2), keepdims=False)),
+              (((3,),), dict(axes=(0,), keepdims=False))],
+    convention="norm′(0) = 0; differs from JAX (nan there, from √′(0)·0) because 0 is a "
+               "subgradient: a descent through a norm that reaches 0 keeps going instead of "
+               "turning every value into nan")
 norm2.batch = reduction_batch(norm2)
 
 __all__ += ["svd_values", "svd_u", "svd_vt", "qr_q", "qr_r", "pinv", "eig_values",

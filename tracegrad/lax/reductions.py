@@ -8,9 +8,15 @@ not differentiable and always run on plain values.
 import numpy as np
 
 from ..core import Primitive, concrete, shape_of
-from .shape import broadcast_to, kept_shape, reduce_sum, reduction_batch, reduction_source, reshape
-
-__all__ = ["reduce_max", "reduce_min", "argmax", "argmin"]
+from .shape import (
+    REDUCTIONS_TRIED,
+    broadcast_to,
+    kept_shape,
+    reduce_sum,
+    reduction_batch,
+    reduction_source,
+    reshape,
+)
 
 
 def _winners(out, x, axes):
@@ -22,7 +28,7 @@ def _winners(out, x, axes):
     return mask / np.sum(mask, axis=axes, keepdims=True)
 
 
-def _extreme(name, np_fun):
+def _extreme(name, np_fun, **facts):
     def vjp(g, out, x, axes, keepdims):
         shape = shape_of(x)
         g = broadcast_to(reshape(g, shape=kept_shape(shape, axes)), shape=shape)
@@ -33,19 +39,36 @@ def _extreme(name, np_fun):
 
     prim = Primitive(name, lambda x, axes, keepdims: np_fun(x, axis=axes, keepdims=keepdims),
                      jvp=jvp, vjp=(vjp,), formulas=("1 at the winner",),
-                     doc=f"{name} over ``axes``; ties share the cotangent evenly")
+                     doc=f"{name} over ``axes``; ties share the cotangent evenly",
+                     domain=("distinct",), examples=REDUCTIONS_TRIED, **facts)
     prim.batch = reduction_batch(prim)
     return prim
 
 
-reduce_max = _extreme("reduce_max", np.max)
+inf, nan = float("inf"), float("nan")
+ARGS_TRIED = [(((2, 3),), dict(axis=axis, keepdims=keep)) for axis in (None, 0, -1)
+              for keep in (False, True)] + [(((3,),), dict(axis=0, keepdims=False))]
+
+reduce_max = _extreme("reduce_max", np.max,
+                      special_points=([1.0, 1.0, 0.0], [2.0, 2.0, 2.0], [nan, 1.0]),
+                      convention="ties share the cotangent evenly, as JAX; with a nan, nan "
+                                 "everywhere; no maximum of an empty array (error, as NumPy)")
 reduce_max.source = reduction_source("max", "axes")          # how tg.jit writes it
-reduce_min = _extreme("reduce_min", np.min)
+reduce_min = _extreme("reduce_min", np.min,
+                      special_points=([0.0, 0.0, 1.0], [2.0, 2.0, 2.0], [nan, 1.0]),
+                      convention="ties share the cotangent evenly, as JAX; with a nan, nan "
+                                 "everywhere; no minimum of an empty array (error, as NumPy)")
 reduce_min.source = reduction_source("min", "axes")
 
 argmax = Primitive("argmax", lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
                    differentiable=False, doc="index of the maximum (an integer: no derivative)",
-                   source=reduction_source("argmax", "axis"))
+                   source=reduction_source("argmax", "axis"),
+                   domain=((-3, 3),), examples=ARGS_TRIED,
+                   special_points=([1.0, 1.0, 0.0], [nan, 1.0]),
+                   convention="a tie gives the first index, a nan wins (NumPy); no derivative")
 argmin = Primitive("argmin", lambda x, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims),
                    differentiable=False, doc="index of the minimum (an integer: no derivative)",
-                   source=reduction_source("argmin", "axis"))
+                   source=reduction_source("argmin", "axis"),
+                   domain=((-3, 3),), examples=ARGS_TRIED,
+                   special_points=([0.0, 0.0, 1.0], [nan, 1.0]),
+                   convention="a tie gives the first index, a nan wins (NumPy); no derivative")

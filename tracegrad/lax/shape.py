@@ -62,14 +62,21 @@ reshape = Primitive(
     jvp=lambda ts, out, x, shape: reshape(ts[0], shape=shape),
     vjp=(lambda g, out, x, shape: reshape(g, shape=shape_of(x)),),
     formulas=("1 (moved)",),
-    doc="Same numbers, new shape.", saves=(), source="np.reshape({0}, {shape})")
+    doc="Same numbers, new shape.", saves=(), source="np.reshape({0}, {shape})",
+    domain=((-3, 3),), convention="linear: no special points",
+    examples=[(((2, 3),), dict(shape=(6,))), (((2, 3),), dict(shape=(1, 2, 3, 1))),
+              (((),), dict(shape=(1, 1))), (((3, 2),), dict(shape=(2, 3)))])
 
 transpose = Primitive(
     "transpose", lambda x, axes: np.transpose(x, axes),
     jvp=lambda ts, out, x, axes: transpose(ts[0], axes=axes),
     vjp=(lambda g, out, x, axes: transpose(g, axes=_inverse(axes)),),
     formulas=("1 (moved)",),
-    doc="Permute the axes.", saves=(), source=_transpose_source)
+    doc="Permute the axes.", saves=(), source=_transpose_source,
+    domain=((-3, 3),), convention="linear: no special points",
+    examples=[(((2, 3),), dict(axes=(1, 0))), (((2, 1, 3),), dict(axes=(2, 0, 1))),
+              (((2, 3, 2),), dict(axes=(0, 2, 1))), (((3,),), dict(axes=(0,))),
+              (((),), dict(axes=()))])
 
 broadcast_to = Primitive(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
@@ -77,7 +84,10 @@ broadcast_to = Primitive(
     vjp=(lambda g, out, x, shape: unbroadcast(g, x),),
     formulas=("1 (copied)",),
     doc="Copy along new or length-1 axes; its VJP sums the copies back.", saves=(),
-    source="np.broadcast_to({0}, {shape})")
+    source="np.broadcast_to({0}, {shape})",
+    domain=((-3, 3),), convention="linear: no special points",
+    examples=[(((2, 3),), dict(shape=(4, 2, 3))), (((),), dict(shape=(2,))),
+              (((3, 1),), dict(shape=(2, 3, 2)))])
 
 def _reduce_sum_vjp(g, out, x, axes, keepdims):
     shape = shape_of(x)
@@ -86,13 +96,25 @@ def _reduce_sum_vjp(g, out, x, axes, keepdims):
     return broadcast_to(g, shape=shape)          # every summand gets the cotangent
 
 
+inf, nan = float("inf"), float("nan")
+
+# The reductions' calls to try in the tests (shapes, params): every kind of ``axes``.
+REDUCTIONS_TRIED = [(((2, 3),), dict(axes=axes, keepdims=keep))
+                    for axes in ((1,), (0,), (0, 1), None) for keep in (False, True)] + [
+                    (((2, 1, 3),), dict(axes=(0, 2), keepdims=False)),
+                    (((3,),), dict(axes=(0,), keepdims=True)),
+                    (((),), dict(axes=None, keepdims=False))]
+
 reduce_sum = Primitive(
     "reduce_sum", lambda x, axes, keepdims: np.sum(x, axis=axes, keepdims=keepdims),
     jvp=lambda ts, out, x, axes, keepdims: reduce_sum(ts[0], axes=axes, keepdims=keepdims),
     vjp=(_reduce_sum_vjp,),
     formulas=("1",),
     doc="Sum over ``axes`` (a tuple, or None for all).", saves=(),
-    source=reduction_source("sum", "axes"))
+    source=reduction_source("sum", "axes"),
+    domain=((-3, 3),), examples=REDUCTIONS_TRIED,
+    special_points=([], [inf, 1.0], [nan, 1.0]),
+    convention="the sum of nothing is 0; derivatives 1")
 
 
 def unbroadcast(g, like):
@@ -143,7 +165,10 @@ concatenate = Primitive(
     formulas=("1 (placed)",),
     doc="Join arrays along an existing axis; its VJP cuts the cotangent apart.", saves=(),
     source=lambda args, params, lit, values:
-    f"np.concatenate(({', '.join(args)},), axis={params['axis']})")
+    f"np.concatenate(({', '.join(args)},), axis={params['axis']})",
+    domain=((-3, 3),), convention="linear: empty pieces are allowed",
+    examples=[(((2, 3), (2, 3)), dict(axis=0)), (((2, 3), (2, 2)), dict(axis=1)),
+              (((3,), (2,)), dict(axis=0)), (((1, 2), (2, 2), (3, 2)), dict(axis=0))])
 
 astype = Primitive(
     "astype", lambda x, dtype: np.asarray(x).astype(dtype)[()],
@@ -151,7 +176,9 @@ astype = Primitive(
     vjp=(lambda g, out, x, dtype: astype(g, dtype=np.result_type(concrete(x))),),
     formulas=("1",),
     doc="Change the dtype (between floating types).", saves=(),
-    source="np.asarray({0}).astype({dtype})[()]")
+    source="np.asarray({0}).astype({dtype})[()]",
+    domain=((-3, 3),), convention="derivative 1; the cotangent returns in x's dtype",
+    examples=[(None, dict(dtype=np.float64)), (None, dict(dtype=np.float32))])
 
 stop_gradient = Primitive(
     "stop_gradient", lambda x: x,
@@ -159,7 +186,8 @@ stop_gradient = Primitive(
     vjp=(None,),
     formulas=("0",),
     doc="The identity, but treated as a constant: its derivative is zero.", saves=(),
-    source="{0}")
+    source="{0}",
+    domain=((-3, 3),), convention="derivative 0 everywhere")
 
 
 # ---- batching rules (vmap, see tracegrad/vmap.py) ------------------------------------

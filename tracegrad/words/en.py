@@ -543,7 +543,7 @@ EN.update({
 })
 
 
-# tg.primitives(): English is each primitive's own docstring and lax.SPECIAL_POINTS entry,
+# tg.primitives(): English is each primitive's own docstring and convention (its row),
 # beside its rules; another language translates them in its PRIMITIVES.
 PRIMITIVES = {}
 FORMULAS = {}

@@ -554,7 +554,7 @@ UK.update({
 
 
 # -- tg.primitives(): each primitive's one-line doc and its special-point convention.
-# The English lives beside the primitive (its docstring, lax.SPECIAL_POINTS); this is
+# The English lives beside the primitive (its docstring, its convention); this is
 # its translation, and a test checks that every primitive has one. -----------------
 _NAN = ("nan на вході — nan на виході (значення й похідні); у ±inf — значення формули "
         "за IEEE")
