@@ -107,29 +107,32 @@ def test_05_torch_compile_guards_its_graph_and_compiles_again():
 # -- 00 and 05: the text form of a graph, after JAX's jaxpr ------------------------------
 
 def test_00_in_a_jaxpr_the_closed_over_constants_stand_before_the_semicolon():
-    # 00: "In JAX the `;` divides differently: before it stand the constants the function
-    # closes over (constvars), after it all of its inputs."
-    assert "before it stand the constants the function closes over (`constvars`)" \
-        in source("00_start")
+    # 00: "As in JAX, before `;` come the constants (the other arguments, and arrays the
+    # function only reads), after it the inputs we differentiate with respect to."
+    assert "As in JAX, before `;` come the constants" in source("00_start")
     c = jnp.array([1.0, 2.0])
     closed = jax.make_jaxpr(lambda x, y: x * c + y)(jnp.ones(2), jnp.ones(2))
     head = str(closed).splitlines()[0]
     before, semicolon, after = head.partition(";")
     assert semicolon and len(closed.jaxpr.constvars) == 1
     assert before.count(":") == 1 and after.count(":") == 2     # one constant; both inputs
+    # tg.make_jaxpr divides the same way, with the same names and types
+    c_np = np.array([1.0, 2.0])
+    ours = str(tg.make_jaxpr(lambda x, y: x * c_np + y)(np.ones(2), np.ones(2))).splitlines()[0]
+    assert ours.split() == head.split()
     # without a closed-over array there is nothing before the `;`
     plain = str(jax.make_jaxpr(lambda x, y: x * y)(1.0, 2.0)).splitlines()[0]
     assert re.match(r"\{ lambda ; \w+:f64\[\],? \w+:f64\[\]\. let", plain), plain
 
 
-def test_00_tracegrads_listing_puts_the_differentiated_inputs_before_the_semicolon():
-    # 00: "Before `;` tracegrad puts the inputs we differentiate with respect to"
+def test_00_a_graphs_listing_puts_what_is_not_differentiated_before_the_semicolon():
+    # 00: the arguments not differentiated are constants of the graph, before `;`
     def f(w, b, y):
         return (w * 2.0 + b - y) ** 2
     head = str(tg.graph(f, argnums=(0, 1))(0.5, 0.1, 1.0)).splitlines()[0]
     before, semicolon, after = head.partition(";")
-    assert semicolon and "w" in before and "b" in before and "y" not in before
-    assert "y" in after
+    assert semicolon and re.findall(r"(\w+):", before) == ["y"]
+    assert re.findall(r"(\w+):", after) == ["w", "b"]
 
 
 def test_05_a_jaxpr_has_lambda_let_and_in_like_tracegrads_listing():
@@ -138,7 +141,7 @@ def test_05_a_jaxpr_has_lambda_let_and_in_like_tracegrads_listing():
     assert re.search(r"\{ lambda ; \w+:f64\[\]\. let", text)
     assert re.search(r"\w+:f64\[\] = sin \w+", text) and re.search(r"in \(\w+,\) \}", text)
     ours = str(tg.graph(lambda x: x * tnp.sin(x))(0.5))
-    assert ours.startswith("{ lambda x:f64[] .") and " = sin x" in ours
+    assert ours.startswith("{ lambda ; x:f64[]. let") and " = sin x" in ours
 
 
 def test_05_jax_keeps_its_primitives_in_lax():
@@ -186,3 +189,26 @@ def test_08_the_naive_log1pexp_gives_nan_in_jax_too():
         return jnp.log(1.0 + jnp.exp(x))
     assert math.isnan(float(jax.grad(log1pexp)(1000.0)))
     assert float(jax.grad(log1pexp)(3.0)) == pytest.approx(1 / (1 + math.exp(-3.0)), rel=1e-12)
+
+
+# -- 05: tg.make_jaxpr beside jax.make_jaxpr ------------------------------------------------------
+
+def equations(text):
+    """The equations of a jaxpr's text, one per item, in JAX's one-line or long layout."""
+    body = text.split("let", 1)[1].rsplit(" in ", 1)[0]
+    return [" ".join(e.split()) for e in re.split(r";|\n", body) if e.strip()]
+
+
+def test_05_make_jaxpr_prints_jaxs_lines_and_jax_refuses_the_branch():
+    """05: for `x * sin(x)` jax.make_jaxpr prints the lines tg.make_jaxpr prints; on
+    05's `f` (an `if` on the value) it raises TracerBoolConversionError."""
+    assert "jax.make_jaxpr` друкує ті самі рядки" in source("05_frameworks")
+    assert "`jax.make_jaxpr` prints the same lines" in source("05_frameworks")
+    theirs = str(jax.make_jaxpr(lambda x: x * jnp.sin(x))(0.5))
+    ours = str(tg.make_jaxpr(lambda x: x * tnp.sin(x))(0.5))
+    assert equations(theirs) == equations(ours) == ["b:f64[] = sin a", "c:f64[] = mul a b"]
+    assert theirs.split("let")[0].split() == ours.split("let")[0].split()   # { lambda ; a:f64[].
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.make_jaxpr(branchy(jnp.sin, jnp.exp))(0.5)
+    # tracegrad records the branch that ran, as its graph does
+    assert equations(str(tg.make_jaxpr(branchy(tnp.sin, tnp.exp))(0.5))) == equations(ours)
