@@ -79,6 +79,12 @@ MARKDOWN_NOT_PROSE = re.compile(
 TAG = re.compile(r"<(script|style)\b.*?</\1>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
 SHOWN_ATTRIBUTE = re.compile(r"""\b(?:title|alt|aria-label)\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# a message's stable code, ``[TG-zero-gradient]``: the same in every language, to search for
+MESSAGE_CODE = re.compile(r"\[TG-[\w-]+\]")
+# in a widget's data: a words template's field, ``{total}``, which the page fills in; and
+# numbers sent as base64 (the explorer's grid), which the page decodes and never shows
+TEMPLATE_FIELD = re.compile(r"\{\w+(?::[^}]*)?\}")
+BASE64 = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
 WIDGET_TEXT = ("description", "value", "placeholder", "tooltip", "_options_labels", "data")
 
 
@@ -132,6 +138,8 @@ def shown_texts(nb):
                 # which the widget's code reads, not a word it shows
                 if name == "data" and re.fullmatch(r"[a-z_]+", text):
                     continue
+                if name == "data":
+                    text = TEMPLATE_FIELD.sub(" ", BASE64.sub(" ", text))
                 yield f"widget {model['model_name']}.{name}", visible(text)
 
 
@@ -164,7 +172,7 @@ def api_identifiers():
     for module in (tg, tg.lax, tnp, tnp.linalg, tg.nn, tg.random, tg.checks, tg.widgets,
                    tracegrad.core, tracegrad.custom, tracegrad.jit):
         names |= {name for name in dir(module) if not name.startswith("_")}
-    for module in (tg.lax, tnp, tnp.linalg):
+    for module in (tg, tg.lax, tnp, tnp.linalg):
         for name in dir(module):
             try:
                 names |= set(inspect.signature(getattr(module, name)).parameters)
@@ -199,7 +207,7 @@ def english_words(nb):
     known = {word.lower() for word in KNOWN}
     found = {}
     for where, text in shown_texts(nb):
-        for word in LATIN_WORD.findall(CODE_IN_TEXT.sub(" ", text)):
+        for word in LATIN_WORD.findall(CODE_IN_TEXT.sub(" ", MESSAGE_CODE.sub(" ", text))):
             # one letter is a symbol; a digit or an underscore makes a word a name (v1, n0,
             # a_2, x_k: the names a graph, a listing or the code gives values), never prose
             lower = word.lower()
