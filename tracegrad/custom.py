@@ -72,9 +72,9 @@ import numpy as np
 
 from . import lax
 from .arguments import zeros_like
-from .core import Primitive, TracegradError, dtype_of, like_primal, shape_of, top_trace
+from .core import Primitive, TracegradError, dtype_of, shape_of, top_trace
 from .forward import JVPTrace, JVPTracer
-from .lax.shape import moveaxis
+from .lax.shape import like_primal, moveaxis
 from .reverse import ReverseTrace, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
 from .vmap import BatchTrace, BatchTracer, vmap

@@ -122,7 +122,8 @@ class BatchTracer(Tracer):
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from .numpy._methods import _UFUNCS, _array_ufunc
+        from .numpy.dispatch import UFUNCS as _UFUNCS
+        from .numpy.dispatch import array_ufunc as _array_ufunc
         if (method == "__call__" and not kwargs and ufunc.__name__ not in _UFUNCS
                 and all(_dtype(x).kind in "biu" for x in inputs if isinstance(x, Tracer))):
             return ufunc(*[concrete(x) for x in inputs])   # logical ops on masks
@@ -333,7 +334,7 @@ def _batch_text(b, spec=""):
 
 
 # The modules between a Python `if` and the question it asks of a batch.
-_PASSING_ON = ("tracegrad.vmap", "tracegrad.core", "tracegrad.numpy._methods")
+_PASSING_ON = ("tracegrad.vmap", "tracegrad.core", "tracegrad.advice", "tracegrad.numpy.dispatch")
 
 
 def _asker():

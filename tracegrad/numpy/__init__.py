@@ -566,4 +566,12 @@ from ._shape import *  # noqa: E402,F401,F403
 __all__ += (_elementwise.__all__ + _order.__all__ + _products.__all__ + _shape.__all__
             + ["linalg"])
 
-from . import _methods  # noqa: E402,F401  (gives tracers their operators and methods)
+
+
+def getitem(x, index):
+    """``x[index]`` (a tracer's ``__getitem__``)."""
+    from ..lax.indexing import take_rows, traced_rows
+    rows = traced_rows(index)                # x[i] with i computed per example (vmap)
+    if rows is not None:
+        return take_rows(x, rows)
+    return lax.getitem(x, index=normalize_index(index))
