@@ -4,7 +4,8 @@ The engine (``core.py``) reads as primitives, ``bind``, traces and tracers;
 this module holds what it says when something goes wrong, so that those
 few lines stay short:
 
-- the errors: :class:`TracegradError` and :class:`UnexpectedTracerError`;
+- the errors: :class:`TracegradError`, :class:`UnexpectedTracerError` and
+  :class:`CustomRuleError`;
 - NumPy's warnings (``divide by zero encountered in log``) repeated at the
   student's line, naming the primitive: :func:`route_numpy_warnings`;
 - complex numbers, refused inside a transformation: :func:`is_complex`;
@@ -32,7 +33,7 @@ import numpy as np
 from .usercode import TRACEGRAD_DIR, stacklevel_outside
 from .words import message, said, words
 
-__all__ = ["TracegradError", "UnexpectedTracerError", "route_numpy_warnings",
+__all__ = ["TracegradError", "UnexpectedTracerError", "CustomRuleError", "route_numpy_warnings",
            "unroute_numpy_warnings", "routing", "warn_at_user", "is_complex",
            "complex_result", "complex_argument", "complex_error", "refuse_complex_inputs",
            "shape_error", "number_refused", "array_refused", "missing_attribute",
@@ -45,6 +46,11 @@ class TracegradError(Exception):
 
 class UnexpectedTracerError(TracegradError):
     """A traced value was used after its transformation had finished."""
+
+
+class CustomRuleError(TracegradError, TypeError):
+    """A custom rule returned something of the wrong kind, structure or shape, or
+    was used where it cannot be. Also a ``TypeError``: what JAX raises then."""
 
 
 # ---------------------------------------------------------------------------

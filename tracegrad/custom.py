@@ -71,6 +71,7 @@ import functools
 import numpy as np
 
 from . import lax
+from .advice import CustomRuleError
 from .arguments import zeros_like
 from .core import Primitive, TracegradError, dtype_of, shape_of, top_trace
 from .forward import JVPTrace, JVPTracer
@@ -81,11 +82,6 @@ from .vmap import BatchTrace, BatchTracer, vmap
 from .words import message, said
 
 __all__ = ["custom_jvp", "custom_vjp", "CustomRuleError"]
-
-
-class CustomRuleError(TracegradError, TypeError):
-    """A custom rule returned something of the wrong kind, structure or shape, or
-    was used where it cannot be. Also a ``TypeError``: what JAX raises then."""
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import operator
 
 import numpy as np
 
+from ..advice import CustomRuleError
 from ..core import Primitive, Tracer, add_any, concrete, shape_of
 from ..words import message
 from .shape import broadcast_to, elementwise_args, unbroadcast
@@ -74,7 +75,6 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
 
 
 def _returned_none(name, d, argname):
-    from ..custom import CustomRuleError  # custom.py imports lax: import late
     return CustomRuleError(message("err.derivative-none", name=name, argname=argname,
                                    rule=getattr(d, "__name__", d)))
 
