@@ -136,7 +136,7 @@ SPECIAL_POINTS = {
 }
 
 
-# ---- issue 13: more of NumPy (rows kept apart so that the table above stays as it was) --
+# ---- control flow, running sums, rounding and matrix functions ----------------------
 from .control import cond, fori_loop, full_like, scan, switch, while_loop  # noqa: E402
 from .cumulative import cumsum  # noqa: E402
 from .elementwise import acosh, asinh, atanh, ceil, floor, logaddexp, mod, rint, trunc  # noqa: E402

@@ -299,9 +299,9 @@ for _p in (add, sub, neg, select):
     _p.batch = elementwise_batch(_p)
 
 
-# ---- more of NumPy's elementwise functions (issue 13) ---------------------------------
-# The same table, continued. Rounding functions are flat between their jumps: their
-# derivative is 0 wherever it exists, and JAX defines it as 0 everywhere.
+# ---- inverse hyperbolic functions, logaddexp, hypot, mod and rounding ----------------
+# Rounding functions are flat between their jumps: their derivative is 0 wherever
+# it exists, and JAX defines it as 0 everywhere.
 
 def _posinf_as_zero(v):
     return select(np.isposinf(concrete(v)), 0.0, v)
