@@ -25,6 +25,11 @@ Read this file first. Everything else is built from four ideas:
    finally to NumPy), and wraps the result. So a call falls through the stack
    of traces level by level, each doing its own bookkeeping.
 
+A tracer's operators are defined on :class:`Tracer`: ``x * y`` is
+``tnp.multiply(x, y)``, a primitive in the end. What tracegrad tells a student
+whose code goes astray (the errors, NumPy's warnings at the student's line,
+``float(x)`` refused) is kept in ``advice.py``, so that this file stays short.
+
 Why levels? In ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` the inner
 function sees ``x`` from the outer trace and ``y`` from the inner one. If both
 were treated alike the inner derivative would pick up ``x``'s perturbation too
