@@ -300,12 +300,16 @@ tnp = _ImportedLater("tracegrad.numpy")
 _dispatch = _ImportedLater("tracegrad.numpy.dispatch")
 
 
-def _calls(name, swap=False):
-    """The method ``x.f(*args)`` that calls ``tnp.<name>(x, *args)``; with ``swap``,
-    ``tnp.<name>(other, x)``: Python calls ``x.__rmul__(2)`` for ``2 * x``."""
-    if swap:
-        return lambda self, other: getattr(tnp, name)(other, self)
+def _calls(name):
+    """The method ``x.f(*args)`` that calls ``tnp.<name>(x, *args)``."""
     return lambda self, *args, **kwargs: getattr(tnp, name)(self, *args, **kwargs)
+
+
+def _operator(name):
+    """The operators ``x ∘ y`` and ``y ∘ x`` that call ``tnp.<name>``: Python calls
+    ``x.__rmul__(2)`` for ``2 * x``. (Two arguments exactly: operators run often.)"""
+    return (lambda self, other: getattr(tnp, name)(self, other),
+            lambda self, other: getattr(tnp, name)(other, self))
 
 
 class Tracer:
@@ -347,18 +351,18 @@ class Tracer:
         return bool(concrete(self))
 
     # ---- operators and methods: tracegrad.numpy's functions --------------------------
-    __add__, __radd__ = _calls("add"), _calls("add", swap=True)
-    __sub__, __rsub__ = _calls("subtract"), _calls("subtract", swap=True)
-    __mul__, __rmul__ = _calls("multiply"), _calls("multiply", swap=True)
-    __truediv__, __rtruediv__ = _calls("divide"), _calls("divide", swap=True)
-    __pow__, __rpow__ = _calls("power"), _calls("power", swap=True)
-    __mod__, __rmod__ = _calls("mod"), _calls("mod", swap=True)
-    __matmul__, __rmatmul__ = _calls("matmul"), _calls("matmul", swap=True)
+    __add__, __radd__ = _operator("add")
+    __sub__, __rsub__ = _operator("subtract")
+    __mul__, __rmul__ = _operator("multiply")
+    __truediv__, __rtruediv__ = _operator("divide")
+    __pow__, __rpow__ = _operator("power")
+    __mod__, __rmod__ = _operator("mod")
+    __matmul__, __rmatmul__ = _operator("matmul")
     __neg__, __abs__ = _calls("negative"), _calls("abs")
     __lt__, __le__ = _calls("less"), _calls("less_equal")        # booleans, on the values
     __gt__, __ge__ = _calls("greater"), _calls("greater_equal")
     __eq__, __ne__ = _calls("equal"), _calls("not_equal")
-    __getitem__ = _calls("getitem")              # x[i]: numpy/indexing.py
+    __getitem__ = _calls("getitem")              # x[i]: numpy/_indexing.py
     at = property(_calls("at"))                  # x.at[i].set(v): a new array
 
     def __pos__(self):
