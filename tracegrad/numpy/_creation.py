@@ -5,7 +5,6 @@ Outside a transformation these are NumPy's own functions. A traced value
 primitives instead (stacked, broadcast), so that its derivative flows. The
 scalar types (``tnp.float32``) are NumPy's, and cast a traced value too.
 """
-import builtins
 
 import numpy as _np
 
@@ -23,14 +22,17 @@ def _dtype(x):
 
 
 def _traced(*xs):
-    return builtins.any(isinstance(x, Tracer) for x in xs)
+    """Is one of ``xs`` traced?"""
+    return any(isinstance(x, Tracer) for x in xs)
 
 
 def _has_tracer(obj):
+    """Is ``obj`` traced, or a (nested) list or tuple holding a traced value? (NumPy's
+    nesting, as ``np.array`` reads it: not a pytree, whose dicts NumPy does not read.)"""
     if isinstance(obj, Tracer):
         return True
     if isinstance(obj, (list, tuple)):
-        return builtins.any(_has_tracer(o) for o in obj)
+        return any(_has_tracer(o) for o in obj)
     return False
 
 

@@ -10,7 +10,6 @@ integer array is differentiable, and where a position is picked twice the
 backward pass adds the cotangents (scatter-add), exactly as the chain rule
 wants.
 """
-import builtins
 import math
 
 import numpy as _np
@@ -119,7 +118,7 @@ def concatenate(arrays, axis=0):
     n = ndim(arrays[0])
     for x in arrays[1:]:
         sx, s0 = shape_of(x), shape_of(arrays[0])
-        if len(sx) != n or builtins.any(p != q for i, (p, q) in enumerate(zip(sx, s0))
+        if len(sx) != n or any(p != q for i, (p, q) in enumerate(zip(sx, s0))
                                         if i != axis % n):
             raise ValueError(_message("err.concatenate", a=s0, b=sx, axis=axis))
     return lax.concatenate(*arrays, axis=axis % n)
@@ -136,10 +135,10 @@ def stack(arrays, axis=0):
 
 
 def _axis(axis, ndim, who):
-    if not -ndim <= axis < builtins.max(ndim, 1):
+    if not -ndim <= axis < max(ndim, 1):
         raise ValueError(_message("err.axis", who=who, axis=axis, ndim=ndim, low=-ndim,
                                   high=ndim - 1))
-    return axis % builtins.max(ndim, 1)
+    return axis % max(ndim, 1)
 
 
 def _pick(a, positions, axis):
@@ -257,7 +256,7 @@ def tile(A, reps):
     """The whole array repeated ``reps`` times along each axis."""
     reps = (reps,) if isinstance(reps, (int, _np.integer)) else tuple(reps)
     A = asarray(A)
-    n = builtins.max(ndim(A), len(reps))
+    n = max(ndim(A), len(reps))
     A = reshape(A, (1,) * (n - ndim(A)) + shape_of(A))
     reps = (1,) * (n - len(reps)) + reps
     for axis, r in enumerate(reps):
@@ -276,7 +275,7 @@ def roll(a, shift, axis=None):
     for s, ax in zip(shifts.ravel(), axes.ravel()):
         ax = _axis(int(ax), ndim(a), "roll")
         n = shape_of(a)[ax]
-        a = _pick(a, (_np.arange(n) - int(s)) % builtins.max(n, 1), ax)
+        a = _pick(a, (_np.arange(n) - int(s)) % max(n, 1), ax)
     return a
 
 
