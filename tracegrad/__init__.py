@@ -17,7 +17,7 @@ source), ``lax/`` (every primitive with its rules).
 from . import (
     lax,
     nn,
-    numpy,  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
+    numpy,  # noqa: F401  (tracegrad.numpy: NumPy's names, which tracers' operators call)
     random,
 )
 from .checks import check_grads, numerical_grad
