@@ -21,7 +21,6 @@ tracers: a tracer is asked for its ``_trace`` and ``dtype``, as any object.
 from __future__ import annotations
 
 import dis
-import linecache
 import os
 import re
 import sys
@@ -30,7 +29,7 @@ import warnings
 
 import numpy as np
 
-from .usercode import TRACEGRAD_DIR, stacklevel_outside
+from .usercode import TRACEGRAD_DIR, instruction, line_text, stacklevel_outside
 from .words import message, said, words
 
 __all__ = ["TracegradError", "UnexpectedTracerError", "CustomRuleError", "route_numpy_warnings",
@@ -249,7 +248,7 @@ def number_refused(tracer, kind, frame=None):
     caller's, and its instruction or line tells which it was.
     """
     trace = tracer._trace
-    if frame is not None and _instruction(frame) == _STORE_SUBSCR:
+    if frame is not None and instruction(frame) == _STORE_SUBSCR:
         return TracegradError(message("err.store", who=trace.who))
     if trace.finished:                           # float(hist[0]) after the step
         return trace.escaped(said("escaped.number", kind=kind))
@@ -264,10 +263,10 @@ def number_refused(tracer, kind, frame=None):
 def array_refused(tracer, frame):
     """The error for ``np.asarray(x)`` of a tracer, called from ``frame``."""
     trace = tracer._trace
-    instruction = _instruction(frame)
-    if instruction == _STORE_SUBSCR:
+    asked = instruction(frame)
+    if asked == _STORE_SUBSCR:
         return TracegradError(message("err.store", who=trace.who))
-    if instruction == _BINARY_SUBSCR and tracer.dtype.kind in "iu":
+    if asked == _BINARY_SUBSCR and tracer.dtype.kind in "iu":
         # a[k] on a plain array a, k integers computed per example: NumPy tries
         # operator.index(k), then np.asarray(k); neither can stand for every example.
         return TracegradError(message("err.subscript", who=trace.who))
@@ -279,17 +278,12 @@ def array_refused(tracer, frame):
     return TypeError(message("err.asarray"))
 
 
-def _instruction(frame):
-    """The opcode the frame is running: what it asked of the value in hand."""
-    return frame.f_code.co_code[frame.f_lasti]
-
-
 def _math_calls(frame):
     """The math functions with a tnp equivalent called on ``frame``'s current line."""
     if frame is None:
         return []
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    return [name for name in re.findall(r"\bmath\.(\w+)\s*\(", line) if name in _MATH_TO_TNP]
+    return [name for name in re.findall(r"\bmath\.(\w+)\s*\(", line_text(frame))
+            if name in _MATH_TO_TNP]
 
 
 def _scipy_caller(frame):

@@ -10,7 +10,9 @@ run. All of them ask the same questions of Python's frames, answered here once:
 - :func:`user_frame`: the innermost frame of the user's code now running;
 - :func:`place`: ``file.py:12``, or ``f, line 12`` in a notebook cell;
 - :func:`stacklevel_outside`: the ``stacklevel`` that makes ``warnings.warn``
-  point at the first line outside tracegrad.
+  point at the first line outside tracegrad;
+- :func:`line_text`, :func:`instruction`: what the frame is running, as source
+  text and as the bytecode instruction (``preds[i] = x`` is a ``STORE_SUBSCR``).
 
 A frame is Python's record of one running call: its code (``f_code``), its
 current line (``f_lineno``), its local variables (``f_locals``) and its caller
@@ -18,6 +20,7 @@ current line (``f_lineno``), its local variables (``f_locals``) and its caller
 """
 from __future__ import annotations
 
+import linecache
 import os
 import sysconfig
 
@@ -25,7 +28,8 @@ import numpy as np
 
 from .words import said
 
-__all__ = ["is_users", "user_frame", "place", "stacklevel_outside", "TRACEGRAD_DIR"]
+__all__ = ["is_users", "user_frame", "place", "stacklevel_outside", "line_text", "instruction",
+           "TRACEGRAD_DIR"]
 
 TRACEGRAD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _LIBRARY_DIRS = tuple(os.path.normcase(d) for d in (
@@ -72,3 +76,14 @@ def stacklevel_outside(frame):
     while frame.f_back is not None and frame.f_code.co_filename.startswith(TRACEGRAD_DIR):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def line_text(frame):
+    """The source text of the line ``frame`` is running (empty if it has none)."""
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+
+
+def instruction(frame):
+    """The opcode ``frame`` is running (``dis.opname[...]`` names it): what it asked of
+    the value in hand, e.g. ``STORE_SUBSCR`` for ``a[i] = value``."""
+    return frame.f_code.co_code[frame.f_lasti]
