@@ -372,5 +372,5 @@ def test_linspace_traced_matches_numpy_in_every_form():
 
 
 def test_moveaxis_last_is_private():
-    from tracegrad.numpy import _reductions                  # prod's helper lives there
+    from tracegrad.numpy import _reductions  # prod's helper lives there
     assert "moveaxis_last" not in dir(tnp) and callable(_reductions._moveaxis_last)
