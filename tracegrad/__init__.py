@@ -18,7 +18,7 @@ Where to read next: ``core.py`` (primitives, bind, traces), ``reverse.py``
 from . import (
     lax,
     nn,
-    numpy,  # noqa: F401  (tracegrad.numpy, also gives tracers their methods)
+    numpy,  # noqa: F401  (tracegrad.numpy: NumPy's names, which tracers' operators call)
     random,
 )
 from .checks import check_grads, numerical_grad

@@ -13,6 +13,7 @@ import inspect
 import numpy as np
 
 from .core import Tracer, concrete
+from .tree import tree_leaves, tree_paths
 from .words import message, said
 
 __all__ = ["check_function", "check_float", "check_tangent", "check_returned", "argnums_tuple",
@@ -96,7 +97,7 @@ def explain_list_inputs(err, primals, who):
     for p in primals:
         if isinstance(p, (list, tuple)) and not hasattr(p, "_fields") and _numbers_only(p):
             kind = type(p).__name__
-            n = sum(1 for _ in _numbers(p))
+            n = len(tree_leaves(p))
             example = repr([float(v) for v in p] if all(not isinstance(v, (list, tuple))
                                                          for v in p) else p)
             example = example if len(example) <= 60 else "[...]"
@@ -108,27 +109,15 @@ def explain_list_inputs(err, primals, who):
 _LIST_CODE = "[TG-list-input]"            # added once, in any language
 
 
-def _numbers(p):
-    for v in p:
-        if isinstance(v, (list, tuple)):
-            yield from _numbers(v)
-        else:
-            yield v
-
-
 def _numbers_only(p):
-    leaves = list(_numbers(p))
+    leaves = tree_leaves(p)
     return bool(leaves) and all(isinstance(v, (int, float, np.number))
                                 and not isinstance(v, (bool, np.bool_)) for v in leaves)
 
 
 def leaf_paths(tree, where):
     """The name of each leaf of ``tree``, in tree_flatten's order: ``argument 0['W']``."""
-    if isinstance(tree, dict):
-        return [p for k in sorted(tree) for p in leaf_paths(tree[k], f"{where}[{k!r}]")]
-    if isinstance(tree, (tuple, list)):
-        return [p for i, t in enumerate(tree) for p in leaf_paths(t, f"{where}[{i}]")]
-    return [] if tree is None else [where]
+    return [where + path for path in tree_paths(tree)]
 
 
 def check_tangent(t, primal, who, position):

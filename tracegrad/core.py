@@ -25,6 +25,11 @@ Read this file first. Everything else is built from four ideas:
    finally to NumPy), and wraps the result. So a call falls through the stack
    of traces level by level, each doing its own bookkeeping.
 
+A tracer's operators are defined on :class:`Tracer`: ``x * y`` is
+``tnp.multiply(x, y)``, a primitive in the end. What tracegrad tells a student
+whose code goes astray (the errors, NumPy's warnings at the student's line,
+``float(x)`` refused) is kept in ``advice.py``, so that this file stays short.
+
 Why levels? In ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` the inner
 function sees ``x`` from the outer trace and ``y`` from the inner one. If both
 were treated alike the inner derivative would pick up ``x``'s perturbation too
@@ -41,31 +46,37 @@ threads running their own ``grad`` side by side must not see each other's.
 """
 from __future__ import annotations
 
+import importlib
 import itertools
-import linecache
-import os
-import re
 import sys
 import threading
-import warnings
 
 import numpy as np
 
-from .usercode import TRACEGRAD_DIR, stacklevel_outside
-from .words import message, said, words
+# What the engine says when a student's code goes astray lives in advice.py; the
+# engine's modules take these names from here.
+from .advice import (
+    TracegradError,
+    UnexpectedTracerError,
+    array_refused,
+    complex_argument,
+    complex_result,
+    is_complex,
+    missing_attribute,
+    number_refused,
+    refuse_complex_inputs,
+    route_numpy_warnings,
+    routing,
+    unroute_numpy_warnings,
+    warn_at_user,
+)
+from .advice import shape_error as _shape_error
+from .words import message
 
 __all__ = ["Primitive", "Trace", "Tracer", "new_level", "active_traces", "thread_state",
-           "concrete", "shape_of", "dtype_of", "like_primal", "top_trace", "add_any",
+           "concrete", "shape_of", "dtype_of", "top_trace", "add_any",
            "route_numpy_warnings", "unroute_numpy_warnings", "warn_at_user", "shown",
            "refuse_complex_inputs", "TracegradError", "UnexpectedTracerError"]
-
-
-class TracegradError(Exception):
-    """Base class for the errors tracegrad raises on bad input."""
-
-
-class UnexpectedTracerError(TracegradError):
-    """A traced value was used after its transformation had finished."""
 
 
 # ---------------------------------------------------------------------------
@@ -153,10 +164,10 @@ class Primitive:
                 if staged is not None:
                     return staged
             try:
-                if thread_state.warnings_routed:     # the usual case: inside a transformation
+                if routing.depth:                    # the usual case: inside a transformation
                     out = self.impl(*args, **params)
                     if type(out) is complex or getattr(out, "dtype", _FLOAT).kind == "c":
-                        raise _complex_result(self, args)     # (see _complex_result)
+                        raise complex_result(self, args)      # (see advice.py)
                     return out
                 routed = route_numpy_warnings()      # a call on plain arrays, on its own
                 try:
@@ -167,9 +178,9 @@ class Primitive:
                 raise _shape_error(self, args, e) from None
         if top.finished:                         # a tracer kept after its trace ended
             raise top.escaped()
-        for k, a in enumerate(args):             # a complex constant (see _complex_result)
-            if not isinstance(a, Tracer) and _is_complex(a):
-                raise _complex_argument(self, k, a)
+        for k, a in enumerate(args):             # a complex constant (see advice.py)
+            if not isinstance(a, Tracer) and is_complex(a):
+                raise complex_argument(self, k, a)
         if not self.differentiable:              # e.g. argmax: no derivative
             return self.bind(*[concrete(a) for a in args], **params)
         return top.process(self, args, params)
@@ -177,69 +188,7 @@ class Primitive:
     __call__ = bind                              # lax.sin(x) is lax.sin.bind(x)
 
 
-_BIND_CODE = Primitive.bind.__code__
-
-
-# tracegrad differentiates real functions only. A complex number inside a
-# transformation would be cast to real somewhere along the way (NumPy drops the
-# imaginary part with a mere warning), and the derivative would be silently wrong.
-# So every primitive applied inside a transformation looks at its result, which is
-# complex when an argument is: this catches complex inputs and complex tangents and
-# cotangents (rules are primitives too). A constant met next to a tracer is checked
-# before any trace sees it (tg.jit stages primitives without coming back here).
-# Plain NumPy use, outside any transformation, keeps NumPy's behaviour.
-def _is_complex(x):
-    if type(x) is complex:
-        return True
-    dtype = getattr(x, "dtype", None)
-    return dtype is not None and dtype.kind == "c"
-
-
-def _complex_result(prim, args):
-    """The error for a complex result met inside a transformation.
-
-    ``bind`` looks once per call, at the result: a complex argument gives a
-    complex result, so the arguments are read only here, to say which one it
-    was. (The few primitives that make a real number of a complex one, such as
-    ``abs``, meet no complex argument inside a transformation: inputs are
-    checked when it starts, constants when they meet a tracer, in ``bind``.)
-    """
-    for k, a in enumerate(args):
-        if _is_complex(a):
-            return _complex_argument(prim, k, a)
-    return _complex_error(_COMPLEX_RESULT, name=prim.name)
-
-
 _FLOAT = np.dtype(float)
-
-
-def refuse_complex_inputs(leaves, who):
-    """Raise if an input of a transformation (``who``: ``vmap(f)``, ``jit(f)``) is
-    complex: inside, a primitive such as ``abs`` would make it real without a word."""
-    for k, leaf in enumerate(leaves):
-        if not isinstance(leaf, Tracer) and _is_complex(leaf):
-            raise _complex_error(_COMPLEX_INPUT, k=k, who=who, dtype=dtype_of(leaf))
-
-
-def _complex_argument(prim, k, a):
-    name = prim.argnames[k] if k < len(prim.argnames) else f"{k + 1}"
-    return _complex_error(_COMPLEX_ARGUMENT, argument=name, name=prim.name, dtype=dtype_of(a))
-
-
-_COMPLEX_RESULT, _COMPLEX_ARGUMENT, _COMPLEX_TANGENT, _COMPLEX_INPUT = (   # words keys
-    "complex.result", "complex.argument", "complex.tangent", "complex.input")
-
-
-def _complex_error(what, **fields):
-    """The error for a complex value met inside a transformation: ``what``, the
-    words key of the value that was complex, filled from ``fields``."""
-    return TracegradError(message("err.complex", what=said(what, **fields)))
-
-
-def _shape_error(prim, args, err):
-    shapes = said("and").join(str(np.shape(concrete(a))) for a in args
-                                 if not isinstance(a, (str, type(None))))
-    return ValueError(message("err.shape-args", name=prim.name, shapes=shapes, error=err))
 
 
 # ---------------------------------------------------------------------------
@@ -261,7 +210,6 @@ class _ThreadState(threading.local):
     def __init__(self):
         self.active = []                         # the traces now running, oldest first
         self.backward_passes = 0                 # > 0 while a backward pass runs
-        self.warnings_routed = 0                 # > 0 while NumPy's warnings are routed
         self.staging = None                      # tg.jit's trace while it records (jit.py)
         self.watch_backward = None               # visit(node, g) for every backward pass
 
@@ -345,92 +293,50 @@ def active_traces():
 
 
 # ---------------------------------------------------------------------------
-# NumPy's warnings, at the user's line
-# ---------------------------------------------------------------------------
-# NumPy reports ``divide by zero encountered in log`` at the line that called
-# the ufunc: a line of tracegrad, which tells a student nothing. While a
-# transformation runs (or a primitive is applied to plain arrays), NumPy is
-# asked to call `_numpy_warned` instead of warning (``np.errstate(call=...)``),
-# and that warns again at the first line outside tracegrad, naming the
-# primitive. Only the categories the user has set to "warn" are routed:
-# "ignore" and "raise" keep working. The errstate is entered once, by the
-# outermost transformation: nothing is added to each primitive call.
-
-_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
-
-
-def route_numpy_warnings():
-    """Start routing NumPy's warnings to the user's line; pass the result to unroute."""
-    thread_state.warnings_routed += 1
-    if thread_state.warnings_routed > 1:         # an outer transformation routes them
-        return None
-    errors = np.geterr()
-    routed = {kind: "call" for kind, action in errors.items() if action == "warn"}
-    if not routed or "call" in errors.values():  # nothing to route, or the user's own call
-        return None
-    state = np.errstate(call=_numpy_warned, **routed)
-    state.__enter__()
-    return state
-
-
-def unroute_numpy_warnings(state):
-    thread_state.warnings_routed -= 1
-    if state is not None:
-        state.__exit__(None, None, None)
-
-
-def warn_at_user(message, category):
-    """``warnings.warn`` at the first line outside tracegrad (the user's call), so the
-    warning shows the user's code, and the user's filters see it there."""
-    warnings.warn(message, category, stacklevel=stacklevel_outside(sys._getframe(1)))
-
-
-def _numpy_warned(kind, flag):
-    """NumPy's error callback: warn again at the user's line, naming the primitive.
-
-    The frames between here and the user's code tell what was running: the
-    innermost ``Primitive.bind`` is the primitive whose NumPy code warned,
-    unless that primitive's JVP rule is running (forward mode); a
-    ``node_vjps`` further out means a rule of the backward pass.
-    """
-    frame, level = sys._getframe(1), 2           # stacklevel 2: the frame that called us
-    name = rule = None
-    inner = set()                                # the code of the frames passed so far
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(
-            (TRACEGRAD_DIR, _NUMPY_DIR)):
-        code = frame.f_code
-        if code is _BIND_CODE and rule is None:
-            prim = frame.f_locals["self"]
-            if getattr(prim.jvp, "__code__", None) in inner:
-                rule = said("numpy.forward rule", name=prim.name)
-            elif name is None:
-                name = prim.name
-        elif code.co_name == "node_vjps" and rule is None:
-            rule = said("numpy.backward rule", name=frame.f_locals["node"].primitive.name)
-        inner.add(code)
-        frame, level = frame.f_back, level + 1
-    where = said("numpy.in", name=name) if name else "" if rule else said("numpy.in numpy")
-    why = said("numpy.computing" if name else "numpy.computing alone", rule=rule) \
-        if rule else ""
-    # NumPy's own words ("divide by zero encountered"), in the current language
-    kind = said("numpy." + kind) if "numpy." + kind in words() else kind
-    warnings.warn(said("numpy.warning", kind=kind, where=where, why=why),
-                  RuntimeWarning, stacklevel=level)
-
-
-# ---------------------------------------------------------------------------
 # Tracers
 # ---------------------------------------------------------------------------
+
+class _ImportedLater:
+    """A module imported when one of its names is first used, then remembered.
+
+    ``tracegrad.numpy`` is built on this module, so this module cannot import
+    it at the top (each would need the other first). The tracer's operators
+    only *call* it, by which time it is there.
+    """
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        value = getattr(importlib.import_module(self._module), name)
+        setattr(self, name, value)               # from now on a plain attribute
+        return value
+
+
+tnp = _ImportedLater("tracegrad.numpy")
+_dispatch = _ImportedLater("tracegrad.numpy.dispatch")
+
+
+def _calls(name):
+    """The method ``x.f(*args)`` that calls ``tnp.<name>(x, *args)``."""
+    return lambda self, *args, **kwargs: getattr(tnp, name)(self, *args, **kwargs)
+
+
+def _operator(name):
+    """The operators ``x ∘ y`` and ``y ∘ x`` that call ``tnp.<name>``: Python calls
+    ``x.__rmul__(2)`` for ``2 * x``. (Two arguments exactly: operators run often.)"""
+    return (lambda self, other: getattr(tnp, name)(self, other),
+            lambda self, other: getattr(tnp, name)(other, self))
+
 
 class Tracer:
     """Base class of the values that transformations pass to user code.
 
     Subclasses set ``_trace`` and ``primal``, and give their side data a
     second name, ``side`` (``ReverseTracer.node``, ``JVPTracer.tangent``),
-    for ``Trace.unbox``. Everything array-like (shape, operators, methods)
-    is defined once, in ``tracegrad/numpy/_methods.py``, in terms of
-    ``tracegrad.numpy`` functions, so a tracer behaves like an ``ndarray``
-    and every operation on it goes through ``bind``.
+    for ``Trace.unbox``. A tracer behaves like an ``ndarray``: its operators
+    and methods are ``tracegrad.numpy``'s functions (``x * y`` is
+    ``tnp.multiply(x, y)``), so every operation on it goes through ``bind``.
     """
 
     __slots__ = ("_trace", "primal")
@@ -461,6 +367,68 @@ class Tracer:
         # Branching on a value is fine: the trace follows the branch taken.
         return bool(concrete(self))
 
+    # ---- operators and methods: tracegrad.numpy's functions --------------------------
+    __add__, __radd__ = _operator("add")
+    __sub__, __rsub__ = _operator("subtract")
+    __mul__, __rmul__ = _operator("multiply")
+    __truediv__, __rtruediv__ = _operator("divide")
+    __pow__, __rpow__ = _operator("power")
+    __mod__, __rmod__ = _operator("mod")
+    __matmul__, __rmatmul__ = _operator("matmul")
+    __neg__, __abs__ = _calls("negative"), _calls("abs")
+    __lt__, __le__ = _calls("less"), _calls("less_equal")        # booleans, on the values
+    __gt__, __ge__ = _calls("greater"), _calls("greater_equal")
+    __eq__, __ne__ = _calls("equal"), _calls("not_equal")
+    __getitem__ = _calls("getitem")              # x[i]: numpy/_indexing.py
+    at = property(_calls("at"))                  # x.at[i].set(v): a new array
+
+    def __pos__(self):
+        return self
+
+    def __hash__(self):                          # __eq__ is elementwise, as in NumPy
+        return id(self)
+
+    def __round__(self, ndigits=None):
+        return tnp.round(self, ndigits or 0)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __setitem__(self, index, value):
+        raise TypeError(message("err.inplace"))
+
+    sum, mean, prod, var, std = map(_calls, ("sum", "mean", "prod", "var", "std"))
+    max, min, argmax, argmin = map(_calls, ("max", "min", "argmax", "argmin"))
+    any, all, round, clip = map(_calls, ("any", "all", "round", "clip"))
+    dot, ravel, flatten, squeeze = map(_calls, ("dot", "ravel", "ravel", "squeeze"))
+    swapaxes, repeat, take = map(_calls, ("swapaxes", "repeat", "take"))
+    cumsum, cumprod, sort, argsort = map(_calls, ("cumsum", "cumprod", "sort", "argsort"))
+    trace, diagonal, astype = map(_calls, ("trace", "diagonal", "asarray"))
+    T = property(_calls("transpose"))
+
+    def reshape(self, *shape):                   # x.reshape(2, 3) or x.reshape((2, 3))
+        return tnp.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        return tnp.transpose(self, None if not axes else axes[0] if len(axes) == 1 else axes)
+
+    def copy(self):
+        return self          # traced values are never changed in place: a copy is the value
+
+    def item(self, *args):
+        raise TypeError(message("err.item"))
+
+    # NumPy's own functions on a tracer (np.sin(x), np.linalg.norm(x)) are redirected
+    # to tracegrad.numpy's, through NumPy's dispatch protocols: numpy/dispatch.py.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _dispatch.array_ufunc(self, ufunc, method, *inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _dispatch.array_function(self, func, types, args, kwargs)
+
+    # ---- printing ------------------------------------------------------------------
+
     def __repr__(self):
         return self.__format__("")
 
@@ -479,38 +447,31 @@ class Tracer:
             return f"{format(value, spec) if spec else repr(value)} {what}"
         return shown(value, spec, what)
 
-    # Turning a tracer into a plain number or array would silently cut it out
-    # of the trace, and its gradient would be lost. Refuse, and say why.
+    # ---- what a tracer refuses, and what it lacks (advice.py says what to write) --------
+    # Turning a tracer into a plain number or array would silently cut it out of the
+    # trace, and its gradient would be lost. float(x) and math.exp(x) both reach
+    # __float__ from C: the frame above is the user's, and its line tells which it was.
+
     def __array__(self, dtype=None, copy=None):
-        if self._trace.finished:                 # hist.append(loss), then np.array(hist)
-            raise self._trace.escaped(said("escaped.array"))
-        raise TypeError(message("err.asarray"))
+        raise array_refused(self, sys._getframe(1))
 
-    def _no_scalar(self, kind, caller=None):
-        if self._trace.finished:                 # float(hist[0]) after the step
-            raise self._trace.escaped(said("escaped.number", kind=kind))
-        who = self._trace.who
-        calls = _math_calls(caller)
-        if calls:                                # math.exp(x) calls float(x) first
-            uses = ", ".join(said("math.for", tnp=_MATH_TO_TNP[c], math=c)
-                             for c in calls)
-            raise TypeError(message("err.math", function=calls[0], who=who, uses=uses))
-        more = "\n" + said("number.math") if kind == "float" else ""
-        raise TypeError(message("err.number", kind=kind, who=who, more=more))
-
-    # float(x) and math.exp(x) both reach __float__ from C: the frame above is
-    # the user's, and its line tells which of the two it was.
     def __float__(self):
-        self._no_scalar("float", sys._getframe(1))
+        raise number_refused(self, "float", sys._getframe(1))
 
     def __int__(self):
-        self._no_scalar("int")
+        raise number_refused(self, "int")
 
     def __complex__(self):
-        self._no_scalar("complex")
+        raise number_refused(self, "complex")
 
     def __index__(self):
-        self._no_scalar("index")
+        raise number_refused(self, "index")
+
+    def __getattr__(self, name):                 # only for names a tracer lacks (x.grad)
+        refusal = missing_attribute(self, name)
+        if refusal is None:
+            return object.__getattribute__(self, name)      # Python's own AttributeError
+        raise refusal
 
 
 def shown(value, spec, what):
@@ -561,44 +522,11 @@ def dtype_of(x):
         return np.asarray(x).dtype
 
 
-def like_primal(x, primal):
-    """The tangent or cotangent ``x`` in the dtype of its floating ``primal``.
-
-    A derivative has its primal's dtype, as in JAX: a float32 input gets a
-    float32 gradient. Rules mix in float64 constants and masks, so without
-    this cast a float32 program would drift to float64 derivatives.
-    """
-    want = dtype_of(primal)
-    have = dtype_of(x)
-    if have.kind == "c":                         # a complex tangent would lose its imaginary part
-        raise _complex_error(_COMPLEX_TANGENT, dtype=have, real=want)
-    if have is want or want.kind != "f" or have == want:
-        return x
-    # imported here, not at the top: lax is built on this module
-    from .lax import astype
-    return astype(x, dtype=want)
-
-
 def concrete(x):
     """The plain NumPy value under any number of nested tracers."""
     while isinstance(x, Tracer):
         x = x.primal
     return x
-
-
-# Python's math functions and the tracegrad.numpy functions to use instead.
-_MATH_TO_TNP = {name: f"tnp.{name}" for name in (
-    "exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh")}
-_MATH_TO_TNP.update(asin="tnp.arcsin", acos="tnp.arccos", atan="tnp.arctan",
-                    atan2="tnp.arctan2", fabs="tnp.abs", pow="tnp.power")
-
-
-def _math_calls(frame):
-    """The math functions with a tnp equivalent called on ``frame``'s current line."""
-    if frame is None:
-        return []
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    return [name for name in re.findall(r"\bmath\.(\w+)\s*\(", line) if name in _MATH_TO_TNP]
 
 
 def _dtype_str(dtype):

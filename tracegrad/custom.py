@@ -74,10 +74,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import lax
+from .advice import CustomRuleError
 from .arguments import zeros_like
-from .core import Primitive, TracegradError, dtype_of, like_primal, shape_of, top_trace
+from .core import Primitive, TracegradError, dtype_of, shape_of, top_trace
 from .forward import JVPTrace, JVPTracer
-from .lax.shape import moveaxis
+from .lax.shape import like_primal, moveaxis
 from .reverse import ReverseTrace, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
 from .typing import Fun
@@ -85,11 +86,6 @@ from .vmap import BatchTrace, BatchTracer, vmap
 from .words import message, said
 
 __all__ = ["custom_jvp", "custom_vjp", "CustomRuleError"]
-
-
-class CustomRuleError(TracegradError, TypeError):
-    """A custom rule returned something of the wrong kind, structure or shape, or
-    was used where it cannot be. Also a ``TypeError``: what JAX raises then."""
 
 
 # ---------------------------------------------------------------------------

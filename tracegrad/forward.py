@@ -26,7 +26,8 @@ from .arguments import (
     explain_list_inputs,
     zeros_like,
 )
-from .core import Trace, Tracer, like_primal, new_level
+from .core import Trace, Tracer, new_level
+from .lax.shape import like_primal
 from .tree import tree_flatten, tree_unflatten
 from .typing import Fun, PyTree
 from .words import message

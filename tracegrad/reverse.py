@@ -45,13 +45,13 @@ from .core import (
     Trace,
     Tracer,
     concrete,
-    like_primal,
     new_level,
     route_numpy_warnings,
     thread_state,
     unroute_numpy_warnings,
     warn_at_user,
 )
+from .lax.shape import like_primal
 from .tree import tree_flatten, tree_unflatten
 from .typing import ArgNums, Array, Fun, PyTree
 from .words import message, said

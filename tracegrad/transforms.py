@@ -31,19 +31,33 @@ from .arguments import argnums_tuple, check_float, check_function, explain_list_
 from .core import concrete
 from .forward import jvp
 from .reverse import vjp
-from .tree import tree_flatten, tree_unflatten
+from .tree import tree_flatten, tree_map, tree_unflatten
 from .vmap import vmap
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]
 
 
-def _basis(shape, dtype):
-    """The unit arrays e_0, e_1, ... of the given shape."""
+def _eye(shape, dtype):
+    """All the unit arrays e_0, e_1, ... of ``shape``, stacked: one per row."""
     n = int(np.prod(shape))
-    for j in range(n):
-        e = np.zeros(n, dtype=dtype)
-        e[j] = 1.0
-        yield e.reshape(shape)
+    return np.eye(n, dtype=dtype).reshape((n,) + tuple(shape))
+
+
+def _passes(g, basis, out_axes, vectorize):
+    """``g(e)`` for each unit array ``e`` in ``basis``, the results stacked along
+    ``out_axes`` (one per result of ``g``; ``None``: the same for every ``e``, kept once).
+
+    ``vmap`` runs all the passes as one batched pass; ``vectorize=False`` runs
+    them one by one in a Python loop, so that each is a separate run that can
+    be counted and drawn (lecture 03). Both give the same arrays.
+    """
+    if vectorize:
+        return vmap(g, out_axes=out_axes)(basis)
+    results = [g(e) for e in basis]
+    return tuple(results[0][k] if axis is None else
+                 tree_map(lambda *rows, axis=axis: tnp.stack(rows, axis=axis),
+                          *[r[k] for r in results])
+                 for k, axis in enumerate(out_axes))
 
 
 def _jac(fun, argnums, one_leaf_jacobian, who):
@@ -82,67 +96,24 @@ def _jacobian_tree(f, x, one_leaf_jacobian, who, position):
                                      for j in range(out_tree.num_leaves)])
 
 
-def _jacfwd_leaf(f, x):
+def _jacfwd_leaf(f, x, vectorize):
     x_shape = np.shape(concrete(x))
-    columns = []                                  # columns[e][j]: J_j · e, per output leaf j
-    out = None
-    for e in _basis(x_shape, np.result_type(concrete(x))):
-        out, column = jvp(f, (x,), (e,))          # one column: J · e_j
-        columns.append(tree_flatten(column)[0])
-    if out is None:                               # x has no elements
-        out = f(x)
-    out_leaves, out_tree = tree_flatten(out)
-    blocks = []
-    for j, o in enumerate(out_leaves):
-        shape = np.shape(concrete(o)) + x_shape
-        blocks.append(tnp.reshape(tnp.stack([c[j] for c in columns], axis=-1), shape)
-                      if columns else np.zeros(shape))
-    return blocks, out_tree
-
-
-def _one_forward_pass(f, x):
-    """The pullback of ``f`` at ``x``, its output leaves, and a zero cotangent for each."""
-    out, pullback = vjp(f, x)
-    out_leaves, out_tree = tree_flatten(out)
-    zeros = [np.zeros(np.shape(concrete(o)), np.result_type(concrete(o))) for o in out_leaves]
-    return pullback, out_leaves, out_tree, zeros
-
-
-def _jacrev_leaf(f, x):
-    pullback, out_leaves, out_tree, zeros = _one_forward_pass(f, x)
-    x_shape = np.shape(concrete(x))
-    blocks = []
-    for j, o in enumerate(out_leaves):
-        rows = []
-        for e in _basis(np.shape(concrete(o)), np.result_type(concrete(o))):
-            cotangent = zeros[:j] + [e] + zeros[j + 1:]
-            rows.append(pullback(tree_unflatten(out_tree, cotangent))[0])   # eᵢᵀ J
-        shape = np.shape(concrete(o)) + x_shape
-        blocks.append(tnp.reshape(tnp.stack(rows, axis=0), shape) if rows else np.zeros(shape))
-    return blocks, out_tree
-
-
-def _eye(shape, dtype):
-    """All the unit arrays e_0, e_1, ... of ``shape``, stacked: one per row."""
-    n = int(np.prod(shape))
-    return np.eye(n, dtype=dtype).reshape((n,) + tuple(shape))
-
-
-def _jacfwd_leaf_vmap(f, x):
-    x_shape = np.shape(concrete(x))
-    if not int(np.prod(x_shape)):
-        return _jacfwd_leaf(f, x)                 # no columns: nothing to batch
-    basis = _eye(x_shape, np.result_type(concrete(x)))
-    # All the JVPs J · e_j in one batched pass; the examples' axis goes last.
-    out, columns = vmap(lambda e: jvp(f, (x,), (e,)), out_axes=(None, -1))(basis)
+    if not int(np.prod(x_shape)):                 # x has no elements: no columns
+        out_leaves, out_tree = tree_flatten(f(x))
+        return [np.zeros(np.shape(concrete(o)) + x_shape) for o in out_leaves], out_tree
+    # The JVPs J · e_j, one per input element; the columns' axis goes last.
+    out, columns = _passes(lambda e: jvp(f, (x,), (e,)), _eye(x_shape, np.result_type(
+        concrete(x))), (None, -1), vectorize)
     out_leaves, out_tree = tree_flatten(out)
     blocks = [tnp.reshape(c, np.shape(concrete(o)) + x_shape)
               for o, c in zip(out_leaves, tree_flatten(columns)[0], strict=True)]
     return blocks, out_tree
 
 
-def _jacrev_leaf_vmap(f, x):
-    pullback, out_leaves, out_tree, zeros = _one_forward_pass(f, x)
+def _jacrev_leaf(f, x, vectorize):
+    out, pullback = vjp(f, x)                     # one forward pass, whose record every VJP reads
+    out_leaves, out_tree = tree_flatten(out)
+    zeros = [np.zeros(np.shape(concrete(o)), np.result_type(concrete(o))) for o in out_leaves]
     x_shape = np.shape(concrete(x))
     blocks = []
     for j, o in enumerate(out_leaves):
@@ -151,9 +122,9 @@ def _jacrev_leaf_vmap(f, x):
             blocks.append(np.zeros(o_shape + x_shape))
             continue
 
-        def row(e, j=j):                          # eᵢᵀ J, for every i at once
-            return pullback(tree_unflatten(out_tree, zeros[:j] + [e] + zeros[j + 1:]))[0]
-        rows = vmap(row)(_eye(o_shape, np.result_type(concrete(o))))
+        def row(e, j=j):                          # (eᵢᵀ J,): the cotangent e on output leaf j
+            return pullback(tree_unflatten(out_tree, zeros[:j] + [e] + zeros[j + 1:]))
+        rows, = _passes(row, _eye(o_shape, np.result_type(concrete(o))), (0,), vectorize)
         blocks.append(tnp.reshape(rows, o_shape + x_shape))
     return blocks, out_tree
 
@@ -165,7 +136,7 @@ def jacfwd(fun, argnums=0, vectorize=True):
     one by one in a loop (n separate passes, as lecture 03 counts them).
     """
     check_function(fun, "jacfwd", "tg.jacfwd(f)(x)")
-    leaf = _jacfwd_leaf_vmap if vectorize else _jacfwd_leaf
+    leaf = functools.partial(_jacfwd_leaf, vectorize=vectorize)
     return _jac(fun, argnums, leaf, f"jacfwd({getattr(fun, '__name__', 'fun')})")
 
 
@@ -176,7 +147,7 @@ def jacrev(fun, argnums=0, vectorize=True):
     ``vectorize=False`` runs them one by one in a loop (m backward passes).
     """
     check_function(fun, "jacrev", "tg.jacrev(f)(x)")
-    leaf = _jacrev_leaf_vmap if vectorize else _jacrev_leaf
+    leaf = functools.partial(_jacrev_leaf, vectorize=vectorize)
     return _jac(fun, argnums, leaf, f"jacrev({getattr(fun, '__name__', 'fun')})")
 
 

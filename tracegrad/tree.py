@@ -21,7 +21,7 @@ from collections import OrderedDict, defaultdict
 
 from .words import message, said
 
-__all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves"]
+__all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "tree_paths"]
 
 
 class PyTreeDef:
@@ -178,3 +178,20 @@ def tree_map(f, tree, *rest):
             raise ValueError(message("err.tree-map", first=treedef, other=other_def))
         others.append(other_leaves)
     return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
+
+
+def tree_paths(tree):
+    """Where each leaf of ``tree`` sits, in tree_flatten's order: ``"[0]['W']"`` is
+    ``tree[0]['W']`` (JAX's ``tree_flatten_with_path``, as text for messages)."""
+    return _paths(tree_flatten(tree)[1], "")
+
+
+def _paths(treedef, where):
+    if treedef.kind == "leaf":
+        return [where]
+    keys = (treedef.meta if treedef.kind == "dict" else
+            treedef.meta[0] if treedef.kind == "dict subclass" else None)
+    steps = [f"[{k!r}]" for k in keys] if keys is not None else \
+        [f"[{i}]" for i in range(len(treedef.children))]
+    return [p for step, child in zip(steps, treedef.children, strict=True)
+            for p in _paths(child, where + step)]

@@ -13,7 +13,9 @@ run. All of them ask the same questions of Python's frames, answered here once:
   function it called (``f, line 4 (in tracegrad.numpy.where)``);
 - :func:`running`: is one of these functions among the callers (``print(x)``)?
 - :func:`stacklevel_outside`: the ``stacklevel`` that makes ``warnings.warn``
-  point at the first line outside tracegrad.
+  point at the first line outside tracegrad;
+- :func:`line_text`, :func:`instruction`: what the frame is running, as source
+  text and as the bytecode instruction (``preds[i] = x`` is a ``STORE_SUBSCR``).
 
 A frame is Python's record of one running call: its code (``f_code``), its
 current line (``f_lineno``), its local variables (``f_locals``) and its caller
@@ -21,6 +23,7 @@ current line (``f_lineno``), its local variables (``f_locals``) and its caller
 """
 from __future__ import annotations
 
+import linecache
 import os
 import sysconfig
 
@@ -29,7 +32,7 @@ import numpy as np
 from .words import said
 
 __all__ = ["is_users", "user_frame", "place", "location", "running", "stacklevel_outside",
-           "TRACEGRAD_DIR"]
+           "line_text", "instruction", "TRACEGRAD_DIR"]
 
 TRACEGRAD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _LIBRARY_DIRS = tuple(os.path.normcase(d) for d in (
@@ -80,9 +83,18 @@ def location(frame, quiet=()):
             return said("usercode.inside", where=where, name=inside) if inside else where
         module = frame.f_globals.get("__name__", "")
         if inside is None and module.startswith("tracegrad.") and not module.startswith(quiet):
-            inside = f"{module}.{frame.f_code.co_name}"
+            inside = f"{public(module)}.{frame.f_code.co_name}"
         frame = frame.f_back
     return "<unknown>"
+
+
+def public(module):
+    """The name a user imports a module by: ``tracegrad.numpy._reductions`` is
+    ``tracegrad.numpy`` (its families are private; the package re-exports them)."""
+    parts = module.split(".")
+    while len(parts) > 1 and parts[-1].startswith("_"):
+        parts.pop()
+    return ".".join(parts)
 
 
 def running(codes, frame, depth=6):
@@ -104,3 +116,14 @@ def stacklevel_outside(frame):
     while frame.f_back is not None and frame.f_code.co_filename.startswith(TRACEGRAD_DIR):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def line_text(frame):
+    """The source text of the line ``frame`` is running (empty if it has none)."""
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+
+
+def instruction(frame):
+    """The opcode ``frame`` is running (``dis.opname[...]`` names it): what it asked of
+    the value in hand, e.g. ``STORE_SUBSCR`` for ``a[i] = value``."""
+    return frame.f_code.co_code[frame.f_lasti]

@@ -57,7 +57,7 @@ from .core import (
     shape_of,
 )
 from .lax.shape import moveaxis
-from .tree import tree_flatten, tree_unflatten
+from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 from .typing import Fun, PyTree
 from .usercode import place
 from .words import message, said
@@ -123,7 +123,8 @@ class BatchTracer(Tracer):
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from .numpy._methods import _UFUNCS, _array_ufunc
+        from .numpy.dispatch import UFUNCS as _UFUNCS
+        from .numpy.dispatch import array_ufunc as _array_ufunc
         if (method == "__call__" and not kwargs and ufunc.__name__ not in _UFUNCS
                 and all(_dtype(x).kind in "biu" for x in inputs if isinstance(x, Tracer))):
             return ufunc(*[concrete(x) for x in inputs])   # logical ops on masks
@@ -334,7 +335,7 @@ def _batch_text(b, spec=""):
 
 
 # The modules between a Python `if` and the question it asks of a batch.
-_PASSING_ON = ("tracegrad.vmap", "tracegrad.core", "tracegrad.numpy._methods")
+_PASSING_ON = ("tracegrad.vmap", "tracegrad.core", "tracegrad.advice", "tracegrad.numpy.dispatch")
 
 
 def _asker():
@@ -403,30 +404,17 @@ def _along_axis(func, x, *args, axis=-1, **kwargs):
 
 def _loop(func, args, kwargs):
     """Any other NumPy function: call it on one example at a time, and stack."""
-    found = []
-
-    def collect(x):
-        if isinstance(x, Batched):
-            found.append(x)
-        elif isinstance(x, (list, tuple)):
-            for y in x:
-                collect(y)
-    collect(args)
-    collect(list(kwargs.values()))
-    traces = _traces(found)
+    traces = _traces([x for x in tree_leaves((args, kwargs)) if isinstance(x, Batched)])
     sizes = tuple(t.size for t in traces)
 
-    def pick(x, choice):
-        if isinstance(x, Batched):
-            return x.example(choice)
-        if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
-            return type(x)(pick(y, choice) for y in x)
-        return x
+    def pick(choice):                        # one example of each batch among the arguments
+        return tree_map(lambda x: x.example(choice) if isinstance(x, Batched) else x,
+                        (args, kwargs))
 
     results = []
     for numbers in np.ndindex(*sizes):
-        choice = dict(zip(traces, numbers, strict=True))
-        results.append(func(*pick(args, choice), **{k: pick(v, choice) for k, v in kwargs.items()}))
+        one_args, one_kwargs = pick(dict(zip(traces, numbers, strict=True)))
+        results.append(func(*one_args, **one_kwargs))
     name = getattr(func, "__name__", func)
     if not results:
         raise ValueError(message("err.vmap-empty", name=name))
@@ -507,17 +495,9 @@ def vmap(fun: Fun, in_axes: PyTree = 0, out_axes: PyTree = 0) -> Fun:
 
 def _check_spec(spec, name, who):
     """in_axes/out_axes hold ints and None, in tuples, lists and dicts: say so early."""
-    if spec is None or (isinstance(spec, (int, np.integer)) and not isinstance(spec, bool)):
-        return
-    if isinstance(spec, (tuple, list)):
-        for s in spec:
-            _check_spec(s, name, who)
-        return
-    if isinstance(spec, dict):
-        for s in spec.values():
-            _check_spec(s, name, who)
-        return
-    raise TypeError(message("err.axes-type", who=who, name=name, spec=repr(spec)))
+    for axis in tree_leaves(spec):               # None has no leaves: it is fine
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+            raise TypeError(message("err.axes-type", who=who, name=name, spec=repr(axis)))
 
 
 def _prefix(spec, tree, name, where, who):

@@ -20,8 +20,8 @@ This package reads the engine's record; the engine never imports it.
 """
 from __future__ import annotations
 
-from .dot import THEMES
 from .graph import Graph, graph
+from .options import THEMES
 from .render import GraphvizNotFound
 
 __all__ = ["graph", "Graph", "GraphvizNotFound", "THEMES"]

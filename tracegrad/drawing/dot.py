@@ -21,23 +21,10 @@ from html import escape
 import numpy as np
 
 from ..words import words
-from .options import resolve
+from .options import THEMES, resolve
 from .text import fmt, op_str, type_str
 
 __all__ = ["THEMES", "drawn_ids", "to_dot"]
-
-THEMES = {
-    "light": dict(bg="white", font="#222222", value="#222223", edge="#555555", border="#666666",
-                  input="#cfe3ff", constant="#eeeeee", op="#ffffff", output="#ffd8a8",
-                  backward="#e3f4e1", grad="#b3261e", tangent="#1b5e20",
-                  highlight="#c2410c", cluster="#f7f7f7", cluster_border="#bbbbbb",
-                  collapsed="#fff4cc"),
-    "dark": dict(bg="#111111", font="#eeeeee", value="#eeeeef", edge="#aaaaaa", border="#bbbbbb",
-                 input="#1f3b63", constant="#333333", op="#1e1e1e", output="#6b3d0e",
-                 backward="#173d1a", grad="#ff8a80", tangent="#9be39f",
-                 highlight="#ffa94d", cluster="#1a1a1a", cluster_border="#555555",
-                 collapsed="#4d4000"),
-}
 
 _LAYOUT_LIMITS = 'nslimit=1; nslimit1=1; mclimit=0.01; searchsize=10;'
 _MAX_NODES = 300                  # boxes drawn, unless max_nodes= says otherwise

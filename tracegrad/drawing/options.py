@@ -6,9 +6,10 @@ when it is given, not later when the picture is drawn.
 """
 from __future__ import annotations
 
-from ..words import message
+from ..words import LANGUAGES, message
+from .render import check_renderer
 
-__all__ = ["DEFAULTS", "RANKDIRS", "SHOWN", "check", "resolve"]
+__all__ = ["DEFAULTS", "RANKDIRS", "SHOWN", "THEMES", "check", "resolve"]
 
 DEFAULTS = dict(
     rankdir=None,                 # None: chosen from the graph's shape ("TB" or "LR")
@@ -28,11 +29,23 @@ DEFAULTS = dict(
 RANKDIRS = ("TB", "LR", "BT", "RL")
 SHOWN = ("value", "grad", "tangent", "shape")
 
+# The colours of each theme, by role (dot.py draws with them)
+THEMES = {
+    "light": dict(bg="white", font="#222222", value="#222223", edge="#555555", border="#666666",
+                  input="#cfe3ff", constant="#eeeeee", op="#ffffff", output="#ffd8a8",
+                  backward="#e3f4e1", grad="#b3261e", tangent="#1b5e20",
+                  highlight="#c2410c", cluster="#f7f7f7", cluster_border="#bbbbbb",
+                  collapsed="#fff4cc"),
+    "dark": dict(bg="#111111", font="#eeeeee", value="#eeeeef", edge="#aaaaaa", border="#bbbbbb",
+                 input="#1f3b63", constant="#333333", op="#1e1e1e", output="#6b3d0e",
+                 backward="#173d1a", grad="#ff8a80", tangent="#9be39f",
+                 highlight="#ffa94d", cluster="#1a1a1a", cluster_border="#555555",
+                 collapsed="#4d4000"),
+}
+
 
 def check(options):
     """Refuse unknown options and bad values, with the allowed ones named."""
-    from ..words import LANGUAGES
-    from .dot import THEMES
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise TypeError(message("err.graph-option", unknown=sorted(unknown),
@@ -50,7 +63,6 @@ def check(options):
                                  name=repr(options["language"])))
     if "fold" in options and not isinstance(options["fold"], bool):
         raise ValueError(message("err.graph-fold", fold=repr(options["fold"])))
-    from .render import check_renderer
     check_renderer(options.get("renderer"))
     for key in ("digits", "max_nodes"):
         value = options.get(key)

@@ -12,7 +12,9 @@ import operator
 
 import numpy as np
 
+from .. import numpy as tnp
 from ..core import Tracer, _dtype_str, _kind, dtype_of, shape_of, shown
+from ..numpy.dispatch import UFUNCS, array_function, array_ufunc
 from ..reverse import RecordedTracer
 from ..words import said
 from .templates import as_type
@@ -73,18 +75,15 @@ class JitTracer(RecordedTracer):
     # Reading the value for them is a side effect (see JitTrace.read).
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from ..numpy._methods import _UFUNCS, _array_ufunc
-        if method == "__call__" and not kwargs and ufunc.__name__ in _UFUNCS:
-            return _array_ufunc(self, ufunc, method, *inputs, **kwargs)
+        if method == "__call__" and not kwargs and ufunc.__name__ in UFUNCS:
+            return array_ufunc(self, ufunc, method, *inputs, **kwargs)
         # NumPy functions tracegrad cannot differentiate are fine here: staged as they are.
         return getattr(ufunc, method)(*_as_staged(inputs, self._trace),
                                       **_as_staged(kwargs, self._trace))
 
     def __array_function__(self, func, types, args, kwargs):
-        from .. import numpy as tnp
-        from ..numpy._methods import _array_function
         if func.__name__ in tnp.__all__:
-            return _array_function(self, func, types, args, kwargs)
+            return array_function(self, func, types, args, kwargs)
         return func(*_as_staged(args, self._trace), **_as_staged(kwargs, self._trace))
 
 

@@ -340,7 +340,7 @@ _INDEXING = (lax.getitem, lax.index_add, lax.index_set)    # their index may be 
 
 # Where a guard was recorded: the user's line, and the library function it called
 # (not these, which only pass the value on).
-_QUIET = ("tracegrad.jit.", "tracegrad.core", "tracegrad.numpy._methods")
+_QUIET = ("tracegrad.jit.", "tracegrad.core", "tracegrad.numpy.dispatch")
 _REPR_CODES = {Tracer.__repr__.__code__, Tracer.__format__.__code__}    # print(x), f"{x}"
 
 # NumPy functions whose result's shape depends on the values, not only the shapes.

@@ -19,24 +19,36 @@ reach that example's gradient. That holds for the operands; a value the branch
 reads from outside (a closed-over traced array) gets every branch's
 cotangent, so pass such values as operands.
 """
+import sys
+
 import numpy as np
 
-from ..core import concrete, shape_of
+from ..core import Tracer, concrete, shape_of
 from ..tree import tree_flatten, tree_unflatten
 from ..words import message
+from .elementwise import select
+from .shape import astype, broadcast_to, concatenate, reshape, stop_gradient
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "full_like"]
 
 
 def _per_example(value):
-    """True when ``value`` depends on a ``vmap``: one answer per example, not one."""
-    from ..vmap import Batched
-    return isinstance(concrete(value), Batched)
+    """True when ``value`` depends on a ``vmap``: one answer per example, not one.
+
+    Such a value's concrete value is a ``tracegrad.vmap.Batched``. vmap is built
+    on these primitives, so it is looked up, not imported: until something has
+    imported vmap, no value can be per example."""
+    vmap = sys.modules.get("tracegrad.vmap")
+    return vmap is not None and isinstance(concrete(value), vmap.Batched)
+
+
+def _where(mask, new, old):
+    """``tnp.where(mask, new, old)``, with the primitive itself."""
+    return select(np.not_equal(concrete(mask), 0), new, old)
 
 
 def _pick(mask, new, old, who):
     """``where(mask, new, old)`` leaf by leaf; ``mask`` holds one boolean per example."""
-    from .. import numpy as tnp
     new_leaves, new_tree = tree_flatten(new)
     old_leaves, old_tree = tree_flatten(old)
     if new_tree != old_tree:
@@ -46,7 +58,7 @@ def _pick(mask, new, old, who):
         if shape_of(n) != shape_of(o):
             raise TypeError(message("err.branch-shape", who=who, new=shape_of(n),
                                     old=shape_of(o)))
-        picked.append(tnp.where(mask, n, o))
+        picked.append(_where(mask, n, o))
     return tree_unflatten(new_tree, picked)
 
 
@@ -59,13 +71,9 @@ def _only_for(mask, operands):
     perhaps (``sqrt`` of a negative number), are dropped instead of multiplied
     by 0, as JAX's batched ``cond`` does.
     """
-    from .. import numpy as tnp
-    from ..core import Tracer
-    from .shape import stop_gradient
-
     def one(x):
         if isinstance(x, Tracer) and np.dtype(x.dtype).kind == "f":
-            return tnp.where(mask, x, stop_gradient(x))
+            return _where(mask, x, stop_gradient(x))
         return x
     leaves, tree = tree_flatten(operands)
     return tree_unflatten(tree, [one(x) for x in leaves])
@@ -139,7 +147,6 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     ``xs`` is an array (or a pytree of arrays) scanned along its first axis;
     returns the final carry and the ``y``'s stacked along a new first axis.
     """
-    from .. import numpy as tnp
     leaves, treedef = tree_flatten(xs)
     if length is None:
         if not leaves:
@@ -157,15 +164,23 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         return carry, None
     y_leaves = [tree_flatten(y)[0] for y in ys]
     y_tree = tree_flatten(ys[0])[1]
-    stacked = [tnp.stack([ls[k] for ls in y_leaves]) for k in range(len(y_leaves[0]))]
+    stacked = [_stack([ls[k] for ls in y_leaves]) for k in range(len(y_leaves[0]))]
     return carry, tree_unflatten(y_tree, stacked)
 
 
+def _stack(xs):
+    """``tnp.stack(xs)``, with the primitives: each gets a new first axis, then all are joined."""
+    return concatenate(*[reshape(x, shape=(1,) + shape_of(x)) for x in xs], axis=0)
+
+
 def full_like(x, fill_value, dtype=None, shape=None):
-    """An array like ``x`` (its shape, or ``shape``) filled with ``fill_value``."""
-    from .. import numpy as tnp
-    if shape is not None:
-        return tnp.full_like(np.empty(shape, dtype=tnp.result_type(x)), fill_value, dtype)
-    return tnp.full_like(x, fill_value, dtype)
+    """An array like ``x`` (its shape, or ``shape``) filled with ``fill_value``, which
+    may be traced (then it keeps its dtype unless ``dtype`` is given)."""
+    shape = shape_of(x) if shape is None else tuple(shape)
+    if not isinstance(fill_value, Tracer):
+        return np.full(shape, fill_value, dtype=dtype or np.result_type(concrete(x)))
+    if dtype is not None and np.dtype(dtype) != fill_value.dtype:
+        fill_value = astype(fill_value, dtype=np.dtype(dtype))
+    return fill_value if shape_of(fill_value) == shape else broadcast_to(fill_value, shape=shape)
 
 

@@ -16,6 +16,7 @@ import operator
 
 import numpy as np
 
+from ..advice import CustomRuleError
 from ..core import Primitive, Tracer, add_any, concrete, shape_of
 from ..words import message
 from .shape import broadcast_to, elementwise_args, unbroadcast
@@ -70,7 +71,6 @@ def elementwise(name, impl, derivatives, formulas, doc="", argnames=("x", "y"),
 
 
 def _returned_none(name, d, argname):
-    from ..custom import CustomRuleError  # custom.py imports lax: import late
     return CustomRuleError(message("err.derivative-none", name=name, argname=argname,
                                    rule=getattr(d, "__name__", d)))
 
@@ -382,9 +382,9 @@ for _p in (add, sub, neg, select):
     _p.batch = elementwise_batch(_p)
 
 
-# ---- more of NumPy's elementwise functions (issue 13) ---------------------------------
-# The same table, continued. Rounding functions are flat between their jumps: their
-# derivative is 0 wherever it exists, and JAX defines it as 0 everywhere.
+# ---- inverse hyperbolic functions, logaddexp, hypot, mod and rounding ----------------
+# Rounding functions are flat between their jumps: their derivative is 0 wherever
+# it exists, and JAX defines it as 0 everywhere.
 
 _FLAT = "derivative 0 everywhere, at the jumps too (as JAX); nan in, nan out"
 ROUNDING = (0.5, -0.5, 1.0, inf, nan)

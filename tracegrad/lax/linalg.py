@@ -195,7 +195,7 @@ def _einsum_batch(dims, *operands, spec):
 
 matmul.batch = _matmul_batch
 einsum.batch = _einsum_batch
-# ---- matrix functions (issue 13): inverse, solve, determinants, factorizations -------
+# ---- matrix functions: inverse, solve, determinants, factorizations ------------------
 # Every rule below comes from differentiating a defining identity. For the
 # inverse, A·A⁻¹ = I gives dA·A⁻¹ + A·d(A⁻¹) = 0, so d(A⁻¹) = −A⁻¹·dA·A⁻¹.
 # The rules call these same primitives (inv, solve, ...) on traced values, so

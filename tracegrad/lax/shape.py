@@ -14,10 +14,12 @@ VJP of ``transpose`` transposes back. Two pairs deserve a look:
 """
 import numpy as np
 
-from ..core import Primitive, concrete, shape_of
+from ..advice import COMPLEX_TANGENT, complex_error
+from ..core import Primitive, concrete, dtype_of, shape_of
 
 __all__ = ["reshape", "transpose", "broadcast_to", "reduce_sum", "unbroadcast",
-           "sum_to_shape", "concatenate", "astype", "stop_gradient", "kept_shape"]
+           "sum_to_shape", "concatenate", "astype", "like_primal", "stop_gradient",
+           "kept_shape"]
 
 
 def kept_shape(shape, axes):
@@ -141,13 +143,12 @@ def sum_to_shape(g, shape):
 
 
 def _concatenate_vjp(g, out, *xs, axis):
-    from .indexing import getitem  # indexing builds on this module
     cuts = np.cumsum([shape_of(x)[axis] for x in xs])[:-1]
     pieces, start = [], 0
     for stop in list(cuts) + [None]:
         index = [slice(None)] * np.ndim(out)
         index[axis] = slice(start, stop)
-        pieces.append(getitem(g, tuple(index)))
+        pieces.append(g[tuple(index)])               # getitem, for a tracer
         start = stop
     return pieces
 
@@ -179,6 +180,22 @@ astype = Primitive(
     source="np.asarray({0}).astype({dtype})[()]",
     domain=((-3, 3),), convention="derivative 1; the cotangent returns in x's dtype",
     examples=[(None, dict(dtype=np.float64)), (None, dict(dtype=np.float32))])
+
+def like_primal(x, primal):
+    """The tangent or cotangent ``x`` in the dtype of its floating ``primal``.
+
+    A derivative has its primal's dtype, as in JAX: a float32 input gets a
+    float32 gradient. Rules mix in float64 constants and masks, so without
+    this cast a float32 program would drift to float64 derivatives.
+    """
+    want = dtype_of(primal)
+    have = dtype_of(x)
+    if have.kind == "c":                         # a complex tangent would lose its imaginary part
+        raise complex_error(COMPLEX_TANGENT, dtype=have, real=want)
+    if have is want or want.kind != "f" or have == want:
+        return x
+    return astype(x, dtype=want)
+
 
 stop_gradient = Primitive(
     "stop_gradient", lambda x: x,

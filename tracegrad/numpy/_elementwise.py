@@ -1,9 +1,9 @@
-"""More of NumPy's elementwise functions, and a few helpers that go with them.
+"""NumPy's elementwise functions: arithmetic, powers, exponentials, trigonometry, ...
 
-The ones with a derivative worth its own rule are primitives in
-``tracegrad.lax.elementwise`` (``arcsinh``, ``logaddexp``, ``hypot``, ``mod``, the
-rounding functions); the rest are one-line compositions: ``log2(x)`` is
-``log(x) / log(2)``, ``fmax`` is a ``maximum`` that skips nans. The parts of a
+Most are primitives of ``tracegrad.lax.elementwise`` under NumPy's names
+(``multiply`` is ``lax.mul``, ``arcsinh`` is ``lax.asinh``); the rest are
+one-line compositions: ``log2(x)`` is ``log(x) / log(2)``, ``fmax`` is a
+``maximum`` that skips nans. The parts of a
 complex number (``real``, ``imag``, ``conj``, ``angle``) are here for code
 written for NumPy: tracegrad works over real numbers, where they are simple.
 Booleans (``isclose``) are computed on the values and have no derivative, as in
@@ -14,22 +14,76 @@ import math
 import numpy as _np
 
 from .. import lax
-from .. import numpy as tnp
 from ..core import Tracer, concrete, dtype_of, shape_of
 from ..words import message as _message
+from ._creation import _has_tracer, asarray
+from ._shape import broadcast_to
 
-__all__ = ["arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2", "logaddexp",
-           "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
-           "degrees", "radians", "mod", "remainder", "floor", "ceil", "rint", "trunc",
-           "fix", "fmax", "fmin", "nan_to_num", "select", "full_like", "empty_like", "copy",
-           "isclose", "real", "imag", "conj", "conjugate", "angle", "real_if_close"]
+__all__ = ["add", "subtract", "multiply", "divide", "true_divide", "negative", "power", "square",
+           "sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arcsin", "arccos",
+           "arctan", "arctan2", "sinh", "cosh", "tanh", "abs", "absolute", "sign", "maximum",
+           "minimum", "clip", "where", "arcsinh", "arccosh", "arctanh", "log2", "log10", "exp2",
+           "logaddexp", "logaddexp2", "hypot", "reciprocal", "fabs", "sinc", "deg2rad", "rad2deg",
+           "degrees", "radians", "mod", "remainder", "floor", "ceil", "rint", "trunc", "fix",
+           "fmax", "fmin", "nan_to_num", "select", "real", "imag", "conj", "conjugate", "angle",
+           "real_if_close"]
+
+
+add, subtract, multiply = lax.add, lax.sub, lax.mul
+
+
+divide = true_divide = lax.div
+
+
+negative, square, sqrt = lax.neg, lax.square, lax.sqrt
+
+
+def power(x, y):
+    """x ** y. A whole-number constant exponent uses ``integer_pow``, whose
+    derivative n·xⁿ⁻¹ stays exact at x = 0 to every order (the general rule
+    y·x^(y−1) would meet 0 · 0⁻¹ = nan in the third derivative of x²)."""
+    if isinstance(y, (int, _np.integer)) and not isinstance(y, bool):
+        return lax.integer_pow(x, n=int(y))
+    if isinstance(y, (float, _np.floating)) and float(y).is_integer() and abs(y) < 2**31:
+        return lax.integer_pow(x, n=int(y))
+    return lax.pow(x, y)
+
+
+exp, log, log1p, expm1 = lax.exp, lax.log, lax.log1p, lax.expm1
+
+
+sin, cos, tan = lax.sin, lax.cos, lax.tan
+
+
+arcsin, arccos, arctan, arctan2 = lax.asin, lax.acos, lax.atan, lax.atan2
+
+
+sinh, cosh, tanh = lax.sinh, lax.cosh, lax.tanh
+
+
+abs = absolute = lax.abs
+
+
+sign, maximum, minimum = lax.sign, lax.max, lax.min
+
 
 arcsinh, arccosh, arctanh = lax.asinh, lax.acosh, lax.atanh
+
+
 logaddexp = lax.logaddexp
+
+
 mod = remainder = lax.mod
+
+
 floor, ceil, rint, trunc = lax.floor, lax.ceil, lax.rint, lax.trunc
+
+
 fix = trunc
+
+
 fabs = lax.abs
+
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
@@ -63,11 +117,11 @@ def reciprocal(x):
 
 
 def deg2rad(x):
-    return tnp.multiply(x, _np.pi / 180.0)
+    return multiply(x, _np.pi / 180.0)
 
 
 def rad2deg(x):
-    return tnp.multiply(x, 180.0 / _np.pi)
+    return multiply(x, 180.0 / _np.pi)
 
 
 radians, degrees = deg2rad, rad2deg
@@ -83,12 +137,33 @@ def sinc(x):
     choice is made element by element with ``select``, never by a Python ``if``
     on the values, so it works on a batch in which only some examples are small.
     """
-    px = tnp.multiply(x, _np.pi)
+    px = multiply(x, _np.pi)
     small = _np.less(_np.abs(concrete(px)), 0.01)
     safe = lax.select(small, 1.0, px)                    # no 0/0, not even off the branch
     p2 = lax.square(px)
     series = 1.0 - p2 / 6.0 * (1.0 - p2 / 20.0 * (1.0 - p2 / 42.0))
     return lax.select(small, series, lax.sin(safe) / safe)
+
+
+def clip(a, a_min=None, a_max=None):
+    """``minimum(maximum(a, a_min), a_max)``; either bound may be None."""
+    if a_min is None and a_max is None:
+        raise ValueError(_message("err.clip"))
+    if a_min is not None:
+        a = maximum(a, a_min)
+    if a_max is not None:
+        a = minimum(a, a_max)
+    return a
+
+
+def where(condition, x=None, y=None):
+    """``where(cond, x, y)``: x where cond holds, else y. cond is not differentiated."""
+    if x is None and y is None:                      # where(cond): positions, no derivative
+        return _np.nonzero(concrete(condition))
+    if x is None or y is None:
+        raise TypeError(_message("err.where"))
+    cond = _np.not_equal(concrete(condition), 0)     # a ufunc: tg.jit can stage it
+    return lax.select(cond, x, y)
 
 
 def fmax(x1, x2):
@@ -124,56 +199,28 @@ def select(condlist, choicelist, default=0):
         raise ValueError(_message("err.select"))
     out = default
     for cond, choice in reversed(list(zip(condlist, choicelist))):
-        out = tnp.where(cond, choice, out)                 # the first condition wins last
+        out = where(cond, choice, out)                 # the first condition wins last
     shape = _np.broadcast_shapes(*[shape_of(c) for c in list(condlist) + list(choicelist)],
                                  shape_of(default))
-    return tnp.broadcast_to(out, shape) if shape_of(out) != shape else out
+    return broadcast_to(out, shape) if shape_of(out) != shape else out
 
-
-def full_like(a, fill_value, dtype=None):
-    """An array of ``a``'s shape filled with ``fill_value`` (which may be traced)."""
-    if isinstance(fill_value, Tracer):
-        return tnp.broadcast_to(fill_value if dtype is None else tnp.asarray(fill_value, dtype),
-                                shape_of(a))
-    return _np.full(shape_of(a), fill_value, dtype=dtype or _np.result_type(concrete(a)))
-
-
-def empty_like(a, dtype=None):
-    """Like ``np.empty_like``, but filled with zeros: its contents are undefined anyway."""
-    return _np.zeros(shape_of(a), dtype=dtype or _np.result_type(concrete(a)))
-
-
-def copy(a):
-    """A traced array is never changed in place, so its copy is the array itself."""
-    return a if isinstance(a, Tracer) else _np.copy(a)
-
-
-def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """np.isclose on the values: booleans, not differentiable."""
-    return _np.isclose(concrete(a), concrete(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
-
-
-# ---- the parts of a real number, as NumPy sees it ------------------------------------
-# tracegrad works over real numbers (a complex value inside a transformation is
-# refused: see core.py). Code written for NumPy still calls these on real arrays;
-# there the real part is the number itself and the imaginary part is 0.
 
 def real(val):
     """The real part: a real array itself."""
-    return tnp.asarray(val) if tnp._has_tracer(val) else _np.real(val)
+    return asarray(val) if _has_tracer(val) else _np.real(val)
 
 
 def imag(val):
     """The imaginary part: zeros of ``val``'s shape and dtype (a constant: no derivative)."""
-    if tnp._has_tracer(val):
-        val = tnp.asarray(val)
+    if _has_tracer(val):
+        val = asarray(val)
         return _np.zeros(shape_of(val), dtype=dtype_of(val))[()]
     return _np.imag(val)
 
 
 def conj(x):
     """The complex conjugate: a real array itself."""
-    return tnp.asarray(x) if tnp._has_tracer(x) else _np.conj(x)
+    return asarray(x) if _has_tracer(x) else _np.conj(x)
 
 
 conjugate = conj
@@ -181,7 +228,7 @@ conjugate = conj
 
 def real_if_close(a, tol=100):
     """A real array as it is (NumPy drops imaginary parts that are nearly 0)."""
-    return tnp.asarray(a) if tnp._has_tracer(a) else _np.real_if_close(a, tol=tol)
+    return asarray(a) if _has_tracer(a) else _np.real_if_close(a, tol=tol)
 
 
 def angle(z, deg=False):
@@ -189,5 +236,4 @@ def angle(z, deg=False):
     (also for −0.0), as NumPy's ``arctan2(0, x)``. Flat: derivative 0, nan at 0."""
     zero = _np.zeros((), dtype=_np.result_type(dtype_of(z), _np.float16))  # ints: float64
     out = lax.atan2(zero, z)
-    return tnp.multiply(out, 180.0 / _np.pi) if deg else out
-
+    return multiply(out, 180.0 / _np.pi) if deg else out

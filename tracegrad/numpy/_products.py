@@ -1,21 +1,64 @@
-"""Products and matrix parts: tensordot, vdot, inner, kron, cross, trace, diag, tril, triu.
+"""Products and matrix parts: matmul, dot, einsum, tensordot, kron, trace, diag, tril, ...
 
-All compositions: products are ``einsum`` (or ``matmul``), diagonals are
-picked with integer arrays (``getitem``), triangles are a ``select`` with a
-boolean mask, whose derivative is that same mask.
+``matmul`` and ``einsum`` are primitives; the rest are compositions: products
+are ``einsum`` (or ``matmul``), diagonals are picked with integer arrays
+(``getitem``), triangles are a ``select`` with a boolean mask, whose
+derivative is that same mask.
 """
 import string
 
 import numpy as _np
 
 from .. import lax
-from .. import numpy as tnp
 from ..core import concrete, shape_of
 from ..lax.linalg import normalize_spec
 from ..words import message as _message
+from ..words import said as _said
+from ._creation import asarray
+from ._elementwise import multiply
+from ._reductions import sum
+from ._shape import broadcast_to, moveaxis, ndim, ravel, reshape, stack
 
-__all__ = ["einsum", "tensordot", "vdot", "inner", "kron", "cross", "trace", "diag", "diagonal",
-           "tril", "triu"]
+__all__ = ["matmul", "dot", "outer", "einsum", "tensordot", "vdot", "inner", "kron", "cross",
+           "trace", "diag", "diagonal", "tril", "triu"]
+
+
+def matmul(a, b):
+    if ndim(a) == 0 or ndim(b) == 0:
+        raise ValueError(_message("err.matmul-scalar", a=shape_of(a), b=shape_of(b)))
+    sa, sb = shape_of(a), shape_of(b)
+    k_a = sa[-1]
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    if k_a != k_b:
+        raise ValueError(_not_aligned("matmul", sa, sb, k_a, k_b))
+    return lax.matmul(a, b)
+
+
+def _not_aligned(who, sa, sb, k_a, k_b):
+    which = _said("part.only axis" if len(sb) == 1 else "part.second-to-last axis")
+    return _message("err.align", who=who, a=sa, b=sb, k_a=k_a, k_b=k_b, which=which)
+
+
+def dot(a, b):
+    """NumPy's ``dot``: a product for scalars, ``matmul`` up to 2-D ``b``."""
+    sa, sb = shape_of(a), shape_of(b)
+    if not sa or not sb:
+        return multiply(a, b)
+    if len(sb) <= 2:
+        k_b = sb[0] if len(sb) == 1 else sb[-2]
+        if sa[-1] != k_b:
+            raise ValueError(_not_aligned("dot", sa, sb, sa[-1], k_b))
+        return lax.matmul(a, b)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    na, nb = len(sa), len(sb)
+    sa = letters[:na - 1] + "z"
+    sb = letters[na - 1:na + nb - 3] + "z" + letters[na + nb - 3]
+    return einsum(f"{sa},{sb}->{sa[:-1]}{sb[:-2]}{sb[-1]}", a, b)
+
+
+def outer(a, b):
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
 
 _LETTERS = string.ascii_letters
 
@@ -72,7 +115,7 @@ def _expand_ellipsis(ins, out, ops):
     shapes = []
     for sub, op in zip(ins, ops):
         named = len(sub.replace("...", ""))
-        shapes.append(shape_of(op)[:tnp.ndim(op) - named] if "..." in sub else ())
+        shapes.append(shape_of(op)[:ndim(op) - named] if "..." in sub else ())
     batch = _np.broadcast_shapes(*shapes)
     names = "".join(spare[:len(batch)])
     new_ins, new_ops = [], []
@@ -81,7 +124,7 @@ def _expand_ellipsis(ins, out, ops):
             if s != batch[len(batch) - len(s):]:      # a length-1 axis broadcast: copy it out
                 named = shape_of(op)[len(s):]
                 full = batch[len(batch) - len(s):]
-                op = tnp.broadcast_to(op, tuple(b if n == 1 else n for n, b in zip(s, full))
+                op = broadcast_to(op, tuple(b if n == 1 else n for n, b in zip(s, full))
                                       + named)
             sub = sub.replace("...", names[len(names) - len(s):])
         new_ins.append(sub)
@@ -110,7 +153,7 @@ def _take_diagonals(sub, op):
 def tensordot(a, b, axes=2):
     """Sum of products over ``axes``: the last ``axes`` of a with the first of b,
     or two lists of axes to pair up."""
-    na, nb = tnp.ndim(a), tnp.ndim(b)
+    na, nb = ndim(a), ndim(b)
     if isinstance(axes, (int, _np.integer)):
         ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
     else:
@@ -133,33 +176,33 @@ def tensordot(a, b, axes=2):
 
 def vdot(a, b):
     """Σ aᵢ bᵢ over the flattened arrays."""
-    return tnp.sum(tnp.ravel(a) * tnp.ravel(b))
+    return sum(ravel(a) * ravel(b))
 
 
 def inner(a, b):
     """Sum over the last axes of a and b (a product for scalars)."""
-    if tnp.ndim(a) == 0 or tnp.ndim(b) == 0:
-        return tnp.multiply(a, b)
+    if ndim(a) == 0 or ndim(b) == 0:
+        return multiply(a, b)
     return tensordot(a, b, axes=([-1], [-1]))
 
 
 def kron(a, b):
     """The Kronecker product: every aᵢⱼ times all of b, laid out in blocks."""
-    n = max(tnp.ndim(a), tnp.ndim(b))
-    a = tnp.reshape(a, (1,) * (n - tnp.ndim(a)) + shape_of(a))
-    b = tnp.reshape(b, (1,) * (n - tnp.ndim(b)) + shape_of(b))
+    n = max(ndim(a), ndim(b))
+    a = reshape(a, (1,) * (n - ndim(a)) + shape_of(a))
+    b = reshape(b, (1,) * (n - ndim(b)) + shape_of(b))
     sa, sb = shape_of(a), shape_of(b)
     # a[i, None, j, None] * b[None, k, None, l] → shape (i·k, j·l)
-    ea = tnp.reshape(a, tuple(d for s in sa for d in (s, 1)))
-    eb = tnp.reshape(b, tuple(d for s in sb for d in (1, s)))
-    return tnp.reshape(ea * eb, tuple(p * q for p, q in zip(sa, sb)))
+    ea = reshape(a, tuple(d for s in sa for d in (s, 1)))
+    eb = reshape(b, tuple(d for s in sb for d in (1, s)))
+    return reshape(ea * eb, tuple(p * q for p, q in zip(sa, sb)))
 
 
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The cross product of 3-vectors (2-vectors: its z component), along the last axis."""
     if axis is not None:
         axisa = axisb = axisc = axis
-    a, b = tnp.moveaxis(a, axisa, -1), tnp.moveaxis(b, axisb, -1)
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
     na, nb = shape_of(a)[-1], shape_of(b)[-1]
     if na not in (2, 3) or nb not in (2, 3):
         raise ValueError(_message("err.cross"))
@@ -172,15 +215,15 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     b2 = b[..., 2] if nb == 3 else zero
     parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
     shape = _np.broadcast_shapes(*[shape_of(p) for p in parts])
-    out = tnp.stack([tnp.broadcast_to(p, shape) for p in parts], axis=-1)
-    return tnp.moveaxis(out, -1, axisc)
+    out = stack([broadcast_to(p, shape) for p in parts], axis=-1)
+    return moveaxis(out, -1, axisc)
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The diagonal ``a[i, i + offset]`` of the plane (axis1, axis2), as the last axis."""
-    n = tnp.ndim(a)
+    n = ndim(a)
     axis1, axis2 = axis1 % n, axis2 % n
-    m = tnp.moveaxis(a, (axis1, axis2), (-2, -1))
+    m = moveaxis(a, (axis1, axis2), (-2, -1))
     rows, cols = shape_of(m)[-2:]
     i = _np.arange(max(0, min(rows + min(offset, 0), cols - max(offset, 0))))
     r, c = i - min(offset, 0), i + max(offset, 0)
@@ -190,20 +233,20 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 def trace(a, offset=0, axis1=0, axis2=1):
     """Σᵢ a[i, i + offset]."""
     d = diagonal(a, offset, axis1, axis2)
-    return tnp.sum(d, axis=-1)
+    return sum(d, axis=-1)
 
 
 def diag(v, k=0):
     """A vector's diagonal matrix (zeros elsewhere, in the vector's dtype), or a
     matrix's diagonal."""
-    v = tnp.asarray(v)
-    if tnp.ndim(v) == 1:
+    v = asarray(v)
+    if ndim(v) == 1:
         n = shape_of(v)[0] + abs(k)
         rows = _np.arange(shape_of(v)[0]) - min(k, 0)
         cols = _np.arange(shape_of(v)[0]) + max(k, 0)
         zeros = _np.zeros((n, n), dtype=_np.result_type(concrete(v)))
         return lax.index_set(zeros, v, index=(rows, cols))
-    if tnp.ndim(v) == 2:
+    if ndim(v) == 2:
         return diagonal(v, k)
     raise ValueError(_message("err.diag"))
 
@@ -211,8 +254,8 @@ def diag(v, k=0):
 def _triangle(m, k, who):
     """The mask of the lower triangle (on and below diagonal ``k``) and a zero in m's
     dtype. As NumPy, a vector stands for every row of a square matrix."""
-    m = tnp.asarray(m)
-    if tnp.ndim(m) == 0:
+    m = asarray(m)
+    if ndim(m) == 0:
         raise ValueError(_message("err.triangle", who=who))
     rows, cols = (shape_of(m) * 2)[-2:]                 # (n,) counts as (n, n)
     return m, _np.tri(rows, cols, k, dtype=bool), _np.zeros((), _np.result_type(concrete(m)))

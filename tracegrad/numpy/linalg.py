@@ -9,9 +9,12 @@ The other norms and ``matrix_power`` are compositions.
 import numpy as _np
 
 from .. import lax
-from .. import numpy as tnp
 from ..core import concrete, dtype_of, shape_of
 from ..words import message as _message
+from ._creation import asarray
+from ._elementwise import where
+from ._reductions import max, min, sum
+from ._shape import moveaxis, ndim, reshape, swapaxes
 
 __all__ = ["norm", "inv", "solve", "det", "slogdet", "eigh", "eigvalsh", "cholesky", "pinv",
            "matrix_power", "svd", "qr", "eig", "eigvals", "LinAlgError"]
@@ -56,7 +59,7 @@ def _symmetric_from(a, UPLO):
     low = _np.tril(_np.ones((n, n)), -1)
     part = a * (low + _np.eye(n)) if UPLO == "L" else a * (low.T + _np.eye(n))
     strict = a * (low if UPLO == "L" else low.T)
-    return part + tnp.swapaxes(strict, -1, -2)
+    return part + swapaxes(strict, -1, -2)
 
 
 def eigh(a, UPLO="L"):
@@ -81,7 +84,7 @@ def cholesky(a, upper=False):
     """L with A = L Lᵀ; NumPy reads the lower triangle of ``a``."""
     _square(a, "cholesky")
     L = lax.cholesky(_symmetric_from(a, "L"))
-    return tnp.swapaxes(L, -1, -2) if upper else L
+    return swapaxes(L, -1, -2) if upper else L
 
 
 def pinv(a, rcond=None, hermitian=False):
@@ -193,8 +196,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
     At x = 0 the Euclidean norm is not differentiable; its gradient there is
     0 (a subgradient), where the plain formula x/‖x‖ would give 0/0 = nan.
     """
-    x = tnp.asarray(x)
-    nd = tnp.ndim(x)
+    x = asarray(x)
+    nd = ndim(x)
     if axis is None:
         if ord is None:                           # the 2-norm of everything, flattened
             return lax.norm2(x, axes=None, keepdims=keepdims)
@@ -213,18 +216,18 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord is None or ord == 2:
         return lax.norm2(x, axes=(axis,), keepdims=keepdims)
     if ord == _np.inf:
-        return tnp.max(a, axis=axis, keepdims=keepdims)
+        return max(a, axis=axis, keepdims=keepdims)
     if ord == -_np.inf:
-        return tnp.min(a, axis=axis, keepdims=keepdims)
+        return min(a, axis=axis, keepdims=keepdims)
     if ord == 0:
         dtype = dtype_of(x) if dtype_of(x).kind == "f" else _np.dtype(float)   # as NumPy
-        return tnp.sum(tnp.where(x != 0, _np.ones((), dtype), _np.zeros((), dtype)),
+        return sum(where(x != 0, _np.ones((), dtype), _np.zeros((), dtype)),
                        axis=axis, keepdims=keepdims)
     if ord == 1:
-        return tnp.sum(a, axis=axis, keepdims=keepdims)
+        return sum(a, axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
         raise ValueError(_message("err.norm-ord-matrix", ord=repr(ord)))
-    return tnp.sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+    return sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
 
 
 def _matrix_norm(x, ord, axes, keepdims):
@@ -232,20 +235,20 @@ def _matrix_norm(x, ord, axes, keepdims):
     if ord is None or ord == "fro":
         out = lax.norm2(x, axes=axes, keepdims=False)
     elif ord in (1, -1):
-        col = tnp.sum(lax.abs(x), axis=r, keepdims=True)
-        out = (tnp.max if ord == 1 else tnp.min)(col, axis=axes)
+        col = sum(lax.abs(x), axis=r, keepdims=True)
+        out = (max if ord == 1 else min)(col, axis=axes)
     elif ord in (_np.inf, -_np.inf):
-        row = tnp.sum(lax.abs(x), axis=c, keepdims=True)
-        out = (tnp.max if ord == _np.inf else tnp.min)(row, axis=axes)
+        row = sum(lax.abs(x), axis=c, keepdims=True)
+        out = (max if ord == _np.inf else min)(row, axis=axes)
     elif ord in (2, -2, "nuc"):
-        sv = svd(tnp.moveaxis(x, (r, c), (-2, -1)), compute_uv=False)
-        out = (tnp.max(sv, axis=-1) if ord == 2 else tnp.min(sv, axis=-1) if ord == -2
-               else tnp.sum(sv, axis=-1))
+        sv = svd(moveaxis(x, (r, c), (-2, -1)), compute_uv=False)
+        out = (max(sv, axis=-1) if ord == 2 else min(sv, axis=-1) if ord == -2
+               else sum(sv, axis=-1))
     else:
         raise ValueError(_message("err.norm-ord", ord=repr(ord)))
     if keepdims:
         shape = tuple(1 if i in axes else n for i, n in enumerate(shape_of(x)))
-        out = tnp.reshape(out, shape)
+        out = reshape(out, shape)
     return out
 
 

@@ -286,7 +286,7 @@ EN.update({
                         "install made without `make dist`?); download them from {where}",
 })
 
-# numpy/_methods.py: what a traced array refuses, and what to write instead
+# advice.py, numpy/dispatch.py: what a traced array refuses, and what to write instead
 EN.update({
     "err.inplace": "Traced arrays cannot be changed in place (x[i] = v): the old value may "
                    "already be recorded for the backward pass, and changing it would give a "
@@ -346,7 +346,7 @@ EN.update({
                  "traced).",
 })
 
-# numpy/__init__.py: tracegrad.numpy's functions
+# numpy/: tracegrad.numpy's functions
 EN.update({
     "err.int-cast": "tnp.{name}(x) of a traced value: a cast to {name} has no derivative and "
                     "would drop the gradient. Compare instead (x > 0), round with tnp.round, "
@@ -384,7 +384,7 @@ EN.update({
                        "ordinary arrays but not on traced values inside grad/jvp.",
 })
 
-# numpy/_shape.py: splitting, flipping, taking, padding, tnp.gradient
+# numpy/_shape.py, _indexing.py, _order.py: splitting, flipping, taking, padding, tnp.gradient
 EN.update({
     "err.sections": "array_split: the number of sections must be larger than 0.",
     "err.split-equal": "split: an axis of length {n} cannot be split into {sections} equal "

@@ -280,7 +280,7 @@ UK.update({
                         "без `make dist`?); завантажте їх звідси: {where}",
 })
 
-# numpy/_methods.py
+# advice.py, numpy/dispatch.py
 UK.update({
     "err.inplace": "Трасований масив не можна змінювати на місці (x[i] = v): його старе "
                    "значення вже може бути записане для зворотного проходу, і зміна дала б "
@@ -343,7 +343,7 @@ UK.update({
                  "щойно preds стане трасованим).",
 })
 
-# numpy/__init__.py
+# numpy/
 UK.update({
     "err.int-cast": "tnp.{name}(x) від трасованого значення: перетворення на {name} не має "
                     "похідної і втратило б градієнт. Натомість порівнюйте (x > 0), "
@@ -383,7 +383,7 @@ UK.update({
                        "трасованими значеннями всередині grad/jvp.",
 })
 
-# numpy/_shape.py
+# numpy/_shape.py, _indexing.py, _order.py
 UK.update({
     "err.sections": "array_split: кількість частин має бути більшою за 0.",
     "err.split-equal": "split: вісь довжини {n} не ділиться на рівні частини, кількість яких "
