@@ -54,14 +54,24 @@ def __dir__():
 def __getattr__(name):
     # Graphs and widgets are imported only when used: the engine never needs them.
     import importlib
-    if name in ("graph", "Graph", "GraphvizNotFound"):
+    if name in ("graph", "Graph", "GraphvizNotFound", "set_renderer"):
+        render = importlib.import_module(".drawing.render", __name__)
+        if render.browser_view is None:             # the widgets draw in the browser
+            render.browser_view = _browser_view
+        if name == "set_renderer":
+            return render.set_renderer
         return getattr(importlib.import_module(".drawing", __name__), name)
-    if name == "set_renderer":
-        return importlib.import_module(".drawing.render", __name__).set_renderer
     if name == "widgets":
         return importlib.import_module(".widgets", __name__)
     from .words import message
     raise AttributeError(message("err.no-attribute", name=repr(name)))
+
+
+def _browser_view(graph):
+    """A graph laid out in the browser (no `dot`): the widgets' GraphView, imported
+    only now (it needs ipywidgets), for the drawing, which sits below the widgets."""
+    import importlib
+    return importlib.import_module(".widgets.graphview", __name__)._bundle(graph)
 
 
 def stop_gradient(x):

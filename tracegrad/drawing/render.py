@@ -136,12 +136,18 @@ def mimebundle(graph, listing, renderer_name=None):
         except TracegradError as e:
             return {"text/plain": listing + "\n\n" + str(e)}
     hint = graph.words["no picture"]
-    if widget_front_end():
-        from ..widgets.graphview import GraphView
-        data, _ = GraphView(graph)._repr_mimebundle_()
+    if widget_front_end() and browser_view is not None:
+        data = browser_view(graph)
         data["text/plain"] = listing + "\n\n" + hint    # seen only where widgets cannot show
         return data
     return {"text/plain": listing + "\n\n" + hint}
+
+
+# Who lays a graph out in the browser: a function, graph -> MIME bundle, handed in from
+# above. The widgets sit above the drawing (they use it), so the drawing never imports
+# them: tracegrad.widgets.graphview sets this when it is imported, and ``tg.graph`` sets
+# it to import that module when it is first needed (tracegrad/__init__.py).
+browser_view = None
 
 
 # ---- the picture as HTML, with a text alternative ------------------------------------

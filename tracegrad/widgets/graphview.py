@@ -7,6 +7,7 @@ on purpose.
 """
 from __future__ import annotations
 
+from ..drawing import render
 from ..words import language as language_of
 from ..words import words as words_of
 from .frontend import FrontEnd, text_alternative
@@ -23,3 +24,11 @@ class GraphView(FrontEnd):
         self._description = words_of(language)["repr.graphview"].format(count=len(graph.nodes))
         self._set_data(dict(kind="graph", svg="", dot=graph.to_dot(),
                             **text_alternative(graph, language_of(language))))
+
+
+def _bundle(graph):
+    data, _ = GraphView(graph)._repr_mimebundle_()
+    return data
+
+
+render.browser_view = _bundle            # tg.graph(...) without `dot` shows a GraphView
