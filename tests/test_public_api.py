@@ -59,6 +59,10 @@ def _public_functions():
                ("reverse", "forward", "vmap", "custom", "checks", "nn", "random")}
     chosen = {"reverse": ["grad", "value_and_grad", "vjp", "label"], "forward": ["jvp"],
               "vmap": ["vmap"]}
+    # the transformations, jit, the program and the graph, served by tg. itself
+    for name in ("jacfwd", "jacrev", "hessian", "jit", "make_jaxpr", "graph", "set_renderer",
+                 "stop_gradient"):
+        yield f"tg.{name}", getattr(tg, name)
     for name, module in modules.items():
         for attr in chosen.get(name, module.__all__):
             value = getattr(module, attr)

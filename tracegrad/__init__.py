@@ -21,6 +21,7 @@ from . import (
     numpy,  # noqa: F401  (tracegrad.numpy: NumPy's names, which tracers' operators call)
     random,
 )
+from . import typing as _typing
 from .checks import check_grads, numerical_grad
 from .core import TracegradError, UnexpectedTracerError
 from .custom import custom_jvp, custom_vjp
@@ -74,6 +75,6 @@ def _browser_view(graph):
     return importlib.import_module(".widgets.graphview", __name__)._bundle(graph)
 
 
-def stop_gradient(x):
+def stop_gradient(x: _typing.Array) -> _typing.Array:
     """``x`` itself, but treated as a constant: no derivative flows through it."""
     return lax.stop_gradient(x)

@@ -27,6 +27,7 @@ is drawn is, by construction, what is differentiated and what is compiled.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from .arguments import check_function
 from .core import Tracer, concrete, new_level
 from .reverse import ReverseTrace, backward_pass
 from .tree import tree_flatten, tree_unflatten
+from .typing import Fun
 from .words import message
 
 __all__ = ["Program", "make_jaxpr", "replay", "type_str"]
@@ -332,7 +334,7 @@ def jax_form(eq):
 # make_jaxpr, and replay
 # ---------------------------------------------------------------------------
 
-def make_jaxpr(fun):
+def make_jaxpr(fun: Fun) -> Callable[..., Program]:
     """``make_jaxpr(f)(*args) -> Program``: run ``f`` once, recording every primitive.
 
     Each float leaf of the arguments is an input of the program; anything else

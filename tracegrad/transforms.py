@@ -32,6 +32,7 @@ from .core import concrete
 from .forward import jvp
 from .reverse import vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
+from .typing import ArgNums, Fun
 from .vmap import vmap
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]
@@ -129,7 +130,7 @@ def _jacrev_leaf(f, x, vectorize):
     return blocks, out_tree
 
 
-def jacfwd(fun, argnums=0, vectorize=True):
+def jacfwd(fun: Fun, argnums: ArgNums = 0, vectorize: bool = True) -> Fun:
     """The Jacobian by forward mode: one JVP per input element. Shape out + in.
 
     The JVPs run together, batched by ``vmap``; ``vectorize=False`` runs them
@@ -140,7 +141,7 @@ def jacfwd(fun, argnums=0, vectorize=True):
     return _jac(fun, argnums, leaf, f"jacfwd({getattr(fun, '__name__', 'fun')})")
 
 
-def jacrev(fun, argnums=0, vectorize=True):
+def jacrev(fun: Fun, argnums: ArgNums = 0, vectorize: bool = True) -> Fun:
     """The Jacobian by reverse mode: one VJP per output element. Shape out + in.
 
     One forward pass; the VJPs run together, batched by ``vmap``;
@@ -154,7 +155,7 @@ def jacrev(fun, argnums=0, vectorize=True):
 jacobian = jacrev
 
 
-def hessian(fun, argnums=0, vectorize=True):
+def hessian(fun: Fun, argnums: ArgNums = 0, vectorize: bool = True) -> Fun:
     """The matrix of second derivatives: forward over reverse (``vectorize`` as for jacfwd)."""
     check_function(fun, "hessian", "tg.hessian(f)(x)")
     return jacfwd(jacrev(fun, argnums, vectorize), argnums, vectorize)

@@ -11,6 +11,8 @@ import copy
 import difflib
 import functools
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from ..forward import JVPTracer
 from ..program import Program
 from ..reverse import Node, backward_pass, node_vjps
 from ..tree import tree_flatten, tree_leaves
+from ..typing import ArgNums, Fun, PyTree
 from ..words import language as resolve_language
 from ..words import message, said
 from ..words import words as words_of
@@ -34,7 +37,8 @@ __all__ = ["graph", "Graph"]
 _LIBRARY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def graph(fun, argnums=0, tangents=None, **options):
+def graph(fun: Fun, argnums: ArgNums = 0, tangents: PyTree | None = None,
+          **options: Any) -> Callable[..., Graph]:
     """``graph(fun, argnums=0)(*args) -> Graph``: run ``fun`` once and record it.
 
     * ``argnums``: the argument(s) to differentiate; with a scalar output every

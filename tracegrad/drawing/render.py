@@ -90,7 +90,7 @@ def check_renderer(name):
         raise ValueError(message("err.renderer", renderers=RENDERERS, name=repr(name)))
 
 
-def set_renderer(name=None):
+def set_renderer(name: str | None = None) -> None:
     """Draw every graph from now on with ``name`` ("auto", "dot", "browser" or
     "text"); ``None`` goes back to ``$TRACEGRAD_RENDERER``, else "auto"."""
     global _chosen

@@ -11,12 +11,14 @@ import functools
 import inspect
 import linecache
 from collections import namedtuple
+from collections.abc import Callable
 
 import numpy as np
 
 from ..core import TracegradError, Tracer, warn_at_user
 from ..core import thread_state as _state
 from ..tree import tree_flatten, tree_unflatten
+from ..typing import ArgNums, Fun
 from ..words import message, said, words
 from .keys import describe_leaves, needs_arguments
 from .lowering import RETRACE, comment, generate
@@ -341,7 +343,8 @@ class Jitted:
         self._traces = self._hits = self._guard_failures = self._eager_calls = 0
 
 
-def jit(fun=None, static_argnums=(), retrace_limit=RETRACE_LIMIT):
+def jit(fun: Fun | None = None, static_argnums: ArgNums = (),
+        retrace_limit: int = RETRACE_LIMIT) -> Jitted | Callable[[Fun], Jitted]:
     """Compile ``fun`` into plain NumPy the first time it is called, and reuse it.
 
     ``jf = tg.jit(f)``; ``jf(x)`` traces ``f`` on ``x`` and compiles the
