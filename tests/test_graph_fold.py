@@ -76,6 +76,24 @@ def mlp_case(n=64, sizes=(3, 32, 32, 32, 1)):
     return tg.graph(mlp_loss)(*mlp_problem(sizes=sizes, n=n))
 
 
+def softmax_loss(params, X, labels):
+    """A 3-class softmax network applied example by example: each pass gathers its
+    own example's log-probability by its integer label."""
+    W1, b1, W2, b2 = params
+    total = 0.0
+    for i in range(len(X)):
+        h = tnp.tanh(X[i] @ W1 + b1)
+        total = total - tg.nn.log_softmax(h @ W2 + b2)[labels[i]]
+    return total / len(X)
+
+
+def softmax_case(n=64, hidden=32, classes=3):
+    params = (RNG.normal(size=(3, hidden)), np.zeros(hidden),
+              RNG.normal(size=(hidden, classes)), np.zeros(classes))
+    return tg.graph(softmax_loss)(params, RNG.normal(size=(n, 3)),
+                                  RNG.integers(0, classes, size=n))
+
+
 def reads_as(key, row):
     """Is ``row`` the words of ``key``, in the run's language, with its fields filled?"""
     pattern = re.sub(r"\\\{\w+\\\}", ".+", re.escape(words()[key]))
@@ -118,7 +136,7 @@ def test_fold_false_draws_every_pass():
 
 
 @needs_dot
-@pytest.mark.parametrize("case", [loop_case, mlp_case])
+@pytest.mark.parametrize("case", [loop_case, mlp_case, softmax_case])
 def test_the_default_picture_of_a_loss_fits_a_page_and_draws_fast(case):
     g = case()
     start = time.perf_counter()
