@@ -24,6 +24,7 @@ import io
 import json
 import keyword
 import re
+import sys
 import tokenize
 from functools import cache
 
@@ -52,16 +53,9 @@ TOOLS = {
 # mirrored, in the QR rule's formula), and key caps (ctrl)
 NOTATION = re.compile(r"d[a-z]\d*|He|wx|AP|PA|PP|UU|VV|copyltu|ctrl")
 
-# English still shown in the uk notebooks, from code this task does not own: (word, origin)
-KNOWN = {
-    "line": "tracegrad/jit.py: a guard's comment in jit's code, '# перевірка: f, line 2'",
-    "RETRACE": "tracegrad/jit.py: the name a failed guard returns in jit's generated code",
-    "CacheInfo": "tracegrad/jit.py: cache_info()'s repr, CacheInfo(traces=…, signatures=…, …)",
-    "traces": "tracegrad/jit.py: a field of cache_info()'s repr",
-    "signatures": "tracegrad/jit.py: a field of cache_info()'s repr",
-    "versions": "tracegrad/jit.py: a field of cache_info()'s repr",
-    "hits": "tracegrad/jit.py: a field of cache_info()'s repr",
-}
+# English still shown in the uk notebooks, from code that cannot yet say it otherwise:
+# (word, origin). Empty: every word a student reads is Ukrainian, or code.
+KNOWN = {}
 
 # code inside a caption or a table's text: a keyword argument (mode='complete'), a string
 # in straight quotes ('ij,jk->ik': Ukrainian prose quotes with «», so '…' is code), and a
@@ -172,6 +166,10 @@ def api_identifiers():
     for module in (tg, tg.lax, tnp, tnp.linalg, tg.nn, tg.random, tg.checks, tg.widgets,
                    tracegrad.core, tracegrad.custom, tracegrad.jit):
         names |= {name for name in dir(module) if not name.startswith("_")}
+    # the names jit's generated code uses (RETRACE) and cache_info()'s fields
+    import tracegrad.jit.lowering
+    names |= {repr(sys.modules["tracegrad.jit.lowering"].RETRACE)}
+    names |= {"CacheInfo"} | set(tg.jit(lambda x: x).cache_info()._fields)
     for module in (tg, tg.lax, tnp, tnp.linalg):
         for name in dir(module):
             try:
