@@ -7,17 +7,29 @@ points and where the tests try it: all in its row. ``tracegrad.numpy`` builds
 NumPy's functions out of them; :func:`primitives` lists them.
 
 Files, one per family: ``elementwise.py``, ``shape.py`` (with the sum, the
-transpose of broadcasting), ``reductions.py``, ``cumulative.py``, ``linalg.py``,
-``indexing.py``; ``control.py`` holds cond, scan and the loops, built from them.
+transpose of broadcasting), ``reductions.py``, ``cumulative.py``, ``indexing.py``,
+and for matrices ``linalg.py`` (products), ``matrix.py`` (inverse, solve,
+determinants) and ``decompositions.py``; ``control.py`` holds cond, scan and
+the loops, built from them.
 """
 import builtins
 
 from ..core import Primitive
-from . import cumulative, elementwise, indexing, linalg, reductions, shape
+from . import (
+    cumulative,
+    decompositions,
+    elementwise,
+    indexing,
+    linalg,
+    matrix,
+    reductions,
+    shape,
+)
 
 # Every Primitive of the family files is a name of tracegrad.lax, under its own
 # name: a new row in a family file is all it takes (no list to keep here).
-FAMILIES = (elementwise, shape, reductions, cumulative, linalg, indexing)
+FAMILIES = (elementwise, shape, reductions, cumulative, indexing, linalg, matrix,
+            decompositions)
 _PRIMITIVES = {p.name: p for family in FAMILIES for p in vars(family).values()
                if isinstance(p, Primitive)}
 globals().update(_PRIMITIVES)

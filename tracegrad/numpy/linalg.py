@@ -1,9 +1,10 @@
 """``tnp.linalg``: NumPy's ``np.linalg``, differentiable.
 
-The matrix functions with rules of their own (``inv``, ``solve``, ``det``,
-``slogdet``'s log-determinant, ``cholesky``, ``eigh``, ``svd``, ``qr``, ``pinv``,
-``eig`` and the Euclidean ``norm``) are primitives in ``tracegrad.lax.linalg``,
-where each rule is derived or cited in a comment. Their values are NumPy's own.
+The matrix functions with rules of their own are primitives: ``inv``, ``solve``,
+``det``, ``slogdet``'s log-determinant and ``pinv`` in ``tracegrad.lax.matrix``;
+``cholesky``, ``eigh``, ``eig``, ``svd`` and ``qr`` in ``tracegrad.lax.decompositions``;
+the Euclidean ``norm`` in ``tracegrad.lax.reductions``. Each rule is derived or cited
+in a comment there. Their values are NumPy's own.
 The other norms and ``matrix_power`` are compositions.
 """
 import numpy as _np
@@ -126,8 +127,8 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """U, S, Vᵀ with A = U diag(S) Vᵀ, singular values descending: NumPy's values.
 
     The derivatives are JAX's (Townsend 2016; Seeger et al. 2017; see
-    ``tracegrad.lax.linalg``). The singular values (``compute_uv=False``) have a
-    finite derivative everywhere, repeated values included. U and V are unique
+    ``tracegrad.lax.decompositions``). The singular values (``compute_uv=False``)
+    have a finite derivative everywhere, repeated values included. U and V are unique
     only up to sign, and only for distinct nonzero singular values: as in JAX,
     their derivative is inf or nan at a repeated singular value (and at a zero
     one of a non-square A). With ``full_matrices=True`` (NumPy's default) the
