@@ -448,7 +448,7 @@ rint     = elementwise("rint",     np.rint,        (None,), ("0",),
 trunc    = elementwise("trunc",    np.trunc,       (None,), ("0",), "rounded towards 0", saves=(),
                        domain=(BETWEEN_JUMPS,), special_points=ROUNDING, convention=_FLAT)
 
-# ---- issue 20: NumPy's own logaddexp2 (log₂ through ln loses digits for tiny results) --
+# ---- logaddexp2: NumPy's own (log₂ through ln loses digits for tiny results) --------------
 
 _LN2 = float(np.log(2.0))
 

@@ -896,7 +896,7 @@ EN.update({
     "usercode.cell line": "{name}, line {line}",
 })
 
-# program.py (W1, issue 21): a program run again on new arguments
+# program.py: a program run again on new arguments
 EN.update({
     "usercode.inside": "{where} (in {name})",
     "err.program-arguments": "evaluate: the program was recorded with {want} as its inputs, "
@@ -904,7 +904,7 @@ EN.update({
                              "called, with the same structure.",
 })
 
-# widgets/player.py and static/player.js: the trace player (issue 25, w5-player)
+# widgets/player.py and static/player.js: the trace player
 EN.update({
     "trace.player": "trace player: the function's lines run one by one, each operation recorded",
     "trace.source": "source of {name}: arrow keys choose a line, and its nodes are ringed",
@@ -926,7 +926,7 @@ EN.update({
                           "tg.widgets.trace(f, x).",
 })
 
-# widgets/explorer.py and static/explorer.js: the explorer, second edition (issue 25 item 2)
+# widgets/explorer.py and static/explorer.js: the explorer, second edition
 EN.update({
     "explorer": "explorer: sliders, the function along each, its tangent and gradient",
     "explorer.along": "{out} along {name}",
@@ -949,7 +949,7 @@ EN.update({
                            "e.g. explore(f, {name}=(-2, 2)).",
 })
 
-# w7-truth (issue 24): a count and its noun, agreeing (words.counted)
+# words.counted: a count and its noun, agreeing
 EN.update({
     "lec.operations counted": "operation|operations|operations",
     "lec.clipped 5 to 1": "5, clipped to 1",

@@ -1098,7 +1098,7 @@ UK.update({
     "usercode.cell line": "{name}, рядок {line}",
 })
 
-# program.py (W1, issue 21): програму виконують знову на нових аргументах
+# program.py: програму виконують знову на нових аргументах
 UK.update({
     "usercode.inside": "{where} (у {name})",
     "err.program-arguments": "evaluate: програму записано з входами {want}, а отримано {got}. "
@@ -1106,7 +1106,7 @@ UK.update({
                              "трасування, з тією самою структурою.",
 })
 
-# widgets/player.py і static/player.js: програвач трасування (issue 25, w5-player)
+# widgets/player.py і static/player.js: програвач трасування
 UK.update({
     "trace.player": "програвач трасування: рядки функції виконуються один за одним, і кожна "
                     "операція записується",
@@ -1129,7 +1129,7 @@ UK.update({
                           "а не {type}: tg.widgets.trace(f, x).",
 })
 
-# widgets/explorer.py and static/explorer.js: дослідник, друге видання (issue 25, пункт 2)
+# widgets/explorer.py and static/explorer.js: дослідник, друге видання
 UK.update({
     "explorer": "дослідник: повзунки, функція вздовж кожного, її дотична і градієнт",
     "explorer.along": "{out} вздовж {name}",
@@ -1152,7 +1152,7 @@ UK.update({
                            "діапазон, наприклад explore(f, {name}=(-2, 2)).",
 })
 
-# w7-truth (issue 24): a count and its noun, agreeing (words.counted)
+# words.counted: a count and its noun, agreeing
 UK.update({
     "lec.operations counted": "операція|операції|операцій",
     "lec.clipped 5 to 1": "5 обрізано до 1",
