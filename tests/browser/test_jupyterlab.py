@@ -21,6 +21,8 @@ from .lab import Lab, launch_browser, open_and_run, require_chromium, svg_labels
 
 LECTURES = pathlib.Path(__file__).resolve().parents[2] / "lectures"
 NOTEBOOK = LECTURES / "en" / "04_backprop.ipynb"
+# the explorer of 04's last layer lives in the appendix, 09, with 04's parameters
+EXPLORER_NOTEBOOK = LECTURES / "en" / "09_reference.ipynb"
 
 require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
@@ -80,7 +82,8 @@ def lab_page(request):
     (root / language).mkdir(parents=True)
     # a copy, in a folder named after its language as in lectures/ (the widgets read
     # the folder's name): autosave cannot touch the real one
-    shutil.copy(LECTURES / language / NOTEBOOK.name, root / language / NOTEBOOK.name)
+    for notebook in (NOTEBOOK, EXPLORER_NOTEBOOK):
+        shutil.copy(LECTURES / language / notebook.name, root / language / notebook.name)
     lab = Lab(root, work)
     try:
         with playwright.sync_playwright() as p:
@@ -88,18 +91,23 @@ def lab_page(request):
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             open_and_run(page, lab, f"{language}/{NOTEBOOK.name}")
             page.wait_for_function(                     # widgets render after the run
-                "() => document.querySelectorAll('.tracegrad-explorer input[data-param]').length >= 2"
+                "() => document.querySelectorAll('.tracegrad-stepper').length >= 1"
                 " && document.querySelectorAll('.tracegrad-graph > svg').length >= 1",
                 timeout=60_000)
             page.screenshot(path=str(shots / "1-after-run-all.png"))
-            yield page, shots, language
+            explorer_page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            open_and_run(explorer_page, lab, f"{language}/{EXPLORER_NOTEBOOK.name}")
+            explorer_page.wait_for_function(
+                "() => document.querySelectorAll('.tracegrad-explorer input[data-param]')"
+                ".length >= 2", timeout=60_000)
+            yield page, shots, language, explorer_page
             browser.close()
     finally:
         lab.stop()
 
 
 def test_graphs_render_with_the_lectures_gradients(lab_page):
-    page, shots, language = lab_page
+    page, shots, language, _ = lab_page
     expected = by_hand(lecture_parameters())
     graphs = [svg_labels(svg) for svg in graph_svgs(page)]
     assert graphs, "no graph image was rendered"
@@ -118,7 +126,7 @@ def graph_svgs(page):
 def test_graphs_are_named_and_carry_their_table(lab_page):
     """Issue 27: a graph is inline SVG named by its summary, in the notebook's language,
     with a table of its nodes; the gradient rows are the lecture's formulas."""
-    page, shots, language = lab_page
+    page, shots, language, _ = lab_page
     expected = by_hand(lecture_parameters())
     assert page.locator(".jp-RenderedSVG img").count() == 0     # no nameless <img> left
     graphs = page.eval_on_selector_all(".jp-OutputArea-output .tracegrad-graph", """gs =>
@@ -148,7 +156,7 @@ def _widget(page, containing):
 
 
 def test_stepper_slider_reveals_the_backward_pass(lab_page):
-    page, shots, language = lab_page
+    page, shots, language, _ = lab_page
     page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
     stepper = page.query_selector(".tracegrad-stepper")
     stepper.scroll_into_view_if_needed()
@@ -175,7 +183,7 @@ def test_stepper_slider_reveals_the_backward_pass(lab_page):
 
 
 def test_the_stepper_speaks_the_notebooks_language(lab_page):
-    page, shots, language = lab_page
+    page, shots, language, _ = lab_page
     stepper = page.wait_for_selector(".tracegrad-stepper")
     for action, key in (("prev", "previous"), ("next", "next")):
         button = stepper.query_selector(f'[data-action="{action}"]')
@@ -186,7 +194,7 @@ def test_explorer_slider_moves_the_cost_as_the_formula_says(lab_page):
     """Five presses of → on the w slider (its grid step is 4/40 = 0.1): C₀, ∂C₀/∂w and the
     tangent's slope in the plot along w follow the lecture's formulas. The page moves by
     itself: the grid came with the widget."""
-    page, shots, language = lab_page
+    _, shots, language, page = lab_page      # the appendix, 09
     explorer = page.query_selector(".tracegrad-explorer")
     explorer.scroll_into_view_if_needed()
     p = lecture_parameters()
@@ -225,19 +233,20 @@ OURS = """() => [...document.querySelectorAll('.jp-OutputArea-output')].filter(a
 
 
 def test_our_widgets_pass_axe_in_jupyterlab(lab_page):
-    """axe-core's WCAG 2.1 A/AA rules on tracegrad's widgets in a lecture: the stepper and
-    the explorer (JupyterLab's own toolbars and menus are not ours)."""
+    """axe-core's WCAG 2.1 A/AA rules on tracegrad's widgets in the lectures: 04's stepper
+    and graphs, and 09's explorer (JupyterLab's own toolbars and menus are not ours)."""
     if not AXE.exists():
         pytest.skip("axe-core is not vendored: python tools/vendor.py (make site does it)")
-    page, shots, language = lab_page
+    page, shots, language, explorer_page = lab_page
     page.wait_for_selector(".tracegrad-stepper svg g.node", timeout=30_000)
-    page.wait_for_selector(".tracegrad-explorer svg line.tg-tangent", timeout=30_000)
-    areas = page.evaluate(f"() => ({OURS})().length")
-    assert areas >= 2                                  # the stepper, the explorer
+    explorer_page.wait_for_selector(".tracegrad-explorer svg line.tg-tangent", timeout=30_000)
+    assert page.evaluate(f"() => ({OURS})().length") >= 2          # the stepper, a graph
+    assert explorer_page.evaluate(f"() => ({OURS})().length") >= 1  # the explorer
     graphs = page.evaluate("() => document.querySelectorAll("
                            "'.jp-OutputArea-output > .tracegrad-graph').length")
     assert graphs >= 1                                 # and the graphs, audited with them
-    problems = blocking(audit(page, f"{{include: ({OURS})()}}"))
-    assert not problems, "\n".join(problems)
+    for audited in (page, explorer_page):
+        problems = blocking(audit(audited, f"{{include: ({OURS})()}}"))
+        assert not problems, "\n".join(problems)
     stepper = page.query_selector(".tracegrad-stepper")
     assert stepper.get_attribute("lang") == language
