@@ -157,7 +157,15 @@ class Primitive:
 
     def bind(self, *args, **params):
         """Apply the primitive: hand it to the newest trace among ``args``."""
-        top = top_trace(args)
+        # top_trace(args), written out (this runs for every operation), noting on the
+        # way whether a constant other than a Python float needs the complex check below
+        top, constants = None, False
+        for a in args:
+            if isinstance(a, Tracer):
+                if top is None or a._trace.level > top.level:
+                    top = a._trace
+            elif type(a) is not float:
+                constants = True
         if top is None:                          # no tracers: plain NumPy
             if thread_state.staging is not None:     # unless tg.jit stages its integers
                 staged = thread_state.staging.stage(self, args, params)
@@ -178,9 +186,10 @@ class Primitive:
                 raise _shape_error(self, args, e) from None
         if top.finished:                         # a tracer kept after its trace ended
             raise top.escaped()
-        for k, a in enumerate(args):             # a complex constant (see advice.py)
-            if not isinstance(a, Tracer) and is_complex(a):
-                raise complex_argument(self, k, a)
+        if constants:                            # a complex constant (see advice.py)
+            for k, a in enumerate(args):
+                if not isinstance(a, Tracer) and is_complex(a):
+                    raise complex_argument(self, k, a)
         if not self.differentiable:              # e.g. argmax: no derivative
             return self.bind(*[concrete(a) for a in args], **params)
         return top.process(self, args, params)
