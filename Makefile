@@ -44,13 +44,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 # `dot` too: the widget and rendering tests need it, and skip (saying why) without it.
-# Then the whole suite again in Ukrainian: messages matched in English (tests/conftest.py).
+# Then the whole suite again in Ukrainian: messages matched in English (tests/conftest.py);
+# not the tests that run JAX and PyTorch, which read both languages' lectures in one run.
 unit: $(STAMP) dot
 	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
 	  --deselect tests/test_assignments.py::test_nbgrader_grades_two_submissions -n 2
 	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
 	  --deselect tests/test_assignments.py::test_nbgrader_grades_two_submissions -n 2 \
-	  --tg-language=uk
+	  --tg-language=uk \
+	  --ignore=tests/test_framework_claims.py --ignore=tests/test_framework_snippets.py
 
 notebooks: $(STAMP) dot
 	$(PYTEST) --nbval $(NOTEBOOKS) --nbval-sanitize-with lectures/sanitize.cfg \
