@@ -77,6 +77,7 @@ from . import lax
 from .advice import CustomRuleError
 from .arguments import zeros_like
 from .core import Primitive, TracegradError, dtype_of, shape_of, top_trace
+from .custom_checks import check_bwd_result, check_jvp_result, describe, named
 from .forward import JVPTrace, JVPTracer
 from .lax.shape import like_primal, moveaxis
 from .reverse import ReverseTrace, vjp
@@ -167,8 +168,7 @@ class custom_jvp:
         def rule(primals, tangents):
             result = self.rule(*static, tree_unflatten(in_tree, primals),
                                tree_unflatten(in_tree, tangents))
-            named = _named(said("part.its rule"), self.named_rule)
-            return _check_jvp_result(name, result, named)
+            return check_jvp_result(name, result, named(said("part.its rule"), self.named_rule))
 
         return _JVPRule(self.primitive, fun, rule)
 
@@ -214,15 +214,15 @@ class custom_vjp:
         def fwd(leaves):
             result = self.fwd(*_merge(tree_unflatten(in_tree, leaves), static, nums))
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
-                raise CustomRuleError(message("err.fwd-pair", name=name, got=_describe(result),
-                                              fwd=_named("fwd", self.fwd)))
+                raise CustomRuleError(message("err.fwd-pair", name=name, got=describe(result),
+                                              fwd=named("fwd", self.fwd)))
             outs, tree = tree_flatten(result[0])
             out_tree[:] = [tree]
             return outs, tree, result[1]
 
         def bwd(residuals, gs):
             result = self.bwd(*static, residuals, tree_unflatten(out_tree[0], gs))
-            return _check_bwd_result(name, result, in_tree, shapes, _named("bwd", self.bwd))
+            return check_bwd_result(name, result, in_tree, shapes, named("bwd", self.bwd))
 
         return _VJPRule(self.primitive, fun, fwd, bwd)
 
@@ -475,103 +475,3 @@ class _Backward:
     def replay(self, args):
         outs, _ = _apply(self.rule, list(args))
         return self.layout.pack(outs)
-
-
-# ---------------------------------------------------------------------------
-# Checking what a rule returned
-# ---------------------------------------------------------------------------
-
-def _describe(x):
-    """What a value is, for messages: ``an array of shape (3,)``, ``a tuple of 3 values``."""
-    if x is None:
-        return "None"
-    if isinstance(x, (tuple, list)):
-        return said("part.sequence of one" if len(x) == 1 else "part.sequence",
-                    type=type(x).__name__, count=len(x))
-    if isinstance(x, dict):
-        return said("part.dict", keys=sorted(map(str, x)))
-    if hasattr(x, "shape"):
-        return said("part.array", shape=tuple(x.shape))
-    return said("part.object", type=type(x).__name__)
-
-
-def _leaf(k, n):
-    return said("part.output leaf", k=k) if n > 1 else ""
-
-
-def _named(role, fn):
-    """``rule f_jvp``: a rule named as its author wrote it (a lambda has no name to give)."""
-    name = getattr(fn, "__name__", "<lambda>")
-    return role if name == "<lambda>" else f"{role} {name}"
-
-
-def _check_jvp_result(name, result, rule=None):
-    """The rule's ``(out, tangent_out)``, flattened, if it is one; else a clear error."""
-    example = f"`return {name}(x), 2.0 * x * x_dot`"
-    rule = rule or said("part.its rule")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CustomRuleError(message("err.jvp-pair", name=name, rule=rule, example=example,
-                                      got=_describe(result)))
-    out, tangent = result
-    if tangent is None and out is not None:
-        raise CustomRuleError(message("err.jvp-tangent-none", name=name, rule=rule))
-    outs, out_tree = tree_flatten(out)
-    tangents, tangent_tree = tree_flatten(tangent)
-    if out_tree != tangent_tree:
-        raise CustomRuleError(message("err.jvp-tangent-tree", name=name, rule=rule,
-                                      out_tree=out_tree, tangent_tree=tangent_tree))
-    for k, (o, t) in enumerate(zip(outs, tangents)):
-        if shape_of(o) != shape_of(t):
-            raise CustomRuleError(message("err.jvp-tangent-shape", name=name, rule=rule,
-                                          shape=shape_of(t), out_shape=shape_of(o),
-                                          leaf=_leaf(k, len(outs))))
-        if dtype_of(o).kind == "f" and dtype_of(t).kind != "f":
-            raise CustomRuleError(message("err.jvp-tangent-dtype", name=name, rule=rule,
-                                          dtype=dtype_of(t), out_dtype=dtype_of(o),
-                                          leaf=_leaf(k, len(outs))))
-    return outs, tangents, out_tree
-
-
-def _check_bwd_result(name, result, in_tree, shapes, bwd="bwd"):
-    """bwd's cotangents, one per argument leaf (None: zero); else a clear error."""
-    args = in_tree.children
-    n = len(args)
-    if not isinstance(result, (tuple, list)) or len(result) != n:
-        raise CustomRuleError(message("err.bwd-tuple", name=name, bwd=bwd, count=n,
-                                      example="(g * y,)" if n == 1 else "(g * y, g * x)",
-                                      got=_describe(result)))
-    cotangents, start = [], 0
-    for i, (c, arg) in enumerate(zip(result, args)):
-        arg_shapes = shapes[start:start + arg.num_leaves]
-        start += arg.num_leaves
-        if c is None:
-            cotangents += [None] * arg.num_leaves
-            continue
-        c_leaves, tree = tree_flatten(c)
-        leaves = []
-        if not _fill(tree, arg, iter(c_leaves), leaves):
-            raise CustomRuleError(message("err.bwd-tree", name=name, bwd=bwd, i=i, tree=tree,
-                                          arg=arg))
-        for c_leaf, shape in zip(leaves, arg_shapes):
-            if c_leaf is not None and shape_of(c_leaf) != shape:
-                raise CustomRuleError(message("err.bwd-shape", name=name, bwd=bwd, i=i,
-                                              shape=shape_of(c_leaf), arg_shape=shape))
-        cotangents += leaves
-    return cotangents
-
-
-def _fill(tree, arg, leaves, out):
-    """Append to ``out`` the cotangent's leaves for each leaf of ``arg`` (the
-    argument's structure), None where the cotangent has None; False if it does
-    not have the argument's structure."""
-    if tree.kind == "none" and arg.kind != "none":
-        out += [None] * arg.num_leaves
-        return True
-    if arg.kind == "leaf" or tree.kind == "leaf":
-        if tree.kind != arg.kind:
-            return False
-        out.append(next(leaves))
-        return True
-    if (tree.kind, tree.meta, len(tree.children)) != (arg.kind, arg.meta, len(arg.children)):
-        return False
-    return all(_fill(t, a, leaves, out) for t, a in zip(tree.children, arg.children))
