@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+FW_STAMP := $(VENV)/.frameworks
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 NOTEBOOKS := lectures/uk lectures/en
 
@@ -16,8 +17,14 @@ $(STAMP): pyproject.toml
 	  echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt-get install python3-venv"; \
 	  echo "(or set PYTHON=python3.X to a Python that has it), then run make again."; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[lab,test,frameworks]'
+	$(PY) -m pip install --quiet -e '.[lab,test]'
 	touch $(STAMP)
+
+# JAX and PyTorch (its CPU build, pinned: plain `torch` is a CUDA build of gigabytes), for
+# the unit tests that check what the lectures say about them. `make lab` does not need them.
+$(FW_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[frameworks]'
+	touch $(FW_STAMP)
 
 # Graphviz's `dot` renders the graphs; the Python package only writes DOT.
 dot:
@@ -46,7 +53,7 @@ lint: $(STAMP)
 # `dot` too: the widget and rendering tests need it, and skip (saying why) without it.
 # Then the whole suite again in Ukrainian: messages matched in English (tests/conftest.py);
 # not the tests that run JAX and PyTorch, which read both languages' lectures in one run.
-unit: $(STAMP) dot
+unit: $(STAMP) $(FW_STAMP) dot
 	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
 	  --deselect tests/test_assignments.py::test_nbgrader_grades_two_submissions -n 2
 	$(PYTEST) tests --ignore=tests/browser --deselect tests/test_lectures.py \
