@@ -1,7 +1,7 @@
 // ---- the trace player (tracegrad/widgets/player.py) ---------------------------------------
 //
-// Appended to tracegrad.js in one module (frontend.player_script): it uses element, picture
-// and nodesOf from there, and registers itself as KINDS.trace.
+// Appended to tracegrad.js in one module (frontend.player_script): it uses element, picture,
+// nodesOf, stepControls and scrollWithin from there, and registers itself as KINDS.trace.
 //
 // Python sends every step at once: which SVG element appears at which step (`appear`:
 // node, edge and cluster titles), the box ringed at each step (`ring`), the source lines
@@ -78,12 +78,6 @@ async function tracePlayer(root, data, model, words) {
 
   // the controls and the live region
   const bar = element("div", { class: "tg-bar" });
-  const play = element("button", { "data-action": "play" }, words.play);
-  const prev = element("button", { "data-action": "prev" }, words.previous);
-  const next = element("button", { "data-action": "next" }, words.next);
-  const slider = element("input", { type: "range", min: "0", max: String(n), step: "1",
-                                    value: "0", "aria-label": words.step });
-  bar.append(play, slider, prev, next);
   const line = element("div", { class: "tg-line", role: "status", "aria-live": "polite",
                                 "aria-atomic": "true" });
   const counter = element("span", { class: "tg-step" });
@@ -134,7 +128,7 @@ async function tracePlayer(root, data, model, words) {
   panes.append(source, host);
   root.append(bar, line, panes, link);
 
-  let nodes = new Map(), shown = [], texts = [], k = 0, timer = null;
+  let nodes = new Map(), shown = [], texts = [], k = 0;
   let marks = [];                          // classes and rings to undo at the next step
   let linked = [];                         // the rings and lines of the last click
 
@@ -234,42 +228,12 @@ async function tracePlayer(root, data, model, words) {
     if (g) {
       g.classList.add("tg-current");
       marks.push(ring(g, data.highlight, "3"), () => g.classList.remove("tg-current"));
-      scrollIntoView(g);
+      scrollWithin(viewport, g);
     }
   }
 
   let viewport = null;
-  function scrollIntoView(g) {              // only inside the picture's own scroll area
-    if (!viewport) return;
-    const box = g.getBoundingClientRect(), view = viewport.getBoundingClientRect();
-    if (box.top < view.top || box.bottom > view.bottom)
-      viewport.scrollTop += box.top - view.top - (view.height - box.height) / 2;
-    if (box.left < view.left || box.right > view.right)
-      viewport.scrollLeft += box.left - view.left - (view.width - box.width) / 2;
-  }
-
-  function go(step, fromModel = false) {
-    show(step);
-    if (!fromModel && model.set) {          // tell Python (when a kernel listens)
-      model.set("step", k);
-      model.save_changes();
-    }
-  }
-  function stop() {
-    if (timer) clearInterval(timer);
-    timer = null;
-    play.textContent = words.play;
-  }
-  play.addEventListener("click", () => {
-    if (timer) return stop();
-    if (k >= n) go(0);
-    play.textContent = words.pause;
-    timer = setInterval(() => (k >= n ? stop() : go(k + 1)), data.interval || 700);
-  });
-  prev.addEventListener("click", () => { stop(); go(k - 1); });
-  next.addEventListener("click", () => { stop(); go(k + 1); });
-  slider.addEventListener("input", () => { stop(); go(parseInt(slider.value, 10)); });
-  if (model.on) model.on("change:step", () => show(model.get("step") || 0));
+  const { slider, stop } = stepControls(bar, n, words, model, data, show, () => k);
 
   try {
     const view = await picture(host, data, model, words);

@@ -169,6 +169,54 @@ function nodesOf(svg) {
   return nodes;
 }
 
+// ---- stepping: the controls the stepper and the trace player share ------------------------
+
+// Play, previous, next and a slider over steps 0..n, put in `bar`. `show(step)` draws a
+// step (and clamps it); `shown()` is the step drawn. A kernel that listens is told each
+// step the user picks (model "step"), and a step it sets is drawn.
+function stepControls(bar, n, words, model, data, show, shown) {
+  const play = element("button", { "data-action": "play" }, words.play);
+  const prev = element("button", { "data-action": "prev" }, words.previous);
+  const next = element("button", { "data-action": "next" }, words.next);
+  const slider = element("input", { type: "range", min: "0", max: String(n), step: "1",
+                                    value: "0", "aria-label": words.step });
+  bar.append(play, slider, prev, next);
+  let timer = null;
+  function go(step) {
+    show(step);
+    if (model.set) {                        // tell Python (when a kernel listens)
+      model.set("step", shown());
+      model.save_changes();
+    }
+  }
+  function stop() {
+    if (timer) clearInterval(timer);
+    timer = null;
+    play.textContent = words.play;
+  }
+  play.addEventListener("click", () => {
+    if (timer) return stop();
+    if (shown() >= n) go(0);
+    play.textContent = words.pause;
+    timer = setInterval(() => (shown() >= n ? stop() : go(shown() + 1)), data.interval || 700);
+  });
+  prev.addEventListener("click", () => { stop(); go(shown() - 1); });
+  next.addEventListener("click", () => { stop(); go(shown() + 1); });
+  slider.addEventListener("input", () => { stop(); go(parseInt(slider.value, 10)); });
+  if (model.on) model.on("change:step", () => show(model.get("step") || 0));
+  return { slider, stop };
+}
+
+// Scroll the picture's own scroll area (not the page) so that the box `g` is in view.
+function scrollWithin(viewport, g) {
+  if (!viewport) return;
+  const box = g.getBoundingClientRect(), view = viewport.getBoundingClientRect();
+  if (box.top < view.top || box.bottom > view.bottom)
+    viewport.scrollTop += box.top - view.top - (view.height - box.height) / 2;
+  if (box.left < view.left || box.right > view.right)
+    viewport.scrollLeft += box.left - view.left - (view.width - box.width) / 2;
+}
+
 function stepper(root, data, model, words) {
   const order = data.order;                 // node names, in the order the pass visits them
   const position = new Map(order.map((name, k) => [name, k]));
@@ -177,12 +225,6 @@ function stepper(root, data, model, words) {
   const n = order.length;
 
   const bar = element("div", { class: "tg-bar" });
-  const play = element("button", { "data-action": "play" }, words.play);
-  const prev = element("button", { "data-action": "prev" }, words.previous);
-  const next = element("button", { "data-action": "next" }, words.next);
-  const slider = element("input", { type: "range", min: "0", max: String(n), step: "1",
-                                    value: "0", "aria-label": words.step });
-  bar.append(play, slider, prev, next);
   // the counter and the chain-rule line: read out after each step, politely
   const line = element("div", { class: "tg-line", role: "status", "aria-live": "polite",
                                 "aria-atomic": "true" });
@@ -191,7 +233,7 @@ function stepper(root, data, model, words) {
   line.append(counter, " ", chain);          // heard as "step 2 of 17 ∂C/∂a = ..."
   root.append(bar, line);
 
-  let nodes = new Map(), texts = [], current = null, k = 0, timer = null;
+  let nodes = new Map(), texts = [], current = null, k = 0;
 
   function show(step) {
     k = Math.max(0, Math.min(n, step));
@@ -223,42 +265,12 @@ function stepper(root, data, model, words) {
         old[1] === null ? shape.removeAttribute("stroke-width")
                         : shape.setAttribute("stroke-width", old[1]);
       } };
-      scrollIntoView(g);
+      scrollWithin(viewport, g);
     }
   }
 
   let viewport = null;
-  function scrollIntoView(g) {              // only inside the picture's own scroll area
-    if (!viewport) return;
-    const box = g.getBoundingClientRect(), view = viewport.getBoundingClientRect();
-    if (box.top < view.top || box.bottom > view.bottom)
-      viewport.scrollTop += box.top - view.top - (view.height - box.height) / 2;
-    if (box.left < view.left || box.right > view.right)
-      viewport.scrollLeft += box.left - view.left - (view.width - box.width) / 2;
-  }
-
-  function go(step, fromModel = false) {
-    show(step);
-    if (!fromModel && model.set) {          // tell Python (when a kernel listens)
-      model.set("step", k);
-      model.save_changes();
-    }
-  }
-  function stop() {
-    if (timer) clearInterval(timer);
-    timer = null;
-    play.textContent = words.play;
-  }
-  play.addEventListener("click", () => {
-    if (timer) return stop();
-    if (k >= n) go(0);
-    play.textContent = words.pause;
-    timer = setInterval(() => (k >= n ? stop() : go(k + 1)), data.interval || 700);
-  });
-  prev.addEventListener("click", () => { stop(); go(k - 1); });
-  next.addEventListener("click", () => { stop(); go(k + 1); });
-  slider.addEventListener("input", () => { stop(); go(parseInt(slider.value, 10)); });
-  if (model.on) model.on("change:step", () => show(model.get("step") || 0));
+  const { slider, stop } = stepControls(bar, n, words, model, data, show, () => k);
 
   return {
     attach(view) {                          // the picture is ready: index its nodes
