@@ -16,7 +16,6 @@ Every request that leaves 127.0.0.1 is aborted, and a test fails if one was trie
 import contextlib
 import json
 import math
-import os
 import pathlib
 import shutil
 import sys
@@ -25,12 +24,16 @@ import tempfile
 import pytest
 
 from .axe import AXE, audit
-from .lab import CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run
+from .lab import (
+    Lab,
+    StaticServer,
+    keep_local,
+    launch_browser,
+    open_and_run,
+    require_chromium,
+)
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"chromium is missing ({CHROMIUM}); install it (make chromium)")
-    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("anywidget")
 

@@ -11,7 +11,6 @@ Every request that leaves 127.0.0.1 is aborted, and a test fails if one was trie
 """
 import contextlib
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -22,12 +21,17 @@ import numpy as np
 import pytest
 
 from .axe import AXE, audit, blocking
-from .lab import CHROMIUM, Lab, StaticServer, keep_local, launch_browser, open_and_run, svg_labels
+from .lab import (
+    Lab,
+    StaticServer,
+    keep_local,
+    launch_browser,
+    open_and_run,
+    require_chromium,
+    svg_labels,
+)
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"chromium is missing ({CHROMIUM}); install it (make chromium)")
-    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("anywidget")
 

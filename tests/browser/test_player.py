@@ -23,12 +23,9 @@ import numpy as np
 import pytest
 
 from .axe import AXE, audit
-from .lab import CHROMIUM, StaticServer, keep_local, launch_browser
+from .lab import StaticServer, keep_local, launch_browser, require_chromium
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"chromium is missing ({CHROMIUM}); install it (make chromium)")
-    pytest.skip("chromium is not installed (make chromium installs it)", allow_module_level=True)
+require_chromium()
 playwright = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("anywidget")
 
