@@ -28,28 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from drawing import best, one_neuron_per_layer  # noqa: E402  (the drawing benchmark's own)
 from problems import MLP_SMALL, make_loss_fun, mlp_problem  # noqa: E402
 
 import tracegrad as tg  # noqa: E402
 import tracegrad.numpy as tnp  # noqa: E402
 from tracegrad.widgets.player import TracePlayer  # noqa: E402
-
-
-def best(f, repeats=3):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = f()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
-def one_neuron_per_layer(w1, b1, w2, b2, w3, b3, x=0.8, y=1.0):
-    a = x
-    for w, b in ((w1, b1), (w2, b2), (w3, b3)):
-        z = w * a + b
-        a = tg.nn.sigmoid(z)
-    return (a - y) ** 2
 
 
 def mlp_one_example_at_a_time():
