@@ -41,7 +41,7 @@ from ..words import language as language_of
 from ..words import message
 from ..words import words as words_of
 from .common import need
-from .frontend import FrontEnd, script, static_html, text_alternative, traitlets
+from .frontend import PageWidget, script, text_alternative, traitlets
 
 need("ipywidgets")      # anywidget's base: when it is missing, say how to install it
 
@@ -95,7 +95,7 @@ class Slider:
                     index=self.index)
 
 
-class Explorer(FrontEnd):
+class Explorer(PageWidget):
     """The explorer of ``fun`` over the sliders in ``ranges`` (see :func:`explore`).
 
     ``point`` holds the sliders' values, in the order of ``names``; the page
@@ -103,6 +103,7 @@ class Explorer(FrontEnd):
     the function and its gradient there; ``set(w=0.5)`` moves a slider.
     """
 
+    root_class = "tracegrad-explorer"
     _esm = traitlets.Unicode(script("explorer")).tag(sync=True)
     point = traitlets.List([]).tag(sync=True)
     answer = traitlets.Dict({}).tag(sync=True)     # the kernel's curves, when there is no grid
@@ -223,15 +224,6 @@ class Explorer(FrontEnd):
             return table[:, 0], [table[:, 1 + i] for i in range(len(self.names))]
 
     # ---- HTML for pages with no kernel -----------------------------------------------------
-
-    def html(self):
-        """A self-contained HTML snippet of this explorer: it moves with no kernel."""
-        return static_html(dict(self.data, svg=""), self._svg, classes="tracegrad-explorer")
-
-    def _repr_mimebundle_(self, **kwargs):
-        data, metadata = super()._repr_mimebundle_(**kwargs)
-        data["text/html"] = self.html()          # for HTML exports and static pages
-        return data, metadata
 
 
 def _parameters(fun, ranges):

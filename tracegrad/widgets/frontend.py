@@ -25,8 +25,8 @@ from .common import Described, need
 anywidget = need("anywidget")
 traitlets = need("traitlets")
 
-__all__ = ["STATIC", "FrontEnd", "graphviz_js", "script", "player_script", "json_for_html",
-           "static_html", "text_alternative"]
+__all__ = ["STATIC", "FrontEnd", "PageWidget", "Stepping", "graphviz_js", "script",
+           "player_script", "json_for_html", "static_html", "text_alternative"]
 
 STATIC = pathlib.Path(__file__).resolve().parent / "static"
 
@@ -119,3 +119,36 @@ class FrontEnd(Described, anywidget.AnyWidget):
         """Set the state; ship the WebAssembly Graphviz only when there is no SVG."""
         self._graphviz_js = graphviz_js() if data.get("dot") and not data.get("svg") else ""
         self.data = data
+
+
+class PageWidget(FrontEnd):
+    """A widget that works with no kernel too: its output carries, as ``text/html``,
+    a self-contained snippet of itself, for HTML exports and static pages."""
+
+    root_class = None                        # None: by the data's kind (see static_html)
+
+    def html(self):
+        """A self-contained HTML snippet of this widget: it runs with no kernel."""
+        return static_html(dict(self.data, svg=""), self._svg, classes=self.root_class)
+
+    def _repr_mimebundle_(self, **kwargs):
+        data, metadata = super()._repr_mimebundle_(**kwargs)
+        data["text/html"] = self.html()          # for HTML exports and static pages
+        return data, metadata
+
+
+class Stepping(PageWidget):
+    """A widget that steps through ``order`` (the stepper, the trace player): ``step``
+    is the step shown (0 before the first), kept in sync with the page while a
+    kernel runs."""
+
+    step = traitlets.Int(0).tag(sync=True)
+
+    def go(self, k):
+        """Show step ``k`` (clipped to 0 ... the number of steps)."""
+        self.step = max(0, min(len(self.order), int(k)))
+
+    @property
+    def current(self):
+        """The node of this step (None before the first)."""
+        return self.order[self.step - 1] if self.step > 0 else None

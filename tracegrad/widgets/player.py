@@ -40,7 +40,7 @@ from ..drawing.steps import explain
 from ..words import language as language_of
 from ..words import message
 from ..words import words as words_of
-from .frontend import FrontEnd, player_script, static_html, text_alternative, traitlets
+from .frontend import Stepping, player_script, text_alternative
 from .stepper import _use_dot, math_html
 
 __all__ = ["trace", "TracePlayer", "source_block"]
@@ -78,7 +78,7 @@ def source_block(code):
     return max(start, 1), textwrap.dedent("".join(lines)).splitlines()
 
 
-class TracePlayer(FrontEnd):
+class TracePlayer(Stepping):
     """Play, previous/next and a slider over the recording and the backward pass.
 
     ``order``: the nodes of the steps, the forward part (``forward`` of them,
@@ -89,7 +89,6 @@ class TracePlayer(FrontEnd):
     with ``ran``: per line, the step by which it has run (None: it never ran).
     """
 
-    step = traitlets.Int(0).tag(sync=True)
     _esm = player_script()
 
     def __init__(self, graph, interval=700, language=None):
@@ -204,29 +203,11 @@ class TracePlayer(FrontEnd):
                                                        steps=len(self.order))
         self._set_data(data)
 
-    def go(self, k):
-        """Show step ``k`` (clipped to 0 ... the number of steps)."""
-        self.step = max(0, min(len(self.order), int(k)))
-
-    @property
-    def current(self):
-        """The node of this step (None before the first)."""
-        return self.order[self.step - 1] if self.step > 0 else None
-
     def current_line(self, k=None):
         """``(function name, line number)`` highlighted at step ``k`` (default: this
         step), or None."""
         at = self.at[self.step if k is None else k]
         return (self.blocks[at[-1][0]]["name"], at[-1][1]) if at else None
-
-    def html(self):
-        """A self-contained HTML snippet of this player: it plays with no kernel."""
-        return static_html(dict(self.data, svg=""), self._svg)
-
-    def _repr_mimebundle_(self, **kwargs):
-        data, metadata = super()._repr_mimebundle_(**kwargs)
-        data["text/html"] = self.html()          # for HTML exports and static pages
-        return data, metadata
 
 
 def _loop_runs(node):

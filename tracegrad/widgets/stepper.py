@@ -26,7 +26,7 @@ from ..drawing.steps import explain, steps
 from ..words import language as language_of
 from ..words import message
 from ..words import words as words_of
-from .frontend import FrontEnd, static_html, text_alternative, traitlets
+from .frontend import Stepping, text_alternative
 
 __all__ = ["stepper", "Stepper", "math_html"]
 
@@ -55,7 +55,7 @@ def _check_graph(graph):
     raise TracegradError(message("err.stepper-type", type=type(graph).__name__))
 
 
-class Stepper(FrontEnd):
+class Stepper(Stepping):
     """Play, previous/next, a step slider, the chain-rule line, the graph.
 
     ``step`` is the step shown (0 before the first node), kept in sync with
@@ -63,8 +63,6 @@ class Stepper(FrontEnd):
     ``ring[k - 1]`` the DOT id of the box ringed at step k (the node's own, or
     the folded, collapsed or omitted box that holds it).
     """
-
-    step = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, graph, mode="reverse", interval=700, language=None):
         super().__init__()
@@ -96,28 +94,9 @@ class Stepper(FrontEnd):
             mode=words[f"part.pass {mode}"], steps=len(self.order), nodes=len(graph.nodes))
         self._set_data(data)
 
-    def go(self, k):
-        """Show step ``k`` (clipped to 0 ... the number of steps)."""
-        self.step = max(0, min(len(self.order), int(k)))
-
-    @property
-    def current(self):
-        """The node processed at this step (None before the first)."""
-        return self.order[self.step - 1] if self.step > 0 else None
-
     def visited(self, k=None):
         """The nodes the pass has processed after step ``k`` (default: this step)."""
         return self.order[:self.step if k is None else k]
-
-    def html(self):
-        """A self-contained HTML snippet of this stepper: it steps with no kernel."""
-        data = dict(self.data, svg="")
-        return static_html(data, self._svg)
-
-    def _repr_mimebundle_(self, **kwargs):
-        data, metadata = super()._repr_mimebundle_(**kwargs)
-        data["text/html"] = self.html()          # for HTML exports and static pages
-        return data, metadata
 
 
 def _use_dot(graph):
